@@ -1,0 +1,72 @@
+//! `prospect check`: read every file, report every problem at once.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Tally};
+use crate::read::{self, Event, validate::IdRegistry};
+use crate::record::Location;
+
+/// The outcome of checking a set of files.
+#[derive(Debug, Default, Serialize)]
+pub struct CheckReport {
+    /// Files checked, as named.
+    pub files: Vec<String>,
+    /// Records read (with or without problems).
+    pub records: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Whether a file could not be read at all.
+    pub unreadable: bool,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckReport {
+    /// 0 when clean (warnings allowed), 1 when any record has an error, 2 when a file
+    /// could not be read.
+    pub fn exit_code(&self) -> i32 {
+        if self.unreadable {
+            2
+        } else if self.errors > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Checks every file, streaming: only ids (for duplicates) and problems are kept.
+pub fn check(paths: &[PathBuf]) -> CheckReport {
+    let mut report = CheckReport::default();
+    let mut ids = IdRegistry::default();
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let result = read::visit(path, &mut |event| match event {
+            Event::Record(parsed) => {
+                report.records += 1;
+                diagnostics.extend(parsed.diagnostics);
+                diagnostics.extend(ids.register(&name, &parsed.record));
+            }
+            Event::Problem(d) => diagnostics.push(d),
+        });
+        if let Err(e) = result {
+            report.unreadable = true;
+            diagnostics.push(
+                Diagnostic::error(None, format!("cannot read the file: {}", e.source)).at(
+                    &name,
+                    Location::File,
+                    None,
+                ),
+            );
+        }
+        report.files.push(name);
+    }
+    let mut tally = Tally::default();
+    diagnostics.iter().for_each(|d| tally.add(d));
+    report.errors = tally.errors;
+    report.warnings = tally.warnings;
+    report.diagnostics = diagnostics;
+    report
+}

@@ -1,0 +1,15 @@
+//! prospect: appraise rare-earth and deep-sea mining projects and rank them for financing.
+//!
+//! The library is a pipeline, one module per stage; data flow one way through it:
+//!
+//! [`read`] (records in, validated) → [`check`] (every problem at once).
+//!
+//! The `prospect` binary only parses arguments, calls these modules and prints.
+
+pub mod check;
+pub mod diagnostic;
+pub mod read;
+pub mod record;
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use record::ProjectRecord;

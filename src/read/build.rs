@@ -1,0 +1,289 @@
+//! Builds a typed [`ProjectRecord`] from the cells a reader found, field by field,
+//! collecting every problem instead of stopping at the first.
+
+use serde_json::Value;
+
+use super::schema::{
+    self, Cell, CellError, Field, country, country_list, currency, non_negative, percent, year,
+};
+use super::validate;
+use crate::diagnostic::Diagnostic;
+use crate::record::{
+    Commodity, DepositType, Location, NpvBasis, OXIDES, PermitStatus, ProcessingRoute, ProductForm,
+    ProjectRecord, Regime, SiteGeometry, StudyStage,
+};
+
+/// A record read from one CSV row or GeoJSON feature, with every problem found in it.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub record: ProjectRecord,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// Whether any problem is an error (the record must not be used as it is).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Fills a record cell by cell.
+pub struct RecordBuilder {
+    record: ProjectRecord,
+    grade_ppm: Option<f64>,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    wkt: Option<String>,
+    geometry_seen: bool,
+    problems: Vec<Diagnostic>,
+}
+
+macro_rules! vocab {
+    ($ty:ident, $cell:expr) => {
+        schema::vocabulary($cell, $ty::parse, $ty::NAMES, $ty::ALIASES)
+    };
+}
+
+impl RecordBuilder {
+    pub fn new(location: Location) -> Self {
+        RecordBuilder {
+            record: ProjectRecord::empty(location),
+            grade_ppm: None,
+            lon: None,
+            lat: None,
+            wkt: None,
+            geometry_seen: false,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Sets a known field from a cell; `written` is the name as it stood in the file.
+    pub fn set(&mut self, field: Field, written: &str, cell: Cell) {
+        if let Err(e) = self.apply(field, cell) {
+            self.push_cell_error(written, e);
+        }
+    }
+
+    /// Keeps a property the schema does not know, untouched.
+    pub fn set_extra(&mut self, key: &str, value: Value) {
+        self.record.extra.insert(key.to_owned(), value);
+    }
+
+    /// Sets the geometry read from a GeoJSON feature (or the problem with it).
+    pub fn set_geometry(&mut self, geometry: Result<Option<SiteGeometry>, CellError>) {
+        self.geometry_seen = true;
+        match geometry {
+            Ok(g) => self.record.geometry = g,
+            Err(e) => self.push_cell_error("geometry", e),
+        }
+    }
+
+    /// Reports a problem found by the reader itself (a ragged row, a bad byte).
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.problems.push(diagnostic);
+    }
+
+    fn push_cell_error(&mut self, field: &str, e: CellError) {
+        let mut d = Diagnostic::error(Some(field), e.message);
+        d.hint = e.hint;
+        self.problems.push(d);
+    }
+
+    fn apply(&mut self, field: Field, cell: Cell) -> Result<(), CellError> {
+        let r = &mut self.record;
+        let g = &mut r.geology;
+        let e = &mut r.economics;
+        let s = &mut r.study;
+        let o = &mut r.ownership;
+        match field {
+            Field::Id => r.id = cell.text()?.unwrap_or_default(),
+            Field::Name => r.name = cell.text()?.unwrap_or_default(),
+            Field::Country => r.country = country(cell)?,
+            Field::SponsorCountry => r.sponsor_country = country(cell)?,
+            Field::Regime => r.regime = vocab!(Regime, cell)?,
+            Field::Operator => o.operator = cell.text()?,
+            Field::Owners => o.owners = cell.list()?,
+            Field::OwnerCountries => o.owner_countries = country_list(cell)?,
+            Field::Offtakers => o.offtakers = cell.list()?,
+            Field::OfftakerCountries => o.offtaker_countries = country_list(cell)?,
+            Field::ProcessingRoute => o.processing_route = vocab!(ProcessingRoute, cell)?,
+            Field::Lon => self.lon = cell.number()?,
+            Field::Lat => self.lat = cell.number()?,
+            Field::Geometry => self.wkt = cell.text()?,
+            Field::Commodity => g.commodity = vocab!(Commodity, cell)?,
+            Field::DepositType => g.deposit_type = vocab!(DepositType, cell)?,
+            Field::MeasuredMt => g.resource.measured_mt = non_negative(cell)?,
+            Field::IndicatedMt => g.resource.indicated_mt = non_negative(cell)?,
+            Field::InferredMt => g.resource.inferred_mt = non_negative(cell)?,
+            Field::ResourceMt => g.resource.unclassified_mt = non_negative(cell)?,
+            Field::ReserveMt => g.resource.reserve_mt = non_negative(cell)?,
+            Field::GradeTreoPct => g.grade_treo_pct = grade_pct(cell)?,
+            Field::GradeTreoPpm => self.grade_ppm = non_negative(cell)?,
+            Field::LaSharePct
+            | Field::CeSharePct
+            | Field::PrSharePct
+            | Field::NdSharePct
+            | Field::SmSharePct
+            | Field::EuSharePct
+            | Field::GdSharePct
+            | Field::TbSharePct
+            | Field::DySharePct
+            | Field::HoSharePct
+            | Field::ErSharePct
+            | Field::TmSharePct
+            | Field::YbSharePct
+            | Field::LuSharePct
+            | Field::YSharePct => {
+                let i = field as usize - Field::LaSharePct as usize;
+                debug_assert!(field.name().starts_with(OXIDES[i]));
+                g.oxide_shares[i] = percent(cell)?;
+            }
+            Field::NdprSharePct => g.ndpr_share_pct = percent(cell)?,
+            Field::DytbSharePct => g.dytb_share_pct = percent(cell)?,
+            Field::AbundanceKgM2 => g.abundance_kg_m2 = non_negative(cell)?,
+            Field::NiPct => g.ni_pct = percent(cell)?,
+            Field::CuPct => g.cu_pct = percent(cell)?,
+            Field::CoPct => g.co_pct = percent(cell)?,
+            Field::MnPct => g.mn_pct = percent(cell)?,
+            Field::WaterDepthM => g.water_depth_m = non_negative(cell)?,
+            Field::Stage => r.development.stage = vocab!(StudyStage, cell)?,
+            Field::StageYear => r.development.stage_year = year(cell)?,
+            Field::PermitStatus => r.development.permit_status = vocab!(PermitStatus, cell)?,
+            Field::Milestones => r.development.milestones = cell.text()?,
+            Field::ThroughputMtpa => e.throughput_mtpa = non_negative(cell)?,
+            Field::ProductForm => e.product_form = vocab!(ProductForm, cell)?,
+            Field::RecoveryPct => e.recovery_pct = percent(cell)?,
+            Field::MineLifeY => e.mine_life_y = non_negative(cell)?,
+            Field::AnnualTreoT => e.annual_treo_t = non_negative(cell)?,
+            Field::AnnualNdprT => e.annual_ndpr_t = non_negative(cell)?,
+            Field::AnnualDytbT => e.annual_dytb_t = non_negative(cell)?,
+            Field::AnnualNiT => e.annual_ni_t = non_negative(cell)?,
+            Field::AnnualCuT => e.annual_cu_t = non_negative(cell)?,
+            Field::AnnualCoT => e.annual_co_t = non_negative(cell)?,
+            Field::AnnualMnT => e.annual_mn_t = non_negative(cell)?,
+            Field::CapexMusd => e.capex_m = non_negative(cell)?,
+            Field::SustainingCapexMusdPerY => e.sustaining_capex_m_per_y = non_negative(cell)?,
+            Field::OpexUsdPerTOre => e.opex_per_t_ore = non_negative(cell)?,
+            Field::OpexUsdPerKgReo => e.opex_per_kg_reo = non_negative(cell)?,
+            Field::OpexMusdPerY => e.opex_m_per_y = non_negative(cell)?,
+            Field::RoyaltyPct => e.royalty_pct = percent(cell)?,
+            Field::TaxRatePct => e.tax_rate_pct = percent(cell)?,
+            Field::Currency => e.currency = currency(cell)?,
+            Field::StudyType => s.study_type = vocab!(StudyStage, cell)?,
+            Field::StudyYear => s.year = year(cell)?,
+            Field::StudyNpvMusd => s.npv_m = cell.number()?,
+            Field::StudyIrrPct => s.irr_pct = cell.number()?,
+            Field::StudyDiscountRatePct => s.discount_rate_pct = percent(cell)?,
+            Field::StudyNpvBasis => s.npv_basis = vocab!(NpvBasis, cell)?,
+            Field::StudyBasketUsdPerKg => s.basket_price_per_kg = non_negative(cell)?,
+            Field::StudyNdprUsdPerKg => s.ndpr_price_per_kg = non_negative(cell)?,
+            Field::StudyCurrency => s.currency = currency(cell)?,
+        }
+        Ok(())
+    }
+
+    /// Settles what depends on several cells (grade units, CSV geometry), runs the
+    /// record's own checks and places every problem in `file`.
+    pub fn finish(mut self, file: &str) -> Parsed {
+        self.settle_grade();
+        self.settle_csv_geometry();
+        let mut diagnostics = self.problems;
+        diagnostics.extend(validate::record(&self.record));
+        let record = self.record;
+        for d in &mut diagnostics {
+            *d = d
+                .clone()
+                .at(file, record.location.clone(), Some(&record.id));
+        }
+        Parsed {
+            record,
+            diagnostics,
+        }
+    }
+
+    fn settle_grade(&mut self) {
+        let Some(ppm) = self.grade_ppm else { return };
+        if ppm > 1_000_000.0 {
+            self.problems.push(
+                Diagnostic::error(
+                    Some("grade_treo_ppm"),
+                    format!("{ppm} ppm is over 1,000,000 ppm"),
+                )
+                .with_hint("ppm means parts per million; 1 % = 10,000 ppm"),
+            );
+            return;
+        }
+        let from_ppm = ppm / 10_000.0;
+        match self.record.geology.grade_treo_pct {
+            None => self.record.geology.grade_treo_pct = Some(from_ppm),
+            Some(pct) if (pct - from_ppm).abs() > 0.01 * pct.max(from_ppm) => self.problems.push(
+                Diagnostic::error(
+                    Some("grade_treo_ppm"),
+                    format!(
+                        "{ppm} ppm disagrees with grade_treo_pct {pct} % ({from_ppm} % from ppm)"
+                    ),
+                )
+                .with_hint("give the grade once, in % or in ppm (1 % = 10,000 ppm)"),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    fn settle_csv_geometry(&mut self) {
+        if self.geometry_seen {
+            return;
+        }
+        if let Some(wkt) = self.wkt.take() {
+            match parse_wkt(&wkt) {
+                Ok(g) => self.record.geometry = Some(g),
+                Err(e) => self.push_cell_error("geometry", e),
+            }
+            if self.lon.is_some() || self.lat.is_some() {
+                self.problems.push(
+                    Diagnostic::warning(
+                        Some("geometry"),
+                        "both a WKT geometry and lon/lat are given; the WKT geometry is used",
+                    )
+                    .with_hint("keep one of them"),
+                );
+            }
+            return;
+        }
+        match (self.lon, self.lat) {
+            (Some(lon), Some(lat)) => self.record.geometry = Some(geo::Point::new(lon, lat).into()),
+            (Some(_), None) => self.problems.push(Diagnostic::error(
+                Some("lat"),
+                "lon is given but lat is missing",
+            )),
+            (None, Some(_)) => self.problems.push(Diagnostic::error(
+                Some("lon"),
+                "lat is given but lon is missing",
+            )),
+            (None, None) => {}
+        }
+    }
+}
+
+/// A grade in % TREO; over 100 % is almost always ppm written in the % field.
+fn grade_pct(cell: Cell) -> Result<Option<f64>, CellError> {
+    let value = non_negative(cell)?;
+    match value {
+        Some(v) if v > 100.0 => Err(CellError::new(format!("grade {v} % TREO is over 100 %"))
+            .hint(format!(
+                "if the grade is in ppm, put it in grade_treo_ppm ({v} ppm = {} %)",
+                v / 10_000.0
+            ))),
+        _ => Ok(value),
+    }
+}
+
+/// Parses a WKT geometry in lon/lat order.
+pub fn parse_wkt(text: &str) -> Result<SiteGeometry, CellError> {
+    use std::str::FromStr;
+    let wkt = wkt::Wkt::<f64>::from_str(text).map_err(|e| {
+        CellError::new(format!("invalid WKT: {e}"))
+            .hint("write e.g. POINT(122.55 -28.86) with longitude first")
+    })?;
+    SiteGeometry::try_from(wkt)
+        .map_err(|e| CellError::new(format!("unsupported WKT geometry: {e}")))
+}

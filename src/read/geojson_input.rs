@@ -1,0 +1,243 @@
+//! GeoJSON reader: streams the `features` array of a FeatureCollection one feature at a
+//! time, whatever the order of the top-level members (`geojson::FeatureReader` scans for
+//! the first `[` and so trips over a `bbox` or a `name` written before `features`).
+
+use std::fmt;
+use std::io::{self, Read};
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::Event;
+use super::build::RecordBuilder;
+use super::schema::{Cell, CellError, Field};
+use crate::diagnostic::Diagnostic;
+use crate::record::{Location, SiteGeometry};
+
+/// What the top level of the file said besides its features.
+#[derive(Default)]
+struct TopLevel {
+    kind: Option<Value>,
+    features: Option<usize>,
+    crs: Option<Value>,
+}
+
+pub(super) fn visit(file: &str, reader: impl Read, sink: &mut dyn FnMut(Event)) -> io::Result<()> {
+    let mut delivered = 0usize;
+    let mut on_feature = |index: usize, value: Value| {
+        delivered = index + 1;
+        sink(Event::Record(feature(file, index, value)));
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let result = CollectionSeed {
+        on_feature: &mut on_feature,
+    }
+    .deserialize(&mut de)
+    .and_then(|top| de.end().map(|()| top));
+    let problem = |d: Diagnostic, loc: Location| Event::Problem(d.at(file, loc, None));
+    match result {
+        Ok(top) => {
+            let kind = top.kind.as_ref().and_then(Value::as_str);
+            if kind != Some("FeatureCollection") {
+                let found = top
+                    .kind
+                    .map_or("no type member".to_owned(), |k| format!("type {k}"));
+                sink(problem(
+                    Diagnostic::error(Some("type"), format!("expected a GeoJSON FeatureCollection, found {found}"))
+                        .with_hint("wrap the features in {\"type\": \"FeatureCollection\", \"features\": [...]}"),
+                    Location::File,
+                ));
+            }
+            match top.features {
+                None => sink(problem(
+                    Diagnostic::error(
+                        Some("features"),
+                        "the FeatureCollection has no features member",
+                    ),
+                    Location::File,
+                )),
+                Some(0) => sink(problem(
+                    Diagnostic::warning(Some("features"), "the FeatureCollection has no features"),
+                    Location::File,
+                )),
+                Some(_) => {}
+            }
+            if let Some(crs) = top.crs {
+                check_crs(&crs, &mut |d| sink(problem(d, Location::File)));
+            }
+            Ok(())
+        }
+        Err(e) if e.is_io() => Err(e.into()),
+        Err(e) => {
+            let at = if delivered > 0 || e.line() > 1 {
+                Location::Feature(delivered)
+            } else {
+                Location::File
+            };
+            let what = if e.is_eof() {
+                "the JSON ends too early (truncated file?)"
+            } else {
+                "invalid JSON"
+            };
+            sink(problem(
+                Diagnostic::error(
+                    None,
+                    format!("{what} at line {} column {}: {e}", e.line(), e.column()),
+                )
+                .with_hint(format!(
+                    "{delivered} features before this point were read; fix the file and check again"
+                )),
+                at,
+            ));
+            Ok(())
+        }
+    }
+}
+
+/// The legacy `crs` member (GeoJSON 2008): only WGS84 lon/lat is read without PROJ.
+fn check_crs(crs: &Value, report: &mut dyn FnMut(Diagnostic)) {
+    let name = crs
+        .pointer("/properties/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let wgs84 = [
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "urn:ogc:def:crs:OGC::CRS84",
+        "EPSG:4326",
+        "urn:ogc:def:crs:EPSG::4326",
+    ];
+    if !wgs84.iter().any(|w| w.eq_ignore_ascii_case(name)) {
+        report(
+            Diagnostic::error(Some("crs"), format!("the file declares the coordinate system {name:?}, not WGS84 lon/lat"))
+                .with_hint("reproject to WGS84 (EPSG:4326, lon/lat) first, or build prospect with --features proj to reproject on read"),
+        );
+    }
+}
+
+/// One feature's JSON as a record.
+fn feature(file: &str, index: usize, value: Value) -> super::Parsed {
+    let mut b = RecordBuilder::new(Location::Feature(index));
+    let Value::Object(mut obj) = value else {
+        b.push(Diagnostic::error(None, "a feature must be a JSON object"));
+        return b.finish(file);
+    };
+    match obj.get("type").and_then(Value::as_str) {
+        Some("Feature") => {}
+        other => b.push(
+            Diagnostic::error(Some("type"), format!("expected a Feature, found {}", other.map_or("no type".into(), |t| format!("type {t:?}"))))
+                .with_hint("every member of features is {\"type\": \"Feature\", \"geometry\": ..., \"properties\": {...}}"),
+        ),
+    }
+    let geometry = obj.remove("geometry").unwrap_or(Value::Null);
+    b.set_geometry(site_geometry(geometry));
+    let feature_id = obj.remove("id");
+    let mut has_property_id = false;
+    match obj.remove("properties") {
+        Some(Value::Object(props)) => {
+            for (key, v) in props {
+                match Field::lookup(&key) {
+                    // lon/lat/WKT columns are CSV's; in GeoJSON the geometry member holds the place.
+                    Some(Field::Lon | Field::Lat | Field::Geometry) | None => b.set_extra(&key, v),
+                    Some(field) => {
+                        has_property_id |= field == Field::Id;
+                        b.set(field, &key, Cell::Json(&v));
+                    }
+                }
+            }
+        }
+        Some(Value::Null) | None => {}
+        Some(_) => b.push(Diagnostic::error(
+            Some("properties"),
+            "properties must be a JSON object",
+        )),
+    }
+    if let Some(id) = feature_id
+        && !has_property_id
+    {
+        b.set(Field::Id, "id", Cell::Json(&id));
+    }
+    b.finish(file)
+}
+
+/// A GeoJSON geometry as a geo geometry (`None` for a null geometry).
+fn site_geometry(value: Value) -> Result<Option<SiteGeometry>, CellError> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let g: geojson::Geometry = serde_json::from_value(value)
+        .map_err(|e| CellError::new(format!("invalid GeoJSON geometry: {e}")))?;
+    SiteGeometry::try_from(g)
+        .map(Some)
+        .map_err(|e| CellError::new(format!("unusable geometry: {e}")))
+}
+
+/// Visits the top-level object, streaming `features`.
+struct CollectionSeed<'a, F> {
+    on_feature: &'a mut F,
+}
+
+impl<'de, F: FnMut(usize, Value)> DeserializeSeed<'de> for CollectionSeed<'_, F> {
+    type Value = TopLevel;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<TopLevel, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, Value)> Visitor<'de> for CollectionSeed<'_, F> {
+    type Value = TopLevel;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopLevel, A::Error> {
+        let mut top = TopLevel::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "type" => top.kind = Some(map.next_value()?),
+                "crs" => top.crs = Some(map.next_value()?),
+                "features" => {
+                    let seed = FeaturesSeed {
+                        on_feature: &mut *self.on_feature,
+                    };
+                    top.features = Some(map.next_value_seed(seed)?);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(top)
+    }
+}
+
+/// Visits the `features` array, handing each element on as it is parsed.
+struct FeaturesSeed<'a, F> {
+    on_feature: &'a mut F,
+}
+
+impl<'de, F: FnMut(usize, Value)> DeserializeSeed<'de> for FeaturesSeed<'_, F> {
+    type Value = usize;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, Value)> Visitor<'de> for FeaturesSeed<'_, F> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of features")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut count = 0;
+        while let Some(v) = seq.next_element::<Value>()? {
+            (self.on_feature)(count, v);
+            count += 1;
+        }
+        Ok(count)
+    }
+}

@@ -1,0 +1,130 @@
+//! Read & validate: the first stage. GeoJSON and CSV files become typed
+//! [`ProjectRecord`]s, streamed one at a time, with every problem reported as a
+//! [`Diagnostic`] naming file, record and field.
+
+pub mod build;
+mod csv_input;
+mod geojson_input;
+pub mod schema;
+pub mod validate;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+pub use build::Parsed;
+
+use crate::diagnostic::{Diagnostic, Tally};
+use crate::record::{Location, ProjectRecord};
+
+/// The two input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// A GeoJSON FeatureCollection (RFC 7946).
+    GeoJson,
+    /// CSV with a header row: lon/lat columns or a WKT `geometry` column.
+    Csv,
+}
+
+impl InputFormat {
+    /// By extension (.geojson, .json, .csv), else by the first non-blank byte.
+    fn detect(path: &Path, first_bytes: &[u8]) -> InputFormat {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("geojson" | "json") => InputFormat::GeoJson,
+            Some("csv" | "txt" | "tsv") => InputFormat::Csv,
+            _ => match first_bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => InputFormat::GeoJson,
+                _ => InputFormat::Csv,
+            },
+        }
+    }
+}
+
+/// A file that could not be read at all (as opposed to one whose content is wrong).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {}", path.display())]
+pub struct ReadError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+/// What a reader hands on as it goes through a file.
+#[derive(Debug)]
+pub enum Event {
+    /// One record, with the problems found in it.
+    Record(Parsed),
+    /// A problem with the file as a whole (bad JSON, empty file, ragged header).
+    Problem(Diagnostic),
+}
+
+/// Streams every record of `path` to `sink`, in file order, holding one record at a time.
+pub fn visit(path: &Path, sink: &mut dyn FnMut(Event)) -> Result<(), ReadError> {
+    let err = |source| ReadError {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(err)?;
+    if file.metadata().map_err(err)?.is_dir() {
+        return Err(err(io::Error::other("it is a directory")));
+    }
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let first = reader.fill_buf().map_err(err)?;
+    let name = path.display().to_string();
+    if first.is_empty() {
+        sink(Event::Problem(
+            Diagnostic::error(None, "the file is empty")
+                .with_hint("give a GeoJSON FeatureCollection or a CSV file with a header row")
+                .at(&name, Location::File, None),
+        ));
+        return Ok(());
+    }
+    let format = InputFormat::detect(path, first);
+    if first.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    match format {
+        InputFormat::GeoJson => geojson_input::visit(&name, reader, sink),
+        InputFormat::Csv => csv_input::visit(&name, reader, sink),
+    }
+    .map_err(err)
+}
+
+/// Records and problems of a set of files, read whole.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub records: Vec<ProjectRecord>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub tally: Tally,
+}
+
+impl Dataset {
+    pub fn has_errors(&self) -> bool {
+        self.tally.errors > 0
+    }
+}
+
+/// Reads every file, checks ids across all of them, and keeps every record and problem.
+pub fn read_all(paths: &[PathBuf]) -> Result<Dataset, ReadError> {
+    let mut out = Dataset::default();
+    let mut ids = validate::IdRegistry::default();
+    for path in paths {
+        let name = path.display().to_string();
+        visit(path, &mut |event| match event {
+            Event::Record(parsed) => {
+                out.diagnostics.extend(parsed.diagnostics);
+                out.diagnostics.extend(ids.register(&name, &parsed.record));
+                out.records.push(parsed.record);
+            }
+            Event::Problem(d) => out.diagnostics.push(d),
+        })?;
+    }
+    for d in &out.diagnostics {
+        out.tally.add(d);
+    }
+    Ok(out)
+}

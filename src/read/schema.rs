@@ -1,0 +1,567 @@
+//! The record schema: every field a reader accepts, its type, unit and meaning, and how a
+//! cell of text (CSV) or JSON (GeoJSON) becomes a typed value. docs/schema.md is checked
+//! against [`FIELDS`] by a test, so the two cannot drift apart.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde_json::Value;
+
+use crate::record::{
+    Commodity, DepositType, NpvBasis, PermitStatus, ProcessingRoute, ProductForm, Regime,
+    StudyStage,
+};
+
+/// The JSON-or-text shape of a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Free text.
+    Text,
+    /// A list: a JSON array of strings, or text separated by `;`.
+    List,
+    /// A finite number.
+    Number,
+    /// A calendar year (integer).
+    Year,
+    /// One of a closed set of names (aliases accepted).
+    Vocabulary(&'static [&'static str]),
+    /// An ISO 3166-1 alpha-2 country code.
+    Country,
+    /// A list of ISO 3166-1 alpha-2 country codes.
+    CountryList,
+    /// An ISO 4217 currency code.
+    Currency,
+    /// A WKT geometry (CSV only).
+    Wkt,
+}
+
+impl FieldKind {
+    /// The type as docs/schema.md names it.
+    pub fn describe(self) -> String {
+        match self {
+            FieldKind::Text => "text".into(),
+            FieldKind::List => "list of text".into(),
+            FieldKind::Number => "number".into(),
+            FieldKind::Year => "year".into(),
+            FieldKind::Vocabulary(names) => format!("one of {}", names.join(", ")),
+            FieldKind::Country => "ISO 3166-1 alpha-2".into(),
+            FieldKind::CountryList => "list of ISO 3166-1 alpha-2".into(),
+            FieldKind::Currency => "ISO 4217".into(),
+            FieldKind::Wkt => "WKT".into(),
+        }
+    }
+}
+
+/// One field of the schema.
+#[derive(Debug)]
+pub struct FieldSpec {
+    pub field: Field,
+    /// The property or column name.
+    pub name: &'static str,
+    pub kind: FieldKind,
+    /// Unit of a number ("" for none).
+    pub unit: &'static str,
+    /// Section of docs/schema.md.
+    pub group: &'static str,
+    pub doc: &'static str,
+}
+
+macro_rules! schema {
+    ($($variant:ident: $name:literal, $kind:expr, $unit:literal, $group:literal, $doc:literal;)+) => {
+        /// A known field.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Field { $($variant,)+ }
+
+        /// Every field the readers accept, in the order of docs/schema.md.
+        pub static FIELDS: &[FieldSpec] = &[
+            $(FieldSpec { field: Field::$variant, name: $name, kind: $kind, unit: $unit, group: $group, doc: $doc },)+
+        ];
+    };
+}
+
+use FieldKind::*;
+
+schema! {
+    Id: "id", Text, "", "identity", "Unique identifier of the project. Required.";
+    Name: "name", Text, "", "identity", "Project name. Required.";
+    Country: "country", FieldKind::Country, "", "identity", "Host state. Required unless `regime` is `area` (beyond national jurisdiction), where it must be empty.";
+    SponsorCountry: "sponsor_country", FieldKind::Country, "", "identity", "Sponsoring state of a contract in the Area (ISA), e.g. NR for Nauru.";
+    Regime: "regime", Vocabulary(crate::record::Regime::NAMES), "", "identity", "Legal regime as declared: onshore, eez (national seabed) or area (ISA). The spatial model also derives it.";
+    Operator: "operator", Text, "", "identity", "Operating company.";
+    Owners: "owners", List, "", "identity", "Owners (with shares in the text if wanted).";
+    OwnerCountries: "owner_countries", CountryList, "", "identity", "Home countries of the owners; CN marks Chinese ownership.";
+    Offtakers: "offtakers", List, "", "identity", "Offtake partners.";
+    OfftakerCountries: "offtaker_countries", CountryList, "", "identity", "Home countries of the offtakers; CN marks a Chinese offtake.";
+    ProcessingRoute: "processing_route", Vocabulary(crate::record::ProcessingRoute::NAMES), "", "identity", "Where the product is separated: integrated (own plant outside China), non_china (another plant outside China), china, undecided.";
+    Lon: "lon", Number, "degrees", "geometry", "Longitude, WGS84 (EPSG:4326 east), -180 to 180. CSV only; aliases `longitude`, `lng`, `x`.";
+    Lat: "lat", Number, "degrees", "geometry", "Latitude, WGS84 (EPSG:4326 north), -90 to 90. CSV only; aliases `latitude`, `y`.";
+    Geometry: "geometry", Wkt, "", "geometry", "WKT Point, Polygon or MultiPolygon in WGS84 lon/lat. CSV only, instead of lon/lat; alias `wkt`.";
+    Commodity: "commodity", Vocabulary(crate::record::Commodity::NAMES), "", "geology", "What is mined for; defaults from deposit_type.";
+    DepositType: "deposit_type", Vocabulary(crate::record::DepositType::NAMES), "", "geology", "Deposit type. Required.";
+    MeasuredMt: "measured_mt", Number, "Mt", "geology", "Measured resource, Mt ore (nodules: Mt wet).";
+    IndicatedMt: "indicated_mt", Number, "Mt", "geology", "Indicated resource, Mt ore.";
+    InferredMt: "inferred_mt", Number, "Mt", "geology", "Inferred resource, Mt ore.";
+    ResourceMt: "resource_mt", Number, "Mt", "geology", "Mineral resource of unknown or mixed category, Mt ore (counted as Inferred for confidence, with the given tonnage).";
+    ReserveMt: "reserve_mt", Number, "Mt", "geology", "Proven plus probable ore reserve, Mt ore.";
+    GradeTreoPct: "grade_treo_pct", Number, "% TREO", "geology", "Resource grade, % total rare-earth oxides (0.1 % = 1,000 ppm).";
+    GradeTreoPpm: "grade_treo_ppm", Number, "ppm TREO", "geology", "Resource grade in ppm TREO, instead of grade_treo_pct (converted: 10,000 ppm = 1 %).";
+    LaSharePct: "la_share_pct", Number, "% of TREO", "geology", "La2O3 share of TREO.";
+    CeSharePct: "ce_share_pct", Number, "% of TREO", "geology", "CeO2 share of TREO.";
+    PrSharePct: "pr_share_pct", Number, "% of TREO", "geology", "Pr6O11 share of TREO.";
+    NdSharePct: "nd_share_pct", Number, "% of TREO", "geology", "Nd2O3 share of TREO.";
+    SmSharePct: "sm_share_pct", Number, "% of TREO", "geology", "Sm2O3 share of TREO.";
+    EuSharePct: "eu_share_pct", Number, "% of TREO", "geology", "Eu2O3 share of TREO.";
+    GdSharePct: "gd_share_pct", Number, "% of TREO", "geology", "Gd2O3 share of TREO.";
+    TbSharePct: "tb_share_pct", Number, "% of TREO", "geology", "Tb4O7 share of TREO.";
+    DySharePct: "dy_share_pct", Number, "% of TREO", "geology", "Dy2O3 share of TREO.";
+    HoSharePct: "ho_share_pct", Number, "% of TREO", "geology", "Ho2O3 share of TREO.";
+    ErSharePct: "er_share_pct", Number, "% of TREO", "geology", "Er2O3 share of TREO.";
+    TmSharePct: "tm_share_pct", Number, "% of TREO", "geology", "Tm2O3 share of TREO.";
+    YbSharePct: "yb_share_pct", Number, "% of TREO", "geology", "Yb2O3 share of TREO.";
+    LuSharePct: "lu_share_pct", Number, "% of TREO", "geology", "Lu2O3 share of TREO.";
+    YSharePct: "y_share_pct", Number, "% of TREO", "geology", "Y2O3 share of TREO.";
+    NdprSharePct: "ndpr_share_pct", Number, "% of TREO", "geology", "Nd2O3 + Pr6O11 share of TREO, when the full distribution is not known.";
+    DytbSharePct: "dytb_share_pct", Number, "% of TREO", "geology", "Dy2O3 + Tb4O7 share of TREO, when the full distribution is not known.";
+    AbundanceKgM2: "abundance_kg_m2", Number, "kg/m²", "geology", "Nodule abundance, kg wet nodules per m² of seabed.";
+    NiPct: "ni_pct", Number, "%", "geology", "Nickel grade (dry nodules or ore).";
+    CuPct: "cu_pct", Number, "%", "geology", "Copper grade.";
+    CoPct: "co_pct", Number, "%", "geology", "Cobalt grade.";
+    MnPct: "mn_pct", Number, "%", "geology", "Manganese grade.";
+    WaterDepthM: "water_depth_m", Number, "m", "geology", "Water depth at the site, m below sea level (seabed deposits).";
+    Stage: "stage", Vocabulary(crate::record::StudyStage::NAMES), "", "development", "Current development stage. Required. Common S&P Global labels (Grassroots, Advanced Exploration, Prefeasibility, Feasibility, Construction Started, Operating...) are accepted.";
+    StageYear: "stage_year", Year, "year", "development", "Year the current stage was reached.";
+    PermitStatus: "permit_status", Vocabulary(crate::record::PermitStatus::NAMES), "", "development", "Status of the key mining or environmental permit.";
+    Milestones: "milestones", Text, "", "development", "Permits granted or refused and other dated milestones, free text.";
+    ThroughputMtpa: "throughput_mtpa", Number, "Mt/y", "economics", "Ore throughput at nameplate, Mt per year.";
+    ProductForm: "product_form", Vocabulary(crate::record::ProductForm::NAMES), "", "economics", "Product sold: concentrate, mixed_carbonate (MREC) or separated_oxides.";
+    RecoveryPct: "recovery_pct", Number, "%", "economics", "Metallurgical recovery of TREO (nodules: of the main metals) to product.";
+    MineLifeY: "mine_life_y", Number, "years", "economics", "Mine life at nameplate.";
+    AnnualTreoT: "annual_treo_t", Number, "t/y", "economics", "Annual output at nameplate, t TREO in product.";
+    AnnualNdprT: "annual_ndpr_t", Number, "t/y", "economics", "Annual output, t NdPr oxide.";
+    AnnualDytbT: "annual_dytb_t", Number, "t/y", "economics", "Annual output, t Dy2O3 + Tb4O7.";
+    AnnualNiT: "annual_ni_t", Number, "t/y", "economics", "Annual output, t nickel in product (nodules).";
+    AnnualCuT: "annual_cu_t", Number, "t/y", "economics", "Annual output, t copper in product.";
+    AnnualCoT: "annual_co_t", Number, "t/y", "economics", "Annual output, t cobalt in product.";
+    AnnualMnT: "annual_mn_t", Number, "t/y", "economics", "Annual output, t manganese in product.";
+    CapexMusd: "capex_musd", Number, "million currency units", "economics", "Initial capital cost, millions of the record's `currency` (US$ by default).";
+    SustainingCapexMusdPerY: "sustaining_capex_musd_per_y", Number, "million currency units per year", "economics", "Sustaining capital, millions per year.";
+    OpexUsdPerTOre: "opex_usd_per_t_ore", Number, "currency units per t ore", "economics", "Operating cost per tonne of ore processed.";
+    OpexUsdPerKgReo: "opex_usd_per_kg_reo", Number, "currency units per kg REO", "economics", "Operating cost per kg of rare-earth oxide produced.";
+    OpexMusdPerY: "opex_musd_per_y", Number, "million currency units per year", "economics", "Operating cost per year at nameplate.";
+    RoyaltyPct: "royalty_pct", Number, "% of revenue", "economics", "Royalty rate.";
+    TaxRatePct: "tax_rate_pct", Number, "%", "economics", "Corporate income-tax rate.";
+    Currency: "currency", FieldKind::Currency, "", "economics", "Currency of every money field of the record (USD when absent); converted to US$ by the dated FX table of the assumptions.";
+    StudyType: "study_type", Vocabulary(crate::record::StudyStage::NAMES), "", "study", "Type of the published study (pea, pfs, dfs...).";
+    StudyYear: "study_year", Year, "year", "study", "Year the study was published.";
+    StudyNpvMusd: "study_npv_musd", Number, "million currency units", "study", "Published NPV, millions of `study_currency` (else `currency`).";
+    StudyIrrPct: "study_irr_pct", Number, "%", "study", "Published IRR.";
+    StudyDiscountRatePct: "study_discount_rate_pct", Number, "%", "study", "Discount rate of the published NPV.";
+    StudyNpvBasis: "study_npv_basis", Vocabulary(crate::record::NpvBasis::NAMES), "", "study", "Whether the published NPV is pre_tax or post_tax.";
+    StudyBasketUsdPerKg: "study_basket_usd_per_kg", Number, "US$/kg TREO", "study", "The study's basket price, US$ per kg TREO (prices are in US$ whatever the study currency).";
+    StudyNdprUsdPerKg: "study_ndpr_usd_per_kg", Number, "US$/kg", "study", "The study's NdPr oxide price, US$ per kg.";
+    StudyCurrency: "study_currency", FieldKind::Currency, "", "study", "Currency of the study's money figures, when not the record's.";
+}
+
+/// Other names accepted for a few fields (CSV habits).
+const ALIASES: &[(&str, Field)] = &[
+    ("longitude", Field::Lon),
+    ("lng", Field::Lon),
+    ("long", Field::Lon),
+    ("x", Field::Lon),
+    ("latitude", Field::Lat),
+    ("y", Field::Lat),
+    ("wkt", Field::Geometry),
+];
+
+static BY_NAME: LazyLock<HashMap<&'static str, Field>> = LazyLock::new(|| {
+    FIELDS
+        .iter()
+        .map(|s| (s.name, s.field))
+        .chain(ALIASES.iter().copied())
+        .collect()
+});
+
+impl Field {
+    /// The field a property or column name stands for (exact, lower-case names).
+    pub fn lookup(name: &str) -> Option<Field> {
+        BY_NAME.get(name).copied()
+    }
+
+    pub fn spec(self) -> &'static FieldSpec {
+        &FIELDS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+}
+
+/// The vocabulary types of [`FIELDS`], so that `Vocabulary` kinds stay in step with the
+/// record's enums (checked by a test).
+pub fn vocabulary_names() -> [&'static [&'static str]; 8] {
+    [
+        Regime::NAMES,
+        ProcessingRoute::NAMES,
+        Commodity::NAMES,
+        DepositType::NAMES,
+        StudyStage::NAMES,
+        PermitStatus::NAMES,
+        ProductForm::NAMES,
+        NpvBasis::NAMES,
+    ]
+}
+
+/// ISO 3166-1 alpha-2 codes (249 officially assigned).
+const ISO_COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+/// Whether `code` is an assigned ISO 3166-1 alpha-2 code (upper case).
+pub fn is_iso_country(code: &str) -> bool {
+    code.len() == 2 && ISO_COUNTRIES.split(' ').any(|c| c == code)
+}
+
+/// One value as a reader found it.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    /// A CSV cell (always text).
+    Text(&'a str),
+    /// A GeoJSON property value.
+    Json(&'a Value),
+}
+
+/// What is wrong with one cell, and what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl CellError {
+    pub fn new(message: impl Into<String>) -> Self {
+        CellError {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Text that stands for "no value" in a CSV cell: only an empty cell ("NA" is Namibia).
+fn is_missing_text(text: &str) -> bool {
+    text.is_empty()
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl Cell<'_> {
+    /// Text, or `None` when missing. JSON numbers are taken as their text (ids like 17).
+    pub fn text(self) -> Result<Option<String>, CellError> {
+        match self {
+            Cell::Text(t) => {
+                let t = t.trim();
+                Ok((!is_missing_text(t)).then(|| t.to_owned()))
+            }
+            Cell::Json(Value::Null) => Ok(None),
+            Cell::Json(Value::String(s)) => {
+                let s = s.trim();
+                Ok((!s.is_empty()).then(|| s.to_owned()))
+            }
+            Cell::Json(Value::Number(n)) => Ok(Some(n.to_string())),
+            Cell::Json(v) => Err(CellError::new(format!(
+                "expected text, found {}",
+                json_type(v)
+            ))),
+        }
+    }
+
+    /// A finite number, or `None` when missing.
+    pub fn number(self) -> Result<Option<f64>, CellError> {
+        let value = match self {
+            Cell::Text(t) => {
+                let t = t.trim();
+                if is_missing_text(t) {
+                    return Ok(None);
+                }
+                let cleaned = t.replace('_', "");
+                cleaned.parse::<f64>().map_err(|_| {
+                    let e = CellError::new(format!("expected a number, found {t:?}"));
+                    if t.contains(',') {
+                        e.hint(
+                            "write numbers without thousands separators, with a dot for decimals",
+                        )
+                    } else if t.ends_with('%') {
+                        e.hint("write the number without the % sign; the unit is in the field name")
+                    } else {
+                        e.hint("write a plain number, or leave the cell empty if unknown")
+                    }
+                })?
+            }
+            Cell::Json(Value::Null) => return Ok(None),
+            Cell::Json(Value::Number(n)) => n
+                .as_f64()
+                .ok_or_else(|| CellError::new(format!("number {n} is out of range")))?,
+            Cell::Json(Value::String(s)) => {
+                let e = CellError::new(format!("expected a number, found the string {s:?}"));
+                return Err(if s.trim().parse::<f64>().is_ok() {
+                    e.hint("write the number without quotes")
+                } else {
+                    e.hint("write a JSON number, or null if unknown")
+                });
+            }
+            Cell::Json(v) => {
+                return Err(CellError::new(format!(
+                    "expected a number, found {}",
+                    json_type(v)
+                )));
+            }
+        };
+        if !value.is_finite() {
+            return Err(CellError::new(format!("{value} is not a finite number"))
+                .hint("leave the value empty if it is unknown"));
+        }
+        Ok(Some(value))
+    }
+
+    /// A list of text items: a JSON array of strings, or text separated by `;`.
+    pub fn list(self) -> Result<Vec<String>, CellError> {
+        let split = |t: &str| -> Vec<String> {
+            t.split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        match self {
+            Cell::Text(t) => Ok(split(t)),
+            Cell::Json(Value::Null) => Ok(Vec::new()),
+            Cell::Json(Value::String(s)) => Ok(split(s)),
+            Cell::Json(Value::Array(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(s.trim().to_owned()),
+                    other => Err(CellError::new(format!(
+                        "expected a list of strings, found {} in it",
+                        json_type(other)
+                    ))),
+                })
+                .collect(),
+            Cell::Json(v) => Err(CellError::new(format!(
+                "expected a list, found {}",
+                json_type(v)
+            ))),
+        }
+    }
+}
+
+/// A number that must not be negative.
+pub fn non_negative(cell: Cell) -> Result<Option<f64>, CellError> {
+    let value = cell.number()?;
+    match value {
+        Some(v) if v < 0.0 => Err(CellError::new(format!("{v} is negative"))
+            .hint("this quantity cannot be below zero; check the sign")),
+        // -0 is zero: store it as +0 so outputs never show "-0".
+        Some(v) => Ok(Some(v + 0.0)),
+        None => Ok(None),
+    }
+}
+
+/// A percentage between 0 and 100.
+pub fn percent(cell: Cell) -> Result<Option<f64>, CellError> {
+    let value = non_negative(cell)?;
+    match value {
+        Some(v) if v > 100.0 => Err(CellError::new(format!("{v} % is over 100 %")).hint(
+            "percentages run from 0 to 100; a fraction like 0.85 means 0.85 %, write 85 for 85 %",
+        )),
+        _ => Ok(value),
+    }
+}
+
+/// A calendar year between 1800 and 2200.
+pub fn year(cell: Cell) -> Result<Option<i32>, CellError> {
+    let Some(v) = cell.number()? else {
+        return Ok(None);
+    };
+    if v.fract() != 0.0 || !(1800.0..=2200.0).contains(&v) {
+        return Err(CellError::new(format!("{v} is not a calendar year"))
+            .hint("write a four-digit year such as 2024"));
+    }
+    Ok(Some(v as i32))
+}
+
+/// Suggests the nearest name of a vocabulary (canonical names and aliases).
+pub fn nearest<'a>(text: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let key = crate::record::normalise_label(text);
+    names
+        .into_iter()
+        .map(|name| {
+            (
+                strsim::jaro_winkler(&key, &crate::record::normalise_label(name)),
+                name,
+            )
+        })
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
+}
+
+/// Parses a vocabulary value with `parse`, suggesting the nearest valid name on failure.
+pub fn vocabulary<T: Copy>(
+    cell: Cell,
+    parse: impl Fn(&str) -> Option<T>,
+    names: &[&str],
+    aliases: &[(&str, T)],
+) -> Result<Option<T>, CellError> {
+    let Some(text) = cell.text()? else {
+        return Ok(None);
+    };
+    if let Some(v) = parse(&text) {
+        return Ok(Some(v));
+    }
+    let candidates = names.iter().copied().chain(aliases.iter().map(|(a, _)| *a));
+    let e = CellError::new(format!("unknown value {text:?}"));
+    Err(match nearest(&text, candidates) {
+        Some(near) => e.hint(format!(
+            "did you mean {near:?}? valid values: {}",
+            names.join(", ")
+        )),
+        None => e.hint(format!("valid values: {}", names.join(", "))),
+    })
+}
+
+/// An ISO 3166-1 alpha-2 code, upper-cased.
+pub fn country(cell: Cell) -> Result<Option<String>, CellError> {
+    let Some(text) = cell.text()? else {
+        return Ok(None);
+    };
+    check_country(&text).map(Some)
+}
+
+/// A list of ISO 3166-1 alpha-2 codes, upper-cased.
+pub fn country_list(cell: Cell) -> Result<Vec<String>, CellError> {
+    cell.list()?.iter().map(|c| check_country(c)).collect()
+}
+
+fn check_country(text: &str) -> Result<String, CellError> {
+    let code = text.trim().to_ascii_uppercase();
+    if is_iso_country(&code) {
+        Ok(code)
+    } else {
+        Err(CellError::new(format!(
+            "{text:?} is not an ISO 3166-1 alpha-2 country code"
+        ))
+        .hint("use the two-letter code, e.g. AU, US, JP, CK; leave it empty in the Area"))
+    }
+}
+
+/// An ISO 4217 code: three letters, upper-cased.
+pub fn currency(cell: Cell) -> Result<Option<String>, CellError> {
+    let Some(text) = cell.text()? else {
+        return Ok(None);
+    };
+    let code = text.to_ascii_uppercase();
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(Some(code))
+    } else {
+        Err(
+            CellError::new(format!("{text:?} is not an ISO 4217 currency code"))
+                .hint("use a three-letter code such as USD, AUD, CAD, EUR, JPY"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fields_are_in_enum_order_and_unique() {
+        for (i, spec) in FIELDS.iter().enumerate() {
+            assert_eq!(spec.field as usize, i, "{}", spec.name);
+            assert_eq!(Field::lookup(spec.name), Some(spec.field));
+        }
+        let mut names: Vec<_> = FIELDS.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), FIELDS.len());
+    }
+
+    #[test]
+    fn numbers_from_text_and_json() {
+        assert_eq!(Cell::Text(" 12.5 ").number(), Ok(Some(12.5)));
+        assert_eq!(Cell::Text("").number(), Ok(None));
+        assert!(Cell::Text("NA").number().is_err());
+        assert_eq!(Cell::Text("NA").text(), Ok(Some("NA".into())));
+        assert!(Cell::Text("NaN").number().is_err());
+        assert!(Cell::Text("inf").number().is_err());
+        assert!(
+            Cell::Text("1,200")
+                .number()
+                .unwrap_err()
+                .hint
+                .unwrap()
+                .contains("thousands")
+        );
+        assert_eq!(Cell::Json(&json!(3)).number(), Ok(Some(3.0)));
+        assert!(
+            Cell::Json(&json!("3"))
+                .number()
+                .unwrap_err()
+                .hint
+                .unwrap()
+                .contains("quotes")
+        );
+        assert_eq!(non_negative(Cell::Text("-0")), Ok(Some(0.0)));
+        assert!(
+            non_negative(Cell::Text("-0"))
+                .unwrap()
+                .unwrap()
+                .is_sign_positive()
+        );
+        assert!(non_negative(Cell::Text("-1")).is_err());
+        assert!(percent(Cell::Text("101")).is_err());
+    }
+
+    #[test]
+    fn vocabulary_suggests_the_nearest_name() {
+        let err = vocabulary(
+            Cell::Text("carbonatit"),
+            DepositType::parse,
+            DepositType::NAMES,
+            DepositType::ALIASES,
+        )
+        .unwrap_err();
+        assert!(err.hint.unwrap().contains("\"carbonatite\""));
+        let ok = vocabulary(
+            Cell::Text("Feasibility"),
+            StudyStage::parse,
+            StudyStage::NAMES,
+            StudyStage::ALIASES,
+        );
+        assert_eq!(ok, Ok(Some(StudyStage::Dfs)));
+    }
+
+    #[test]
+    fn countries_and_currencies() {
+        assert_eq!(country(Cell::Text("au")), Ok(Some("AU".into())));
+        assert!(country(Cell::Text("Australia")).is_err());
+        assert_eq!(
+            country_list(Cell::Json(&json!(["cn", "JP"]))),
+            Ok(vec!["CN".into(), "JP".into()])
+        );
+        assert_eq!(currency(Cell::Text("aud")), Ok(Some("AUD".into())));
+        assert!(currency(Cell::Text("A$")).is_err());
+    }
+}

@@ -1,0 +1,413 @@
+//! Checks of one record as a whole (required fields, geometry, figures that contradict
+//! each other), and of a set of records (duplicate ids).
+
+use std::collections::HashMap;
+
+use geo::{CoordsIter, Geometry};
+
+use crate::diagnostic::Diagnostic;
+use crate::record::{DepositType, Location, OXIDES, ProjectRecord, Regime, StudyStage};
+
+/// Every problem of one record that no single field shows.
+pub fn record(rec: &ProjectRecord) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    required(rec, &mut out);
+    jurisdiction(rec, &mut out);
+    if let Some(g) = &rec.geometry {
+        geometry(g, &mut out);
+    }
+    grade(rec, &mut out);
+    oxide_shares(rec, &mut out);
+    production(rec, &mut out);
+    study(rec, &mut out);
+    out
+}
+
+fn required(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
+    let missing = |field: &str, hint: &str| {
+        Diagnostic::error(Some(field), format!("required field {field} is missing")).with_hint(hint)
+    };
+    if rec.id.is_empty() {
+        out.push(missing("id", "give every record a unique id"));
+    }
+    if rec.name.is_empty() {
+        out.push(missing("name", "give the project's name"));
+    }
+    if rec.geology.deposit_type.is_none() {
+        out.push(missing(
+            "deposit_type",
+            &format!("one of {}", DepositType::NAMES.join(", ")),
+        ));
+    }
+    if rec.development.stage.is_none() {
+        out.push(missing(
+            "stage",
+            &format!("one of {}", StudyStage::NAMES.join(", ")),
+        ));
+    }
+    if rec.geometry.is_none() {
+        out.push(missing(
+            "geometry",
+            "GeoJSON: a Point, Polygon or MultiPolygon geometry; CSV: lon and lat columns, or a WKT geometry column",
+        ));
+    }
+}
+
+fn jurisdiction(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
+    let seabed = rec.geology.deposit_type.is_some_and(DepositType::is_seabed);
+    match (rec.regime, &rec.country) {
+        (Some(Regime::Area), Some(c)) => out.push(
+            Diagnostic::error(Some("country"), format!("a site in the Area has no host country, but country is {c}"))
+                .with_hint("leave country empty and put the sponsoring state in sponsor_country"),
+        ),
+        (Some(Regime::Area), None) => {}
+        (_, None) => out.push(
+            Diagnostic::error(Some("country"), "required field country is missing")
+                .with_hint("give the ISO 3166-1 alpha-2 code of the host state, or set regime to area for the seabed beyond national jurisdiction"),
+        ),
+        _ => {}
+    }
+    match rec.regime {
+        Some(Regime::Onshore) if seabed => out.push(
+            Diagnostic::error(Some("regime"), "a seabed deposit cannot be onshore")
+                .with_hint("use eez inside a national exclusive economic zone, area beyond it"),
+        ),
+        Some(Regime::Eez | Regime::Area) if rec.geology.deposit_type.is_some() && !seabed => out
+            .push(
+                Diagnostic::error(
+                    Some("regime"),
+                    "an onshore deposit type cannot lie in an EEZ or the Area",
+                )
+                .with_hint("set regime to onshore, or correct deposit_type"),
+            ),
+        _ => {}
+    }
+    if rec.geology.water_depth_m.is_some() && rec.geology.deposit_type.is_some() && !seabed {
+        out.push(Diagnostic::warning(
+            Some("water_depth_m"),
+            "water depth given for an onshore deposit type; it is ignored",
+        ));
+    }
+}
+
+/// Coordinates must be WGS84 lon/lat; projected metres and swapped axes get a hint.
+pub fn geometry(g: &Geometry<f64>, out: &mut Vec<Diagnostic>) {
+    let kind = match g {
+        Geometry::Point(_) => "Point",
+        Geometry::Polygon(_) => "Polygon",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        other => {
+            let name = format!("{other:?}");
+            let name = name.split('(').next().unwrap_or("this geometry");
+            out.push(
+                Diagnostic::error(Some("geometry"), format!("{name} is not a site geometry"))
+                    .with_hint("use a Point, Polygon or MultiPolygon"),
+            );
+            return;
+        }
+    };
+    if g.coords_count() == 0 {
+        out.push(Diagnostic::error(
+            Some("geometry"),
+            format!("the {kind} has no coordinates"),
+        ));
+        return;
+    }
+    let polygons: Vec<&geo::Polygon<f64>> = match g {
+        Geometry::Polygon(p) => vec![p],
+        Geometry::MultiPolygon(mp) => mp.0.iter().collect(),
+        _ => vec![],
+    };
+    for p in polygons {
+        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+            if ring.0.len() < 4 {
+                out.push(
+                    Diagnostic::error(
+                        Some("geometry"),
+                        format!(
+                            "a polygon ring has {} positions; at least 4 are needed",
+                            ring.0.len()
+                        ),
+                    )
+                    .with_hint("a ring is closed: its last position repeats its first"),
+                );
+                return;
+            }
+        }
+    }
+    for c in g.coords_iter() {
+        if !(c.x.is_finite() && c.y.is_finite()) {
+            out.push(Diagnostic::error(
+                Some("geometry"),
+                "a coordinate is not a finite number",
+            ));
+            return;
+        }
+        let lon_ok = (-180.0..=180.0).contains(&c.x);
+        let lat_ok = (-90.0..=90.0).contains(&c.y);
+        if lon_ok && lat_ok {
+            continue;
+        }
+        let field = if lat_ok { "lon" } else { "lat" };
+        let d = Diagnostic::error(
+            Some(field),
+            format!(
+                "coordinate ({}, {}) is outside WGS84 lon/lat ranges (lon -180..180, lat -90..90)",
+                c.x, c.y
+            ),
+        );
+        out.push(if c.x.abs() > 1000.0 || c.y.abs() > 1000.0 {
+            d.with_hint("these look like projected easting/northing in metres; reproject to WGS84 lon/lat (EPSG:4326), or build prospect with --features proj and give --crs")
+        } else if (-90.0..=90.0).contains(&c.x) && (-180.0..=180.0).contains(&c.y) {
+            d.with_hint("lon and lat look swapped; prospect expects longitude first (x = lon, y = lat)")
+        } else {
+            d.with_hint("give longitude and latitude in decimal degrees")
+        });
+        return;
+    }
+}
+
+/// Typical grade ranges, % TREO, to catch ppm/% mix-ups.
+fn typical_grade_pct(t: DepositType) -> Option<(f64, f64)> {
+    match t {
+        DepositType::IonicClay | DepositType::SeabedMud => Some((0.02, 1.0)),
+        DepositType::Carbonatite => Some((0.2, 20.0)),
+        DepositType::AlkalineIntrusive
+        | DepositType::GraniteHosted
+        | DepositType::Phosphogypsum => Some((0.05, 5.0)),
+        DepositType::HydrothermalVein => Some((0.1, 20.0)),
+        _ => None,
+    }
+}
+
+fn grade(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
+    let (Some(pct), Some(t)) = (rec.geology.grade_treo_pct, rec.geology.deposit_type) else {
+        return;
+    };
+    let Some((lo, hi)) = typical_grade_pct(t) else {
+        return;
+    };
+    if pct > 10.0 * hi {
+        out.push(
+            Diagnostic::warning(
+                Some("grade_treo_pct"),
+                format!("{pct} % TREO is far above the usual {lo}-{hi} % for {t}"),
+            )
+            .with_hint("a likely ppm/% mix-up: 1 % = 10,000 ppm; put ppm values in grade_treo_ppm"),
+        );
+    } else if pct > 0.0 && pct < lo / 10.0 {
+        out.push(
+            Diagnostic::warning(
+                Some("grade_treo_pct"),
+                format!("{pct} % TREO is far below the usual {lo}-{hi} % for {t}"),
+            )
+            .with_hint(
+                "a likely unit mix-up: is it a fraction (0.01 = 1 %) or already divided by 10,000?",
+            ),
+        );
+    }
+}
+
+fn oxide_shares(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
+    let g = &rec.geology;
+    let given: Vec<(usize, f64)> = g
+        .oxide_shares
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.map(|s| (i, s)))
+        .collect();
+    let sum: f64 = given.iter().map(|(_, s)| s).sum();
+    if given.len() >= 5 && !(95.0..=105.0).contains(&sum) {
+        out.push(
+            Diagnostic::error(
+                Some("la_share_pct"),
+                format!(
+                    "the {} oxide shares sum to {sum:.1} %, not about 100 %",
+                    given.len()
+                ),
+            )
+            .with_hint(
+                "shares are % of TREO; check for a missing oxide or a share given as a fraction",
+            ),
+        );
+    } else if sum > 100.5 {
+        out.push(Diagnostic::error(
+            Some("la_share_pct"),
+            format!("the oxide shares sum to {sum:.1} %, over 100 %"),
+        ));
+    }
+    let share = |sym: &str| {
+        OXIDES
+            .iter()
+            .position(|o| *o == sym)
+            .and_then(|i| g.oxide_shares[i])
+    };
+    let pair = |a: &str, b: &str| match (share(a), share(b)) {
+        (Some(x), Some(y)) => Some(x + y),
+        _ => None,
+    };
+    for (field, stated, summed) in [
+        ("ndpr_share_pct", g.ndpr_share_pct, pair("nd", "pr")),
+        ("dytb_share_pct", g.dytb_share_pct, pair("dy", "tb")),
+    ] {
+        if let (Some(stated), Some(summed)) = (stated, summed)
+            && (stated - summed).abs() > 1.0
+        {
+            out.push(
+                Diagnostic::warning(
+                    Some(field),
+                    format!("{stated} % disagrees with the oxide shares, which give {summed:.2} %"),
+                )
+                .with_hint("the individual oxide shares are used; drop one of the two"),
+            );
+        }
+    }
+    if let (Some(a), Some(b)) = (g.ndpr_share_pct, g.dytb_share_pct)
+        && a + b > 100.0
+    {
+        out.push(Diagnostic::error(
+            Some("dytb_share_pct"),
+            format!("NdPr {a} % plus Dy+Tb {b} % is over 100 % of TREO"),
+        ));
+    }
+}
+
+fn production(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
+    let e = &rec.economics;
+    let g = &rec.geology;
+    if let Some(treo) = e.annual_treo_t {
+        for (field, part, what) in [
+            ("annual_ndpr_t", e.annual_ndpr_t, "NdPr oxide"),
+            ("annual_dytb_t", e.annual_dytb_t, "Dy+Tb oxide"),
+        ] {
+            if let Some(p) = part
+                && p > treo * 1.001
+            {
+                out.push(
+                    Diagnostic::error(Some(field), format!("{p} t/y of {what} is more than the {treo} t/y TREO it is part of"))
+                        .with_hint("annual_treo_t is total rare-earth oxide output and includes NdPr and Dy+Tb"),
+                );
+            }
+        }
+        if let (Some(tp), Some(grade)) = (e.throughput_mtpa, g.grade_treo_pct) {
+            let contained = tp * 1e6 * grade / 100.0;
+            if contained > 0.0 && treo > 2.0 * contained {
+                out.push(
+                    Diagnostic::error(Some("annual_treo_t"), format!(
+                        "{treo} t/y TREO is more than twice the {contained:.0} t/y contained in {tp} Mt/y at {grade} % TREO"
+                    ))
+                    .with_hint("check the units of throughput_mtpa (Mt/y), grade_treo_pct (%) and annual_treo_t (t/y)"),
+                );
+            } else if contained > 0.0 && treo > 1.1 * contained {
+                out.push(Diagnostic::warning(Some("annual_treo_t"), format!(
+                    "{treo} t/y TREO exceeds the {contained:.0} t/y contained at the resource grade; the mill head grade must be higher"
+                )));
+            }
+        }
+    }
+    if let (Some(tp), Some(life), Some(total)) =
+        (e.throughput_mtpa, e.mine_life_y, g.resource.total_mt())
+        && tp * life > 1.5 * total
+    {
+        out.push(
+            Diagnostic::warning(Some("mine_life_y"), format!(
+                "the mine plan needs {:.1} Mt ({tp} Mt/y for {life} y) but the resource is {total} Mt",
+                tp * life
+            ))
+            .with_hint("check throughput_mtpa, mine_life_y and the resource tonnages"),
+        );
+    }
+    let r = &g.resource;
+    if let Some(reserve) = r.reserve_mt {
+        let mi = r.measured_mt.unwrap_or(0.0) + r.indicated_mt.unwrap_or(0.0);
+        if (r.measured_mt.is_some() || r.indicated_mt.is_some()) && reserve > 1.2 * mi {
+            out.push(Diagnostic::warning(Some("reserve_mt"), format!(
+                "the {reserve} Mt reserve is larger than the {mi} Mt measured and indicated resource it comes from"
+            )));
+        }
+    }
+}
+
+fn study(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
+    let s = &rec.study;
+    if let (Some(npv), Some(irr), Some(rate)) = (s.npv_m, s.irr_pct, s.discount_rate_pct) {
+        let contradiction = (npv > 0.0 && irr < rate) || (npv < 0.0 && irr > rate);
+        if contradiction {
+            out.push(
+                Diagnostic::error(Some("study_irr_pct"), format!(
+                    "the published NPV {npv} at {rate} % contradicts the IRR {irr} %: a positive NPV needs an IRR above the discount rate"
+                ))
+                .with_hint("check the sign of study_npv_musd, study_irr_pct and study_discount_rate_pct"),
+            );
+        }
+    }
+    if let Some(t) = s.study_type {
+        let r = &rec.geology.resource;
+        let measured_indicated = r.measured_mt.unwrap_or(0.0) + r.indicated_mt.unwrap_or(0.0);
+        if t >= StudyStage::Pfs
+            && t <= StudyStage::Dfs
+            && r.inferred_mt.unwrap_or(0.0) > 0.0
+            && measured_indicated == 0.0
+            && r.reserve_mt.is_none()
+        {
+            out.push(
+                Diagnostic::warning(
+                    Some("inferred_mt"),
+                    format!("a {t} rests on Inferred resources only"),
+                )
+                .with_hint(
+                    "a PFS or DFS may not rely on Inferred resources (JORC, NI 43-101, S-K 1300)",
+                ),
+            );
+        }
+        if let Some(stage) = rec.development.stage
+            && stage < t
+        {
+            out.push(
+                Diagnostic::warning(
+                    Some("stage"),
+                    format!("stage {stage} is earlier than the published {t}"),
+                )
+                .with_hint(format!(
+                    "a project with a published {t} is at least at stage {t}"
+                )),
+            );
+        }
+    }
+}
+
+/// Finds ids used more than once across every file of a run.
+#[derive(Debug, Default)]
+pub struct IdRegistry {
+    seen: HashMap<String, (String, Location)>,
+}
+
+impl IdRegistry {
+    /// Registers a record's id; a problem if the id was already used.
+    pub fn register(&mut self, file: &str, rec: &ProjectRecord) -> Option<Diagnostic> {
+        if rec.id.is_empty() {
+            return None;
+        }
+        match self.seen.get(&rec.id) {
+            Some((first_file, first_loc)) => {
+                let place = match first_loc {
+                    Location::File => first_file.clone(),
+                    loc => format!("{first_file} {loc}"),
+                };
+                Some(
+                    Diagnostic::error(
+                        Some("id"),
+                        format!("duplicate id {:?}, first used at {place}", rec.id),
+                    )
+                    .with_hint("ids must be unique across all input files")
+                    .at(file, rec.location.clone(), Some(&rec.id)),
+                )
+            }
+            None => {
+                self.seen
+                    .insert(rec.id.clone(), (file.to_owned(), rec.location.clone()));
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,497 @@
+//! The project record: what one candidate site is, as the readers hand it to the models.
+//!
+//! Every figure is optional except identity, place, deposit type and stage: the models
+//! estimate what a record leaves out, and say so. Units are in the field names and in the
+//! doc comment of each field. Money is in the record's `currency` (US$ unless stated), in
+//! real terms of the year the figure was published.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Where a record came from, for messages: the file and the line (CSV) or feature index
+/// (GeoJSON, counted from 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "index", rename_all = "snake_case")]
+pub enum Location {
+    /// The file as a whole (it could not be read, or is empty).
+    File,
+    /// A CSV line, counted from 1 as an editor shows it.
+    Line(u64),
+    /// A GeoJSON feature, counted from 0 as in `features[i]`.
+    Feature(usize),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File => Ok(()),
+            Location::Line(n) => write!(f, "line {n}"),
+            Location::Feature(i) => write!(f, "feature {i}"),
+        }
+    }
+}
+
+/// Declares a closed vocabulary: its variants, their canonical names and accepted aliases.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $canon:literal $(| $alias:literal)*,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $canon)] $variant,)+ }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+            /// Canonical names, as written in records and outputs.
+            pub const NAMES: &'static [&'static str] = &[$($canon,)+];
+            /// Accepted aliases with the canonical variant they stand for.
+            pub const ALIASES: &'static [(&'static str, $name)] = &[$($(($alias, $name::$variant),)*)+];
+
+            /// The canonical name.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $canon,)+ }
+            }
+
+            /// Parses a canonical name or alias, ignoring case, spaces, hyphens and underscores.
+            pub fn parse(text: &str) -> Option<Self> {
+                let key = crate::record::normalise_label(text);
+                $(if key == crate::record::normalise_label($canon) { return Some($name::$variant); })+
+                Self::ALIASES
+                    .iter()
+                    .find(|(alias, _)| crate::record::normalise_label(alias) == key)
+                    .map(|(_, v)| *v)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+/// Lower-cases and drops spaces, hyphens, underscores, slashes and dots, so that
+/// "Pre-Feasibility" and "prefeasibility" compare equal.
+pub fn normalise_label(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_' | '/' | '.' | '&'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+vocabulary! {
+    /// Geological deposit type: decides cost curves, recovery defaults and grade ranges.
+    DepositType {
+        /// Carbonatite-hosted (bastnaesite, monazite): Mountain Pass, Mount Weld, Ngualla.
+        Carbonatite = "carbonatite",
+        /// Alkaline or peralkaline intrusive (eudialyte, syenite, trachyte): Kvanefjeld, Dubbo.
+        AlkalineIntrusive = "alkaline_intrusive" | "peralkaline" | "alkaline",
+        /// Ion-adsorption clay: Serra Verde, Makuutu, Carina.
+        IonicClay = "ionic_clay" | "ion_adsorption_clay" | "ionic_adsorption_clay" | "iac",
+        /// Heavy-mineral sands (monazite, xenotime by-product).
+        MineralSands = "mineral_sands" | "heavy_mineral_sands",
+        /// Phosphogypsum stacks or phosphate by-product: Phalaborwa.
+        Phosphogypsum = "phosphogypsum",
+        /// Hydrothermal veins, dykes and breccias (xenotime, monazite veins): Browns Range, Lofdal.
+        HydrothermalVein = "hydrothermal_vein" | "vein" | "xenotime",
+        /// Granite- or rhyolite-hosted disseminated deposits: Halleck Creek, Round Top.
+        GraniteHosted = "granite_hosted" | "rhyolite_hosted",
+        /// Deep-sea rare-earth-rich mud: Minamitorishima.
+        SeabedMud = "seabed_mud" | "rey_mud" | "deep_sea_mud",
+        /// Deep-sea polymetallic (manganese) nodules: CCZ, Cook Islands.
+        PolymetallicNodules = "polymetallic_nodules" | "nodules" | "manganese_nodules",
+        /// Seafloor massive sulphides: Okinawa Trough.
+        SeafloorSulphides = "seafloor_sulphides" | "sms" | "seafloor_massive_sulphides",
+        /// Cobalt-rich ferromanganese crusts.
+        CobaltCrusts = "cobalt_crusts" | "ferromanganese_crusts",
+    }
+}
+
+impl DepositType {
+    /// Whether the deposit lies on or under the deep-sea floor.
+    pub fn is_seabed(self) -> bool {
+        matches!(
+            self,
+            DepositType::SeabedMud
+                | DepositType::PolymetallicNodules
+                | DepositType::SeafloorSulphides
+                | DepositType::CobaltCrusts
+        )
+    }
+
+    /// The commodity a record of this type is about when it does not say.
+    pub fn default_commodity(self) -> Commodity {
+        match self {
+            DepositType::PolymetallicNodules | DepositType::CobaltCrusts => Commodity::NiCuCoMn,
+            DepositType::SeafloorSulphides => Commodity::CuZnAu,
+            _ => Commodity::RareEarths,
+        }
+    }
+}
+
+vocabulary! {
+    /// What a project is mined for.
+    Commodity {
+        /// Rare-earth oxides (TREO, with NdPr and Dy+Tb as the magnet value).
+        RareEarths = "rare_earths" | "ree" | "rare_earth" | "treo",
+        /// Nickel, copper, cobalt and manganese (nodules, crusts).
+        NiCuCoMn = "ni_cu_co_mn" | "polymetallic" | "battery_metals",
+        /// Copper, zinc, lead, gold and silver (seafloor sulphides).
+        CuZnAu = "cu_zn_au" | "base_metals",
+    }
+}
+
+vocabulary! {
+    /// Development stage, from exploration to production. Order matters: later stages
+    /// compare greater. Common S&P Global stage labels are accepted as aliases.
+    StudyStage {
+        Exploration = "exploration" | "grassroots" | "target_outline" | "early_stage",
+        Resource = "resource" | "advanced_exploration" | "reserves_development" | "resource_definition",
+        Pea = "pea" | "scoping" | "scoping_study" | "preliminary_economic_assessment" | "initial_assessment" | "prefeasibility_scoping",
+        Pfs = "pfs" | "prefeasibility" | "pre_feasibility" | "prefeasibility_study",
+        Dfs = "dfs" | "feasibility" | "fs" | "bfs" | "feasibility_complete" | "feasibility_started" | "definitive_feasibility",
+        Permitting = "permitting" | "permit" | "approvals",
+        Financing = "financing" | "construction_planned" | "fid" | "pre_fid",
+        Construction = "construction" | "construction_started" | "under_construction",
+        RampUp = "ramp_up" | "commissioning" | "preproduction" | "pre_production",
+        Production = "production" | "operating" | "producing" | "limited_production" | "satellite" | "expansion" | "residual_production",
+    }
+}
+
+vocabulary! {
+    /// The form of the product sold, which sets how much of the oxide price is paid.
+    ProductForm {
+        /// Mineral concentrate (e.g. 30-60 % TREO), sold to a cracker/separator.
+        Concentrate = "concentrate",
+        /// Mixed rare-earth carbonate or other mixed chemical intermediate (MREC).
+        MixedCarbonate = "mixed_carbonate" | "mrec" | "mixed_rare_earth_carbonate" | "mixed_chemical",
+        /// Separated oxides sold at full oxide price.
+        SeparatedOxides = "separated_oxides" | "oxides" | "separated",
+    }
+}
+
+vocabulary! {
+    /// Legal regime a site is under, as a record declares it (the spatial model also
+    /// derives it from the jurisdiction layers).
+    Regime {
+        /// On land under national law.
+        Onshore = "onshore" | "land",
+        /// Seabed inside a national exclusive economic zone.
+        Eez = "eez" | "national_waters",
+        /// The Area: seabed beyond national jurisdiction, under the ISA.
+        Area = "area" | "isa" | "international_waters" | "high_seas",
+    }
+}
+
+vocabulary! {
+    /// Status of the project's key mining or environmental permit.
+    PermitStatus {
+        /// No application yet.
+        None = "none" | "not_applied",
+        /// Applied for, undecided.
+        Pending = "pending" | "applied" | "in_review",
+        /// Granted and in force.
+        Granted = "granted" | "approved" | "issued",
+        /// Refused by the authority.
+        Refused = "refused" | "rejected" | "denied",
+        /// Granted, then revoked or cancelled.
+        Revoked = "revoked" | "cancelled",
+        /// The application or assessment ended without a decision (withdrawn, lapsed).
+        Terminated = "terminated" | "withdrawn" | "lapsed",
+    }
+}
+
+vocabulary! {
+    /// Where the project's product is separated into oxides.
+    ProcessingRoute {
+        /// Own separation plant outside China.
+        Integrated = "integrated" | "own" | "in_house",
+        /// A separation plant outside China (tolling or offtake).
+        NonChina = "non_china" | "ex_china" | "toll_ex_china",
+        /// Separation in China.
+        China = "china" | "chinese",
+        /// Not yet decided.
+        Undecided = "undecided" | "unknown" | "tbd",
+    }
+}
+
+vocabulary! {
+    /// Tax basis of a published NPV.
+    NpvBasis {
+        PreTax = "pre_tax" | "pretax" | "before_tax",
+        PostTax = "post_tax" | "posttax" | "after_tax",
+    }
+}
+
+/// The rare-earth oxides, in the order of the periodic table, with yttrium last.
+pub const OXIDES: [&str; 15] = [
+    "la", "ce", "pr", "nd", "sm", "eu", "gd", "tb", "dy", "ho", "er", "tm", "yb", "lu", "y",
+];
+
+/// Shares of each rare-earth oxide in TREO, % (each 0-100, summing to about 100).
+/// Indexed as [`OXIDES`].
+pub type OxideShares = [Option<f64>; 15];
+
+/// A site's geometry in WGS84 lon/lat degrees: a point, or a tenement polygon.
+pub type SiteGeometry = geo::Geometry<f64>;
+
+/// Mineral resource (and reserve) tonnage by JORC / NI 43-101 / S-K 1300 category, Mt ore
+/// (nodules: Mt wet nodules).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Resource {
+    /// Measured resource, Mt.
+    pub measured_mt: Option<f64>,
+    /// Indicated resource, Mt.
+    pub indicated_mt: Option<f64>,
+    /// Inferred resource, Mt.
+    pub inferred_mt: Option<f64>,
+    /// Resource of unknown or mixed category, Mt (treated as Inferred for confidence).
+    pub unclassified_mt: Option<f64>,
+    /// Proven plus probable ore reserve, Mt (a subset of measured and indicated).
+    pub reserve_mt: Option<f64>,
+}
+
+impl Resource {
+    /// Measured + indicated + inferred + unclassified, Mt; `None` when none is given.
+    pub fn total_mt(&self) -> Option<f64> {
+        let parts = [
+            self.measured_mt,
+            self.indicated_mt,
+            self.inferred_mt,
+            self.unclassified_mt,
+        ];
+        parts
+            .iter()
+            .any(Option::is_some)
+            .then(|| parts.iter().flatten().sum())
+    }
+}
+
+/// Geology: what is in the ground (or on the seabed).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Geology {
+    pub commodity: Option<Commodity>,
+    pub deposit_type: Option<DepositType>,
+    pub resource: Resource,
+    /// Resource grade, % TREO (a `grade_treo_ppm` field is converted: 1 % = 10,000 ppm).
+    pub grade_treo_pct: Option<f64>,
+    /// Shares of each oxide in TREO, %.
+    pub oxide_shares: OxideShares,
+    /// Nd2O3 + Pr6O11 share of TREO, % (given directly, or summed from the oxide shares).
+    pub ndpr_share_pct: Option<f64>,
+    /// Dy2O3 + Tb4O7 share of TREO, %.
+    pub dytb_share_pct: Option<f64>,
+    /// Nodule abundance on the seabed, kg wet nodules per m².
+    pub abundance_kg_m2: Option<f64>,
+    /// Nickel grade, % (dry nodules).
+    pub ni_pct: Option<f64>,
+    /// Copper grade, %.
+    pub cu_pct: Option<f64>,
+    /// Cobalt grade, %.
+    pub co_pct: Option<f64>,
+    /// Manganese grade, %.
+    pub mn_pct: Option<f64>,
+    /// Water depth at the site, m below sea level.
+    pub water_depth_m: Option<f64>,
+}
+
+/// Development status.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Development {
+    pub stage: Option<StudyStage>,
+    /// Calendar year the current stage was reached.
+    pub stage_year: Option<i32>,
+    pub permit_status: Option<PermitStatus>,
+    /// Free-text milestones (permits granted or refused, with years).
+    pub milestones: Option<String>,
+}
+
+/// Production and economics, all optional. Money in the record's currency, millions or
+/// units as the name says, real terms.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Economics {
+    /// Ore throughput at nameplate, Mt/y (nodules: Mt/y wet).
+    pub throughput_mtpa: Option<f64>,
+    pub product_form: Option<ProductForm>,
+    /// Metallurgical recovery of TREO (or the main metal) to product, %.
+    pub recovery_pct: Option<f64>,
+    /// Mine life at nameplate, years.
+    pub mine_life_y: Option<f64>,
+    /// Annual output at nameplate, t TREO contained in product.
+    pub annual_treo_t: Option<f64>,
+    /// Annual output, t NdPr oxide.
+    pub annual_ndpr_t: Option<f64>,
+    /// Annual output, t Dy2O3 + Tb4O7.
+    pub annual_dytb_t: Option<f64>,
+    /// Annual output of nodule or sulphide metals, t/y of Ni, Cu, Co, Mn in product.
+    pub annual_ni_t: Option<f64>,
+    pub annual_cu_t: Option<f64>,
+    pub annual_co_t: Option<f64>,
+    pub annual_mn_t: Option<f64>,
+    /// Initial (pre-production) capital cost, millions.
+    pub capex_m: Option<f64>,
+    /// Sustaining capital, millions per year.
+    pub sustaining_capex_m_per_y: Option<f64>,
+    /// Operating cost per tonne of ore processed.
+    pub opex_per_t_ore: Option<f64>,
+    /// Operating cost per kg of REO produced.
+    pub opex_per_kg_reo: Option<f64>,
+    /// Operating cost, millions per year at nameplate.
+    pub opex_m_per_y: Option<f64>,
+    /// Royalty, % of revenue.
+    pub royalty_pct: Option<f64>,
+    /// Corporate income-tax rate, %.
+    pub tax_rate_pct: Option<f64>,
+    /// ISO 4217 code of every money field of the record; US$ when absent.
+    pub currency: Option<String>,
+}
+
+/// A published study's headline figures, kept to compare with the model.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PublishedStudy {
+    pub study_type: Option<StudyStage>,
+    pub year: Option<i32>,
+    /// Published NPV, millions of the study's currency.
+    pub npv_m: Option<f64>,
+    /// Published IRR, %.
+    pub irr_pct: Option<f64>,
+    /// Discount rate of the published NPV, %.
+    pub discount_rate_pct: Option<f64>,
+    pub npv_basis: Option<NpvBasis>,
+    /// The study's basket price, US$ per kg TREO.
+    pub basket_price_per_kg: Option<f64>,
+    /// The study's NdPr oxide price, US$ per kg.
+    pub ndpr_price_per_kg: Option<f64>,
+    /// ISO 4217 code of the study's money; the record's currency when absent.
+    pub currency: Option<String>,
+}
+
+impl PublishedStudy {
+    /// Whether any study field was given.
+    pub fn is_empty(&self) -> bool {
+        *self == PublishedStudy::default()
+    }
+}
+
+/// Who owns and buys from the project, to tell Chinese-linked projects apart.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Ownership {
+    pub operator: Option<String>,
+    pub owners: Vec<String>,
+    /// ISO 3166-1 alpha-2 codes of the owners' home countries.
+    pub owner_countries: Vec<String>,
+    pub offtakers: Vec<String>,
+    /// ISO 3166-1 alpha-2 codes of the offtakers' home countries.
+    pub offtaker_countries: Vec<String>,
+    pub processing_route: Option<ProcessingRoute>,
+}
+
+impl Ownership {
+    /// Whether a Chinese owner or offtaker is declared.
+    pub fn china_linked(&self) -> bool {
+        self.owner_countries
+            .iter()
+            .chain(&self.offtaker_countries)
+            .any(|c| c == "CN")
+    }
+}
+
+/// One candidate site, validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectRecord {
+    /// Unique identifier.
+    pub id: String,
+    pub name: String,
+    /// ISO 3166-1 alpha-2 code of the host state; `None` in the Area.
+    pub country: Option<String>,
+    /// Sponsoring state of an Area contract (ISO alpha-2).
+    pub sponsor_country: Option<String>,
+    pub regime: Option<Regime>,
+    #[serde(skip)]
+    pub geometry: Option<SiteGeometry>,
+    pub ownership: Ownership,
+    pub geology: Geology,
+    pub development: Development,
+    pub economics: Economics,
+    pub study: PublishedStudy,
+    /// Properties the schema does not know, carried to the outputs untouched.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Where the record was read.
+    #[serde(skip)]
+    pub location: Location,
+}
+
+impl ProjectRecord {
+    /// An empty record read at `location`, to be filled field by field.
+    pub fn empty(location: Location) -> Self {
+        ProjectRecord {
+            id: String::new(),
+            name: String::new(),
+            country: None,
+            sponsor_country: None,
+            regime: None,
+            geometry: None,
+            ownership: Ownership::default(),
+            geology: Geology::default(),
+            development: Development::default(),
+            economics: Economics::default(),
+            study: PublishedStudy::default(),
+            extra: serde_json::Map::new(),
+            location,
+        }
+    }
+
+    /// The money currency of the record (US$ when not stated).
+    pub fn currency(&self) -> &str {
+        self.economics.currency.as_deref().unwrap_or("USD")
+    }
+
+    /// A representative point (the point itself, or the polygon's centroid), lon/lat.
+    pub fn site_point(&self) -> Option<geo::Point<f64>> {
+        use geo::Centroid;
+        self.geometry.as_ref().and_then(|g| g.centroid())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_aliases_and_order() {
+        assert_eq!(StudyStage::parse("Prefeasibility"), Some(StudyStage::Pfs));
+        assert_eq!(
+            StudyStage::parse("Construction Started"),
+            Some(StudyStage::Construction)
+        );
+        assert_eq!(StudyStage::parse("OPERATING"), Some(StudyStage::Production));
+        assert_eq!(StudyStage::parse("ramp-up"), Some(StudyStage::RampUp));
+        assert_eq!(StudyStage::parse("mining"), None);
+        assert!(StudyStage::Exploration < StudyStage::Pfs);
+        assert!(StudyStage::Construction < StudyStage::Production);
+    }
+
+    #[test]
+    fn resource_total_only_when_given() {
+        assert_eq!(Resource::default().total_mt(), None);
+        let r = Resource {
+            indicated_mt: Some(2.0),
+            inferred_mt: Some(1.5),
+            ..Default::default()
+        };
+        assert_eq!(r.total_mt(), Some(3.5));
+    }
+
+    #[test]
+    fn seabed_types_default_to_their_metals() {
+        assert!(DepositType::PolymetallicNodules.is_seabed());
+        assert!(!DepositType::IonicClay.is_seabed());
+        assert_eq!(
+            DepositType::PolymetallicNodules.default_commodity(),
+            Commodity::NiCuCoMn
+        );
+        assert_eq!(
+            DepositType::Carbonatite.default_commodity(),
+            Commodity::RareEarths
+        );
+    }
+}
