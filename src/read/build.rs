@@ -188,7 +188,12 @@ impl RecordBuilder {
         self.settle_grade();
         self.settle_csv_geometry();
         let mut diagnostics = self.problems;
-        diagnostics.extend(validate::record(&self.record));
+        let unreadable: Vec<&str> = diagnostics
+            .iter()
+            .filter_map(|d| d.field.as_deref())
+            .collect();
+        let checks = validate::record(&self.record, &unreadable);
+        diagnostics.extend(checks);
         let record = self.record;
         for d in &mut diagnostics {
             *d = d

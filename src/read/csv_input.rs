@@ -108,7 +108,7 @@ pub(super) fn visit(file: &str, reader: impl Read, sink: &mut dyn FnMut(Event)) 
                 Column::Duplicate => {}
             }
         }
-        sink(Event::Record(b.finish(file)));
+        sink(Event::Record(Box::new(b.finish(file))));
     }
     if rows == 0 {
         sink(Event::Problem(

@@ -26,7 +26,7 @@ pub(super) fn visit(file: &str, reader: impl Read, sink: &mut dyn FnMut(Event)) 
     let mut delivered = 0usize;
     let mut on_feature = |index: usize, value: Value| {
         delivered = index + 1;
-        sink(Event::Record(feature(file, index, value)));
+        sink(Event::Record(Box::new(feature(file, index, value))));
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
     let result = CollectionSeed {

@@ -57,7 +57,7 @@ pub struct ReadError {
 #[derive(Debug)]
 pub enum Event {
     /// One record, with the problems found in it.
-    Record(Parsed),
+    Record(Box<Parsed>),
     /// A problem with the file as a whole (bad JSON, empty file, ragged header).
     Problem(Diagnostic),
 }

@@ -564,4 +564,25 @@ mod tests {
         assert_eq!(currency(Cell::Text("aud")), Ok(Some("AUD".into())));
         assert!(currency(Cell::Text("A$")).is_err());
     }
+
+    #[test]
+    fn docs_schema_documents_every_field_and_value() {
+        let docs = include_str!("../../docs/schema.md");
+        for spec in FIELDS {
+            let row = format!("| `{}` | ", spec.name);
+            assert!(
+                docs.contains(&row),
+                "docs/schema.md lacks field {}",
+                spec.name
+            );
+        }
+        for names in vocabulary_names() {
+            for name in names {
+                assert!(
+                    docs.contains(&format!("`{name}`")),
+                    "docs/schema.md lacks value {name}"
+                );
+            }
+        }
+    }
 }

@@ -8,10 +8,12 @@ use geo::{CoordsIter, Geometry};
 use crate::diagnostic::Diagnostic;
 use crate::record::{DepositType, Location, OXIDES, ProjectRecord, Regime, StudyStage};
 
-/// Every problem of one record that no single field shows.
-pub fn record(rec: &ProjectRecord) -> Vec<Diagnostic> {
+/// Every problem of one record that no single field shows. `unreadable` names fields
+/// whose value was already reported as wrong, so that they are not also called missing.
+pub fn record(rec: &ProjectRecord, unreadable: &[&str]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     required(rec, &mut out);
+    out.retain(|d| !d.field.as_deref().is_some_and(|f| unreadable.contains(&f)));
     jurisdiction(rec, &mut out);
     if let Some(g) = &rec.geometry {
         geometry(g, &mut out);
@@ -97,8 +99,13 @@ pub fn geometry(g: &Geometry<f64>, out: &mut Vec<Diagnostic>) {
         Geometry::Polygon(_) => "Polygon",
         Geometry::MultiPolygon(_) => "MultiPolygon",
         other => {
-            let name = format!("{other:?}");
-            let name = name.split('(').next().unwrap_or("this geometry");
+            let name = match other {
+                Geometry::LineString(_) | Geometry::Line(_) => "LineString",
+                Geometry::MultiLineString(_) => "MultiLineString",
+                Geometry::MultiPoint(_) => "MultiPoint",
+                Geometry::GeometryCollection(_) => "GeometryCollection",
+                _ => "this geometry",
+            };
             out.push(
                 Diagnostic::error(Some("geometry"), format!("{name} is not a site geometry"))
                     .with_hint("use a Point, Polygon or MultiPolygon"),
