@@ -6,7 +6,14 @@
 //!
 //! The `prospect` binary only parses arguments, calls these modules and prints.
 
+pub mod appraise;
+pub mod assumptions;
+pub mod cashflow;
 pub mod check;
+pub mod cost;
+pub mod grade;
+pub mod output;
+pub mod provenance;
 pub mod diagnostic;
 pub mod read;
 pub mod record;

@@ -1,0 +1,385 @@
+//! `prospect appraise`: each record through the grade, cost and cash-flow models to the
+//! figures a financing committee reads, with the provenance of every input and, where a
+//! record carries a published study, the model's NPV under that study's own terms.
+
+use serde::Serialize;
+
+use crate::assumptions::{Assumptions, AssumptionsError, Prices};
+use crate::cashflow::{self, Discounting, Irr, ScheduleInputs, YearFlow};
+use crate::cost::{self, Costs, Money, Remoteness};
+use crate::grade::{self, Production};
+use crate::provenance::Provenance;
+use crate::record::{Commodity, NpvBasis, ProjectRecord};
+
+/// Run-wide choices.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Price deck; the assumptions' default when `None`.
+    pub scenario: Option<String>,
+    /// Real discount rate, %; the assumptions' default when `None`.
+    pub discount_rate_pct: Option<f64>,
+    pub discounting: Discounting,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { scenario: None, discount_rate_pct: None, discounting: Discounting::EndOfYear }
+    }
+}
+
+/// The resolved terms of a run.
+#[derive(Debug, Clone)]
+pub struct Terms {
+    pub prices: Prices,
+    /// Real discount rate, %.
+    pub discount_rate_pct: f64,
+    pub discounting: Discounting,
+}
+
+impl Terms {
+    pub fn resolve(a: &Assumptions, opts: &Options) -> Result<Terms, AssumptionsError> {
+        let scenario = opts.scenario.as_deref().unwrap_or(&a.valuation.default_scenario);
+        let rate = opts.discount_rate_pct.unwrap_or(a.valuation.discount_rate_pct);
+        if !(rate.is_finite() && rate > -100.0) {
+            return Err(AssumptionsError::Invalid(format!("discount rate {rate} % is not a rate")));
+        }
+        Ok(Terms { prices: a.prices(scenario)?, discount_rate_pct: rate, discounting: opts.discounting })
+    }
+}
+
+/// NPV figures, US$ million real, valued at the start of construction.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Npv {
+    /// Deterministic after-tax NPV.
+    pub base: Option<f64>,
+    /// Deterministic pre-tax NPV.
+    pub pre_tax: Option<f64>,
+}
+
+/// The model beside a published study.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudyComparison {
+    pub study_type: Option<String>,
+    pub study_year: Option<i32>,
+    /// Published NPV, US$ million at the study year's exchange rate.
+    pub published_npv_musd: f64,
+    /// Published NPV in the study's currency, millions.
+    pub published_npv_m: f64,
+    pub currency: String,
+    /// The model's NPV under the study's prices, discount rate and tax basis, US$ million.
+    pub model_npv_musd: Option<f64>,
+    /// (model - published) / |published|, %.
+    pub deviation_pct: Option<f64>,
+    pub discount_rate_pct: f64,
+    /// pre_tax or post_tax.
+    pub npv_basis: String,
+    /// Factor applied to the run's price deck to match the study's prices.
+    pub price_factor: f64,
+    /// How the study's terms were matched, and what was not known.
+    pub notes: Vec<String>,
+}
+
+/// One project appraised. The JSON names are a contract (docs/outputs.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct Appraisal {
+    pub id: String,
+    pub name: String,
+    pub country: Option<String>,
+    pub regime: Option<String>,
+    pub deposit_type: Option<String>,
+    pub commodity: Option<String>,
+    pub stage: Option<String>,
+    /// Whether the models could value the project; when not, `unvalued_reason` says why.
+    pub valued: bool,
+    pub unvalued_reason: Option<String>,
+    pub npv_musd: Npv,
+    /// IRR after tax, %; null when there is none or more than one (see `irr_note`).
+    pub irr_pct: Option<f64>,
+    pub irr_note: Option<String>,
+    /// Years from first production until cumulative undiscounted cash flow turns positive.
+    pub payback_years: Option<f64>,
+    /// The same with discounted cash flows.
+    pub discounted_payback_years: Option<f64>,
+    pub capex_musd: Option<f64>,
+    /// NPV / initial capex.
+    pub npv_to_capex: Option<f64>,
+    pub opex_musd_per_y: Option<f64>,
+    pub sustaining_capex_musd_per_y: Option<f64>,
+    pub annual_revenue_musd: Option<f64>,
+    pub basket_price_usd_per_kg: Option<f64>,
+    pub payable_price_usd_per_kg: Option<f64>,
+    pub product_form: Option<String>,
+    pub ndpr_value_share_pct: Option<f64>,
+    pub dytb_value_share_pct: Option<f64>,
+    pub annual_treo_t: Option<f64>,
+    pub annual_ndpr_t: Option<f64>,
+    pub annual_dytb_t: Option<f64>,
+    pub annual_metals_t: Option<crate::assumptions::Metals>,
+    pub throughput_mtpa: Option<f64>,
+    pub mine_life_y: Option<f64>,
+    pub construction_y: Option<u32>,
+    pub recovery_pct: Option<f64>,
+    pub royalty_pct: Option<f64>,
+    pub tax_rate_pct: Option<f64>,
+    /// Multiple of the price deck at which NPV is zero (the incentive price over the deck).
+    pub breakeven_price_factor: Option<f64>,
+    pub provenance: Provenance,
+    pub study: Option<StudyComparison>,
+    /// Results resting on estimates outside the data's range, and other cautions.
+    pub warnings: Vec<String>,
+    /// The record's unknown properties, untouched.
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// The annual schedule (written with `--cashflows`, not in the JSON).
+    #[serde(skip)]
+    pub cashflows: Vec<YearFlow>,
+}
+
+impl Appraisal {
+    fn unvalued(rec: &ProjectRecord, reason: String, provenance: Provenance) -> Appraisal {
+        let mut a = Appraisal::blank(rec);
+        a.unvalued_reason = Some(reason);
+        a.provenance = provenance;
+        a
+    }
+
+    fn blank(rec: &ProjectRecord) -> Appraisal {
+        let name = |s: Option<&str>| s.map(str::to_owned);
+        let t = rec.geology.deposit_type;
+        Appraisal {
+            id: rec.id.clone(),
+            name: rec.name.clone(),
+            country: rec.country.clone(),
+            regime: name(rec.regime.map(|r| r.as_str())),
+            deposit_type: name(t.map(|t| t.as_str())),
+            commodity: name(rec.geology.commodity.or(t.map(|t| t.default_commodity())).map(|c| c.as_str())),
+            stage: name(rec.development.stage.map(|s| s.as_str())),
+            valued: false,
+            unvalued_reason: None,
+            npv_musd: Npv::default(),
+            irr_pct: None,
+            irr_note: None,
+            payback_years: None,
+            discounted_payback_years: None,
+            capex_musd: None,
+            npv_to_capex: None,
+            opex_musd_per_y: None,
+            sustaining_capex_musd_per_y: None,
+            annual_revenue_musd: None,
+            basket_price_usd_per_kg: None,
+            payable_price_usd_per_kg: None,
+            product_form: None,
+            ndpr_value_share_pct: None,
+            dytb_value_share_pct: None,
+            annual_treo_t: None,
+            annual_ndpr_t: None,
+            annual_dytb_t: None,
+            annual_metals_t: None,
+            throughput_mtpa: None,
+            mine_life_y: None,
+            construction_y: None,
+            recovery_pct: None,
+            royalty_pct: None,
+            tax_rate_pct: None,
+            breakeven_price_factor: None,
+            provenance: Provenance::default(),
+            study: None,
+            warnings: Vec::new(),
+            properties: rec.extra.clone(),
+            cashflows: Vec::new(),
+        }
+    }
+}
+
+/// The schedule inputs of a project.
+fn schedule_inputs(p: &Production, c: &Costs, a: &Assumptions) -> ScheduleInputs {
+    ScheduleInputs {
+        revenue_per_y: p.annual_revenue_musd,
+        opex_per_y: c.opex_musd_per_y,
+        logistics_per_y: c.logistics_musd_per_y,
+        royalty_pct: c.royalty_pct,
+        tax_rate_pct: c.tax_rate_pct,
+        capex: c.capex_musd,
+        sustaining_per_y: c.sustaining_musd_per_y,
+        closure: c.closure_musd,
+        depreciation_y: c.depreciation_y,
+        construction_y: c.construction_y,
+        mine_life_y: p.mine_life_y,
+        ramp_up: a.schedule.ramp_up.clone(),
+    }
+}
+
+/// NPV (after or before tax) of a schedule at `rate_pct`.
+fn value(years: &[YearFlow], rate_pct: f64, discounting: Discounting, after_tax: bool) -> f64 {
+    let flows: Vec<f64> = years.iter().map(|y| if after_tax { y.net } else { y.pre_tax }).collect();
+    cashflow::npv(rate_pct / 100.0, &flows, discounting)
+}
+
+/// Appraises one record.
+pub fn appraise(rec: &ProjectRecord, where_: Remoteness, a: &Assumptions, terms: &Terms) -> Appraisal {
+    let mut log = Provenance::default();
+    let production = match grade::production(rec, a, &terms.prices, &mut log) {
+        Ok(p) => p,
+        Err(u) => return Appraisal::unvalued(rec, u.reason, log),
+    };
+    let costs = match cost::costs(rec, &production, where_, a, &mut log) {
+        Ok(c) => c,
+        Err(u) => return Appraisal::unvalued(rec, u.reason, log),
+    };
+    let inputs = schedule_inputs(&production, &costs, a);
+    let years = cashflow::schedule(&inputs, 1.0);
+    let rate = terms.discount_rate_pct;
+    let npv = value(&years, rate, terms.discounting, true);
+    let net: Vec<f64> = years.iter().map(|y| y.net).collect();
+    let irr = cashflow::irr(&net);
+    let construction = costs.construction_y as usize;
+    let breakeven = cashflow::breakeven_factor(|k| value(&cashflow::schedule(&inputs, k), rate, terms.discounting, true));
+
+    let mut out = Appraisal::blank(rec);
+    out.valued = true;
+    out.npv_musd = Npv { base: Some(npv), pre_tax: Some(value(&years, rate, terms.discounting, false)) };
+    out.irr_pct = irr.pct();
+    out.irr_note = match &irr {
+        Irr::Unique { .. } => None,
+        Irr::Multiple { rates } => Some(format!(
+            "several rates make NPV zero: {}",
+            rates.iter().map(|r| format!("{:.2} %", r * 100.0)).collect::<Vec<_>>().join(", ")
+        )),
+        Irr::None { reason } => Some(reason.clone()),
+    };
+    out.payback_years = cashflow::payback(&net, construction, None);
+    out.discounted_payback_years = cashflow::payback(&net, construction, Some(rate / 100.0));
+    out.capex_musd = Some(costs.capex_musd);
+    out.npv_to_capex = (costs.capex_musd > 0.0).then(|| npv / costs.capex_musd);
+    out.opex_musd_per_y = Some(costs.opex_musd_per_y);
+    out.sustaining_capex_musd_per_y = Some(costs.sustaining_musd_per_y);
+    out.annual_revenue_musd = Some(production.annual_revenue_musd);
+    if production.commodity == Commodity::RareEarths {
+        out.basket_price_usd_per_kg = Some(production.basket_price_usd_per_kg);
+        out.payable_price_usd_per_kg = Some(production.payable_price_usd_per_kg);
+        out.product_form = Some(production.product_form.as_str().to_owned());
+        out.ndpr_value_share_pct = Some(production.ndpr_value_share_pct);
+        out.dytb_value_share_pct = Some(production.dytb_value_share_pct);
+        out.recovery_pct = Some(production.recovery_pct);
+    } else {
+        out.annual_metals_t = Some(production.annual_metals_t);
+    }
+    out.annual_treo_t = Some(production.annual_treo_t);
+    out.annual_ndpr_t = Some(production.annual_ndpr_t);
+    out.annual_dytb_t = Some(production.annual_dytb_t);
+    out.throughput_mtpa = production.throughput_mtpa;
+    out.mine_life_y = Some(production.mine_life_y);
+    out.construction_y = Some(costs.construction_y);
+    out.royalty_pct = Some(costs.royalty_pct);
+    out.tax_rate_pct = Some(costs.tax_rate_pct);
+    out.breakeven_price_factor = breakeven;
+    out.warnings = costs.warnings.clone();
+    out.warnings.extend(grade::confidence_warnings(rec, &production));
+    if rec.geology.deposit_type.is_some_and(|t| t.is_seabed()) {
+        out.warnings.push("seabed costs rest on one calibration point (NORI-D) and judgement on depth (docs/assumptions.md)".into());
+    }
+    out.study = compare_study(rec, &production, &inputs, a, terms);
+    out.provenance = log;
+    out.cashflows = years;
+    out
+}
+
+/// The model under a published study's own prices, discount rate, tax basis and currency.
+fn compare_study(rec: &ProjectRecord, p: &Production, inputs: &ScheduleInputs, a: &Assumptions, terms: &Terms) -> Option<StudyComparison> {
+    let s = &rec.study;
+    let published = s.npv_m?;
+    let mut notes = Vec::new();
+    let currency = s.currency.clone().unwrap_or_else(|| rec.currency().to_owned());
+    let money = Money::of(&currency, s.year.or(rec.development.stage_year), a).ok()?;
+    let published_usd = money.usd(published);
+    let deck_ndpr = terms.prices.oxides[3];
+    let price_factor = if let (Some(basket), true) = (s.basket_price_per_kg, p.basket_price_usd_per_kg > 0.0) {
+        notes.push(format!("prices scaled so the basket is the study's US${basket}/kg TREO"));
+        basket / p.basket_price_usd_per_kg
+    } else if let (Some(ndpr), true) = (s.ndpr_price_per_kg, deck_ndpr > 0.0) {
+        notes.push(format!("prices scaled by the study's NdPr price US${ndpr}/kg over the deck's US${deck_ndpr:.2}/kg"));
+        ndpr / deck_ndpr
+    } else {
+        notes.push(format!("the study's price deck is not in the record: the {} deck is used", terms.prices.scenario));
+        1.0
+    };
+    let rate = s.discount_rate_pct.unwrap_or_else(|| {
+        notes.push(format!("the study's discount rate is not in the record: {} % is used", terms.discount_rate_pct));
+        terms.discount_rate_pct
+    });
+    let after_tax = match s.npv_basis {
+        Some(NpvBasis::PreTax) => false,
+        Some(NpvBasis::PostTax) => true,
+        None => {
+            notes.push("the study's tax basis is not in the record: after-tax NPV is compared".into());
+            true
+        }
+    };
+    let years = cashflow::schedule(inputs, price_factor);
+    let model = value(&years, rate, terms.discounting, after_tax);
+    let deviation = (published_usd != 0.0).then(|| (model - published_usd) / published_usd.abs() * 100.0);
+    Some(StudyComparison {
+        study_type: s.study_type.map(|t| t.as_str().to_owned()),
+        study_year: s.year,
+        published_npv_musd: published_usd,
+        published_npv_m: published,
+        currency,
+        model_npv_musd: Some(model),
+        deviation_pct: deviation,
+        discount_rate_pct: rate,
+        npv_basis: if after_tax { "post_tax" } else { "pre_tax" }.into(),
+        price_factor,
+        notes,
+    })
+}
+
+/// Every project of a run, sorted by NPV (valued first, highest first; then by id).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub prospect_version: String,
+    pub assumptions: AssumptionsInfo,
+    pub conventions: Conventions,
+    pub projects: Vec<Appraisal>,
+}
+
+/// Which assumptions a run used.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssumptionsInfo {
+    pub scenario: String,
+    pub digest: String,
+    pub date: String,
+    pub discount_rate_pct: f64,
+}
+
+/// How to read the numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conventions {
+    pub money: String,
+    pub discounting: Discounting,
+    pub valuation_date: String,
+    pub payback: String,
+}
+
+/// Appraises every record.
+pub fn appraise_all(records: &[ProjectRecord], a: &Assumptions, terms: &Terms) -> Report {
+    let mut projects: Vec<Appraisal> = records.iter().map(|r| appraise(r, Remoteness::default(), a, terms)).collect();
+    projects.sort_by(|x, y| {
+        let key = |p: &Appraisal| p.npv_musd.base.unwrap_or(f64::NEG_INFINITY);
+        key(y).total_cmp(&key(x)).then_with(|| x.id.cmp(&y.id))
+    });
+    Report {
+        prospect_version: env!("CARGO_PKG_VERSION").to_owned(),
+        assumptions: AssumptionsInfo {
+            scenario: terms.prices.scenario.clone(),
+            digest: a.digest.clone(),
+            date: a.meta.date.clone(),
+            discount_rate_pct: terms.discount_rate_pct,
+        },
+        conventions: Conventions {
+            money: "US$ million, real (study-year money converted at that year's average exchange rate; no escalation)".into(),
+            discounting: terms.discounting,
+            valuation_date: "start of construction (year 1 is the first construction year)".into(),
+            payback: "years from first production until cumulative cash flow turns positive".into(),
+        },
+        projects,
+    }
+}

@@ -1,0 +1,465 @@
+//! Default assumptions (prices, exchange rates, fiscal terms, cost coefficients) and their
+//! overrides. The defaults are `assumptions/default.toml`, compiled into the binary; a
+//! user file given with `--assumptions` is merged over them table by table, key by key.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::record::{DepositType, OXIDES, ProductForm};
+
+/// The compiled-in defaults.
+pub const DEFAULT_TOML: &str = include_str!("../assumptions/default.toml");
+
+/// A problem with an assumptions file.
+#[derive(Debug, thiserror::Error)]
+pub enum AssumptionsError {
+    #[error("cannot read assumptions file {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("assumptions file {path} is not valid TOML")]
+    Parse {
+        path: String,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error("assumptions do not fit the expected shape (after merging {path})")]
+    Shape {
+        path: String,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error("assumptions: {0}")]
+    Invalid(String),
+}
+
+/// Prices of one scenario: US$/kg oxide for rare earths, US$/t metal for Ni, Cu, Co, Mn.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PriceDeck {
+    /// Name of the deck that supplies every price this one does not list.
+    pub base: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub source: String,
+    /// US$ per kg of oxide, by oxide symbol (la ... y).
+    #[serde(default)]
+    pub oxides: BTreeMap<String, f64>,
+    /// US$ per tonne of contained metal (ni, cu, co, mn).
+    #[serde(default)]
+    pub metals: BTreeMap<String, f64>,
+}
+
+/// A price deck with every price resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prices {
+    pub scenario: String,
+    /// US$ per kg oxide, indexed as [`OXIDES`].
+    pub oxides: [f64; 15],
+    /// US$ per tonne of Ni, Cu, Co, Mn.
+    pub metals: Metals,
+}
+
+/// Four nodule metals, in the order Ni, Cu, Co, Mn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, serde::Serialize)]
+pub struct Metals {
+    pub ni: f64,
+    pub cu: f64,
+    pub co: f64,
+    pub mn: f64,
+}
+
+impl Metals {
+    pub fn map(self, f: impl Fn(f64) -> f64) -> Metals {
+        Metals { ni: f(self.ni), cu: f(self.cu), co: f(self.co), mn: f(self.mn) }
+    }
+
+    pub fn zip_with(self, other: Metals, f: impl Fn(f64, f64) -> f64) -> Metals {
+        Metals { ni: f(self.ni, other.ni), cu: f(self.cu, other.cu), co: f(self.co, other.co), mn: f(self.mn, other.mn) }
+    }
+
+    pub fn sum(self) -> f64 {
+        self.ni + self.cu + self.co + self.mn
+    }
+}
+
+impl Prices {
+    /// Every price multiplied by `factor` (the breakeven search and study decks use it).
+    pub fn scaled(&self, factor: f64) -> Prices {
+        Prices {
+            scenario: self.scenario.clone(),
+            oxides: self.oxides.map(|p| p * factor),
+            metals: self.metals.map(|p| p * factor),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Meta {
+    pub name: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Valuation {
+    /// Real discount rate, %.
+    pub discount_rate_pct: f64,
+    pub default_scenario: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Fx {
+    pub source: String,
+    /// Currencies quoted as US$ per unit (the rest: units per US$).
+    pub usd_per_unit: Vec<String>,
+    /// Rates by currency, then by year.
+    pub rates: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+/// Royalty and tax of one jurisdiction.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Jurisdiction {
+    /// Ad valorem royalty, % of revenue.
+    pub royalty_pct: f64,
+    /// Corporate income-tax rate, %.
+    pub tax_rate_pct: f64,
+    pub source: String,
+}
+
+/// Payability and operating cost of a product form.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Product {
+    /// Share of the separated-oxide price paid, %.
+    pub payable_pct: f64,
+    /// Operating cost, US$ per kg TREO produced.
+    pub opex_usd_per_kg_treo: f64,
+    /// TREO content of the product, % (freight tonnage).
+    pub treo_pct_of_product: f64,
+    pub source: String,
+}
+
+/// Defaults of one deposit type.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DepositDefaults {
+    /// TREO recovery to product, %.
+    pub recovery_pct: f64,
+    pub product: String,
+    /// Construction time, years.
+    pub construction_y: u32,
+    /// Multiplier on the capex curve.
+    pub capex_factor: f64,
+    pub distribution_source: String,
+    pub recovery_source: String,
+    /// Typical oxide distribution, % of TREO, by oxide symbol.
+    pub oxide_shares: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Costs {
+    pub capex_a: f64,
+    pub capex_b: f64,
+    /// Annual TREO range (t/y) of the studies the capex curve was fitted on.
+    pub capex_fit_range_t: [f64; 2],
+    pub sustaining_pct_of_capex: f64,
+    pub closure_pct_of_capex: f64,
+    pub logistics_usd_per_t_km: f64,
+    pub depreciation_y: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Seabed {
+    pub capex_ref_musd: f64,
+    pub capex_ref_mtpa: f64,
+    pub scale_exponent: f64,
+    pub depth_ref_m: f64,
+    pub capex_pct_per_1000m: f64,
+    pub opex_usd_per_wet_t: f64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Nodules {
+    /// Payable metal per wet tonne, % (Ni, Cu, Co, Mn).
+    pub yield_pct_of_wet: Metals,
+    /// Grades at which those yields hold, %.
+    pub reference_grade_pct: Metals,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Taylor {
+    pub coefficient: f64,
+    pub exponent: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResourceRules {
+    pub inferred_conversion: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Schedule {
+    /// Share of nameplate in the first production years.
+    pub ramp_up: Vec<f64>,
+}
+
+/// Every assumption the models use.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Assumptions {
+    pub meta: Meta,
+    pub valuation: Valuation,
+    pub scenarios: BTreeMap<String, PriceDeck>,
+    pub fx: Fx,
+    pub jurisdictions: BTreeMap<String, Jurisdiction>,
+    pub area_royalty_scenarios: BTreeMap<String, toml::Value>,
+    pub products: BTreeMap<String, Product>,
+    pub deposits: BTreeMap<String, DepositDefaults>,
+    pub costs: Costs,
+    pub seabed: Seabed,
+    pub nodules: Nodules,
+    pub taylor: Taylor,
+    pub resources: ResourceRules,
+    pub schedule: Schedule,
+    /// A short digest of the merged assumptions, to tell runs apart.
+    #[serde(skip)]
+    pub digest: String,
+}
+
+/// Merges `over` into `base`: tables merge key by key, anything else is replaced.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable digest with no extra dependency.
+fn fnv1a64(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("fnv1a64:{h:016x}")
+}
+
+impl Assumptions {
+    /// The compiled-in defaults.
+    pub fn defaults() -> Assumptions {
+        Self::from_tables(None).expect("the compiled-in assumptions are valid (checked by a test)")
+    }
+
+    /// The defaults with a user file merged over them.
+    pub fn load(path: Option<&Path>) -> Result<Assumptions, AssumptionsError> {
+        let over = match path {
+            None => None,
+            Some(p) => {
+                let name = p.display().to_string();
+                let text = std::fs::read_to_string(p).map_err(|source| AssumptionsError::Read { path: name.clone(), source })?;
+                let table: toml::Table = text
+                    .parse()
+                    .map_err(|source| AssumptionsError::Parse { path: name.clone(), source: Box::new(source) })?;
+                Some((name, table))
+            }
+        };
+        Self::from_tables(over)
+    }
+
+    fn from_tables(over: Option<(String, toml::Table)>) -> Result<Assumptions, AssumptionsError> {
+        let mut table: toml::Table = DEFAULT_TOML.parse().map_err(|source| AssumptionsError::Parse {
+            path: "assumptions/default.toml".into(),
+            source: Box::new(source),
+        })?;
+        let name = over.as_ref().map_or("assumptions/default.toml".to_owned(), |(n, _)| n.clone());
+        if let Some((_, o)) = over {
+            merge(&mut table, o);
+        }
+        let text = table.to_string();
+        let mut a: Assumptions = toml::from_str(&text)
+            .map_err(|source| AssumptionsError::Shape { path: name, source: Box::new(source) })?;
+        a.digest = fnv1a64(&text);
+        a.validate()?;
+        Ok(a)
+    }
+
+    fn validate(&self) -> Result<(), AssumptionsError> {
+        let bad = |m: String| Err(AssumptionsError::Invalid(m));
+        if !self.scenarios.contains_key(&self.valuation.default_scenario) {
+            return bad(format!("default_scenario {:?} is not a scenario", self.valuation.default_scenario));
+        }
+        for name in self.scenarios.keys() {
+            self.prices(name)?;
+        }
+        for t in DepositType::ALL.iter().filter(|t| !t.is_seabed() || **t == DepositType::SeabedMud) {
+            let Some(d) = self.deposits.get(t.as_str()) else {
+                return bad(format!("deposits.{t} is missing"));
+            };
+            if ProductForm::parse(&d.product).is_none() {
+                return bad(format!("deposits.{t}.product {:?} is not a product form", d.product));
+            }
+            let sum: f64 = d.oxide_shares.values().sum();
+            if (sum - 100.0).abs() > 0.5 {
+                return bad(format!("deposits.{t}.oxide_shares sum to {sum}, not 100"));
+            }
+        }
+        for p in ProductForm::ALL {
+            if !self.products.contains_key(p.as_str()) {
+                return bad(format!("products.{p} is missing"));
+            }
+        }
+        if !self.jurisdictions.contains_key("default") {
+            return bad("jurisdictions.default is missing".into());
+        }
+        let r = self.valuation.discount_rate_pct;
+        if !(r.is_finite() && r > -100.0) {
+            return bad(format!("discount_rate_pct {r} is not a rate"));
+        }
+        Ok(())
+    }
+
+    /// The resolved prices of a scenario (following `base` links).
+    pub fn prices(&self, scenario: &str) -> Result<Prices, AssumptionsError> {
+        let mut chain = Vec::new();
+        let mut name = scenario;
+        loop {
+            let Some(deck) = self.scenarios.get(name) else {
+                let known: Vec<&str> = self.scenarios.keys().map(String::as_str).collect();
+                return Err(AssumptionsError::Invalid(format!(
+                    "unknown scenario {name:?}; known scenarios: {}",
+                    known.join(", ")
+                )));
+            };
+            if chain.len() > self.scenarios.len() {
+                return Err(AssumptionsError::Invalid(format!("scenario {scenario:?} has a base cycle")));
+            }
+            chain.push(deck);
+            match &deck.base {
+                Some(b) => name = b,
+                None => break,
+            }
+        }
+        let mut oxides = [None; 15];
+        let mut metals: BTreeMap<&str, f64> = BTreeMap::new();
+        for deck in chain.iter().rev() {
+            for (k, v) in &deck.oxides {
+                let Some(i) = OXIDES.iter().position(|o| o == k) else {
+                    return Err(AssumptionsError::Invalid(format!("scenario price for unknown oxide {k:?}")));
+                };
+                oxides[i] = Some(*v);
+            }
+            for (k, v) in &deck.metals {
+                metals.insert(k, *v);
+            }
+        }
+        let mut resolved = [0.0; 15];
+        for (i, p) in oxides.iter().enumerate() {
+            match p {
+                Some(p) if p.is_finite() && *p >= 0.0 => resolved[i] = *p,
+                _ => {
+                    return Err(AssumptionsError::Invalid(format!(
+                        "scenario {scenario:?} has no valid price for {}",
+                        OXIDES[i]
+                    )));
+                }
+            }
+        }
+        let metal = |k: &str| metals.get(k).copied().unwrap_or(0.0);
+        Ok(Prices {
+            scenario: scenario.to_owned(),
+            oxides: resolved,
+            metals: Metals { ni: metal("ni"), cu: metal("cu"), co: metal("co"), mn: metal("mn") },
+        })
+    }
+
+    /// US$ per unit of `currency` in `year` (nearest year in the table); `None` when the
+    /// currency is not in the table.
+    pub fn usd_per_unit(&self, currency: &str, year: Option<i32>) -> Option<(f64, i32)> {
+        if currency == "USD" {
+            return Some((1.0, year.unwrap_or(0)));
+        }
+        let table = self.fx.rates.get(currency)?;
+        let years: Vec<(i32, f64)> = table.iter().filter_map(|(y, r)| Some((y.parse().ok()?, *r))).collect();
+        let latest = years.iter().map(|(y, _)| *y).max()?;
+        let want = year.unwrap_or(latest);
+        let (y, rate) = years.iter().min_by_key(|(y, _)| ((y - want).abs(), -y))?;
+        let usd = if self.fx.usd_per_unit.iter().any(|c| c == currency) { *rate } else { 1.0 / rate };
+        Some((usd, *y))
+    }
+
+    /// Royalty and tax for a country (ISO alpha-2), or the Area (`None`), with the generic
+    /// default when the country is not listed.
+    pub fn jurisdiction(&self, country: Option<&str>) -> (&str, &Jurisdiction) {
+        let key = country.unwrap_or("AREA");
+        match self.jurisdictions.get_key_value(key) {
+            Some((k, j)) => (k.as_str(), j),
+            None => ("default", &self.jurisdictions["default"]),
+        }
+    }
+
+    pub fn deposit(&self, t: DepositType) -> Option<&DepositDefaults> {
+        self.deposits.get(t.as_str())
+    }
+
+    pub fn product(&self, p: ProductForm) -> &Product {
+        &self.products[p.as_str()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_validate() {
+        let a = Assumptions::load(None).unwrap();
+        assert_eq!(a.valuation.discount_rate_pct, 8.0);
+        assert!(a.digest.starts_with("fnv1a64:"));
+        let p = a.prices("incentive_ex_china").unwrap();
+        assert_eq!(p.oxides[3], 110.0); // nd
+        assert_eq!(p.oxides[0], 0.54); // la, from the base deck
+        assert_eq!(p.metals.ni, 16630.0);
+    }
+
+    #[test]
+    fn fx_by_year_with_nearest_year_and_quote_direction() {
+        let a = Assumptions::defaults();
+        assert_eq!(a.usd_per_unit("AUD", Some(2019)), Some((0.6952, 2019)));
+        assert_eq!(a.usd_per_unit("AUD", Some(2016)).unwrap().1, 2017); // no 2016: nearest, later year on a tie
+        let (cad, _) = a.usd_per_unit("CAD", Some(2013)).unwrap();
+        assert!((cad - 1.0 / 1.03).abs() < 1e-12);
+        assert_eq!(a.usd_per_unit("USD", None).unwrap().0, 1.0);
+        assert_eq!(a.usd_per_unit("XYZ", None), None);
+    }
+
+    #[test]
+    fn a_user_file_overrides_a_subset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.toml");
+        std::fs::write(&path, "[valuation]\ndiscount_rate_pct = 10.0\n[scenarios.market_2025.oxides]\nnd = 70.0\n").unwrap();
+        let a = Assumptions::load(Some(&path)).unwrap();
+        assert_eq!(a.valuation.discount_rate_pct, 10.0);
+        assert_eq!(a.valuation.default_scenario, "market_2025");
+        let p = a.prices("market_2025").unwrap();
+        assert_eq!(p.oxides[3], 70.0);
+        assert_eq!(p.oxides[2], 53.43);
+        assert_ne!(a.digest, Assumptions::defaults().digest);
+    }
+
+    #[test]
+    fn bad_override_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.toml");
+        std::fs::write(&path, "[valuation]\ndiscount_rate_pct = \"ten\"\n").unwrap();
+        let e = Assumptions::load(Some(&path)).unwrap_err();
+        assert!(e.to_string().contains("expected shape"), "{e}");
+        std::fs::write(&path, "[valuation\n").unwrap();
+        assert!(Assumptions::load(Some(&path)).unwrap_err().to_string().contains("not valid TOML"));
+    }
+}

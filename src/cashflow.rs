@@ -1,0 +1,438 @@
+//! Discounted cash flow: NPV, IRR, payback and the breakeven price factor, over annual
+//! cash flows in real US$ million.
+//!
+//! Convention: `flows[k]` falls at the end of year `k + 1` after the valuation date, so
+//! `npv(r, flows) = Σ flows[k] / (1 + r)^(k + 1)` (end-of-year), or `(k + 0.5)` (mid-year).
+//! This is Excel's `NPV`; numpy-financial's `npv(r, v)` discounts `v[0]` at t = 0, so
+//! `npv(r, flows) = npf.npv(r, [0] + flows)`.
+
+use serde::Serialize;
+
+/// When in each year a cash flow is taken to fall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Discounting {
+    /// At the end of each year (Excel's NPV).
+    EndOfYear,
+    /// In the middle of each year.
+    MidYear,
+}
+
+impl Discounting {
+    fn offset(self) -> f64 {
+        match self {
+            Discounting::EndOfYear => 1.0,
+            Discounting::MidYear => 0.5,
+        }
+    }
+}
+
+/// Net present value, real US$ million, at `rate` (a fraction: 0.08 for 8 %).
+pub fn npv(rate: f64, flows: &[f64], discounting: Discounting) -> f64 {
+    let growth = 1.0 + rate;
+    let mut factor = growth.powf(-discounting.offset());
+    let mut total = 0.0;
+    for f in flows {
+        total += f * factor;
+        factor /= growth;
+    }
+    total
+}
+
+/// The internal rate of return, as found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Irr {
+    /// One rate makes NPV zero (a fraction).
+    Unique { rate: f64 },
+    /// Several rates make NPV zero (cash flows change sign more than once).
+    Multiple { rates: Vec<f64> },
+    /// No rate makes NPV zero.
+    None { reason: String },
+}
+
+impl Irr {
+    /// The unique IRR as a percentage, if there is one.
+    pub fn pct(&self) -> Option<f64> {
+        match self {
+            Irr::Unique { rate } => Some(rate * 100.0),
+            _ => None,
+        }
+    }
+}
+
+/// Finds every rate between -99 % and 1,000 % at which NPV is zero, by scanning for sign
+/// changes and bisecting each bracket to 1e-12.
+pub fn irr(flows: &[f64]) -> Irr {
+    let sign_changes = flows
+        .iter()
+        .filter(|f| **f != 0.0)
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| (*w[0] < 0.0) != (*w[1] < 0.0))
+        .count();
+    if sign_changes == 0 {
+        let reason = if flows.iter().all(|f| *f <= 0.0) {
+            "every annual cash flow is zero or negative: the project never earns back its costs"
+        } else {
+            "every annual cash flow is zero or positive: there is no investment to earn a return on"
+        };
+        return Irr::None { reason: reason.into() };
+    }
+    let f = |r: f64| npv(r, flows, Discounting::EndOfYear);
+    // Scan on a grid dense near usual rates, sparse far away.
+    let mut grid = vec![-0.99];
+    let mut r: f64 = -0.99;
+    while r < 10.0 {
+        r += if r.abs() < 1.0 { 0.005 } else { 0.05 };
+        grid.push(r.min(10.0));
+    }
+    let mut roots = Vec::new();
+    for w in grid.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (fa, fb) = (f(a), f(b));
+        if fa == 0.0 {
+            roots.push(a);
+        } else if fa.signum() != fb.signum() && fb != 0.0 {
+            roots.push(bisect(&f, a, b, fa));
+        }
+    }
+    match roots.len() {
+        0 => Irr::None { reason: "NPV does not reach zero between -99 % and 1,000 %".into() },
+        1 => Irr::Unique { rate: roots[0] },
+        _ => {
+            // An outflow at the end of a mine's life (closure, a last partial year) adds a
+            // root far below zero where NPV rises through zero. When exactly one root is an
+            // investment's (NPV falling through zero as the rate rises) and every other root
+            // is below -50 %, that one is the IRR.
+            let falling: Vec<f64> = roots.iter().copied().filter(|r| f(r - 1e-6) > f(r + 1e-6)).collect();
+            let others_spurious = roots.iter().all(|r| falling.contains(r) || *r < -0.5);
+            if falling.len() == 1 && others_spurious {
+                Irr::Unique { rate: falling[0] }
+            } else {
+                Irr::Multiple { rates: roots }
+            }
+        }
+    }
+}
+
+fn bisect(f: &impl Fn(f64) -> f64, mut a: f64, mut b: f64, mut fa: f64) -> f64 {
+    for _ in 0..200 {
+        let m = 0.5 * (a + b);
+        let fm = f(m);
+        if fm == 0.0 || (b - a) < 1e-12 {
+            return m;
+        }
+        if fa.signum() == fm.signum() {
+            a = m;
+            fa = fm;
+        } else {
+            b = m;
+        }
+    }
+    0.5 * (a + b)
+}
+
+/// Years from the start of index `from` until the cumulative cash flow (from index 0)
+/// turns non-negative for good, interpolating linearly within the year; `None` if it never
+/// does. With `rate`, cash flows are discounted first (discounted payback).
+pub fn payback(flows: &[f64], from: usize, rate: Option<f64>) -> Option<f64> {
+    let mut cumulative = 0.0;
+    let mut result = None;
+    let growth = 1.0 + rate.unwrap_or(0.0);
+    for (k, f) in flows.iter().enumerate() {
+        let f = f / growth.powi(k as i32 + 1);
+        let before = cumulative;
+        cumulative += f;
+        if cumulative >= 0.0 && before < 0.0 && k >= from {
+            let within = if f > 0.0 { -before / f } else { 1.0 };
+            result = Some((k - from) as f64 + within);
+        } else if cumulative < 0.0 {
+            result = None;
+        }
+    }
+    if flows.iter().all(|f| *f >= 0.0) {
+        return Some(0.0);
+    }
+    result
+}
+
+/// The factor on every price at which `npv_at(factor)` is zero, by bisection between 0
+/// and 1,000; `None` when NPV is positive at zero prices or negative at 1,000 times them.
+pub fn breakeven_factor(npv_at: impl Fn(f64) -> f64) -> Option<f64> {
+    let (lo, hi) = (0.0, 1000.0);
+    let (flo, fhi) = (npv_at(lo), npv_at(hi));
+    if flo >= 0.0 || fhi <= 0.0 {
+        return None;
+    }
+    Some(bisect(&npv_at, lo, hi, flo))
+}
+
+/// The phase a year belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Construction,
+    Production,
+    /// Only when there is no production year to carry the closure cost.
+    Closure,
+}
+
+/// One year of a project's cash flow, real US$ million.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearFlow {
+    /// Year counted from the start of construction (1 = first construction year).
+    pub year: u32,
+    pub phase: Phase,
+    /// Share of nameplate output produced.
+    pub output_share: f64,
+    pub revenue: f64,
+    pub royalty: f64,
+    pub opex: f64,
+    pub logistics: f64,
+    pub capex: f64,
+    pub sustaining_capex: f64,
+    pub closure: f64,
+    pub tax: f64,
+    /// Cash flow before tax.
+    pub pre_tax: f64,
+    /// Cash flow after tax.
+    pub net: f64,
+}
+
+/// What the schedule is built from: nameplate figures in real US$ million.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleInputs {
+    pub revenue_per_y: f64,
+    pub opex_per_y: f64,
+    pub logistics_per_y: f64,
+    pub royalty_pct: f64,
+    pub tax_rate_pct: f64,
+    pub capex: f64,
+    pub sustaining_per_y: f64,
+    pub closure: f64,
+    pub depreciation_y: u32,
+    pub construction_y: u32,
+    /// Years of nameplate output the mine plan holds.
+    pub mine_life_y: f64,
+    /// Shares of nameplate in the first production years.
+    pub ramp_up: Vec<f64>,
+}
+
+/// The longest schedule built, years: a guard for absurd mine lives.
+pub const MAX_YEARS: usize = 150;
+
+/// Builds the annual schedule: capex spread evenly over construction, a ramp-up, full
+/// output until the mine plan is used up (the last year partial, and charged with closure). Revenue is
+/// multiplied by `price_factor`. Tax: straight-line depreciation of capex from the first
+/// production year, sustaining capital and closure expensed, losses carried forward.
+pub fn schedule(inp: &ScheduleInputs, price_factor: f64) -> Vec<YearFlow> {
+    let mut years = Vec::new();
+    let blank = |year: u32, phase: Phase| YearFlow {
+        year,
+        phase,
+        output_share: 0.0,
+        revenue: 0.0,
+        royalty: 0.0,
+        opex: 0.0,
+        logistics: 0.0,
+        capex: 0.0,
+        sustaining_capex: 0.0,
+        closure: 0.0,
+        tax: 0.0,
+        pre_tax: 0.0,
+        net: 0.0,
+    };
+    let c = inp.construction_y.max(1);
+    for y in 1..=c {
+        let mut f = blank(y, Phase::Construction);
+        f.capex = inp.capex / f64::from(c);
+        years.push(f);
+    }
+    let mut remaining = inp.mine_life_y.max(0.0);
+    let mut k = 0;
+    while remaining > 1e-9 && years.len() < MAX_YEARS - 1 {
+        let ramp = inp.ramp_up.get(k).copied().unwrap_or(1.0).clamp(0.0, 1.0);
+        let share = ramp.min(remaining);
+        remaining -= share;
+        let mut f = blank(years.len() as u32 + 1, Phase::Production);
+        f.output_share = share;
+        f.revenue = inp.revenue_per_y * share * price_factor;
+        f.royalty = f.revenue * inp.royalty_pct / 100.0;
+        f.opex = inp.opex_per_y * share;
+        f.logistics = inp.logistics_per_y * share;
+        f.sustaining_capex = if share > 0.0 { inp.sustaining_per_y } else { 0.0 };
+        years.push(f);
+        k += 1;
+    }
+    // Closure is provided for in the last production year (a closure bond or provision),
+    // not in a year of its own: a lone outflow after production would add a spurious IRR
+    // near -100 %.
+    match years.last_mut() {
+        Some(last) if last.phase == Phase::Production => last.closure = inp.closure,
+        _ => {
+            let mut end = blank(years.len() as u32 + 1, Phase::Closure);
+            end.closure = inp.closure;
+            years.push(end);
+        }
+    }
+
+    let dep_years = inp.depreciation_y.max(1);
+    let mut losses = 0.0;
+    let mut depreciated = 0;
+    for f in &mut years {
+        f.pre_tax = f.revenue - f.royalty - f.opex - f.logistics - f.capex - f.sustaining_capex - f.closure;
+        let depreciation = if f.phase != Phase::Construction && depreciated < dep_years {
+            depreciated += 1;
+            inp.capex / f64::from(dep_years)
+        } else {
+            0.0
+        };
+        let taxable = f.revenue - f.royalty - f.opex - f.logistics - f.sustaining_capex - f.closure - depreciation;
+        if taxable < 0.0 {
+            losses -= taxable;
+        } else {
+            let offset = losses.min(taxable);
+            losses -= offset;
+            f.tax = (taxable - offset) * inp.tax_rate_pct / 100.0;
+        }
+        f.net = f.pre_tax - f.tax;
+    }
+    years
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn npv_by_hand() {
+        // -100 at end of year 1, +60 at end of years 2 and 3, at 10 %:
+        // -100/1.1 + 60/1.21 + 60/1.331 = -90.9091 + 49.5868 + 45.0789 = 3.7566
+        let v = npv(0.10, &[-100.0, 60.0, 60.0], Discounting::EndOfYear);
+        assert!(close(v, 3.756574, 1e-6), "{v}");
+        // Mid-year: the same times (1.1)^0.5.
+        let m = npv(0.10, &[-100.0, 60.0, 60.0], Discounting::MidYear);
+        assert!(close(m, v * 1.1f64.sqrt(), 1e-9));
+    }
+
+    #[test]
+    fn matches_numpy_financial_conventions() {
+        // numpy-financial docs: npf.npv(0.281, [-100, 39, 59, 55, 20]) = -0.0084785916384548798,
+        // with the first value at t = 0; ours puts it at t = 1, one period later.
+        let ours = npv(0.281, &[-100.0, 39.0, 59.0, 55.0, 20.0], Discounting::EndOfYear);
+        assert!(close(ours * 1.281, -0.0084785916384548798, 1e-12), "{ours}");
+        // npf.irr([-100, 39, 59, 55, 20]) = 0.28094842115996066; IRR ignores the shift.
+        match irr(&[-100.0, 39.0, 59.0, 55.0, 20.0]) {
+            Irr::Unique { rate } => assert!(close(rate, 0.28094842115996066, 1e-9), "{rate}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn irr_without_sign_change_is_none_never_nan() {
+        assert!(matches!(irr(&[100.0, 50.0]), Irr::None { .. }));
+        assert!(matches!(irr(&[-100.0, -50.0]), Irr::None { .. }));
+        assert!(matches!(irr(&[]), Irr::None { .. }));
+        assert_eq!(irr(&[100.0]).pct(), None);
+    }
+
+    #[test]
+    fn irr_with_two_sign_changes_reports_both_roots() {
+        // -100 + 230x - 132x² = 0 with x = 1/(1+r): roots r = 10 % and 20 %.
+        match irr(&[-100.0, 230.0, -132.0]) {
+            Irr::Multiple { rates } => {
+                assert_eq!(rates.len(), 2);
+                assert!(close(rates[0], 0.10, 1e-9) && close(rates[1], 0.20, 1e-9), "{rates:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_far_negative_root_from_an_end_outflow_is_not_the_irr() {
+        // Invest, earn, then a closure outflow: roots near -97 % and at the investment's IRR.
+        let flows = [-100.0, 30.0, 30.0, 30.0, 30.0, -5.0];
+        let Irr::Unique { rate } = irr(&flows) else { panic!("{:?}", irr(&flows)) };
+        assert!(rate > 0.0 && npv(rate, &flows, Discounting::EndOfYear).abs() < 1e-8);
+    }
+
+    #[test]
+    fn irr_makes_npv_zero() {
+        let flows = [-50.0, -150.0, 40.0, 80.0, 80.0, 80.0, -10.0];
+        let Irr::Unique { rate } = irr(&flows[..6]) else { panic!() };
+        assert!(npv(rate, &flows[..6], Discounting::EndOfYear).abs() < 1e-8);
+    }
+
+    #[test]
+    fn payback_interpolates_within_the_year() {
+        // Capex 100 in year 1; 40 a year from year 2: cumulative -100, -60, -20, +20.
+        let flows = [-100.0, 40.0, 40.0, 40.0];
+        assert_eq!(payback(&flows, 1, None), Some(2.5)); // 2.5 years after production starts
+        assert_eq!(payback(&flows, 0, None), Some(3.5)); // from the start of construction
+        assert_eq!(payback(&[-100.0, 10.0], 1, None), None);
+        // Discounted at 10 %: -90.91, +33.06, +30.05, +27.32 leaves -0.48 after year 4;
+        // a fifth year's +24.84 turns it 0.02 into year 5, 3.02 years after production starts.
+        assert_eq!(payback(&flows, 1, Some(0.10)), None);
+        let d = payback(&[-100.0, 40.0, 40.0, 40.0, 40.0], 1, Some(0.10)).unwrap();
+        assert!(close(d, 3.0 + 0.4821 / 24.8369, 1e-3), "{d}");
+    }
+
+    fn inputs() -> ScheduleInputs {
+        ScheduleInputs {
+            revenue_per_y: 100.0,
+            opex_per_y: 40.0,
+            logistics_per_y: 0.0,
+            royalty_pct: 5.0,
+            tax_rate_pct: 30.0,
+            capex: 200.0,
+            sustaining_per_y: 0.0,
+            closure: 10.0,
+            depreciation_y: 5,
+            construction_y: 2,
+            mine_life_y: 5.5,
+            ramp_up: vec![0.5],
+        }
+    }
+
+    #[test]
+    fn schedule_by_hand() {
+        let s = schedule(&inputs(), 1.0);
+        // 2 construction years, production shares 0.5, 1, 1, 1, 1, 1 (5.5 years).
+        let shares: Vec<f64> = s.iter().map(|f| f.output_share).collect();
+        assert_eq!(shares, [0.0, 0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(s[0].capex, 100.0);
+        // Year 3: revenue 50, royalty 2.5, opex 20: pre-tax 27.5; taxable 27.5 - 40 depreciation < 0.
+        assert_eq!(s[2].pre_tax, 27.5);
+        assert_eq!(s[2].tax, 0.0);
+        // Year 4: pre-tax 55, taxable 15, minus the 12.5 loss carried from year 3: tax 30 % x 2.5.
+        assert!((s[3].tax - 0.75).abs() < 1e-12, "{}", s[3].tax);
+        // Year 8 (sixth production year) has no depreciation left and carries closure:
+        // taxable 55 - 10 = 45, tax 13.5, net 55 - 10 - 13.5 = 31.5.
+        assert!((s[7].tax - 13.5).abs() < 1e-12);
+        assert!((s[7].net - 31.5).abs() < 1e-12);
+        assert_eq!(s[7].closure, 10.0);
+        let total_output: f64 = shares.iter().sum();
+        assert!((total_output - 5.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn price_factor_scales_revenue_and_royalty_only() {
+        let a = schedule(&inputs(), 1.0);
+        let b = schedule(&inputs(), 2.0);
+        assert_eq!(b[3].revenue, 2.0 * a[3].revenue);
+        assert_eq!(b[3].opex, a[3].opex);
+    }
+
+    #[test]
+    fn breakeven_factor_by_bisection() {
+        // NPV = 200 k - 100: zero at k = 0.5.
+        let k = breakeven_factor(|k| 200.0 * k - 100.0).unwrap();
+        assert!(close(k, 0.5, 1e-9));
+        assert_eq!(breakeven_factor(|k| 10.0 + k), None);
+    }
+}

@@ -1,0 +1,245 @@
+//! Cost model: initial and sustaining capex, operating cost, logistics to the separation
+//! plant, royalty, tax and closure, in real US$ million. Figures a record gives are used
+//! as given (converted to US$ at the study year's exchange rate); the rest are estimated.
+
+use serde::Serialize;
+
+use crate::assumptions::Assumptions;
+use crate::grade::{Production, Unvalued};
+use crate::provenance::Provenance;
+use crate::record::{Commodity, DepositType, ProjectRecord, Regime};
+
+/// What a project costs, US$ million real.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Costs {
+    /// Initial capital, US$ million.
+    pub capex_musd: f64,
+    /// Sustaining capital, US$ million per year of production.
+    pub sustaining_musd_per_y: f64,
+    /// Operating cost at nameplate, US$ million per year (scales with output).
+    pub opex_musd_per_y: f64,
+    /// Product freight to the separation plant at nameplate, US$ million per year.
+    pub logistics_musd_per_y: f64,
+    /// Royalty, % of revenue.
+    pub royalty_pct: f64,
+    /// Corporate income-tax rate, %.
+    pub tax_rate_pct: f64,
+    /// Closure and rehabilitation at the end, US$ million.
+    pub closure_musd: f64,
+    /// Straight-line tax depreciation of initial capex, years.
+    pub depreciation_y: u32,
+    /// Construction time, years.
+    pub construction_y: u32,
+    /// Warnings about estimates outside the data they rest on.
+    pub warnings: Vec<String>,
+}
+
+/// Where the site sits, as the cost model needs it (from the spatial stage).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Remoteness {
+    /// Geodesic distance to the nearest non-China separation plant, km.
+    pub to_plant_km: Option<f64>,
+    /// Geodesic distance to shore (seabed projects), km.
+    pub to_shore_km: Option<f64>,
+}
+
+/// Converts the record's money to US$ at the study year's rate (else the stage year's,
+/// else the latest year in the table).
+pub struct Money<'a> {
+    currency: &'a str,
+    usd_per_unit: f64,
+    basis: String,
+}
+
+impl<'a> Money<'a> {
+    pub fn of(currency: &'a str, year: Option<i32>, a: &Assumptions) -> Result<Money<'a>, Unvalued> {
+        let Some((rate, at)) = a.usd_per_unit(currency, year) else {
+            return Err(Unvalued {
+                reason: format!("currency {currency} is not in the FX table; add its rates under [fx.rates.{currency}] with --assumptions"),
+            });
+        };
+        let basis = if currency == "USD" {
+            "record, US$".to_owned()
+        } else {
+            format!("record, {currency} at {rate:.4} US$/{currency} ({at} average, FX table)")
+        };
+        Ok(Money { currency, usd_per_unit: rate, basis })
+    }
+
+    pub fn usd(&self, amount: f64) -> f64 {
+        amount * self.usd_per_unit
+    }
+
+    pub fn basis(&self) -> &str {
+        &self.basis
+    }
+
+    pub fn currency(&self) -> &str {
+        self.currency
+    }
+}
+
+/// The cost model for one record.
+pub fn costs(
+    rec: &ProjectRecord,
+    p: &Production,
+    where_: Remoteness,
+    a: &Assumptions,
+    log: &mut Provenance,
+) -> Result<Costs, Unvalued> {
+    let e = &rec.economics;
+    let year = rec.study.year.or(rec.development.stage_year);
+    let money = Money::of(rec.currency(), year, a)?;
+    let deposit = rec.geology.deposit_type.unwrap_or(DepositType::Carbonatite);
+    let seabed = deposit.is_seabed();
+    let c = &a.costs;
+    let mut warnings = Vec::new();
+
+    let capex = match e.capex_m {
+        Some(v) => {
+            let usd = money.usd(v);
+            log.given("capex_musd", usd, money.basis());
+            usd
+        }
+        None if seabed => seabed_capex(rec, p, where_, a, log)?,
+        None => {
+            let Some(d) = a.deposit(deposit) else {
+                return Err(Unvalued { reason: format!("no cost defaults for deposit type {deposit}") });
+            };
+            let treo = p.annual_treo_t;
+            let v = c.capex_a * treo.powf(c.capex_b) * d.capex_factor;
+            let [lo, hi] = c.capex_fit_range_t;
+            if treo < lo / 2.0 || treo > hi * 2.0 {
+                warnings.push(format!(
+                    "capex extrapolated: {treo:.0} t/y TREO is far outside the {lo:.0}-{hi:.0} t/y range the capex curve was fitted on"
+                ));
+            }
+            log.estimated(
+                "capex_musd",
+                v,
+                format!("{} x TREO^{} x {} ({deposit} factor), fitted on 12 published studies", c.capex_a, c.capex_b, d.capex_factor),
+            );
+            v
+        }
+    };
+
+    let sustaining = match e.sustaining_capex_m_per_y {
+        Some(v) => {
+            log.given("sustaining_musd_per_y", money.usd(v), money.basis());
+            money.usd(v)
+        }
+        None => {
+            let v = capex * c.sustaining_pct_of_capex / 100.0;
+            log.assumed("sustaining_musd_per_y", v, format!("{} % of initial capex a year (assumption)", c.sustaining_pct_of_capex));
+            v
+        }
+    };
+
+    let opex = opex(rec, p, &money, a, log)?;
+
+    let logistics = match (where_.to_plant_km, p.commodity) {
+        (Some(km), Commodity::RareEarths) => {
+            let product_t = p.annual_treo_t / (a.product(p.product_form).treo_pct_of_product / 100.0);
+            let v = product_t * km * c.logistics_usd_per_t_km / 1e6;
+            log.estimated(
+                "logistics_musd_per_y",
+                v,
+                format!("{product_t:.0} t/y of {} x {km:.0} km x US${}/t·km", p.product_form, c.logistics_usd_per_t_km),
+            );
+            v
+        }
+        _ => 0.0,
+    };
+
+    let (jurisdiction, fiscal) = a.jurisdiction(if rec.regime == Some(Regime::Area) { None } else { rec.country.as_deref() });
+    let royalty = match e.royalty_pct {
+        Some(r) => {
+            log.given("royalty_pct", r, "record");
+            r
+        }
+        None => {
+            log.assumed("royalty_pct", fiscal.royalty_pct, format!("jurisdiction {jurisdiction}: {}", fiscal.source));
+            fiscal.royalty_pct
+        }
+    };
+    let tax = match e.tax_rate_pct {
+        Some(r) => {
+            log.given("tax_rate_pct", r, "record");
+            r
+        }
+        None => {
+            log.assumed("tax_rate_pct", fiscal.tax_rate_pct, format!("jurisdiction {jurisdiction}: {}", fiscal.source));
+            fiscal.tax_rate_pct
+        }
+    };
+    let closure = capex * c.closure_pct_of_capex / 100.0;
+    log.assumed("closure_musd", closure, format!("{} % of initial capex (assumption)", c.closure_pct_of_capex));
+    let construction_y = if seabed { 3 } else { a.deposit(deposit).map_or(3, |d| d.construction_y) };
+    log.assumed("construction_y", construction_y, format!("usual construction time of {deposit} projects (assumption)"));
+    Ok(Costs {
+        capex_musd: capex,
+        sustaining_musd_per_y: sustaining,
+        opex_musd_per_y: opex,
+        logistics_musd_per_y: logistics,
+        royalty_pct: royalty,
+        tax_rate_pct: tax,
+        closure_musd: closure,
+        depreciation_y: c.depreciation_y,
+        construction_y,
+        warnings,
+    })
+}
+
+fn seabed_capex(rec: &ProjectRecord, p: &Production, where_: Remoteness, a: &Assumptions, log: &mut Provenance) -> Result<f64, Unvalued> {
+    let s = &a.seabed;
+    let Some(q) = p.throughput_mtpa else {
+        return Err(Unvalued { reason: "no throughput to size a seabed system's capex".into() });
+    };
+    let depth = rec.geology.water_depth_m.unwrap_or(s.depth_ref_m);
+    let depth_factor = (1.0 + s.capex_pct_per_1000m / 100.0 * (depth - s.depth_ref_m) / 1000.0).max(0.5);
+    let v = s.capex_ref_musd * (q / s.capex_ref_mtpa).powf(s.scale_exponent) * depth_factor;
+    let shore = where_.to_shore_km.map_or(String::new(), |km| format!("; {km:.0} km from shore"));
+    log.estimated(
+        "capex_musd",
+        v,
+        format!(
+            "NORI-D US${}m at {} Mt/y, scaled by (Q/Qref)^{} and water depth {depth:.0} m (x{depth_factor:.2}){shore}",
+            s.capex_ref_musd, s.capex_ref_mtpa, s.scale_exponent
+        ),
+    );
+    Ok(v)
+}
+
+fn opex(rec: &ProjectRecord, p: &Production, money: &Money, a: &Assumptions, log: &mut Provenance) -> Result<f64, Unvalued> {
+    let e = &rec.economics;
+    if let Some(v) = e.opex_m_per_y {
+        log.given("opex_musd_per_y", money.usd(v), money.basis());
+        return Ok(money.usd(v));
+    }
+    if let Some(per_kg) = e.opex_per_kg_reo {
+        let v = money.usd(per_kg) * p.annual_treo_t * 1000.0 / 1e6;
+        log.given("opex_musd_per_y", v, format!("{per_kg} {}/kg REO x annual TREO; {}", money.currency(), money.basis()));
+        return Ok(v);
+    }
+    if let (Some(per_t), Some(q)) = (e.opex_per_t_ore, p.throughput_mtpa) {
+        let v = money.usd(per_t) * q;
+        log.given("opex_musd_per_y", v, format!("{per_t} {}/t ore x {q:.3} Mt/y; {}", money.currency(), money.basis()));
+        return Ok(v);
+    }
+    if rec.geology.deposit_type.is_some_and(DepositType::is_seabed) {
+        let Some(q) = p.throughput_mtpa else {
+            return Err(Unvalued { reason: "no throughput to estimate a seabed operating cost".into() });
+        };
+        let v = q * a.seabed.opex_usd_per_wet_t;
+        log.assumed("opex_musd_per_y", v, format!("US${}/wet t x {q:.3} Mt/y (calibrated on NORI-D; docs/assumptions.md)", a.seabed.opex_usd_per_wet_t));
+        return Ok(v);
+    }
+    let product = a.product(p.product_form);
+    let v = product.opex_usd_per_kg_treo * p.annual_treo_t * 1000.0 / 1e6;
+    log.assumed(
+        "opex_musd_per_y",
+        v,
+        format!("US${}/kg TREO for {} ({})", product.opex_usd_per_kg_treo, p.product_form, product.source),
+    );
+    Ok(v)
+}

@@ -1,0 +1,441 @@
+//! Grade model: what a project sells and how much. Basket price from the oxide
+//! distribution and a price deck, payable price by product form, recovery, throughput and
+//! mine life (Taylor's rule when not given), and annual output of TREO, NdPr and Dy+Tb
+//! oxides (nodules: Ni, Cu, Co, Mn).
+
+use serde::Serialize;
+
+use crate::assumptions::{Assumptions, Metals, Prices};
+use crate::provenance::Provenance;
+use crate::record::{Commodity, DepositType, OXIDES, ProductForm, ProjectRecord, StudyStage};
+
+/// Indices of Pr, Nd, Tb, Dy in [`OXIDES`].
+const PR: usize = 2;
+const ND: usize = 3;
+const TB: usize = 7;
+const DY: usize = 8;
+
+/// What a project produces at nameplate, and what a kilogram of it is worth.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Production {
+    pub commodity: Commodity,
+    /// Oxide distribution used, % of TREO (rare earths), indexed as [`OXIDES`].
+    pub oxide_shares_pct: [f64; 15],
+    /// Separated-oxide basket price, US$ per kg TREO.
+    pub basket_price_usd_per_kg: f64,
+    pub product_form: ProductForm,
+    /// Price received per kg TREO in the product sold, US$.
+    pub payable_price_usd_per_kg: f64,
+    /// Shares of the basket value in NdPr and in Dy+Tb, %.
+    pub ndpr_value_share_pct: f64,
+    pub dytb_value_share_pct: f64,
+    /// TREO recovery to product, %.
+    pub recovery_pct: f64,
+    /// Ore throughput, Mt/y (nodules: wet), when known or estimated.
+    pub throughput_mtpa: Option<f64>,
+    /// Mine life at nameplate, years.
+    pub mine_life_y: f64,
+    /// Annual output at nameplate, t/y.
+    pub annual_treo_t: f64,
+    pub annual_ndpr_t: f64,
+    pub annual_dytb_t: f64,
+    /// Nodule metals, t/y.
+    pub annual_metals_t: Metals,
+    /// Revenue at nameplate, US$ million per year, at the deck's prices.
+    pub annual_revenue_musd: f64,
+    /// Share of the mine plan resting on Inferred or unclassified tonnage, %.
+    pub inferred_share_pct: Option<f64>,
+}
+
+/// Why a record cannot be valued.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unvalued {
+    pub reason: String,
+}
+
+fn unvalued<T>(reason: impl Into<String>) -> Result<T, Unvalued> {
+    Err(Unvalued { reason: reason.into() })
+}
+
+/// The oxide distribution of a record: given shares, else the deposit type's typical
+/// distribution rescaled to the given NdPr and Dy+Tb shares.
+pub fn oxide_shares(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) -> Option<[f64; 15]> {
+    let g = &rec.geology;
+    let given = g.oxide_shares.iter().filter(|s| s.is_some()).count();
+    if given >= 5 {
+        let raw = g.oxide_shares.map(|s| s.unwrap_or(0.0));
+        let sum: f64 = raw.iter().sum();
+        log.given("oxide_shares_pct", sum, "individual oxide shares of the record, normalised to 100 %");
+        return Some(raw.map(|s| s * 100.0 / sum));
+    }
+    let t = g.deposit_type?;
+    let d = a.deposit(t)?;
+    let mut shares = [0.0; 15];
+    for (i, o) in OXIDES.iter().enumerate() {
+        shares[i] = d.oxide_shares.get(*o).copied().unwrap_or(0.0);
+    }
+    let default_ndpr = shares[PR] + shares[ND];
+    let default_dytb = shares[TB] + shares[DY];
+    // A share the record does not state follows from its annual outputs when both are given.
+    let e = &rec.economics;
+    let implied = |part: Option<f64>| match (part, e.annual_treo_t) {
+        (Some(p), Some(t)) if t > 0.0 => Some(p / t * 100.0),
+        _ => None,
+    };
+    let ndpr_implied = g.ndpr_share_pct.is_none().then(|| implied(e.annual_ndpr_t)).flatten();
+    let dytb_implied = g.dytb_share_pct.is_none().then(|| implied(e.annual_dytb_t)).flatten();
+    let ndpr = g.ndpr_share_pct.or(ndpr_implied).unwrap_or(default_ndpr);
+    let dytb = g.dytb_share_pct.or(dytb_implied).unwrap_or(default_dytb);
+    let rest = (100.0 - ndpr - dytb).max(0.0);
+    let default_rest = 100.0 - default_ndpr - default_dytb;
+    for (i, s) in shares.iter_mut().enumerate() {
+        let (target, pair, default_sum) = match i {
+            PR | ND => (ndpr, true, default_ndpr),
+            TB | DY => (dytb, true, default_dytb),
+            _ => (rest, false, default_rest),
+        };
+        *s = if default_sum > 0.0 {
+            *s * target / default_sum
+        } else if pair {
+            target / 2.0
+        } else {
+            0.0
+        };
+    }
+    let mut basis = format!("typical {t} distribution ({})", d.distribution_source);
+    if g.ndpr_share_pct.is_some() {
+        log.given("ndpr_share_pct", ndpr, "record");
+    } else if ndpr_implied.is_some() {
+        log.estimated("ndpr_share_pct", ndpr, "annual NdPr output / annual TREO output of the record");
+    } else {
+        log.assumed("ndpr_share_pct", ndpr, basis.clone());
+    }
+    if g.dytb_share_pct.is_some() {
+        log.given("dytb_share_pct", dytb, "record");
+    } else if dytb_implied.is_some() {
+        log.estimated("dytb_share_pct", dytb, "annual Dy+Tb output / annual TREO output of the record");
+    } else {
+        log.assumed("dytb_share_pct", dytb, basis.clone());
+    }
+    if g.ndpr_share_pct.is_some() || g.dytb_share_pct.is_some() || ndpr_implied.is_some() || dytb_implied.is_some() {
+        basis.push_str(", rescaled to the record's NdPr and Dy+Tb shares");
+    }
+    log.estimated("oxide_shares_pct", 100.0, basis);
+    Some(shares)
+}
+
+/// Basket price (US$/kg TREO) and value shares of NdPr and Dy+Tb, %.
+pub fn basket(shares: &[f64; 15], prices: &Prices) -> (f64, f64, f64) {
+    let values: Vec<f64> = shares.iter().zip(&prices.oxides).map(|(s, p)| s / 100.0 * p).collect();
+    let total: f64 = values.iter().sum();
+    let share = |a: usize, b: usize| if total > 0.0 { (values[a] + values[b]) / total * 100.0 } else { 0.0 };
+    (total, share(PR, ND), share(TB, DY))
+}
+
+/// Ore tonnage a mine plan can count on, Mt, and the share of it that is Inferred or
+/// unclassified.
+fn mineable_mt(rec: &ProjectRecord, a: &Assumptions) -> Option<(f64, f64, String)> {
+    let r = &rec.geology.resource;
+    if let Some(reserve) = r.reserve_mt {
+        return Some((reserve, 0.0, format!("ore reserve {reserve} Mt")));
+    }
+    let mi = r.measured_mt.unwrap_or(0.0) + r.indicated_mt.unwrap_or(0.0);
+    let inf = r.inferred_mt.unwrap_or(0.0) + r.unclassified_mt.unwrap_or(0.0);
+    let k = a.resources.inferred_conversion;
+    let total = mi + k * inf;
+    (total > 0.0).then(|| {
+        (
+            total,
+            k * inf / total * 100.0,
+            format!("measured + indicated {mi} Mt + {k} x inferred/unclassified {inf} Mt"),
+        )
+    })
+}
+
+/// Throughput (Mt/y) and mine life (years) from the record, else Taylor's rule.
+fn mine_plan(
+    rec: &ProjectRecord,
+    a: &Assumptions,
+    log: &mut Provenance,
+) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let e = &rec.economics;
+    let plan = mineable_mt(rec, a);
+    let inferred_share = plan.as_ref().map(|p| p.1);
+    let seabed = rec.geology.deposit_type.is_some_and(DepositType::is_seabed);
+    let throughput = match (e.throughput_mtpa, &plan) {
+        (Some(q), _) => {
+            log.given("throughput_mtpa", q, "record");
+            Some(q)
+        }
+        // Taylor's rule is for mines; a seabed operation is sized by its collector system.
+        (None, Some(_)) if seabed => {
+            let q = a.seabed.capex_ref_mtpa;
+            log.assumed("throughput_mtpa", q, format!("one production system as at NORI-D ({})", a.seabed.source));
+            Some(q)
+        }
+        (None, Some((mt, _, basis))) => {
+            let t = &a.taylor;
+            let q = t.coefficient * mt.powf(t.exponent);
+            log.estimated(
+                "throughput_mtpa",
+                q,
+                format!("Taylor's rule, Q = {} x R^{} (Long 2009 exponent), R = {basis}", t.coefficient, t.exponent),
+            );
+            Some(q)
+        }
+        (None, None) => None,
+    };
+    let life = match (e.mine_life_y, throughput, &plan) {
+        (Some(l), _, _) => {
+            log.given("mine_life_y", l, "record");
+            Some(l)
+        }
+        (None, Some(q), Some((mt, _, basis))) if q > 0.0 => {
+            log.estimated("mine_life_y", mt / q, format!("mineable tonnage / throughput; {basis}"));
+            Some(mt / q)
+        }
+        _ => None,
+    };
+    (throughput, life, inferred_share)
+}
+
+/// The grade model for one record under one price deck.
+pub fn production(rec: &ProjectRecord, a: &Assumptions, prices: &Prices, log: &mut Provenance) -> Result<Production, Unvalued> {
+    let Some(t) = rec.geology.deposit_type else { return unvalued("no deposit_type") };
+    let commodity = rec.geology.commodity.unwrap_or_else(|| t.default_commodity());
+    match commodity {
+        Commodity::RareEarths => rare_earths(rec, t, a, prices, log),
+        Commodity::NiCuCoMn => nodules(rec, a, prices, log),
+        Commodity::CuZnAu => unvalued("no price deck or recovery model for Cu-Zn-Au sulphides yet; give the record's own study figures for comparison"),
+    }
+}
+
+fn rare_earths(rec: &ProjectRecord, t: DepositType, a: &Assumptions, prices: &Prices, log: &mut Provenance) -> Result<Production, Unvalued> {
+    let e = &rec.economics;
+    let Some(d) = a.deposit(t) else {
+        return unvalued(format!("no rare-earth defaults for deposit type {t}"));
+    };
+    let Some(shares) = oxide_shares(rec, a, log) else { return unvalued("no oxide distribution") };
+    let (basket_price, ndpr_value, dytb_value) = basket(&shares, prices);
+    log.estimated("basket_price_usd_per_kg", basket_price, format!("sum of oxide share x {} price", prices.scenario));
+
+    let product_form = match e.product_form {
+        Some(p) => {
+            log.given("product_form", p.as_str(), "record");
+            p
+        }
+        None => {
+            let p = ProductForm::parse(&d.product).unwrap_or(ProductForm::Concentrate);
+            log.assumed("product_form", p.as_str(), format!("usual product of {t} projects (assumptions deposits.{t}.product)"));
+            p
+        }
+    };
+    let product = a.product(product_form);
+    let payable = basket_price * product.payable_pct / 100.0;
+    log.assumed("payable_pct", product.payable_pct, product.source.clone());
+
+    let recovery = match e.recovery_pct {
+        Some(r) => {
+            log.given("recovery_pct", r, "record");
+            r
+        }
+        None => {
+            log.assumed("recovery_pct", d.recovery_pct, d.recovery_source.clone());
+            d.recovery_pct
+        }
+    };
+    let ndpr_share = shares[PR] + shares[ND];
+    let dytb_share = shares[TB] + shares[DY];
+    let (throughput, life, inferred_share) = mine_plan(rec, a, log);
+
+    // Annual TREO: given, else from a given NdPr or Dy+Tb output, else ore x grade x recovery.
+    let treo = if let Some(treo) = e.annual_treo_t {
+        log.given("annual_treo_t", treo, "record");
+        treo
+    } else if let Some(ndpr) = e.annual_ndpr_t.filter(|_| ndpr_share > 0.0) {
+        let treo = ndpr / (ndpr_share / 100.0);
+        log.estimated("annual_treo_t", treo, format!("annual NdPr output / NdPr share of TREO ({ndpr_share:.1} %)"));
+        treo
+    } else if let Some(dytb) = e.annual_dytb_t.filter(|_| dytb_share > 0.0) {
+        let treo = dytb / (dytb_share / 100.0);
+        log.estimated("annual_treo_t", treo, format!("annual Dy+Tb output / Dy+Tb share of TREO ({dytb_share:.2} %)"));
+        treo
+    } else {
+        let (Some(q), Some(grade)) = (throughput, rec.geology.grade_treo_pct) else {
+            return unvalued("no annual output, and no throughput or resource tonnage with a grade to estimate it from");
+        };
+        let treo = q * 1e6 * grade / 100.0 * recovery / 100.0;
+        log.estimated("annual_treo_t", treo, format!("throughput {q:.3} Mt/y x grade {grade} % x recovery {recovery} %"));
+        treo
+    };
+    let ndpr = e.annual_ndpr_t.unwrap_or(treo * ndpr_share / 100.0);
+    let dytb = e.annual_dytb_t.unwrap_or(treo * dytb_share / 100.0);
+    if e.annual_ndpr_t.is_none() {
+        log.estimated("annual_ndpr_t", ndpr, "annual TREO x NdPr share");
+    }
+    if e.annual_dytb_t.is_none() {
+        log.estimated("annual_dytb_t", dytb, "annual TREO x Dy+Tb share");
+    }
+    let life = match life {
+        Some(l) => l,
+        None => match (mineable_mt(rec, a), rec.geology.grade_treo_pct) {
+            (Some((mt, _, basis)), Some(grade)) if treo > 0.0 => {
+                let l = mt * 1e6 * grade / 100.0 * recovery / 100.0 / treo;
+                log.estimated("mine_life_y", l, format!("recoverable TREO in {basis} / annual TREO"));
+                l
+            }
+            _ => return unvalued("no mine life, and no tonnage with a grade to estimate it from"),
+        },
+    };
+    Ok(Production {
+        commodity: Commodity::RareEarths,
+        oxide_shares_pct: shares,
+        basket_price_usd_per_kg: basket_price,
+        product_form,
+        payable_price_usd_per_kg: payable,
+        ndpr_value_share_pct: ndpr_value,
+        dytb_value_share_pct: dytb_value,
+        recovery_pct: recovery,
+        throughput_mtpa: throughput,
+        mine_life_y: life,
+        annual_treo_t: treo,
+        annual_ndpr_t: ndpr,
+        annual_dytb_t: dytb,
+        annual_metals_t: Metals::default(),
+        annual_revenue_musd: treo * 1000.0 * payable / 1e6,
+        inferred_share_pct: inferred_share,
+    })
+}
+
+fn nodules(rec: &ProjectRecord, a: &Assumptions, prices: &Prices, log: &mut Provenance) -> Result<Production, Unvalued> {
+    let e = &rec.economics;
+    let g = &rec.geology;
+    let (throughput, life, inferred_share) = mine_plan(rec, a, log);
+    let given = Metals {
+        ni: e.annual_ni_t.unwrap_or(f64::NAN),
+        cu: e.annual_cu_t.unwrap_or(f64::NAN),
+        co: e.annual_co_t.unwrap_or(f64::NAN),
+        mn: e.annual_mn_t.unwrap_or(f64::NAN),
+    };
+    let n = &a.nodules;
+    let grade = Metals {
+        ni: g.ni_pct.unwrap_or(n.reference_grade_pct.ni),
+        cu: g.cu_pct.unwrap_or(n.reference_grade_pct.cu),
+        co: g.co_pct.unwrap_or(n.reference_grade_pct.co),
+        mn: g.mn_pct.unwrap_or(n.reference_grade_pct.mn),
+    };
+    let estimate = |q: f64| {
+        grade.zip_with(n.reference_grade_pct, |g, r| g / r).zip_with(n.yield_pct_of_wet, |ratio, y| q * 1e6 * y / 100.0 * ratio)
+    };
+    let metals = if given.sum().is_nan() {
+        let Some(q) = throughput else {
+            return unvalued("no annual metal output, and no throughput or tonnage to estimate it from");
+        };
+        let est = estimate(q);
+        let merged = given.zip_with(est, |g, e| if g.is_nan() { e } else { g });
+        log.estimated(
+            "annual_metals_t",
+            serde_json::to_value(merged).unwrap_or_default(),
+            "wet throughput x NORI-D payable yield per wet tonne, scaled by the record's grades over the CCZ reference grades (given outputs kept)",
+        );
+        merged
+    } else {
+        log.given("annual_metals_t", serde_json::to_value(given).unwrap_or_default(), "record");
+        given
+    };
+    let Some(life) = life else { return unvalued("no mine life, and no tonnage with a throughput to estimate it from") };
+    let revenue = metals.zip_with(prices.metals, |t, p| t * p).sum() / 1e6;
+    Ok(Production {
+        commodity: Commodity::NiCuCoMn,
+        oxide_shares_pct: [0.0; 15],
+        basket_price_usd_per_kg: 0.0,
+        product_form: ProductForm::Concentrate,
+        payable_price_usd_per_kg: 0.0,
+        ndpr_value_share_pct: 0.0,
+        dytb_value_share_pct: 0.0,
+        recovery_pct: 100.0,
+        throughput_mtpa: throughput,
+        mine_life_y: life,
+        annual_treo_t: 0.0,
+        annual_ndpr_t: 0.0,
+        annual_dytb_t: 0.0,
+        annual_metals_t: metals,
+        annual_revenue_musd: revenue,
+        inferred_share_pct: inferred_share,
+    })
+}
+
+/// Warnings about what the mine plan rests on.
+pub fn confidence_warnings(rec: &ProjectRecord, p: &Production) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (Some(share), Some(study)) = (p.inferred_share_pct, rec.study.study_type)
+        && share > 0.0
+        && (StudyStage::Pfs..=StudyStage::Dfs).contains(&study)
+    {
+        out.push(format!(
+            "the mine plan counts Inferred or unclassified tonnage ({share:.0} % of it) although the project has a {study}"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Location;
+
+    fn record() -> ProjectRecord {
+        let mut r = ProjectRecord::empty(Location::File);
+        r.id = "T".into();
+        r.geology.deposit_type = Some(DepositType::Carbonatite);
+        r
+    }
+
+    #[test]
+    fn basket_is_share_weighted_price() {
+        let a = Assumptions::defaults();
+        let p = a.prices("market_2025").unwrap();
+        let mut shares = [0.0; 15];
+        shares[0] = 50.0; // La
+        shares[ND] = 50.0;
+        let (b, ndpr_value, _) = basket(&shares, &p);
+        assert!((b - (0.5 * 0.54 + 0.5 * 53.43)).abs() < 1e-9);
+        assert!((ndpr_value - 0.5 * 53.43 / b * 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn given_ndpr_share_rescales_the_typical_distribution() {
+        let a = Assumptions::defaults();
+        let mut r = record();
+        r.geology.ndpr_share_pct = Some(26.4);
+        let mut log = Provenance::default();
+        let s = oxide_shares(&r, &a, &mut log).unwrap();
+        assert!((s[PR] + s[ND] - 26.4).abs() < 1e-9);
+        assert!((s.iter().sum::<f64>() - 100.0).abs() < 1e-9);
+        assert_eq!(log.get("ndpr_share_pct").unwrap().origin, crate::provenance::Origin::Given);
+    }
+
+    #[test]
+    fn output_from_throughput_grade_and_recovery_and_life_from_taylor() {
+        let a = Assumptions::defaults();
+        let p = a.prices("market_2025").unwrap();
+        let mut r = record();
+        r.geology.resource.reserve_mt = Some(20.0);
+        r.geology.grade_treo_pct = Some(2.0);
+        let mut log = Provenance::default();
+        let out = production(&r, &a, &p, &mut log).unwrap();
+        let q = 0.16 * 20f64.powf(0.65);
+        assert!((out.throughput_mtpa.unwrap() - q).abs() < 1e-9);
+        assert!((out.mine_life_y - 20.0 / q).abs() < 1e-9);
+        assert!((out.annual_treo_t - q * 1e6 * 0.02 * 0.62).abs() < 1e-6);
+        assert_eq!(log.get("throughput_mtpa").unwrap().origin, crate::provenance::Origin::Estimated);
+    }
+
+    #[test]
+    fn nothing_to_size_the_mine_is_unvalued_not_guessed() {
+        let a = Assumptions::defaults();
+        let p = a.prices("market_2025").unwrap();
+        let err = production(&record(), &a, &p, &mut Provenance::default()).unwrap_err();
+        assert!(err.reason.contains("no annual output"));
+    }
+}

@@ -1,0 +1,206 @@
+//! Writing results: atomic file writes, and the table and CSV forms of an appraisal.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::appraise::{Appraisal, Report};
+use crate::provenance::Origin;
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, synced and then
+/// renamed into place: an interrupted run never leaves a half-written file, and the
+/// previous file stays whole until the new one is complete.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".prospect-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Text that a spreadsheet would run as a formula gets a leading apostrophe.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+fn num(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{:.*}", decimals, x + 0.0),
+        _ => String::new(),
+    }
+}
+
+/// A fixed-width table, sorted as the report is.
+pub fn table(report: &Report) -> String {
+    let header = ["id", "name", "NPV US$m", "IRR %", "payback y", "capex US$m", "NPV/capex", "basket US$/kg", "TREO t/y", "NdPr t/y", "breakeven x"];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut notes = Vec::new();
+    for p in &report.projects {
+        let dash = |s: String| if s.is_empty() { "-".to_owned() } else { s };
+        let name: String = p.name.chars().take(28).collect();
+        rows.push(vec![
+            p.id.clone(),
+            name,
+            dash(num(p.npv_musd.base, 0)),
+            dash(num(p.irr_pct, 1)),
+            dash(num(p.payback_years, 1)),
+            dash(num(p.capex_musd, 0)),
+            dash(num(p.npv_to_capex, 2)),
+            dash(num(p.basket_price_usd_per_kg, 2)),
+            dash(num(p.annual_treo_t.filter(|t| *t > 0.0), 0)),
+            dash(num(p.annual_ndpr_t.filter(|t| *t > 0.0), 0)),
+            dash(num(p.breakeven_price_factor, 2)),
+        ]);
+        if let Some(r) = &p.unvalued_reason {
+            notes.push(format!("{}: not valued: {r}", p.id));
+        }
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    let line = |cells: Vec<&str>, out: &mut String| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if i < 2 { format!("{c:<w$}", w = widths[i]) } else { format!("{c:>w$}", w = widths[i]) })
+            .collect();
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    };
+    line(header.to_vec(), &mut out);
+    for r in &rows {
+        line(r.iter().map(String::as_str).collect(), &mut out);
+    }
+    let a = &report.assumptions;
+    let _ = writeln!(
+        out,
+        "\nUS$ million real at {} % ({:?} discounting), valued at the start of construction; prices: {}.",
+        a.discount_rate_pct, report.conventions.discounting, a.scenario
+    );
+    for n in notes {
+        let _ = writeln!(out, "{n}");
+    }
+    out
+}
+
+/// Names of the inputs of one origin, `;`-separated.
+fn origins(p: &Appraisal, origin: Origin) -> String {
+    p.provenance.origins().filter(|(_, o)| *o == origin).map(|(n, _)| n).collect::<Vec<_>>().join(";")
+}
+
+/// One row per project, with the JSON's main figures.
+pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id", "name", "country", "regime", "deposit_type", "commodity", "stage", "valued", "npv_musd", "npv_pre_tax_musd",
+        "irr_pct", "payback_years", "discounted_payback_years", "capex_musd", "npv_to_capex", "opex_musd_per_y",
+        "annual_revenue_musd", "basket_price_usd_per_kg", "payable_price_usd_per_kg", "ndpr_value_share_pct",
+        "dytb_value_share_pct", "annual_treo_t", "annual_ndpr_t", "annual_dytb_t", "mine_life_y", "throughput_mtpa",
+        "breakeven_price_factor", "study_published_npv_musd", "study_model_npv_musd", "study_deviation_pct", "given",
+        "estimated", "default", "warnings", "unvalued_reason",
+    ])?;
+    for p in &report.projects {
+        let text = |s: Option<&str>| neutralise(s.unwrap_or(""));
+        let study = p.study.as_ref();
+        w.write_record([
+            neutralise(&p.id),
+            neutralise(&p.name),
+            text(p.country.as_deref()),
+            text(p.regime.as_deref()),
+            text(p.deposit_type.as_deref()),
+            text(p.commodity.as_deref()),
+            text(p.stage.as_deref()),
+            p.valued.to_string(),
+            num(p.npv_musd.base, 3),
+            num(p.npv_musd.pre_tax, 3),
+            num(p.irr_pct, 3),
+            num(p.payback_years, 3),
+            num(p.discounted_payback_years, 3),
+            num(p.capex_musd, 3),
+            num(p.npv_to_capex, 4),
+            num(p.opex_musd_per_y, 3),
+            num(p.annual_revenue_musd, 3),
+            num(p.basket_price_usd_per_kg, 4),
+            num(p.payable_price_usd_per_kg, 4),
+            num(p.ndpr_value_share_pct, 3),
+            num(p.dytb_value_share_pct, 3),
+            num(p.annual_treo_t, 1),
+            num(p.annual_ndpr_t, 1),
+            num(p.annual_dytb_t, 1),
+            num(p.mine_life_y, 2),
+            num(p.throughput_mtpa, 4),
+            num(p.breakeven_price_factor, 4),
+            num(study.map(|s| s.published_npv_musd), 3),
+            num(study.and_then(|s| s.model_npv_musd), 3),
+            num(study.and_then(|s| s.deviation_pct), 2),
+            origins(p, Origin::Given),
+            origins(p, Origin::Estimated),
+            origins(p, Origin::Default),
+            neutralise(&p.warnings.join("; ")),
+            text(p.unvalued_reason.as_deref()),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The annual schedules of every valued project, one row per project-year.
+pub fn cashflows_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id", "year", "phase", "output_share", "revenue_musd", "royalty_musd", "opex_musd", "logistics_musd", "capex_musd",
+        "sustaining_capex_musd", "closure_musd", "tax_musd", "pre_tax_musd", "net_musd",
+    ])?;
+    for p in &report.projects {
+        for y in &p.cashflows {
+            let phase = serde_json::to_value(y.phase).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            w.write_record([
+                neutralise(&p.id),
+                y.year.to_string(),
+                phase,
+                num(Some(y.output_share), 4),
+                num(Some(y.revenue), 4),
+                num(Some(y.royalty), 4),
+                num(Some(y.opex), 4),
+                num(Some(y.logistics), 4),
+                num(Some(y.capex), 4),
+                num(Some(y.sustaining_capex), 4),
+                num(Some(y.closure), 4),
+                num(Some(y.tax), 4),
+                num(Some(y.pre_tax), 4),
+                num(Some(y.net), 4),
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        write_atomic(&path, b"first").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("Mount Weld"), "Mount Weld");
+    }
+}

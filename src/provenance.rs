@@ -1,0 +1,73 @@
+//! Where each input of the models came from: given by the record, estimated by a rule, or
+//! a default assumption. Every output carries this log.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The origin of one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The record gave it (possibly converted to US$ or from ppm).
+    Given,
+    /// A model estimated it from other values, by the rule named in `basis`.
+    Estimated,
+    /// An assumption supplied it; `basis` names the assumption's source.
+    Default,
+}
+
+/// One logged input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub origin: Origin,
+    /// The value used, in the unit of the field's name.
+    pub value: serde_json::Value,
+    /// The rule, conversion or source behind it.
+    pub basis: String,
+}
+
+/// Inputs by name (the output field they feed), in name order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Provenance(BTreeMap<String, Entry>);
+
+impl Provenance {
+    pub fn given(&mut self, name: &str, value: impl Into<serde_json::Value>, basis: impl Into<String>) {
+        self.put(name, Origin::Given, value, basis);
+    }
+
+    pub fn estimated(&mut self, name: &str, value: impl Into<serde_json::Value>, basis: impl Into<String>) {
+        self.put(name, Origin::Estimated, value, basis);
+    }
+
+    pub fn assumed(&mut self, name: &str, value: impl Into<serde_json::Value>, basis: impl Into<String>) {
+        self.put(name, Origin::Default, value, basis);
+    }
+
+    fn put(&mut self, name: &str, origin: Origin, value: impl Into<serde_json::Value>, basis: impl Into<String>) {
+        let value = match value.into() {
+            serde_json::Value::Number(n) => n.as_f64().map_or(serde_json::Value::Number(n), |f| round_json(f)),
+            other => other,
+        };
+        self.0.insert(name.to_owned(), Entry { origin, value, basis: basis.into() });
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.0.get(name)
+    }
+
+    /// Names with their origin, for table and CSV outputs ("capex_musd=given; ...").
+    pub fn origins(&self) -> impl Iterator<Item = (&str, Origin)> {
+        self.0.iter().map(|(k, e)| (k.as_str(), e.origin))
+    }
+}
+
+/// A number rounded to 6 significant decimals as JSON (null if not finite).
+pub fn round_json(v: f64) -> serde_json::Value {
+    if !v.is_finite() {
+        return serde_json::Value::Null;
+    }
+    let r = (v * 1e6).round() / 1e6;
+    serde_json::Number::from_f64(r + 0.0).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
