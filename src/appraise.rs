@@ -23,7 +23,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { scenario: None, discount_rate_pct: None, discounting: Discounting::EndOfYear }
+        Options {
+            scenario: None,
+            discount_rate_pct: None,
+            discounting: Discounting::EndOfYear,
+        }
     }
 }
 
@@ -38,12 +42,23 @@ pub struct Terms {
 
 impl Terms {
     pub fn resolve(a: &Assumptions, opts: &Options) -> Result<Terms, AssumptionsError> {
-        let scenario = opts.scenario.as_deref().unwrap_or(&a.valuation.default_scenario);
-        let rate = opts.discount_rate_pct.unwrap_or(a.valuation.discount_rate_pct);
+        let scenario = opts
+            .scenario
+            .as_deref()
+            .unwrap_or(&a.valuation.default_scenario);
+        let rate = opts
+            .discount_rate_pct
+            .unwrap_or(a.valuation.discount_rate_pct);
         if !(rate.is_finite() && rate > -100.0) {
-            return Err(AssumptionsError::Invalid(format!("discount rate {rate} % is not a rate")));
+            return Err(AssumptionsError::Invalid(format!(
+                "discount rate {rate} % is not a rate"
+            )));
         }
-        Ok(Terms { prices: a.prices(scenario)?, discount_rate_pct: rate, discounting: opts.discounting })
+        Ok(Terms {
+            prices: a.prices(scenario)?,
+            discount_rate_pct: rate,
+            discounting: opts.discounting,
+        })
     }
 }
 
@@ -75,6 +90,11 @@ pub struct StudyComparison {
     pub npv_basis: String,
     /// Factor applied to the run's price deck to match the study's prices.
     pub price_factor: f64,
+    /// The multiple of the run's price deck at which the model, under the study's discount
+    /// rate and tax basis, reproduces the published NPV: the deck the study implies.
+    pub implied_price_factor: Option<f64>,
+    /// The NdPr oxide price that multiple implies, US$/kg.
+    pub implied_ndpr_usd_per_kg: Option<f64>,
     /// How the study's terms were matched, and what was not known.
     pub notes: Vec<String>,
 }
@@ -135,11 +155,17 @@ pub struct Appraisal {
 }
 
 impl Appraisal {
-    fn unvalued(rec: &ProjectRecord, reason: String, provenance: Provenance) -> Appraisal {
-        let mut a = Appraisal::blank(rec);
-        a.unvalued_reason = Some(reason);
-        a.provenance = provenance;
-        a
+    fn unvalued(
+        rec: &ProjectRecord,
+        reason: String,
+        provenance: Provenance,
+        a: &Assumptions,
+    ) -> Appraisal {
+        let mut out = Appraisal::blank(rec);
+        out.unvalued_reason = Some(reason);
+        out.provenance = provenance;
+        out.study = published_study(rec, a);
+        out
     }
 
     fn blank(rec: &ProjectRecord) -> Appraisal {
@@ -151,7 +177,12 @@ impl Appraisal {
             country: rec.country.clone(),
             regime: name(rec.regime.map(|r| r.as_str())),
             deposit_type: name(t.map(|t| t.as_str())),
-            commodity: name(rec.geology.commodity.or(t.map(|t| t.default_commodity())).map(|c| c.as_str())),
+            commodity: name(
+                rec.geology
+                    .commodity
+                    .or(t.map(|t| t.default_commodity()))
+                    .map(|c| c.as_str()),
+            ),
             stage: name(rec.development.stage.map(|s| s.as_str())),
             valued: false,
             unvalued_reason: None,
@@ -210,20 +241,28 @@ fn schedule_inputs(p: &Production, c: &Costs, a: &Assumptions) -> ScheduleInputs
 
 /// NPV (after or before tax) of a schedule at `rate_pct`.
 fn value(years: &[YearFlow], rate_pct: f64, discounting: Discounting, after_tax: bool) -> f64 {
-    let flows: Vec<f64> = years.iter().map(|y| if after_tax { y.net } else { y.pre_tax }).collect();
+    let flows: Vec<f64> = years
+        .iter()
+        .map(|y| if after_tax { y.net } else { y.pre_tax })
+        .collect();
     cashflow::npv(rate_pct / 100.0, &flows, discounting)
 }
 
 /// Appraises one record.
-pub fn appraise(rec: &ProjectRecord, where_: Remoteness, a: &Assumptions, terms: &Terms) -> Appraisal {
+pub fn appraise(
+    rec: &ProjectRecord,
+    where_: Remoteness,
+    a: &Assumptions,
+    terms: &Terms,
+) -> Appraisal {
     let mut log = Provenance::default();
     let production = match grade::production(rec, a, &terms.prices, &mut log) {
         Ok(p) => p,
-        Err(u) => return Appraisal::unvalued(rec, u.reason, log),
+        Err(u) => return Appraisal::unvalued(rec, u.reason, log, a),
     };
     let costs = match cost::costs(rec, &production, where_, a, &mut log) {
         Ok(c) => c,
-        Err(u) => return Appraisal::unvalued(rec, u.reason, log),
+        Err(u) => return Appraisal::unvalued(rec, u.reason, log, a),
     };
     let inputs = schedule_inputs(&production, &costs, a);
     let years = cashflow::schedule(&inputs, 1.0);
@@ -232,17 +271,31 @@ pub fn appraise(rec: &ProjectRecord, where_: Remoteness, a: &Assumptions, terms:
     let net: Vec<f64> = years.iter().map(|y| y.net).collect();
     let irr = cashflow::irr(&net);
     let construction = costs.construction_y as usize;
-    let breakeven = cashflow::breakeven_factor(|k| value(&cashflow::schedule(&inputs, k), rate, terms.discounting, true));
+    let breakeven = cashflow::breakeven_factor(|k| {
+        value(
+            &cashflow::schedule(&inputs, k),
+            rate,
+            terms.discounting,
+            true,
+        )
+    });
 
     let mut out = Appraisal::blank(rec);
     out.valued = true;
-    out.npv_musd = Npv { base: Some(npv), pre_tax: Some(value(&years, rate, terms.discounting, false)) };
+    out.npv_musd = Npv {
+        base: Some(npv),
+        pre_tax: Some(value(&years, rate, terms.discounting, false)),
+    };
     out.irr_pct = irr.pct();
     out.irr_note = match &irr {
         Irr::Unique { .. } => None,
         Irr::Multiple { rates } => Some(format!(
             "several rates make NPV zero: {}",
-            rates.iter().map(|r| format!("{:.2} %", r * 100.0)).collect::<Vec<_>>().join(", ")
+            rates
+                .iter()
+                .map(|r| format!("{:.2} %", r * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         Irr::None { reason } => Some(reason.clone()),
     };
@@ -273,7 +326,8 @@ pub fn appraise(rec: &ProjectRecord, where_: Remoteness, a: &Assumptions, terms:
     out.tax_rate_pct = Some(costs.tax_rate_pct);
     out.breakeven_price_factor = breakeven;
     out.warnings = costs.warnings.clone();
-    out.warnings.extend(grade::confidence_warnings(rec, &production));
+    out.warnings
+        .extend(grade::confidence_warnings(rec, &production));
     if rec.geology.deposit_type.is_some_and(|t| t.is_seabed()) {
         out.warnings.push("seabed costs rest on one calibration point (NORI-D) and judgement on depth (docs/assumptions.md)".into());
     }
@@ -283,53 +337,94 @@ pub fn appraise(rec: &ProjectRecord, where_: Remoteness, a: &Assumptions, terms:
     out
 }
 
-/// The model under a published study's own prices, discount rate, tax basis and currency.
-fn compare_study(rec: &ProjectRecord, p: &Production, inputs: &ScheduleInputs, a: &Assumptions, terms: &Terms) -> Option<StudyComparison> {
+/// A published study's NPV in US$, with the model's side left empty.
+fn published_study(rec: &ProjectRecord, a: &Assumptions) -> Option<StudyComparison> {
     let s = &rec.study;
     let published = s.npv_m?;
-    let mut notes = Vec::new();
-    let currency = s.currency.clone().unwrap_or_else(|| rec.currency().to_owned());
+    let currency = s
+        .currency
+        .clone()
+        .unwrap_or_else(|| rec.currency().to_owned());
     let money = Money::of(&currency, s.year.or(rec.development.stage_year), a).ok()?;
-    let published_usd = money.usd(published);
-    let deck_ndpr = terms.prices.oxides[3];
-    let price_factor = if let (Some(basket), true) = (s.basket_price_per_kg, p.basket_price_usd_per_kg > 0.0) {
-        notes.push(format!("prices scaled so the basket is the study's US${basket}/kg TREO"));
-        basket / p.basket_price_usd_per_kg
-    } else if let (Some(ndpr), true) = (s.ndpr_price_per_kg, deck_ndpr > 0.0) {
-        notes.push(format!("prices scaled by the study's NdPr price US${ndpr}/kg over the deck's US${deck_ndpr:.2}/kg"));
-        ndpr / deck_ndpr
-    } else {
-        notes.push(format!("the study's price deck is not in the record: the {} deck is used", terms.prices.scenario));
-        1.0
-    };
-    let rate = s.discount_rate_pct.unwrap_or_else(|| {
-        notes.push(format!("the study's discount rate is not in the record: {} % is used", terms.discount_rate_pct));
-        terms.discount_rate_pct
-    });
-    let after_tax = match s.npv_basis {
-        Some(NpvBasis::PreTax) => false,
-        Some(NpvBasis::PostTax) => true,
-        None => {
-            notes.push("the study's tax basis is not in the record: after-tax NPV is compared".into());
-            true
-        }
-    };
-    let years = cashflow::schedule(inputs, price_factor);
-    let model = value(&years, rate, terms.discounting, after_tax);
-    let deviation = (published_usd != 0.0).then(|| (model - published_usd) / published_usd.abs() * 100.0);
     Some(StudyComparison {
         study_type: s.study_type.map(|t| t.as_str().to_owned()),
         study_year: s.year,
-        published_npv_musd: published_usd,
+        published_npv_musd: money.usd(published),
         published_npv_m: published,
         currency,
-        model_npv_musd: Some(model),
-        deviation_pct: deviation,
-        discount_rate_pct: rate,
-        npv_basis: if after_tax { "post_tax" } else { "pre_tax" }.into(),
-        price_factor,
-        notes,
+        model_npv_musd: None,
+        deviation_pct: None,
+        discount_rate_pct: s.discount_rate_pct.unwrap_or(a.valuation.discount_rate_pct),
+        npv_basis: match s.npv_basis {
+            Some(NpvBasis::PreTax) => "pre_tax",
+            _ => "post_tax",
+        }
+        .into(),
+        price_factor: 1.0,
+        implied_price_factor: None,
+        implied_ndpr_usd_per_kg: None,
+        notes: Vec::new(),
     })
+}
+
+/// The model under a published study's own prices, discount rate, tax basis and currency.
+fn compare_study(
+    rec: &ProjectRecord,
+    p: &Production,
+    inputs: &ScheduleInputs,
+    a: &Assumptions,
+    terms: &Terms,
+) -> Option<StudyComparison> {
+    let mut out = published_study(rec, a)?;
+    let s = &rec.study;
+    let deck_ndpr = terms.prices.oxides[3];
+    out.price_factor = if let (Some(basket), true) =
+        (s.basket_price_per_kg, p.basket_price_usd_per_kg > 0.0)
+    {
+        out.notes.push(format!(
+            "prices scaled so the basket is the study's US${basket}/kg TREO"
+        ));
+        basket / p.basket_price_usd_per_kg
+    } else if let (Some(ndpr), true) = (s.ndpr_price_per_kg, deck_ndpr > 0.0) {
+        out.notes.push(format!("prices scaled by the study's NdPr price US${ndpr}/kg over the deck's US${deck_ndpr:.2}/kg"));
+        ndpr / deck_ndpr
+    } else {
+        out.notes.push(format!(
+            "the study's price deck is not in the record: the {} deck is used",
+            terms.prices.scenario
+        ));
+        1.0
+    };
+    if s.discount_rate_pct.is_none() {
+        out.discount_rate_pct = terms.discount_rate_pct;
+        out.notes.push(format!(
+            "the study's discount rate is not in the record: {} % is used",
+            terms.discount_rate_pct
+        ));
+    }
+    if s.npv_basis.is_none() {
+        out.notes
+            .push("the study's tax basis is not in the record: after-tax NPV is compared".into());
+    }
+    let after_tax = out.npv_basis == "post_tax";
+    let years = cashflow::schedule(inputs, out.price_factor);
+    let model = value(&years, out.discount_rate_pct, terms.discounting, after_tax);
+    out.model_npv_musd = Some(model);
+    let published = out.published_npv_musd;
+    out.implied_price_factor = cashflow::breakeven_factor(|k| {
+        value(
+            &cashflow::schedule(inputs, k),
+            out.discount_rate_pct,
+            terms.discounting,
+            after_tax,
+        ) - published
+    });
+    if p.commodity == crate::record::Commodity::RareEarths {
+        out.implied_ndpr_usd_per_kg = out.implied_price_factor.map(|k| k * deck_ndpr);
+    }
+    out.deviation_pct = (out.published_npv_musd != 0.0)
+        .then(|| (model - out.published_npv_musd) / out.published_npv_musd.abs() * 100.0);
+    Some(out)
 }
 
 /// Every project of a run, sorted by NPV (valued first, highest first; then by id).
@@ -361,7 +456,10 @@ pub struct Conventions {
 
 /// Appraises every record.
 pub fn appraise_all(records: &[ProjectRecord], a: &Assumptions, terms: &Terms) -> Report {
-    let mut projects: Vec<Appraisal> = records.iter().map(|r| appraise(r, Remoteness::default(), a, terms)).collect();
+    let mut projects: Vec<Appraisal> = records
+        .iter()
+        .map(|r| appraise(r, Remoteness::default(), a, terms))
+        .collect();
     projects.sort_by(|x, y| {
         let key = |p: &Appraisal| p.npv_musd.base.unwrap_or(f64::NEG_INFINITY);
         key(y).total_cmp(&key(x)).then_with(|| x.id.cmp(&y.id))

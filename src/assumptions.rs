@@ -75,11 +75,21 @@ pub struct Metals {
 
 impl Metals {
     pub fn map(self, f: impl Fn(f64) -> f64) -> Metals {
-        Metals { ni: f(self.ni), cu: f(self.cu), co: f(self.co), mn: f(self.mn) }
+        Metals {
+            ni: f(self.ni),
+            cu: f(self.cu),
+            co: f(self.co),
+            mn: f(self.mn),
+        }
     }
 
     pub fn zip_with(self, other: Metals, f: impl Fn(f64, f64) -> f64) -> Metals {
-        Metals { ni: f(self.ni, other.ni), cu: f(self.cu, other.cu), co: f(self.co, other.co), mn: f(self.mn, other.mn) }
+        Metals {
+            ni: f(self.ni, other.ni),
+            cu: f(self.cu, other.cu),
+            co: f(self.co, other.co),
+            mn: f(self.mn, other.mn),
+        }
     }
 
     pub fn sum(self) -> f64 {
@@ -262,10 +272,15 @@ impl Assumptions {
             None => None,
             Some(p) => {
                 let name = p.display().to_string();
-                let text = std::fs::read_to_string(p).map_err(|source| AssumptionsError::Read { path: name.clone(), source })?;
-                let table: toml::Table = text
-                    .parse()
-                    .map_err(|source| AssumptionsError::Parse { path: name.clone(), source: Box::new(source) })?;
+                let text = std::fs::read_to_string(p).map_err(|source| AssumptionsError::Read {
+                    path: name.clone(),
+                    source,
+                })?;
+                let table: toml::Table =
+                    text.parse().map_err(|source| AssumptionsError::Parse {
+                        path: name.clone(),
+                        source: Box::new(source),
+                    })?;
                 Some((name, table))
             }
         };
@@ -273,17 +288,25 @@ impl Assumptions {
     }
 
     fn from_tables(over: Option<(String, toml::Table)>) -> Result<Assumptions, AssumptionsError> {
-        let mut table: toml::Table = DEFAULT_TOML.parse().map_err(|source| AssumptionsError::Parse {
-            path: "assumptions/default.toml".into(),
-            source: Box::new(source),
-        })?;
-        let name = over.as_ref().map_or("assumptions/default.toml".to_owned(), |(n, _)| n.clone());
+        let mut table: toml::Table =
+            DEFAULT_TOML
+                .parse()
+                .map_err(|source| AssumptionsError::Parse {
+                    path: "assumptions/default.toml".into(),
+                    source: Box::new(source),
+                })?;
+        let name = over
+            .as_ref()
+            .map_or("assumptions/default.toml".to_owned(), |(n, _)| n.clone());
         if let Some((_, o)) = over {
             merge(&mut table, o);
         }
         let text = table.to_string();
-        let mut a: Assumptions = toml::from_str(&text)
-            .map_err(|source| AssumptionsError::Shape { path: name, source: Box::new(source) })?;
+        let mut a: Assumptions =
+            toml::from_str(&text).map_err(|source| AssumptionsError::Shape {
+                path: name,
+                source: Box::new(source),
+            })?;
         a.digest = fnv1a64(&text);
         a.validate()?;
         Ok(a)
@@ -291,18 +314,30 @@ impl Assumptions {
 
     fn validate(&self) -> Result<(), AssumptionsError> {
         let bad = |m: String| Err(AssumptionsError::Invalid(m));
-        if !self.scenarios.contains_key(&self.valuation.default_scenario) {
-            return bad(format!("default_scenario {:?} is not a scenario", self.valuation.default_scenario));
+        if !self
+            .scenarios
+            .contains_key(&self.valuation.default_scenario)
+        {
+            return bad(format!(
+                "default_scenario {:?} is not a scenario",
+                self.valuation.default_scenario
+            ));
         }
         for name in self.scenarios.keys() {
             self.prices(name)?;
         }
-        for t in DepositType::ALL.iter().filter(|t| !t.is_seabed() || **t == DepositType::SeabedMud) {
+        for t in DepositType::ALL
+            .iter()
+            .filter(|t| !t.is_seabed() || **t == DepositType::SeabedMud)
+        {
             let Some(d) = self.deposits.get(t.as_str()) else {
                 return bad(format!("deposits.{t} is missing"));
             };
             if ProductForm::parse(&d.product).is_none() {
-                return bad(format!("deposits.{t}.product {:?} is not a product form", d.product));
+                return bad(format!(
+                    "deposits.{t}.product {:?} is not a product form",
+                    d.product
+                ));
             }
             let sum: f64 = d.oxide_shares.values().sum();
             if (sum - 100.0).abs() > 0.5 {
@@ -337,7 +372,9 @@ impl Assumptions {
                 )));
             };
             if chain.len() > self.scenarios.len() {
-                return Err(AssumptionsError::Invalid(format!("scenario {scenario:?} has a base cycle")));
+                return Err(AssumptionsError::Invalid(format!(
+                    "scenario {scenario:?} has a base cycle"
+                )));
             }
             chain.push(deck);
             match &deck.base {
@@ -350,7 +387,9 @@ impl Assumptions {
         for deck in chain.iter().rev() {
             for (k, v) in &deck.oxides {
                 let Some(i) = OXIDES.iter().position(|o| o == k) else {
-                    return Err(AssumptionsError::Invalid(format!("scenario price for unknown oxide {k:?}")));
+                    return Err(AssumptionsError::Invalid(format!(
+                        "scenario price for unknown oxide {k:?}"
+                    )));
                 };
                 oxides[i] = Some(*v);
             }
@@ -374,7 +413,12 @@ impl Assumptions {
         Ok(Prices {
             scenario: scenario.to_owned(),
             oxides: resolved,
-            metals: Metals { ni: metal("ni"), cu: metal("cu"), co: metal("co"), mn: metal("mn") },
+            metals: Metals {
+                ni: metal("ni"),
+                cu: metal("cu"),
+                co: metal("co"),
+                mn: metal("mn"),
+            },
         })
     }
 
@@ -385,11 +429,18 @@ impl Assumptions {
             return Some((1.0, year.unwrap_or(0)));
         }
         let table = self.fx.rates.get(currency)?;
-        let years: Vec<(i32, f64)> = table.iter().filter_map(|(y, r)| Some((y.parse().ok()?, *r))).collect();
+        let years: Vec<(i32, f64)> = table
+            .iter()
+            .filter_map(|(y, r)| Some((y.parse().ok()?, *r)))
+            .collect();
         let latest = years.iter().map(|(y, _)| *y).max()?;
         let want = year.unwrap_or(latest);
         let (y, rate) = years.iter().min_by_key(|(y, _)| ((y - want).abs(), -y))?;
-        let usd = if self.fx.usd_per_unit.iter().any(|c| c == currency) { *rate } else { 1.0 / rate };
+        let usd = if self.fx.usd_per_unit.iter().any(|c| c == currency) {
+            *rate
+        } else {
+            1.0 / rate
+        };
         Some((usd, *y))
     }
 
@@ -442,7 +493,11 @@ mod tests {
     fn a_user_file_overrides_a_subset() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.toml");
-        std::fs::write(&path, "[valuation]\ndiscount_rate_pct = 10.0\n[scenarios.market_2025.oxides]\nnd = 70.0\n").unwrap();
+        std::fs::write(
+            &path,
+            "[valuation]\ndiscount_rate_pct = 10.0\n[scenarios.market_2025.oxides]\nnd = 70.0\n",
+        )
+        .unwrap();
         let a = Assumptions::load(Some(&path)).unwrap();
         assert_eq!(a.valuation.discount_rate_pct, 10.0);
         assert_eq!(a.valuation.default_scenario, "market_2025");
@@ -460,6 +515,11 @@ mod tests {
         let e = Assumptions::load(Some(&path)).unwrap_err();
         assert!(e.to_string().contains("expected shape"), "{e}");
         std::fs::write(&path, "[valuation\n").unwrap();
-        assert!(Assumptions::load(Some(&path)).unwrap_err().to_string().contains("not valid TOML"));
+        assert!(
+            Assumptions::load(Some(&path))
+                .unwrap_err()
+                .to_string()
+                .contains("not valid TOML")
+        );
     }
 }

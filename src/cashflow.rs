@@ -77,7 +77,9 @@ pub fn irr(flows: &[f64]) -> Irr {
         } else {
             "every annual cash flow is zero or positive: there is no investment to earn a return on"
         };
-        return Irr::None { reason: reason.into() };
+        return Irr::None {
+            reason: reason.into(),
+        };
     }
     let f = |r: f64| npv(r, flows, Discounting::EndOfYear);
     // Scan on a grid dense near usual rates, sparse far away.
@@ -98,14 +100,20 @@ pub fn irr(flows: &[f64]) -> Irr {
         }
     }
     match roots.len() {
-        0 => Irr::None { reason: "NPV does not reach zero between -99 % and 1,000 %".into() },
+        0 => Irr::None {
+            reason: "NPV does not reach zero between -99 % and 1,000 %".into(),
+        },
         1 => Irr::Unique { rate: roots[0] },
         _ => {
             // An outflow at the end of a mine's life (closure, a last partial year) adds a
             // root far below zero where NPV rises through zero. When exactly one root is an
             // investment's (NPV falling through zero as the rate rises) and every other root
             // is below -50 %, that one is the IRR.
-            let falling: Vec<f64> = roots.iter().copied().filter(|r| f(r - 1e-6) > f(r + 1e-6)).collect();
+            let falling: Vec<f64> = roots
+                .iter()
+                .copied()
+                .filter(|r| f(r - 1e-6) > f(r + 1e-6))
+                .collect();
             let others_spurious = roots.iter().all(|r| falling.contains(r) || *r < -0.5);
             if falling.len() == 1 && others_spurious {
                 Irr::Unique { rate: falling[0] }
@@ -261,7 +269,11 @@ pub fn schedule(inp: &ScheduleInputs, price_factor: f64) -> Vec<YearFlow> {
         f.royalty = f.revenue * inp.royalty_pct / 100.0;
         f.opex = inp.opex_per_y * share;
         f.logistics = inp.logistics_per_y * share;
-        f.sustaining_capex = if share > 0.0 { inp.sustaining_per_y } else { 0.0 };
+        f.sustaining_capex = if share > 0.0 {
+            inp.sustaining_per_y
+        } else {
+            0.0
+        };
         years.push(f);
         k += 1;
     }
@@ -281,14 +293,21 @@ pub fn schedule(inp: &ScheduleInputs, price_factor: f64) -> Vec<YearFlow> {
     let mut losses = 0.0;
     let mut depreciated = 0;
     for f in &mut years {
-        f.pre_tax = f.revenue - f.royalty - f.opex - f.logistics - f.capex - f.sustaining_capex - f.closure;
+        f.pre_tax =
+            f.revenue - f.royalty - f.opex - f.logistics - f.capex - f.sustaining_capex - f.closure;
         let depreciation = if f.phase != Phase::Construction && depreciated < dep_years {
             depreciated += 1;
             inp.capex / f64::from(dep_years)
         } else {
             0.0
         };
-        let taxable = f.revenue - f.royalty - f.opex - f.logistics - f.sustaining_capex - f.closure - depreciation;
+        let taxable = f.revenue
+            - f.royalty
+            - f.opex
+            - f.logistics
+            - f.sustaining_capex
+            - f.closure
+            - depreciation;
         if taxable < 0.0 {
             losses -= taxable;
         } else {
@@ -324,8 +343,12 @@ mod tests {
     fn matches_numpy_financial_conventions() {
         // numpy-financial docs: npf.npv(0.281, [-100, 39, 59, 55, 20]) = -0.0084785916384548798,
         // with the first value at t = 0; ours puts it at t = 1, one period later.
-        let ours = npv(0.281, &[-100.0, 39.0, 59.0, 55.0, 20.0], Discounting::EndOfYear);
-        assert!(close(ours * 1.281, -0.0084785916384548798, 1e-12), "{ours}");
+        let ours = npv(
+            0.281,
+            &[-100.0, 39.0, 59.0, 55.0, 20.0],
+            Discounting::EndOfYear,
+        );
+        assert!(close(ours * 1.281, -0.008_478_591_638_454_88, 1e-12), "{ours}");
         // npf.irr([-100, 39, 59, 55, 20]) = 0.28094842115996066; IRR ignores the shift.
         match irr(&[-100.0, 39.0, 59.0, 55.0, 20.0]) {
             Irr::Unique { rate } => assert!(close(rate, 0.28094842115996066, 1e-9), "{rate}"),
@@ -347,7 +370,10 @@ mod tests {
         match irr(&[-100.0, 230.0, -132.0]) {
             Irr::Multiple { rates } => {
                 assert_eq!(rates.len(), 2);
-                assert!(close(rates[0], 0.10, 1e-9) && close(rates[1], 0.20, 1e-9), "{rates:?}");
+                assert!(
+                    close(rates[0], 0.10, 1e-9) && close(rates[1], 0.20, 1e-9),
+                    "{rates:?}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -357,14 +383,18 @@ mod tests {
     fn a_far_negative_root_from_an_end_outflow_is_not_the_irr() {
         // Invest, earn, then a closure outflow: roots near -97 % and at the investment's IRR.
         let flows = [-100.0, 30.0, 30.0, 30.0, 30.0, -5.0];
-        let Irr::Unique { rate } = irr(&flows) else { panic!("{:?}", irr(&flows)) };
+        let Irr::Unique { rate } = irr(&flows) else {
+            panic!("{:?}", irr(&flows))
+        };
         assert!(rate > 0.0 && npv(rate, &flows, Discounting::EndOfYear).abs() < 1e-8);
     }
 
     #[test]
     fn irr_makes_npv_zero() {
         let flows = [-50.0, -150.0, 40.0, 80.0, 80.0, 80.0, -10.0];
-        let Irr::Unique { rate } = irr(&flows[..6]) else { panic!() };
+        let Irr::Unique { rate } = irr(&flows[..6]) else {
+            panic!()
+        };
         assert!(npv(rate, &flows[..6], Discounting::EndOfYear).abs() < 1e-8);
     }
 

@@ -52,10 +52,16 @@ pub struct Money<'a> {
 }
 
 impl<'a> Money<'a> {
-    pub fn of(currency: &'a str, year: Option<i32>, a: &Assumptions) -> Result<Money<'a>, Unvalued> {
+    pub fn of(
+        currency: &'a str,
+        year: Option<i32>,
+        a: &Assumptions,
+    ) -> Result<Money<'a>, Unvalued> {
         let Some((rate, at)) = a.usd_per_unit(currency, year) else {
             return Err(Unvalued {
-                reason: format!("currency {currency} is not in the FX table; add its rates under [fx.rates.{currency}] with --assumptions"),
+                reason: format!(
+                    "currency {currency} is not in the FX table; add its rates under [fx.rates.{currency}] with --assumptions"
+                ),
             });
         };
         let basis = if currency == "USD" {
@@ -63,7 +69,11 @@ impl<'a> Money<'a> {
         } else {
             format!("record, {currency} at {rate:.4} US$/{currency} ({at} average, FX table)")
         };
-        Ok(Money { currency, usd_per_unit: rate, basis })
+        Ok(Money {
+            currency,
+            usd_per_unit: rate,
+            basis,
+        })
     }
 
     pub fn usd(&self, amount: f64) -> f64 {
@@ -104,7 +114,9 @@ pub fn costs(
         None if seabed => seabed_capex(rec, p, where_, a, log)?,
         None => {
             let Some(d) = a.deposit(deposit) else {
-                return Err(Unvalued { reason: format!("no cost defaults for deposit type {deposit}") });
+                return Err(Unvalued {
+                    reason: format!("no cost defaults for deposit type {deposit}"),
+                });
             };
             let treo = p.annual_treo_t;
             let v = c.capex_a * treo.powf(c.capex_b) * d.capex_factor;
@@ -117,7 +129,10 @@ pub fn costs(
             log.estimated(
                 "capex_musd",
                 v,
-                format!("{} x TREO^{} x {} ({deposit} factor), fitted on 12 published studies", c.capex_a, c.capex_b, d.capex_factor),
+                format!(
+                    "{} x TREO^{} x {} ({deposit} factor), fitted on 12 published studies",
+                    c.capex_a, c.capex_b, d.capex_factor
+                ),
             );
             v
         }
@@ -130,7 +145,14 @@ pub fn costs(
         }
         None => {
             let v = capex * c.sustaining_pct_of_capex / 100.0;
-            log.assumed("sustaining_musd_per_y", v, format!("{} % of initial capex a year (assumption)", c.sustaining_pct_of_capex));
+            log.assumed(
+                "sustaining_musd_per_y",
+                v,
+                format!(
+                    "{} % of initial capex a year (assumption)",
+                    c.sustaining_pct_of_capex
+                ),
+            );
             v
         }
     };
@@ -139,26 +161,38 @@ pub fn costs(
 
     let logistics = match (where_.to_plant_km, p.commodity) {
         (Some(km), Commodity::RareEarths) => {
-            let product_t = p.annual_treo_t / (a.product(p.product_form).treo_pct_of_product / 100.0);
+            let product_t =
+                p.annual_treo_t / (a.product(p.product_form).treo_pct_of_product / 100.0);
             let v = product_t * km * c.logistics_usd_per_t_km / 1e6;
             log.estimated(
                 "logistics_musd_per_y",
                 v,
-                format!("{product_t:.0} t/y of {} x {km:.0} km x US${}/t·km", p.product_form, c.logistics_usd_per_t_km),
+                format!(
+                    "{product_t:.0} t/y of {} x {km:.0} km x US${}/t·km",
+                    p.product_form, c.logistics_usd_per_t_km
+                ),
             );
             v
         }
         _ => 0.0,
     };
 
-    let (jurisdiction, fiscal) = a.jurisdiction(if rec.regime == Some(Regime::Area) { None } else { rec.country.as_deref() });
+    let (jurisdiction, fiscal) = a.jurisdiction(if rec.regime == Some(Regime::Area) {
+        None
+    } else {
+        rec.country.as_deref()
+    });
     let royalty = match e.royalty_pct {
         Some(r) => {
             log.given("royalty_pct", r, "record");
             r
         }
         None => {
-            log.assumed("royalty_pct", fiscal.royalty_pct, format!("jurisdiction {jurisdiction}: {}", fiscal.source));
+            log.assumed(
+                "royalty_pct",
+                fiscal.royalty_pct,
+                format!("jurisdiction {jurisdiction}: {}", fiscal.source),
+            );
             fiscal.royalty_pct
         }
     };
@@ -168,14 +202,30 @@ pub fn costs(
             r
         }
         None => {
-            log.assumed("tax_rate_pct", fiscal.tax_rate_pct, format!("jurisdiction {jurisdiction}: {}", fiscal.source));
+            log.assumed(
+                "tax_rate_pct",
+                fiscal.tax_rate_pct,
+                format!("jurisdiction {jurisdiction}: {}", fiscal.source),
+            );
             fiscal.tax_rate_pct
         }
     };
     let closure = capex * c.closure_pct_of_capex / 100.0;
-    log.assumed("closure_musd", closure, format!("{} % of initial capex (assumption)", c.closure_pct_of_capex));
-    let construction_y = if seabed { 3 } else { a.deposit(deposit).map_or(3, |d| d.construction_y) };
-    log.assumed("construction_y", construction_y, format!("usual construction time of {deposit} projects (assumption)"));
+    log.assumed(
+        "closure_musd",
+        closure,
+        format!("{} % of initial capex (assumption)", c.closure_pct_of_capex),
+    );
+    let construction_y = if seabed {
+        3
+    } else {
+        a.deposit(deposit).map_or(3, |d| d.construction_y)
+    };
+    log.assumed(
+        "construction_y",
+        construction_y,
+        format!("usual construction time of {deposit} projects (assumption)"),
+    );
     Ok(Costs {
         capex_musd: capex,
         sustaining_musd_per_y: sustaining,
@@ -190,15 +240,26 @@ pub fn costs(
     })
 }
 
-fn seabed_capex(rec: &ProjectRecord, p: &Production, where_: Remoteness, a: &Assumptions, log: &mut Provenance) -> Result<f64, Unvalued> {
+fn seabed_capex(
+    rec: &ProjectRecord,
+    p: &Production,
+    where_: Remoteness,
+    a: &Assumptions,
+    log: &mut Provenance,
+) -> Result<f64, Unvalued> {
     let s = &a.seabed;
     let Some(q) = p.throughput_mtpa else {
-        return Err(Unvalued { reason: "no throughput to size a seabed system's capex".into() });
+        return Err(Unvalued {
+            reason: "no throughput to size a seabed system's capex".into(),
+        });
     };
     let depth = rec.geology.water_depth_m.unwrap_or(s.depth_ref_m);
-    let depth_factor = (1.0 + s.capex_pct_per_1000m / 100.0 * (depth - s.depth_ref_m) / 1000.0).max(0.5);
+    let depth_factor =
+        (1.0 + s.capex_pct_per_1000m / 100.0 * (depth - s.depth_ref_m) / 1000.0).max(0.5);
     let v = s.capex_ref_musd * (q / s.capex_ref_mtpa).powf(s.scale_exponent) * depth_factor;
-    let shore = where_.to_shore_km.map_or(String::new(), |km| format!("; {km:.0} km from shore"));
+    let shore = where_
+        .to_shore_km
+        .map_or(String::new(), |km| format!("; {km:.0} km from shore"));
     log.estimated(
         "capex_musd",
         v,
@@ -210,7 +271,13 @@ fn seabed_capex(rec: &ProjectRecord, p: &Production, where_: Remoteness, a: &Ass
     Ok(v)
 }
 
-fn opex(rec: &ProjectRecord, p: &Production, money: &Money, a: &Assumptions, log: &mut Provenance) -> Result<f64, Unvalued> {
+fn opex(
+    rec: &ProjectRecord,
+    p: &Production,
+    money: &Money,
+    a: &Assumptions,
+    log: &mut Provenance,
+) -> Result<f64, Unvalued> {
     let e = &rec.economics;
     if let Some(v) = e.opex_m_per_y {
         log.given("opex_musd_per_y", money.usd(v), money.basis());
@@ -218,20 +285,45 @@ fn opex(rec: &ProjectRecord, p: &Production, money: &Money, a: &Assumptions, log
     }
     if let Some(per_kg) = e.opex_per_kg_reo {
         let v = money.usd(per_kg) * p.annual_treo_t * 1000.0 / 1e6;
-        log.given("opex_musd_per_y", v, format!("{per_kg} {}/kg REO x annual TREO; {}", money.currency(), money.basis()));
+        log.given(
+            "opex_musd_per_y",
+            v,
+            format!(
+                "{per_kg} {}/kg REO x annual TREO; {}",
+                money.currency(),
+                money.basis()
+            ),
+        );
         return Ok(v);
     }
     if let (Some(per_t), Some(q)) = (e.opex_per_t_ore, p.throughput_mtpa) {
         let v = money.usd(per_t) * q;
-        log.given("opex_musd_per_y", v, format!("{per_t} {}/t ore x {q:.3} Mt/y; {}", money.currency(), money.basis()));
+        log.given(
+            "opex_musd_per_y",
+            v,
+            format!(
+                "{per_t} {}/t ore x {q:.3} Mt/y; {}",
+                money.currency(),
+                money.basis()
+            ),
+        );
         return Ok(v);
     }
     if rec.geology.deposit_type.is_some_and(DepositType::is_seabed) {
         let Some(q) = p.throughput_mtpa else {
-            return Err(Unvalued { reason: "no throughput to estimate a seabed operating cost".into() });
+            return Err(Unvalued {
+                reason: "no throughput to estimate a seabed operating cost".into(),
+            });
         };
         let v = q * a.seabed.opex_usd_per_wet_t;
-        log.assumed("opex_musd_per_y", v, format!("US${}/wet t x {q:.3} Mt/y (calibrated on NORI-D; docs/assumptions.md)", a.seabed.opex_usd_per_wet_t));
+        log.assumed(
+            "opex_musd_per_y",
+            v,
+            format!(
+                "US${}/wet t x {q:.3} Mt/y (calibrated on NORI-D; docs/assumptions.md)",
+                a.seabed.opex_usd_per_wet_t
+            ),
+        );
         return Ok(v);
     }
     let product = a.product(p.product_form);
@@ -239,7 +331,10 @@ fn opex(rec: &ProjectRecord, p: &Production, money: &Money, a: &Assumptions, log
     log.assumed(
         "opex_musd_per_y",
         v,
-        format!("US${}/kg TREO for {} ({})", product.opex_usd_per_kg_treo, p.product_form, product.source),
+        format!(
+            "US${}/kg TREO for {} ({})",
+            product.opex_usd_per_kg_treo, p.product_form, product.source
+        ),
     );
     Ok(v)
 }

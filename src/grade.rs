@@ -54,18 +54,28 @@ pub struct Unvalued {
 }
 
 fn unvalued<T>(reason: impl Into<String>) -> Result<T, Unvalued> {
-    Err(Unvalued { reason: reason.into() })
+    Err(Unvalued {
+        reason: reason.into(),
+    })
 }
 
 /// The oxide distribution of a record: given shares, else the deposit type's typical
 /// distribution rescaled to the given NdPr and Dy+Tb shares.
-pub fn oxide_shares(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) -> Option<[f64; 15]> {
+pub fn oxide_shares(
+    rec: &ProjectRecord,
+    a: &Assumptions,
+    log: &mut Provenance,
+) -> Option<[f64; 15]> {
     let g = &rec.geology;
     let given = g.oxide_shares.iter().filter(|s| s.is_some()).count();
     if given >= 5 {
         let raw = g.oxide_shares.map(|s| s.unwrap_or(0.0));
         let sum: f64 = raw.iter().sum();
-        log.given("oxide_shares_pct", sum, "individual oxide shares of the record, normalised to 100 %");
+        log.given(
+            "oxide_shares_pct",
+            sum,
+            "individual oxide shares of the record, normalised to 100 %",
+        );
         return Some(raw.map(|s| s * 100.0 / sum));
     }
     let t = g.deposit_type?;
@@ -82,8 +92,16 @@ pub fn oxide_shares(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) 
         (Some(p), Some(t)) if t > 0.0 => Some(p / t * 100.0),
         _ => None,
     };
-    let ndpr_implied = g.ndpr_share_pct.is_none().then(|| implied(e.annual_ndpr_t)).flatten();
-    let dytb_implied = g.dytb_share_pct.is_none().then(|| implied(e.annual_dytb_t)).flatten();
+    let ndpr_implied = g
+        .ndpr_share_pct
+        .is_none()
+        .then(|| implied(e.annual_ndpr_t))
+        .flatten();
+    let dytb_implied = g
+        .dytb_share_pct
+        .is_none()
+        .then(|| implied(e.annual_dytb_t))
+        .flatten();
     let ndpr = g.ndpr_share_pct.or(ndpr_implied).unwrap_or(default_ndpr);
     let dytb = g.dytb_share_pct.or(dytb_implied).unwrap_or(default_dytb);
     let rest = (100.0 - ndpr - dytb).max(0.0);
@@ -106,18 +124,30 @@ pub fn oxide_shares(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) 
     if g.ndpr_share_pct.is_some() {
         log.given("ndpr_share_pct", ndpr, "record");
     } else if ndpr_implied.is_some() {
-        log.estimated("ndpr_share_pct", ndpr, "annual NdPr output / annual TREO output of the record");
+        log.estimated(
+            "ndpr_share_pct",
+            ndpr,
+            "annual NdPr output / annual TREO output of the record",
+        );
     } else {
         log.assumed("ndpr_share_pct", ndpr, basis.clone());
     }
     if g.dytb_share_pct.is_some() {
         log.given("dytb_share_pct", dytb, "record");
     } else if dytb_implied.is_some() {
-        log.estimated("dytb_share_pct", dytb, "annual Dy+Tb output / annual TREO output of the record");
+        log.estimated(
+            "dytb_share_pct",
+            dytb,
+            "annual Dy+Tb output / annual TREO output of the record",
+        );
     } else {
         log.assumed("dytb_share_pct", dytb, basis.clone());
     }
-    if g.ndpr_share_pct.is_some() || g.dytb_share_pct.is_some() || ndpr_implied.is_some() || dytb_implied.is_some() {
+    if g.ndpr_share_pct.is_some()
+        || g.dytb_share_pct.is_some()
+        || ndpr_implied.is_some()
+        || dytb_implied.is_some()
+    {
         basis.push_str(", rescaled to the record's NdPr and Dy+Tb shares");
     }
     log.estimated("oxide_shares_pct", 100.0, basis);
@@ -126,9 +156,19 @@ pub fn oxide_shares(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) 
 
 /// Basket price (US$/kg TREO) and value shares of NdPr and Dy+Tb, %.
 pub fn basket(shares: &[f64; 15], prices: &Prices) -> (f64, f64, f64) {
-    let values: Vec<f64> = shares.iter().zip(&prices.oxides).map(|(s, p)| s / 100.0 * p).collect();
+    let values: Vec<f64> = shares
+        .iter()
+        .zip(&prices.oxides)
+        .map(|(s, p)| s / 100.0 * p)
+        .collect();
     let total: f64 = values.iter().sum();
-    let share = |a: usize, b: usize| if total > 0.0 { (values[a] + values[b]) / total * 100.0 } else { 0.0 };
+    let share = |a: usize, b: usize| {
+        if total > 0.0 {
+            (values[a] + values[b]) / total * 100.0
+        } else {
+            0.0
+        }
+    };
     (total, share(PR, ND), share(TB, DY))
 }
 
@@ -170,7 +210,11 @@ fn mine_plan(
         // Taylor's rule is for mines; a seabed operation is sized by its collector system.
         (None, Some(_)) if seabed => {
             let q = a.seabed.capex_ref_mtpa;
-            log.assumed("throughput_mtpa", q, format!("one production system as at NORI-D ({})", a.seabed.source));
+            log.assumed(
+                "throughput_mtpa",
+                q,
+                format!("one production system as at NORI-D ({})", a.seabed.source),
+            );
             Some(q)
         }
         (None, Some((mt, _, basis))) => {
@@ -179,7 +223,10 @@ fn mine_plan(
             log.estimated(
                 "throughput_mtpa",
                 q,
-                format!("Taylor's rule, Q = {} x R^{} (Long 2009 exponent), R = {basis}", t.coefficient, t.exponent),
+                format!(
+                    "Taylor's rule, Q = {} x R^{} (Long 2009 exponent), R = {basis}",
+                    t.coefficient, t.exponent
+                ),
             );
             Some(q)
         }
@@ -191,7 +238,11 @@ fn mine_plan(
             Some(l)
         }
         (None, Some(q), Some((mt, _, basis))) if q > 0.0 => {
-            log.estimated("mine_life_y", mt / q, format!("mineable tonnage / throughput; {basis}"));
+            log.estimated(
+                "mine_life_y",
+                mt / q,
+                format!("mineable tonnage / throughput; {basis}"),
+            );
             Some(mt / q)
         }
         _ => None,
@@ -200,24 +251,48 @@ fn mine_plan(
 }
 
 /// The grade model for one record under one price deck.
-pub fn production(rec: &ProjectRecord, a: &Assumptions, prices: &Prices, log: &mut Provenance) -> Result<Production, Unvalued> {
-    let Some(t) = rec.geology.deposit_type else { return unvalued("no deposit_type") };
-    let commodity = rec.geology.commodity.unwrap_or_else(|| t.default_commodity());
+pub fn production(
+    rec: &ProjectRecord,
+    a: &Assumptions,
+    prices: &Prices,
+    log: &mut Provenance,
+) -> Result<Production, Unvalued> {
+    let Some(t) = rec.geology.deposit_type else {
+        return unvalued("no deposit_type");
+    };
+    let commodity = rec
+        .geology
+        .commodity
+        .unwrap_or_else(|| t.default_commodity());
     match commodity {
         Commodity::RareEarths => rare_earths(rec, t, a, prices, log),
         Commodity::NiCuCoMn => nodules(rec, a, prices, log),
-        Commodity::CuZnAu => unvalued("no price deck or recovery model for Cu-Zn-Au sulphides yet; give the record's own study figures for comparison"),
+        Commodity::CuZnAu => unvalued(
+            "no price deck or recovery model for Cu-Zn-Au sulphides yet; give the record's own study figures for comparison",
+        ),
     }
 }
 
-fn rare_earths(rec: &ProjectRecord, t: DepositType, a: &Assumptions, prices: &Prices, log: &mut Provenance) -> Result<Production, Unvalued> {
+fn rare_earths(
+    rec: &ProjectRecord,
+    t: DepositType,
+    a: &Assumptions,
+    prices: &Prices,
+    log: &mut Provenance,
+) -> Result<Production, Unvalued> {
     let e = &rec.economics;
     let Some(d) = a.deposit(t) else {
         return unvalued(format!("no rare-earth defaults for deposit type {t}"));
     };
-    let Some(shares) = oxide_shares(rec, a, log) else { return unvalued("no oxide distribution") };
+    let Some(shares) = oxide_shares(rec, a, log) else {
+        return unvalued("no oxide distribution");
+    };
     let (basket_price, ndpr_value, dytb_value) = basket(&shares, prices);
-    log.estimated("basket_price_usd_per_kg", basket_price, format!("sum of oxide share x {} price", prices.scenario));
+    log.estimated(
+        "basket_price_usd_per_kg",
+        basket_price,
+        format!("sum of oxide share x {} price", prices.scenario),
+    );
 
     let product_form = match e.product_form {
         Some(p) => {
@@ -226,7 +301,11 @@ fn rare_earths(rec: &ProjectRecord, t: DepositType, a: &Assumptions, prices: &Pr
         }
         None => {
             let p = ProductForm::parse(&d.product).unwrap_or(ProductForm::Concentrate);
-            log.assumed("product_form", p.as_str(), format!("usual product of {t} projects (assumptions deposits.{t}.product)"));
+            log.assumed(
+                "product_form",
+                p.as_str(),
+                format!("usual product of {t} projects (assumptions deposits.{t}.product)"),
+            );
             p
         }
     };
@@ -254,18 +333,32 @@ fn rare_earths(rec: &ProjectRecord, t: DepositType, a: &Assumptions, prices: &Pr
         treo
     } else if let Some(ndpr) = e.annual_ndpr_t.filter(|_| ndpr_share > 0.0) {
         let treo = ndpr / (ndpr_share / 100.0);
-        log.estimated("annual_treo_t", treo, format!("annual NdPr output / NdPr share of TREO ({ndpr_share:.1} %)"));
+        log.estimated(
+            "annual_treo_t",
+            treo,
+            format!("annual NdPr output / NdPr share of TREO ({ndpr_share:.1} %)"),
+        );
         treo
     } else if let Some(dytb) = e.annual_dytb_t.filter(|_| dytb_share > 0.0) {
         let treo = dytb / (dytb_share / 100.0);
-        log.estimated("annual_treo_t", treo, format!("annual Dy+Tb output / Dy+Tb share of TREO ({dytb_share:.2} %)"));
+        log.estimated(
+            "annual_treo_t",
+            treo,
+            format!("annual Dy+Tb output / Dy+Tb share of TREO ({dytb_share:.2} %)"),
+        );
         treo
     } else {
         let (Some(q), Some(grade)) = (throughput, rec.geology.grade_treo_pct) else {
-            return unvalued("no annual output, and no throughput or resource tonnage with a grade to estimate it from");
+            return unvalued(
+                "no annual output, and no throughput or resource tonnage with a grade to estimate it from",
+            );
         };
         let treo = q * 1e6 * grade / 100.0 * recovery / 100.0;
-        log.estimated("annual_treo_t", treo, format!("throughput {q:.3} Mt/y x grade {grade} % x recovery {recovery} %"));
+        log.estimated(
+            "annual_treo_t",
+            treo,
+            format!("throughput {q:.3} Mt/y x grade {grade} % x recovery {recovery} %"),
+        );
         treo
     };
     let ndpr = e.annual_ndpr_t.unwrap_or(treo * ndpr_share / 100.0);
@@ -281,7 +374,11 @@ fn rare_earths(rec: &ProjectRecord, t: DepositType, a: &Assumptions, prices: &Pr
         None => match (mineable_mt(rec, a), rec.geology.grade_treo_pct) {
             (Some((mt, _, basis)), Some(grade)) if treo > 0.0 => {
                 let l = mt * 1e6 * grade / 100.0 * recovery / 100.0 / treo;
-                log.estimated("mine_life_y", l, format!("recoverable TREO in {basis} / annual TREO"));
+                log.estimated(
+                    "mine_life_y",
+                    l,
+                    format!("recoverable TREO in {basis} / annual TREO"),
+                );
                 l
             }
             _ => return unvalued("no mine life, and no tonnage with a grade to estimate it from"),
@@ -307,7 +404,12 @@ fn rare_earths(rec: &ProjectRecord, t: DepositType, a: &Assumptions, prices: &Pr
     })
 }
 
-fn nodules(rec: &ProjectRecord, a: &Assumptions, prices: &Prices, log: &mut Provenance) -> Result<Production, Unvalued> {
+fn nodules(
+    rec: &ProjectRecord,
+    a: &Assumptions,
+    prices: &Prices,
+    log: &mut Provenance,
+) -> Result<Production, Unvalued> {
     let e = &rec.economics;
     let g = &rec.geology;
     let (throughput, life, inferred_share) = mine_plan(rec, a, log);
@@ -325,11 +427,15 @@ fn nodules(rec: &ProjectRecord, a: &Assumptions, prices: &Prices, log: &mut Prov
         mn: g.mn_pct.unwrap_or(n.reference_grade_pct.mn),
     };
     let estimate = |q: f64| {
-        grade.zip_with(n.reference_grade_pct, |g, r| g / r).zip_with(n.yield_pct_of_wet, |ratio, y| q * 1e6 * y / 100.0 * ratio)
+        grade
+            .zip_with(n.reference_grade_pct, |g, r| g / r)
+            .zip_with(n.yield_pct_of_wet, |ratio, y| q * 1e6 * y / 100.0 * ratio)
     };
     let metals = if given.sum().is_nan() {
         let Some(q) = throughput else {
-            return unvalued("no annual metal output, and no throughput or tonnage to estimate it from");
+            return unvalued(
+                "no annual metal output, and no throughput or tonnage to estimate it from",
+            );
         };
         let est = estimate(q);
         let merged = given.zip_with(est, |g, e| if g.is_nan() { e } else { g });
@@ -340,10 +446,16 @@ fn nodules(rec: &ProjectRecord, a: &Assumptions, prices: &Prices, log: &mut Prov
         );
         merged
     } else {
-        log.given("annual_metals_t", serde_json::to_value(given).unwrap_or_default(), "record");
+        log.given(
+            "annual_metals_t",
+            serde_json::to_value(given).unwrap_or_default(),
+            "record",
+        );
         given
     };
-    let Some(life) = life else { return unvalued("no mine life, and no tonnage with a throughput to estimate it from") };
+    let Some(life) = life else {
+        return unvalued("no mine life, and no tonnage with a throughput to estimate it from");
+    };
     let revenue = metals.zip_with(prices.metals, |t, p| t * p).sum() / 1e6;
     Ok(Production {
         commodity: Commodity::NiCuCoMn,
@@ -412,7 +524,10 @@ mod tests {
         let s = oxide_shares(&r, &a, &mut log).unwrap();
         assert!((s[PR] + s[ND] - 26.4).abs() < 1e-9);
         assert!((s.iter().sum::<f64>() - 100.0).abs() < 1e-9);
-        assert_eq!(log.get("ndpr_share_pct").unwrap().origin, crate::provenance::Origin::Given);
+        assert_eq!(
+            log.get("ndpr_share_pct").unwrap().origin,
+            crate::provenance::Origin::Given
+        );
     }
 
     #[test]
@@ -428,7 +543,10 @@ mod tests {
         assert!((out.throughput_mtpa.unwrap() - q).abs() < 1e-9);
         assert!((out.mine_life_y - 20.0 / q).abs() < 1e-9);
         assert!((out.annual_treo_t - q * 1e6 * 0.02 * 0.62).abs() < 1e-6);
-        assert_eq!(log.get("throughput_mtpa").unwrap().origin, crate::provenance::Origin::Estimated);
+        assert_eq!(
+            log.get("throughput_mtpa").unwrap().origin,
+            crate::provenance::Origin::Estimated
+        );
     }
 
     #[test]

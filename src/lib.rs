@@ -11,10 +11,10 @@ pub mod assumptions;
 pub mod cashflow;
 pub mod check;
 pub mod cost;
+pub mod diagnostic;
 pub mod grade;
 pub mod output;
 pub mod provenance;
-pub mod diagnostic;
 pub mod read;
 pub mod record;
 

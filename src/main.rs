@@ -146,9 +146,15 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
 
 fn appraise(args: AppraiseArgs) -> Result<u8> {
     let assumptions = Assumptions::load(args.assumptions.as_deref())?;
-    let options = Options { scenario: args.scenario, discount_rate_pct: args.discount_rate, discounting: args.discounting };
+    let options = Options {
+        scenario: args.scenario,
+        discount_rate_pct: args.discount_rate,
+        discounting: args.discounting,
+    };
     let terms = Terms::resolve(&assumptions, &options)?;
-    let Some(records) = read_valid(&args.files)? else { return Ok(1) };
+    let Some(records) = read_valid(&args.files)? else {
+        return Ok(1);
+    };
     let report = prospect::appraise::appraise_all(&records, &assumptions, &terms);
     let bytes = match args.format {
         OutputFormat::Table => prospect::output::table(&report).into_bytes(),

@@ -15,7 +15,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".prospect-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".prospect-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -40,7 +43,19 @@ fn num(v: Option<f64>, decimals: usize) -> String {
 
 /// A fixed-width table, sorted as the report is.
 pub fn table(report: &Report) -> String {
-    let header = ["id", "name", "NPV US$m", "IRR %", "payback y", "capex US$m", "NPV/capex", "basket US$/kg", "TREO t/y", "NdPr t/y", "breakeven x"];
+    let header = [
+        "id",
+        "name",
+        "NPV US$m",
+        "IRR %",
+        "payback y",
+        "capex US$m",
+        "NPV/capex",
+        "basket US$/kg",
+        "TREO t/y",
+        "NdPr t/y",
+        "breakeven x",
+    ];
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut notes = Vec::new();
     for p in &report.projects {
@@ -64,14 +79,26 @@ pub fn table(report: &Report) -> String {
         }
     }
     let widths: Vec<usize> = (0..header.len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     let line = |cells: Vec<&str>, out: &mut String| {
         let parts: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(|(i, c)| if i < 2 { format!("{c:<w$}", w = widths[i]) } else { format!("{c:>w$}", w = widths[i]) })
+            .map(|(i, c)| {
+                if i < 2 {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
             .collect();
         let _ = writeln!(out, "{}", parts.join("  ").trim_end());
     };
@@ -93,19 +120,53 @@ pub fn table(report: &Report) -> String {
 
 /// Names of the inputs of one origin, `;`-separated.
 fn origins(p: &Appraisal, origin: Origin) -> String {
-    p.provenance.origins().filter(|(_, o)| *o == origin).map(|(n, _)| n).collect::<Vec<_>>().join(";")
+    p.provenance
+        .origins()
+        .filter(|(_, o)| *o == origin)
+        .map(|(n, _)| n)
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// One row per project, with the JSON's main figures.
 pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "id", "name", "country", "regime", "deposit_type", "commodity", "stage", "valued", "npv_musd", "npv_pre_tax_musd",
-        "irr_pct", "payback_years", "discounted_payback_years", "capex_musd", "npv_to_capex", "opex_musd_per_y",
-        "annual_revenue_musd", "basket_price_usd_per_kg", "payable_price_usd_per_kg", "ndpr_value_share_pct",
-        "dytb_value_share_pct", "annual_treo_t", "annual_ndpr_t", "annual_dytb_t", "mine_life_y", "throughput_mtpa",
-        "breakeven_price_factor", "study_published_npv_musd", "study_model_npv_musd", "study_deviation_pct", "given",
-        "estimated", "default", "warnings", "unvalued_reason",
+        "id",
+        "name",
+        "country",
+        "regime",
+        "deposit_type",
+        "commodity",
+        "stage",
+        "valued",
+        "npv_musd",
+        "npv_pre_tax_musd",
+        "irr_pct",
+        "payback_years",
+        "discounted_payback_years",
+        "capex_musd",
+        "npv_to_capex",
+        "opex_musd_per_y",
+        "annual_revenue_musd",
+        "basket_price_usd_per_kg",
+        "payable_price_usd_per_kg",
+        "ndpr_value_share_pct",
+        "dytb_value_share_pct",
+        "annual_treo_t",
+        "annual_ndpr_t",
+        "annual_dytb_t",
+        "mine_life_y",
+        "throughput_mtpa",
+        "breakeven_price_factor",
+        "study_published_npv_musd",
+        "study_model_npv_musd",
+        "study_deviation_pct",
+        "given",
+        "estimated",
+        "default",
+        "warnings",
+        "unvalued_reason",
     ])?;
     for p in &report.projects {
         let text = |s: Option<&str>| neutralise(s.unwrap_or(""));
@@ -155,12 +216,27 @@ pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
 pub fn cashflows_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "id", "year", "phase", "output_share", "revenue_musd", "royalty_musd", "opex_musd", "logistics_musd", "capex_musd",
-        "sustaining_capex_musd", "closure_musd", "tax_musd", "pre_tax_musd", "net_musd",
+        "id",
+        "year",
+        "phase",
+        "output_share",
+        "revenue_musd",
+        "royalty_musd",
+        "opex_musd",
+        "logistics_musd",
+        "capex_musd",
+        "sustaining_capex_musd",
+        "closure_musd",
+        "tax_musd",
+        "pre_tax_musd",
+        "net_musd",
     ])?;
     for p in &report.projects {
         for y in &p.cashflows {
-            let phase = serde_json::to_value(y.phase).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let phase = serde_json::to_value(y.phase)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
             w.write_record([
                 neutralise(&p.id),
                 y.year.to_string(),

@@ -33,24 +33,54 @@ pub struct Entry {
 pub struct Provenance(BTreeMap<String, Entry>);
 
 impl Provenance {
-    pub fn given(&mut self, name: &str, value: impl Into<serde_json::Value>, basis: impl Into<String>) {
+    pub fn given(
+        &mut self,
+        name: &str,
+        value: impl Into<serde_json::Value>,
+        basis: impl Into<String>,
+    ) {
         self.put(name, Origin::Given, value, basis);
     }
 
-    pub fn estimated(&mut self, name: &str, value: impl Into<serde_json::Value>, basis: impl Into<String>) {
+    pub fn estimated(
+        &mut self,
+        name: &str,
+        value: impl Into<serde_json::Value>,
+        basis: impl Into<String>,
+    ) {
         self.put(name, Origin::Estimated, value, basis);
     }
 
-    pub fn assumed(&mut self, name: &str, value: impl Into<serde_json::Value>, basis: impl Into<String>) {
+    pub fn assumed(
+        &mut self,
+        name: &str,
+        value: impl Into<serde_json::Value>,
+        basis: impl Into<String>,
+    ) {
         self.put(name, Origin::Default, value, basis);
     }
 
-    fn put(&mut self, name: &str, origin: Origin, value: impl Into<serde_json::Value>, basis: impl Into<String>) {
+    fn put(
+        &mut self,
+        name: &str,
+        origin: Origin,
+        value: impl Into<serde_json::Value>,
+        basis: impl Into<String>,
+    ) {
         let value = match value.into() {
-            serde_json::Value::Number(n) => n.as_f64().map_or(serde_json::Value::Number(n), |f| round_json(f)),
+            serde_json::Value::Number(n) => n
+                .as_f64()
+                .map_or(serde_json::Value::Number(n), round_json),
             other => other,
         };
-        self.0.insert(name.to_owned(), Entry { origin, value, basis: basis.into() });
+        self.0.insert(
+            name.to_owned(),
+            Entry {
+                origin,
+                value,
+                basis: basis.into(),
+            },
+        );
     }
 
     pub fn get(&self, name: &str) -> Option<&Entry> {
