@@ -348,7 +348,10 @@ mod tests {
             &[-100.0, 39.0, 59.0, 55.0, 20.0],
             Discounting::EndOfYear,
         );
-        assert!(close(ours * 1.281, -0.008_478_591_638_454_88, 1e-12), "{ours}");
+        assert!(
+            close(ours * 1.281, -0.008_478_591_638_454_88, 1e-12),
+            "{ours}"
+        );
         // npf.irr([-100, 39, 59, 55, 20]) = 0.28094842115996066; IRR ignores the shift.
         match irr(&[-100.0, 39.0, 59.0, 55.0, 20.0]) {
             Irr::Unique { rate } => assert!(close(rate, 0.28094842115996066, 1e-9), "{rate}"),

@@ -68,9 +68,9 @@ impl Provenance {
         basis: impl Into<String>,
     ) {
         let value = match value.into() {
-            serde_json::Value::Number(n) => n
-                .as_f64()
-                .map_or(serde_json::Value::Number(n), round_json),
+            serde_json::Value::Number(n) => {
+                n.as_f64().map_or(serde_json::Value::Number(n), round_json)
+            }
             other => other,
         };
         self.0.insert(
