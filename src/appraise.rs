@@ -7,9 +7,13 @@ use serde::Serialize;
 use crate::assumptions::{Assumptions, AssumptionsError, Prices};
 use crate::cashflow::{self, Discounting, Irr, ScheduleInputs, YearFlow};
 use crate::cost::{self, Costs, Money, Remoteness};
+
 use crate::grade::{self, Production};
+use crate::leadtime::{self, LeadTime};
 use crate::provenance::Provenance;
-use crate::record::{Commodity, NpvBasis, ProjectRecord};
+use crate::record::{Commodity, NpvBasis, ProductForm, ProjectRecord};
+use crate::risk::{self, RiskFactor};
+use crate::spatial::{Context, Nearest, SiteContext};
 
 /// Run-wide choices.
 #[derive(Debug, Clone)]
@@ -19,14 +23,18 @@ pub struct Options {
     /// Real discount rate, %; the assumptions' default when `None`.
     pub discount_rate_pct: Option<f64>,
     pub discounting: Discounting,
+    /// The clock of the lead-time model: the calendar year time is counted from.
+    pub as_of: i32,
 }
 
-impl Default for Options {
-    fn default() -> Self {
+impl Options {
+    /// Defaults with the clock at `as_of`.
+    pub fn at(as_of: i32) -> Options {
         Options {
             scenario: None,
             discount_rate_pct: None,
             discounting: Discounting::EndOfYear,
+            as_of,
         }
     }
 }
@@ -38,6 +46,7 @@ pub struct Terms {
     /// Real discount rate, %.
     pub discount_rate_pct: f64,
     pub discounting: Discounting,
+    pub as_of: i32,
 }
 
 impl Terms {
@@ -58,6 +67,7 @@ impl Terms {
             prices: a.prices(scenario)?,
             discount_rate_pct: rate,
             discounting: opts.discounting,
+            as_of: opts.as_of,
         })
     }
 }
@@ -69,6 +79,12 @@ pub struct Npv {
     pub base: Option<f64>,
     /// Deterministic pre-tax NPV.
     pub pre_tax: Option<f64>,
+}
+
+/// A calendar year: `base` holds the deterministic year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearEstimate {
+    pub base: i32,
 }
 
 /// The model beside a published study.
@@ -105,7 +121,10 @@ pub struct Appraisal {
     pub id: String,
     pub name: String,
     pub country: Option<String>,
+    /// The regime the spatial model finds (the record's own when it cannot tell).
     pub regime: Option<String>,
+    /// The regime the record declares.
+    pub regime_declared: Option<String>,
     pub deposit_type: Option<String>,
     pub commodity: Option<String>,
     pub stage: Option<String>,
@@ -143,6 +162,24 @@ pub struct Appraisal {
     pub tax_rate_pct: Option<f64>,
     /// Multiple of the price deck at which NPV is zero (the incentive price over the deck).
     pub breakeven_price_factor: Option<f64>,
+    /// The nearest operating or under-construction separation plant outside China.
+    pub nearest_separation_plant: Option<Nearest>,
+    /// Everything the spatial stage found.
+    pub spatial: SiteContext,
+    /// Calendar year of first production: `base` holds the deterministic year.
+    pub first_production_year: YearEstimate,
+    /// Calendar year of nameplate output.
+    pub nameplate_year: YearEstimate,
+    pub years_to_first_production: f64,
+    /// The remaining stages on the calendar.
+    pub lead_time: LeadTime,
+    /// Probability of reaching production, 0 to 1.
+    pub chance_of_success: f64,
+    /// Each factor of the chance, with its multiplier and reason.
+    pub risk_factors: Vec<RiskFactor>,
+    /// Chance of success x NPV discounted from the start of construction to `as_of`,
+    /// US$ million.
+    pub risked_npv_musd: Option<f64>,
     pub provenance: Provenance,
     pub study: Option<StudyComparison>,
     /// Results resting on estimates outside the data's range, and other cautions.
@@ -157,25 +194,32 @@ pub struct Appraisal {
 impl Appraisal {
     fn unvalued(
         rec: &ProjectRecord,
+        place: Placed,
         reason: String,
         provenance: Provenance,
         a: &Assumptions,
     ) -> Appraisal {
-        let mut out = Appraisal::blank(rec);
+        let mut out = Appraisal::blank(rec, place);
         out.unvalued_reason = Some(reason);
         out.provenance = provenance;
         out.study = published_study(rec, a);
         out
     }
 
-    fn blank(rec: &ProjectRecord) -> Appraisal {
+    fn blank(rec: &ProjectRecord, place: Placed) -> Appraisal {
         let name = |s: Option<&str>| s.map(str::to_owned);
         let t = rec.geology.deposit_type;
+        let Placed {
+            site,
+            lead_time,
+            risk,
+        } = place;
         Appraisal {
             id: rec.id.clone(),
             name: rec.name.clone(),
             country: rec.country.clone(),
-            regime: name(rec.regime.map(|r| r.as_str())),
+            regime: name(site.regime.or(rec.regime).map(|r| r.as_str())),
+            regime_declared: name(rec.regime.map(|r| r.as_str())),
             deposit_type: name(t.map(|t| t.as_str())),
             commodity: name(
                 rec.geology
@@ -212,9 +256,22 @@ impl Appraisal {
             royalty_pct: None,
             tax_rate_pct: None,
             breakeven_price_factor: None,
+            nearest_separation_plant: site.nearest_separation_plant.clone(),
+            first_production_year: YearEstimate {
+                base: lead_time.first_production_year(),
+            },
+            nameplate_year: YearEstimate {
+                base: lead_time.nameplate_year(),
+            },
+            years_to_first_production: lead_time.years_to_first_production,
+            chance_of_success: risk.chance_of_success,
+            risk_factors: risk.factors,
+            risked_npv_musd: None,
+            warnings: site.warnings.clone(),
+            spatial: site,
+            lead_time,
             provenance: Provenance::default(),
             study: None,
-            warnings: Vec::new(),
             properties: rec.extra.clone(),
             cashflows: Vec::new(),
         }
@@ -248,22 +305,73 @@ fn value(years: &[YearFlow], rate_pct: f64, discounting: Discounting, after_tax:
     cashflow::npv(rate_pct / 100.0, &flows, discounting)
 }
 
-/// Appraises one record.
+/// What the spatial, lead-time and risk models say of a record, valued or not.
+struct Placed {
+    site: SiteContext,
+    lead_time: LeadTime,
+    risk: risk::Risk,
+}
+
+fn place(
+    rec: &ProjectRecord,
+    site: SiteContext,
+    construction_y: u32,
+    a: &Assumptions,
+    terms: &Terms,
+) -> Placed {
+    let ramp_y = a.schedule.ramp_up.len() as f64;
+    let lead_time = leadtime::lead_time(rec, site.regime, construction_y, ramp_y, a, terms.as_of);
+    let risk = risk::risk(rec, &site, a);
+    Placed {
+        site,
+        lead_time,
+        risk,
+    }
+}
+
+/// The construction time the cost model would use, for records it cannot value.
+fn default_construction_y(rec: &ProjectRecord, a: &Assumptions) -> u32 {
+    match rec.geology.deposit_type {
+        Some(t) if t.is_seabed() => 3,
+        Some(t) => a.deposit(t).map_or(3, |d| d.construction_y),
+        None => 3,
+    }
+}
+
+/// Appraises one record at its spatial context.
 pub fn appraise(
     rec: &ProjectRecord,
-    where_: Remoteness,
+    site: SiteContext,
     a: &Assumptions,
     terms: &Terms,
 ) -> Appraisal {
     let mut log = Provenance::default();
     let production = match grade::production(rec, a, &terms.prices, &mut log) {
         Ok(p) => p,
-        Err(u) => return Appraisal::unvalued(rec, u.reason, log, a),
+        Err(u) => {
+            let placed = place(rec, site, default_construction_y(rec, a), a, terms);
+            return Appraisal::unvalued(rec, placed, u.reason, log, a);
+        }
+    };
+    let to_plant_km = match production.product_form {
+        ProductForm::Concentrate | ProductForm::MixedCarbonate => site
+            .nearest_separation_plant
+            .as_ref()
+            .map(|n| n.distance_km),
+        ProductForm::SeparatedOxides => None,
+    };
+    let where_ = Remoteness {
+        to_plant_km,
+        to_shore_km: site.distance_to_shore_km,
     };
     let costs = match cost::costs(rec, &production, where_, a, &mut log) {
         Ok(c) => c,
-        Err(u) => return Appraisal::unvalued(rec, u.reason, log, a),
+        Err(u) => {
+            let placed = place(rec, site, default_construction_y(rec, a), a, terms);
+            return Appraisal::unvalued(rec, placed, u.reason, log, a);
+        }
     };
+    let placed = place(rec, site, costs.construction_y, a, terms);
     let inputs = schedule_inputs(&production, &costs, a);
     let years = cashflow::schedule(&inputs, 1.0);
     let rate = terms.discount_rate_pct;
@@ -280,12 +388,14 @@ pub fn appraise(
         )
     });
 
-    let mut out = Appraisal::blank(rec);
+    let mut out = Appraisal::blank(rec, placed);
     out.valued = true;
     out.npv_musd = Npv {
         base: Some(npv),
         pre_tax: Some(value(&years, rate, terms.discounting, false)),
     };
+    let delay = out.lead_time.years_to_construction.max(0.0);
+    out.risked_npv_musd = Some(out.chance_of_success * npv / (1.0 + rate / 100.0).powf(delay));
     out.irr_pct = irr.pct();
     out.irr_note = match &irr {
         Irr::Unique { .. } => None,
@@ -325,7 +435,7 @@ pub fn appraise(
     out.royalty_pct = Some(costs.royalty_pct);
     out.tax_rate_pct = Some(costs.tax_rate_pct);
     out.breakeven_price_factor = breakeven;
-    out.warnings = costs.warnings.clone();
+    out.warnings.extend(costs.warnings.iter().cloned());
     out.warnings
         .extend(grade::confidence_warnings(rec, &production));
     if rec.geology.deposit_type.is_some_and(|t| t.is_seabed()) {
@@ -431,6 +541,8 @@ fn compare_study(
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub prospect_version: String,
+    /// The clock of the lead-time model (calendar year).
+    pub as_of: i32,
     pub assumptions: AssumptionsInfo,
     pub conventions: Conventions,
     pub projects: Vec<Appraisal>,
@@ -452,13 +564,19 @@ pub struct Conventions {
     pub discounting: Discounting,
     pub valuation_date: String,
     pub payback: String,
+    pub risk: String,
 }
 
-/// Appraises every record.
-pub fn appraise_all(records: &[ProjectRecord], a: &Assumptions, terms: &Terms) -> Report {
+/// Appraises every record at its place in `context`.
+pub fn appraise_all(
+    records: &[ProjectRecord],
+    context: &Context,
+    a: &Assumptions,
+    terms: &Terms,
+) -> Report {
     let mut projects: Vec<Appraisal> = records
         .iter()
-        .map(|r| appraise(r, Remoteness::default(), a, terms))
+        .map(|r| appraise(r, context.locate(r), a, terms))
         .collect();
     projects.sort_by(|x, y| {
         let key = |p: &Appraisal| p.npv_musd.base.unwrap_or(f64::NEG_INFINITY);
@@ -466,6 +584,7 @@ pub fn appraise_all(records: &[ProjectRecord], a: &Assumptions, terms: &Terms) -
     });
     Report {
         prospect_version: env!("CARGO_PKG_VERSION").to_owned(),
+        as_of: terms.as_of,
         assumptions: AssumptionsInfo {
             scenario: terms.prices.scenario.clone(),
             digest: a.digest.clone(),
@@ -475,8 +594,9 @@ pub fn appraise_all(records: &[ProjectRecord], a: &Assumptions, terms: &Terms) -
         conventions: Conventions {
             money: "US$ million, real (study-year money converted at that year's average exchange rate; no escalation)".into(),
             discounting: terms.discounting,
-            valuation_date: "start of construction (year 1 is the first construction year)".into(),
+            valuation_date: "start of construction (year 1 is the first construction year); risked_npv_musd is discounted further to as_of".into(),
             payback: "years from first production until cumulative cash flow turns positive".into(),
+            risk: "risk enters value through chance_of_success and the lead time, never through the discount rate".into(),
         },
         projects,
     }

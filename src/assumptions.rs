@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::record::{DepositType, OXIDES, ProductForm};
+use crate::record::{DepositType, OXIDES, ProductForm, StudyStage};
 
 /// The compiled-in defaults.
 pub const DEFAULT_TOML: &str = include_str!("../assumptions/default.toml");
@@ -216,6 +216,50 @@ pub struct Schedule {
     pub ramp_up: Vec<f64>,
 }
 
+/// A PERT distribution: minimum, mode, maximum.
+pub type Pert = [f64; 3];
+
+/// The PERT mean, (min + 4 mode + max) / 6.
+pub fn pert_mean(p: Pert) -> f64 {
+    (p[0] + 4.0 * p[1] + p[2]) / 6.0
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LeadTimeAssumptions {
+    /// Years spent in each pre-construction stage, by stage name.
+    pub stages: BTreeMap<String, Pert>,
+    /// Construction time as multiples of the deposit type's construction_y.
+    pub construction_spread: Pert,
+    pub source: String,
+    /// Multiplier on pfs, dfs and permitting by jurisdiction (`default` for others).
+    pub permit_multiplier: BTreeMap<String, f64>,
+    /// Extra years of permitting by regime (onshore, eez, area).
+    pub regime_delay_y: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RiskMultipliers {
+    pub regime_area: f64,
+    pub regime_eez: f64,
+    pub protected_overlap: f64,
+    pub protected_within_10km: f64,
+    pub protected_within_50km: f64,
+    pub permit_refused: f64,
+    pub permit_revoked: f64,
+    pub permit_terminated: f64,
+    pub china_ownership_or_offtake: f64,
+    pub china_processing: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RiskAssumptions {
+    /// Chance of reaching production by stage.
+    pub base_rate: BTreeMap<String, f64>,
+    /// Jurisdiction policy score, 0-100 (`default` for others, `AREA` for the Area).
+    pub policy_score: BTreeMap<String, f64>,
+    pub multipliers: RiskMultipliers,
+}
+
 /// Every assumption the models use.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Assumptions {
@@ -233,6 +277,8 @@ pub struct Assumptions {
     pub taylor: Taylor,
     pub resources: ResourceRules,
     pub schedule: Schedule,
+    pub lead_time: LeadTimeAssumptions,
+    pub risk: RiskAssumptions,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,
@@ -347,6 +393,37 @@ impl Assumptions {
         for p in ProductForm::ALL {
             if !self.products.contains_key(p.as_str()) {
                 return bad(format!("products.{p} is missing"));
+            }
+        }
+        let mut last_rate = 0.0;
+        for stage in StudyStage::ALL {
+            let Some(rate) = self.risk.base_rate.get(stage.as_str()) else {
+                return bad(format!("risk.base_rate.{stage} is missing"));
+            };
+            if !(0.0..=1.0).contains(rate) || *rate < last_rate {
+                return bad(format!(
+                    "risk.base_rate.{stage} = {rate} must lie in 0-1 and not fall below an earlier stage's"
+                ));
+            }
+            last_rate = *rate;
+            if *stage < StudyStage::Construction {
+                let Some(p) = self.lead_time.stages.get(stage.as_str()) else {
+                    return bad(format!("lead_time.stages.{stage} is missing"));
+                };
+                if !(0.0 <= p[0] && p[0] <= p[1] && p[1] <= p[2]) {
+                    return bad(format!(
+                        "lead_time.stages.{stage} must be [min, mode, max] with 0 <= min <= mode <= max"
+                    ));
+                }
+            }
+        }
+        for key in ["default"] {
+            if !self.lead_time.permit_multiplier.contains_key(key)
+                || !self.risk.policy_score.contains_key(key)
+            {
+                return bad(format!(
+                    "lead_time.permit_multiplier.{key} and risk.policy_score.{key} are required"
+                ));
             }
         }
         if !self.jurisdictions.contains_key("default") {

@@ -13,10 +13,13 @@ pub mod check;
 pub mod cost;
 pub mod diagnostic;
 pub mod grade;
+pub mod leadtime;
 pub mod output;
 pub mod provenance;
 pub mod read;
 pub mod record;
+pub mod risk;
+pub mod spatial;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use record::ProjectRecord;

@@ -1,16 +1,15 @@
 //! The `prospect` command line: parses arguments, calls the library, prints.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use std::path::Path;
-
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use prospect::appraise::{Options, Terms};
 use prospect::assumptions::Assumptions;
 use prospect::cashflow::Discounting;
+use prospect::spatial::{Context, ContextPaths};
 
 /// Appraise rare-earth and deep-sea mining projects and rank them for financing.
 #[derive(Parser)]
@@ -27,47 +26,10 @@ enum Command {
     /// Exit status: 0 clean (warnings allowed), 1 when any record has an error, 2 for
     /// usage errors or files that cannot be read.
     Check(CheckArgs),
-    /// Value each project: NPV, IRR, payback, capex, basket price, output and the
-    /// breakeven price factor, with the provenance of every input.
+    /// Value each project: NPV, IRR, payback, capex, basket price, output, breakeven price
+    /// factor, spatial context, first-production year and chance of success, with the
+    /// provenance of every input.
     Appraise(AppraiseArgs),
-}
-
-#[derive(clap::Args)]
-struct AppraiseArgs {
-    /// GeoJSON or CSV files of project records.
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
-    /// Output form.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    format: OutputFormat,
-    /// Write to this file (atomically) instead of standard output.
-    #[arg(long, short)]
-    output: Option<PathBuf>,
-    /// Price deck (a scenario of the assumptions: market_2025, incentive_ex_china, low, high).
-    #[arg(long)]
-    scenario: Option<String>,
-    /// Real discount rate, % (default: the assumptions', 8 %).
-    #[arg(long, value_name = "PCT")]
-    discount_rate: Option<f64>,
-    /// When in the year cash flows fall.
-    #[arg(long, value_enum, default_value_t = Discounting::EndOfYear)]
-    discounting: Discounting,
-    /// TOML file overriding any subset of the default assumptions.
-    #[arg(long, value_name = "FILE")]
-    assumptions: Option<PathBuf>,
-    /// Also write the annual cash-flow schedule of every project to this CSV file.
-    #[arg(long, value_name = "FILE.csv")]
-    cashflows: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum OutputFormat {
-    /// An aligned table for the terminal.
-    Table,
-    /// One CSV row per project.
-    Csv,
-    /// The JSON contract of docs/outputs.md.
-    Json,
 }
 
 #[derive(clap::Args)]
@@ -86,6 +48,117 @@ enum CheckFormat {
     Text,
     /// One JSON object with every problem.
     Json,
+}
+
+#[derive(clap::Args)]
+struct AppraiseArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output form.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Also write the annual cash-flow schedule of every project to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    cashflows: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    /// An aligned table for the terminal.
+    Table,
+    /// One CSV row per project.
+    Csv,
+    /// The JSON contract of docs/outputs.md.
+    Json,
+}
+
+/// What every valuing command shares: assumptions, price deck, rate, clock and context.
+#[derive(clap::Args)]
+struct ModelArgs {
+    /// Price deck (a scenario of the assumptions: market_2025, incentive_ex_china, low, high).
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Real discount rate, % (default: the assumptions', 8 %).
+    #[arg(long, value_name = "PCT")]
+    discount_rate: Option<f64>,
+    /// When in the year cash flows fall.
+    #[arg(long, value_enum, default_value_t = Discounting::EndOfYear)]
+    discounting: Discounting,
+    /// TOML file overriding any subset of the default assumptions.
+    #[arg(long, value_name = "FILE")]
+    assumptions: Option<PathBuf>,
+    /// Calendar year the lead-time clock starts from (default: the current year).
+    #[arg(long, value_name = "YEAR")]
+    as_of: Option<i32>,
+    /// Folder of context layers (ports, plants, zones, protected, land .geojson); each file
+    /// present replaces the built-in layer.
+    #[arg(long, value_name = "DIR")]
+    context: Option<PathBuf>,
+    /// Ports layer (GeoJSON points with name, country).
+    #[arg(long, value_name = "FILE")]
+    ports: Option<PathBuf>,
+    /// Separation plants layer (GeoJSON points with name, country, kind, status).
+    #[arg(long, value_name = "FILE")]
+    plants: Option<PathBuf>,
+    /// Jurisdiction zones layer (EEZ polygons with name, country).
+    #[arg(long, value_name = "FILE")]
+    zones: Option<PathBuf>,
+    /// Protected areas layer (polygons with name, designation).
+    #[arg(long, value_name = "FILE")]
+    protected: Option<PathBuf>,
+    /// Land layer (polygons), for distance to shore.
+    #[arg(long, value_name = "FILE")]
+    land: Option<PathBuf>,
+}
+
+/// The calendar year now (UTC), from the system clock.
+fn current_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // Civil year from days since 1970-01-01 (Howard Hinnant's days_from_civil inverse).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as i32
+}
+
+impl ModelArgs {
+    /// Assumptions, terms and context layers of a run.
+    fn load(&self) -> Result<(Assumptions, Terms, Context)> {
+        let assumptions = Assumptions::load(self.assumptions.as_deref())?;
+        let options = Options {
+            scenario: self.scenario.clone(),
+            discount_rate_pct: self.discount_rate,
+            discounting: self.discounting,
+            as_of: self.as_of.unwrap_or_else(current_year),
+        };
+        let terms = Terms::resolve(&assumptions, &options)?;
+        let from_dir = self
+            .context
+            .as_deref()
+            .map(ContextPaths::from_dir)
+            .unwrap_or_default();
+        let paths = from_dir.overridden_by(ContextPaths {
+            ports: self.ports.clone(),
+            plants: self.plants.clone(),
+            zones: self.zones.clone(),
+            protected: self.protected.clone(),
+            land: self.land.clone(),
+        });
+        let context = Context::load(&paths)?;
+        Ok((assumptions, terms, context))
+    }
 }
 
 fn main() -> ExitCode {
@@ -145,17 +218,11 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
 }
 
 fn appraise(args: AppraiseArgs) -> Result<u8> {
-    let assumptions = Assumptions::load(args.assumptions.as_deref())?;
-    let options = Options {
-        scenario: args.scenario,
-        discount_rate_pct: args.discount_rate,
-        discounting: args.discounting,
-    };
-    let terms = Terms::resolve(&assumptions, &options)?;
+    let (assumptions, terms, context) = args.model.load()?;
     let Some(records) = read_valid(&args.files)? else {
         return Ok(1);
     };
-    let report = prospect::appraise::appraise_all(&records, &assumptions, &terms);
+    let report = prospect::appraise::appraise_all(&records, &context, &assumptions, &terms);
     let bytes = match args.format {
         OutputFormat::Table => prospect::output::table(&report).into_bytes(),
         OutputFormat::Csv => prospect::output::csv(&report)?,

@@ -50,11 +50,13 @@ pub fn table(report: &Report) -> String {
         "IRR %",
         "payback y",
         "capex US$m",
-        "NPV/capex",
         "basket US$/kg",
         "TREO t/y",
         "NdPr t/y",
         "breakeven x",
+        "1st prod",
+        "P(success)",
+        "risked US$m",
     ];
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut notes = Vec::new();
@@ -68,11 +70,13 @@ pub fn table(report: &Report) -> String {
             dash(num(p.irr_pct, 1)),
             dash(num(p.payback_years, 1)),
             dash(num(p.capex_musd, 0)),
-            dash(num(p.npv_to_capex, 2)),
             dash(num(p.basket_price_usd_per_kg, 2)),
             dash(num(p.annual_treo_t.filter(|t| *t > 0.0), 0)),
             dash(num(p.annual_ndpr_t.filter(|t| *t > 0.0), 0)),
             dash(num(p.breakeven_price_factor, 2)),
+            p.first_production_year.base.to_string(),
+            format!("{:.2}", p.chance_of_success),
+            dash(num(p.risked_npv_musd, 0)),
         ]);
         if let Some(r) = &p.unvalued_reason {
             notes.push(format!("{}: not valued: {r}", p.id));
@@ -109,8 +113,8 @@ pub fn table(report: &Report) -> String {
     let a = &report.assumptions;
     let _ = writeln!(
         out,
-        "\nUS$ million real at {} % ({:?} discounting), valued at the start of construction; prices: {}.",
-        a.discount_rate_pct, report.conventions.discounting, a.scenario
+        "\nUS$ million real at {} % ({:?} discounting), NPV at the start of construction; risked NPV = chance x NPV discounted to {}; prices: {}.",
+        a.discount_rate_pct, report.conventions.discounting, report.as_of, a.scenario
     );
     for n in notes {
         let _ = writeln!(out, "{n}");
@@ -159,6 +163,17 @@ pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
         "mine_life_y",
         "throughput_mtpa",
         "breakeven_price_factor",
+        "first_production_year",
+        "years_to_first_production",
+        "chance_of_success",
+        "risked_npv_musd",
+        "nearest_separation_plant",
+        "nearest_separation_plant_km",
+        "nearest_port",
+        "nearest_port_km",
+        "distance_to_shore_km",
+        "protected_area",
+        "protected_area_km",
         "study_published_npv_musd",
         "study_model_npv_musd",
         "study_deviation_pct",
@@ -199,6 +214,20 @@ pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
             num(p.mine_life_y, 2),
             num(p.throughput_mtpa, 4),
             num(p.breakeven_price_factor, 4),
+            p.first_production_year.base.to_string(),
+            num(Some(p.years_to_first_production), 2),
+            num(Some(p.chance_of_success), 4),
+            num(p.risked_npv_musd, 3),
+            text(p.nearest_separation_plant.as_ref().map(|n| n.name.as_str())),
+            num(
+                p.nearest_separation_plant.as_ref().map(|n| n.distance_km),
+                1,
+            ),
+            text(p.spatial.nearest_port.as_ref().map(|n| n.name.as_str())),
+            num(p.spatial.nearest_port.as_ref().map(|n| n.distance_km), 1),
+            num(p.spatial.distance_to_shore_km, 1),
+            text(p.spatial.protected_area.as_ref().map(|a| a.name.as_str())),
+            num(p.spatial.protected_area.as_ref().map(|a| a.distance_km), 2),
             num(study.map(|s| s.published_npv_musd), 3),
             num(study.and_then(|s| s.model_npv_musd), 3),
             num(study.and_then(|s| s.deviation_pct), 2),

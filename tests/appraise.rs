@@ -11,7 +11,7 @@ fn appraise_json(args: &[&str]) -> Value {
     let out = cargo_bin_cmd!("prospect")
         .arg("appraise")
         .args(args)
-        .args(["--format", "json"])
+        .args(["--format", "json", "--as-of", "2026"])
         .assert()
         .success()
         .get_output()
@@ -281,4 +281,69 @@ fn bad_input_is_not_appraised() {
             predicate::str::contains("-2.5 is negative")
                 .and(predicate::str::contains("nothing appraised")),
         );
+}
+
+#[test]
+fn spatial_context_lead_time_and_risk_for_every_project() {
+    let r = appraise_json(&["samples/projects.geojson"]);
+    assert_eq!(r["as_of"], 2026);
+    for p in r["projects"].as_array().unwrap() {
+        let chance = p["chance_of_success"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&chance), "{}", p["id"]);
+        assert!(p["first_production_year"]["base"].is_i64(), "{}", p["id"]);
+        assert!(
+            p["nearest_separation_plant"]["distance_km"].is_number(),
+            "{}",
+            p["id"]
+        );
+        assert!(p["regime"].is_string());
+        assert!(p["risk_factors"].is_array());
+        if p["valued"] == true {
+            assert!(p["risked_npv_musd"].is_number());
+        }
+    }
+    let m = by_id(&r);
+    // Regimes by point-in-polygon.
+    assert_eq!(m["MNT"]["regime"], "eez");
+    assert_eq!(m["MNT"]["spatial"]["zone_country"], "JP");
+    assert_eq!(m["COK"]["spatial"]["zone_country"], "CK");
+    assert_eq!(m["NORID"]["regime"], "area");
+    assert_eq!(m["NOL"]["regime"], "onshore");
+    // Nearest plants and ports with geodesic distances.
+    assert_eq!(
+        m["BRR"]["nearest_separation_plant"]["name"],
+        "Iluka Eneabba refinery"
+    );
+    assert_eq!(m["SGW"]["spatial"]["nearest_port"]["name"], "Beira");
+    // Mrima Hill lies in its forest reserve; its licence was revoked.
+    assert_eq!(m["MRI"]["spatial"]["protected_area"]["overlaps"], true);
+    let factors: Vec<&str> = m["MRI"]["risk_factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["factor"].as_str().unwrap())
+        .collect();
+    assert!(factors.contains(&"environment") && factors.contains(&"permit"));
+    // A refused permit (Kvanefjeld) weighs more than any stage advantage over a PEA.
+    assert!(
+        m["KVA"]["chance_of_success"].as_f64().unwrap()
+            < m["HAL"]["chance_of_success"].as_f64().unwrap()
+    );
+    // Producers first produced in the past; an exploration-stage EEZ project is years away.
+    assert_eq!(m["MTW"]["first_production_year"]["base"], 2011);
+    assert!(m["COK"]["first_production_year"]["base"].as_i64().unwrap() > 2040);
+    // Risked NPV = chance x NPV discounted from the start of construction to as_of.
+    let p = &m["NORID"];
+    let years = p["lead_time"]["years_to_construction"].as_f64().unwrap();
+    let expect = p["chance_of_success"].as_f64().unwrap() * p["npv_musd"]["base"].as_f64().unwrap()
+        / 1.08f64.powf(years);
+    assert!((p["risked_npv_musd"].as_f64().unwrap() - expect).abs() < 1e-6);
+}
+
+#[test]
+fn logistics_cost_uses_the_distance_to_the_nearest_plant() {
+    let m = by_id(&appraise_json(&["samples/projects.csv"]));
+    let entry = &m["SGW"]["provenance"]["logistics_musd_per_y"];
+    assert_eq!(entry["origin"], "estimated");
+    assert!(entry["basis"].as_str().unwrap().contains("km"));
 }

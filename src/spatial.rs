@@ -1,0 +1,641 @@
+//! Spatial context: where a site sits. Geodesic distances (WGS84, Karney's algorithm via
+//! `geo`) to the nearest port and the nearest separation plant outside China, distance to
+//! shore, the legal regime by point-in-polygon over jurisdiction zones (onshore, the EEZ
+//! of a country, or the Area), and proximity to and overlap with protected areas.
+//!
+//! Point layers are indexed in an R-tree of unit vectors on the sphere: the nearest point
+//! by chord is the nearest by great circle, and the few nearest candidates are then
+//! measured exactly on the ellipsoid. Polygon layers are indexed by bounding box.
+
+use std::path::{Path, PathBuf};
+
+use geo::{
+    BooleanOps, BoundingRect, Contains, CoordsIter, Distance, Geodesic, GeodesicArea, Intersects,
+};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::record::{ProjectRecord, Regime, SiteGeometry};
+
+/// The layers compiled in, from samples/context/ (sources: samples/context/SOURCES.md).
+const DEFAULT_PORTS: &str = include_str!("../samples/context/ports.geojson");
+const DEFAULT_PLANTS: &str = include_str!("../samples/context/plants.geojson");
+const DEFAULT_ZONES: &str = include_str!("../samples/context/zones.geojson");
+const DEFAULT_PROTECTED: &str = include_str!("../samples/context/protected.geojson");
+const DEFAULT_LAND: &str = include_str!("../samples/context/land.geojson");
+
+/// Candidates measured exactly after the chord search.
+const CANDIDATES: usize = 4;
+/// Protected areas farther than this are not reported, km.
+pub const PROTECTED_SEARCH_KM: f64 = 50.0;
+const EARTH_RADIUS_KM: f64 = 6371.0;
+
+/// A problem with a context layer.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    #[error("cannot read context layer {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("context layer {layer}: {message}")]
+    Invalid { layer: String, message: String },
+}
+
+/// A named point of a context layer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    pub name: String,
+    pub country: Option<String>,
+    /// Plants: `separation` or `cracking`.
+    pub kind: Option<String>,
+    /// Plants: `operating`, `construction` or `planned`.
+    pub status: Option<String>,
+    #[serde(skip)]
+    pub point: geo::Point<f64>,
+}
+
+/// A polygon of a context layer (a jurisdiction zone or a protected area).
+#[derive(Debug, Clone)]
+pub struct Area {
+    pub name: String,
+    pub country: Option<String>,
+    pub kind: Option<String>,
+    pub geometry: geo::MultiPolygon<f64>,
+}
+
+type Indexed = GeomWithData<[f64; 3], usize>;
+type Boxed = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// Points with a nearest-neighbour index.
+#[derive(Debug)]
+struct PointLayer {
+    places: Vec<Place>,
+    index: RTree<Indexed>,
+}
+
+fn unit(p: geo::Point<f64>) -> [f64; 3] {
+    let (lon, lat) = (p.x().to_radians(), p.y().to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// Great-circle distance (km) from a chord on the unit sphere.
+fn chord_km(d2: f64) -> f64 {
+    2.0 * EARTH_RADIUS_KM * (d2.sqrt() / 2.0).min(1.0).asin()
+}
+
+/// Geodesic distance on the WGS84 ellipsoid, km.
+pub fn geodesic_km(a: geo::Point<f64>, b: geo::Point<f64>) -> f64 {
+    Geodesic.distance(a, b) / 1000.0
+}
+
+impl PointLayer {
+    fn new(places: Vec<Place>) -> Self {
+        let index = RTree::bulk_load(
+            places
+                .iter()
+                .enumerate()
+                .map(|(i, p)| Indexed::new(unit(p.point), i))
+                .collect(),
+        );
+        PointLayer { places, index }
+    }
+
+    /// The nearest place accepted by `keep`, with its geodesic distance in km.
+    fn nearest(&self, p: geo::Point<f64>, keep: impl Fn(&Place) -> bool) -> Option<(&Place, f64)> {
+        let q = unit(p);
+        let mut best: Option<(&Place, f64)> = None;
+        let mut measured = 0;
+        for (item, d2) in self.index.nearest_neighbor_iter_with_distance_2(&q) {
+            let place = &self.places[item.data];
+            if !keep(place) {
+                continue;
+            }
+            // Once the sphere distance is clearly beyond the best exact one, stop.
+            if let Some((_, km)) = best
+                && (measured >= CANDIDATES || chord_km(d2) > km * 1.01 + 1.0)
+            {
+                break;
+            }
+            let km = geodesic_km(p, place.point);
+            measured += 1;
+            if best.is_none_or(|(_, b)| km < b) {
+                best = Some((place, km));
+            }
+        }
+        best
+    }
+}
+
+/// Polygons with a bounding-box index.
+#[derive(Debug)]
+struct AreaLayer {
+    areas: Vec<Area>,
+    index: RTree<Boxed>,
+}
+
+impl AreaLayer {
+    fn new(areas: Vec<Area>) -> Self {
+        let boxes = areas
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let r = a.geometry.bounding_rect()?;
+                Some(Boxed::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                ))
+            })
+            .collect();
+        AreaLayer {
+            areas,
+            index: RTree::bulk_load(boxes),
+        }
+    }
+
+    /// Areas whose box comes within `margin_deg` of the geometry's box.
+    fn candidates(&self, g: &SiteGeometry, margin_deg: f64) -> Vec<&Area> {
+        let Some(r) = g.bounding_rect() else {
+            return Vec::new();
+        };
+        let env = AABB::from_corners(
+            [r.min().x - margin_deg, r.min().y - margin_deg],
+            [r.max().x + margin_deg, r.max().y + margin_deg],
+        );
+        let mut found: Vec<usize> = self
+            .index
+            .locate_in_envelope_intersecting(&env)
+            .map(|b| b.data)
+            .collect();
+        found.sort_unstable();
+        found.into_iter().map(|i| &self.areas[i]).collect()
+    }
+}
+
+/// Every context layer.
+#[derive(Debug)]
+pub struct Context {
+    ports: PointLayer,
+    plants: PointLayer,
+    shore: PointLayer,
+    zones: AreaLayer,
+    protected: AreaLayer,
+}
+
+/// Where to read each layer from; `None` keeps the compiled-in default.
+#[derive(Debug, Clone, Default)]
+pub struct ContextPaths {
+    pub ports: Option<PathBuf>,
+    pub plants: Option<PathBuf>,
+    pub zones: Option<PathBuf>,
+    pub protected: Option<PathBuf>,
+    pub land: Option<PathBuf>,
+}
+
+impl ContextPaths {
+    /// The layers found in a folder (`ports.geojson`, `plants.geojson`, `zones.geojson`,
+    /// `protected.geojson`, `land.geojson`), each present file replacing its default.
+    pub fn from_dir(dir: &Path) -> ContextPaths {
+        let file = |name: &str| Some(dir.join(name)).filter(|p| p.exists());
+        ContextPaths {
+            ports: file("ports.geojson"),
+            plants: file("plants.geojson"),
+            zones: file("zones.geojson"),
+            protected: file("protected.geojson"),
+            land: file("land.geojson"),
+        }
+    }
+
+    /// `self` with every layer `other` names replacing this one's.
+    pub fn overridden_by(self, other: ContextPaths) -> ContextPaths {
+        ContextPaths {
+            ports: other.ports.or(self.ports),
+            plants: other.plants.or(self.plants),
+            zones: other.zones.or(self.zones),
+            protected: other.protected.or(self.protected),
+            land: other.land.or(self.land),
+        }
+    }
+}
+
+fn load_text(
+    path: &Option<PathBuf>,
+    default: &'static str,
+) -> Result<(String, std::borrow::Cow<'static, str>), ContextError> {
+    match path {
+        None => Ok(("(built-in)".into(), std::borrow::Cow::Borrowed(default))),
+        Some(p) => {
+            let name = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|source| ContextError::Read {
+                path: name.clone(),
+                source,
+            })?;
+            Ok((name, std::borrow::Cow::Owned(text)))
+        }
+    }
+}
+
+/// A context feature: its properties and geometry.
+type LayerFeature = (serde_json::Map<String, Value>, SiteGeometry);
+
+/// Each feature of a layer: its properties and geometry.
+fn features(layer: &str, text: &str) -> Result<Vec<LayerFeature>, ContextError> {
+    let invalid = |message: String| ContextError::Invalid {
+        layer: layer.to_owned(),
+        message,
+    };
+    let fc: geojson::FeatureCollection = text
+        .parse()
+        .map_err(|e| invalid(format!("not a GeoJSON FeatureCollection: {e}")))?;
+    fc.features
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let g = f
+                .geometry
+                .ok_or_else(|| invalid(format!("feature {i} has no geometry")))?;
+            let geometry =
+                SiteGeometry::try_from(g).map_err(|e| invalid(format!("feature {i}: {e}")))?;
+            Ok((f.properties.unwrap_or_default(), geometry))
+        })
+        .collect()
+}
+
+fn text_prop(props: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
+    props.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn places(layer: &str, text: &str) -> Result<Vec<Place>, ContextError> {
+    features(layer, text)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (props, g))| match g {
+            geo::Geometry::Point(point) => Ok(Place {
+                name: text_prop(&props, "name").unwrap_or_else(|| format!("{layer} {i}")),
+                country: text_prop(&props, "country"),
+                kind: text_prop(&props, "kind"),
+                status: text_prop(&props, "status"),
+                point,
+            }),
+            _ => Err(ContextError::Invalid {
+                layer: layer.to_owned(),
+                message: format!("feature {i} is not a Point"),
+            }),
+        })
+        .collect()
+}
+
+fn areas(layer: &str, text: &str) -> Result<Vec<Area>, ContextError> {
+    features(layer, text)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (props, g))| {
+            let geometry = match g {
+                geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
+                geo::Geometry::MultiPolygon(mp) => mp,
+                _ => {
+                    return Err(ContextError::Invalid {
+                        layer: layer.to_owned(),
+                        message: format!("feature {i} is not a Polygon or MultiPolygon"),
+                    });
+                }
+            };
+            Ok(Area {
+                name: text_prop(&props, "name").unwrap_or_else(|| format!("{layer} {i}")),
+                country: text_prop(&props, "country"),
+                kind: text_prop(&props, "kind").or_else(|| text_prop(&props, "designation")),
+                geometry,
+            })
+        })
+        .collect()
+}
+
+impl Context {
+    /// The compiled-in layers.
+    pub fn builtin() -> Result<Context, ContextError> {
+        Context::load(&ContextPaths::default())
+    }
+
+    pub fn load(paths: &ContextPaths) -> Result<Context, ContextError> {
+        let (name, ports) = load_text(&paths.ports, DEFAULT_PORTS)?;
+        let ports = PointLayer::new(places(&format!("ports {name}"), &ports)?);
+        let (name, plants) = load_text(&paths.plants, DEFAULT_PLANTS)?;
+        let plants = PointLayer::new(places(&format!("plants {name}"), &plants)?);
+        let (name, zones) = load_text(&paths.zones, DEFAULT_ZONES)?;
+        let zones = AreaLayer::new(areas(&format!("zones {name}"), &zones)?);
+        let (name, protected) = load_text(&paths.protected, DEFAULT_PROTECTED)?;
+        let protected = AreaLayer::new(areas(&format!("protected areas {name}"), &protected)?);
+        let (name, land) = load_text(&paths.land, DEFAULT_LAND)?;
+        let coast: Vec<Place> = features(&format!("land {name}"), &land)?
+            .into_iter()
+            .flat_map(|(_, g)| g.coords_iter().collect::<Vec<_>>())
+            .map(|c| Place {
+                name: "coast".into(),
+                country: None,
+                kind: None,
+                status: None,
+                point: c.into(),
+            })
+            .collect();
+        Ok(Context {
+            ports,
+            plants,
+            shore: PointLayer::new(coast),
+            zones,
+            protected,
+        })
+    }
+}
+
+/// A nearby place and how far it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Nearest {
+    pub name: String,
+    pub country: Option<String>,
+    pub status: Option<String>,
+    /// Geodesic (great-circle on WGS84) distance, km.
+    pub distance_km: f64,
+}
+
+/// The nearest protected area and the site's relation to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProtectedArea {
+    pub name: String,
+    pub designation: Option<String>,
+    /// Whether the site (point or tenement) lies inside or overlaps the area.
+    pub overlaps: bool,
+    /// Distance from the site's point to the area, km (0 when inside).
+    pub distance_km: f64,
+    /// Tenement area inside the protected area, km² (polygons only).
+    pub overlap_km2: Option<f64>,
+}
+
+/// What the spatial stage found for one site.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteContext {
+    /// The legal regime: onshore, eez (with `zone`), or area.
+    pub regime: Option<Regime>,
+    /// The jurisdiction zone the site falls in (seabed sites).
+    pub zone: Option<String>,
+    /// ISO alpha-2 of the zone's coastal state.
+    pub zone_country: Option<String>,
+    pub nearest_port: Option<Nearest>,
+    /// The nearest operating or under-construction separation plant outside China.
+    pub nearest_separation_plant: Option<Nearest>,
+    /// Distance to the nearest coastline vertex (Natural Earth 1:50m, error under a few
+    /// km) or port, whichever is nearer, km.
+    pub distance_to_shore_km: Option<f64>,
+    pub protected_area: Option<ProtectedArea>,
+    /// Geodesic area of a tenement polygon, km².
+    pub site_area_km2: Option<f64>,
+    pub warnings: Vec<String>,
+}
+
+impl SiteContext {
+    /// For a record without a usable geometry.
+    pub fn unknown(rec: &ProjectRecord) -> SiteContext {
+        SiteContext {
+            regime: rec.regime,
+            zone: None,
+            zone_country: None,
+            nearest_port: None,
+            nearest_separation_plant: None,
+            distance_to_shore_km: None,
+            protected_area: None,
+            site_area_km2: None,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+fn nearest(place: &Place, km: f64) -> Nearest {
+    Nearest {
+        name: place.name.clone(),
+        country: place.country.clone(),
+        status: place.status.clone(),
+        distance_km: km,
+    }
+}
+
+/// Distance from a point to a polygon's boundary vertices, km (an upper bound on the true
+/// distance to the boundary, close for densely drawn polygons).
+fn distance_to_area_km(p: geo::Point<f64>, area: &Area) -> f64 {
+    area.geometry
+        .coords_iter()
+        .map(|c| geodesic_km(p, c.into()))
+        .fold(f64::INFINITY, f64::min)
+}
+
+impl Context {
+    /// The spatial context of one record.
+    pub fn locate(&self, rec: &ProjectRecord) -> SiteContext {
+        let mut out = SiteContext::unknown(rec);
+        let (Some(g), Some(p)) = (rec.geometry.as_ref(), rec.site_point()) else {
+            return out;
+        };
+        out.nearest_port = self
+            .ports
+            .nearest(p, |_| true)
+            .map(|(pl, km)| nearest(pl, km));
+        out.nearest_separation_plant = self
+            .plants
+            .nearest(p, |pl| {
+                pl.country.as_deref() != Some("CN")
+                    && pl.kind.as_deref().is_none_or(|k| k == "separation")
+                    && pl
+                        .status
+                        .as_deref()
+                        .is_none_or(|s| s == "operating" || s == "construction")
+            })
+            .map(|(pl, km)| nearest(pl, km));
+        let coast = self.shore.nearest(p, |_| true).map(|(_, km)| km);
+        let port = out.nearest_port.as_ref().map(|n| n.distance_km);
+        out.distance_to_shore_km = match (coast, port) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if matches!(
+            g,
+            geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)
+        ) {
+            out.site_area_km2 = Some(g.geodesic_area_unsigned() / 1e6);
+        }
+
+        let seabed = rec.geology.deposit_type.is_some_and(|t| t.is_seabed());
+        if seabed {
+            let zone = self
+                .zones
+                .candidates(g, 0.0)
+                .into_iter()
+                .find(|z| z.geometry.contains(&p));
+            match zone {
+                Some(z) => {
+                    out.regime = Some(Regime::Eez);
+                    out.zone = Some(z.name.clone());
+                    out.zone_country = z.country.clone();
+                }
+                None => out.regime = Some(Regime::Area),
+            }
+        } else if rec.geology.deposit_type.is_some() {
+            out.regime = Some(Regime::Onshore);
+        }
+        if let (Some(declared), Some(found)) = (rec.regime, out.regime)
+            && declared != found
+        {
+            out.warnings.push(format!(
+                "the record declares regime {declared} but the site lies in {}",
+                out.zone.as_deref().unwrap_or(found.as_str())
+            ));
+        }
+        if let (Some(Regime::Eez), Some(zc), Some(c)) =
+            (out.regime, &out.zone_country, &rec.country)
+            && zc != c
+        {
+            out.warnings.push(format!(
+                "the site lies in the EEZ of {zc}, not of the record's country {c}"
+            ));
+        }
+        out.protected_area = self.protected_area(g, p);
+        out
+    }
+
+    fn protected_area(&self, g: &SiteGeometry, p: geo::Point<f64>) -> Option<ProtectedArea> {
+        let margin_deg = PROTECTED_SEARCH_KM / 111.0 / p.y().to_radians().cos().max(0.1);
+        let mut best: Option<ProtectedArea> = None;
+        for area in self.protected.candidates(g, margin_deg) {
+            let (overlaps, overlap_km2) = match g {
+                geo::Geometry::Polygon(poly) => {
+                    let inter = geo::MultiPolygon(vec![poly.clone()]).intersection(&area.geometry);
+                    let km2 = inter.geodesic_area_unsigned() / 1e6;
+                    (km2 > 0.0, Some(km2))
+                }
+                geo::Geometry::MultiPolygon(mp) => {
+                    let km2 = mp.intersection(&area.geometry).geodesic_area_unsigned() / 1e6;
+                    (km2 > 0.0, Some(km2))
+                }
+                _ => (area.geometry.intersects(g), None),
+            };
+            let distance = if overlaps || area.geometry.contains(&p) {
+                0.0
+            } else {
+                distance_to_area_km(p, area)
+            };
+            if distance > PROTECTED_SEARCH_KM {
+                continue;
+            }
+            let candidate = ProtectedArea {
+                name: area.name.clone(),
+                designation: area.kind.clone(),
+                overlaps: overlaps || distance == 0.0,
+                distance_km: distance,
+                overlap_km2,
+            };
+            if best
+                .as_ref()
+                .is_none_or(|b| candidate.distance_km < b.distance_km)
+            {
+                best = Some(candidate);
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{DepositType, Location};
+
+    fn site(lon: f64, lat: f64, t: DepositType) -> ProjectRecord {
+        let mut r = ProjectRecord::empty(Location::File);
+        r.id = "T".into();
+        r.geometry = Some(geo::Point::new(lon, lat).into());
+        r.geology.deposit_type = Some(t);
+        r
+    }
+
+    #[test]
+    fn geodesic_distances_match_independent_values() {
+        // Tokyo (35.6895 N, 139.6917 E) to Minamitorishima (24.2867 N, 153.9807 E): about
+        // 1,860 km (shared reference); GeographicLib's Geodesic.WGS84.Inverse gives
+        // 1,866.550 km for these coordinates.
+        let km = geodesic_km(
+            geo::Point::new(139.6917, 35.6895),
+            geo::Point::new(153.9807, 24.2867),
+        );
+        assert!((km - 1866.550).abs() < 0.01, "{km}");
+        // One degree of latitude at the equator: 110.574 km on WGS84.
+        let km = geodesic_km(geo::Point::new(0.0, 0.0), geo::Point::new(0.0, 1.0));
+        assert!((km - 110.574).abs() < 0.01, "{km}");
+    }
+
+    #[test]
+    fn regime_by_point_in_polygon() {
+        let c = Context::builtin().unwrap();
+        let land = c.locate(&site(122.55, -28.86, DepositType::Carbonatite));
+        assert_eq!(land.regime, Some(Regime::Onshore));
+        let mnt = c.locate(&site(153.8, 22.0, DepositType::SeabedMud));
+        assert_eq!(mnt.regime, Some(Regime::Eez));
+        assert_eq!(mnt.zone_country.as_deref(), Some("JP"));
+        let cook = c.locate(&site(-160.0, -15.98, DepositType::PolymetallicNodules));
+        assert_eq!(cook.zone_country.as_deref(), Some("CK"));
+        let ccz = c.locate(&site(-116.8, 11.0, DepositType::PolymetallicNodules));
+        assert_eq!(ccz.regime, Some(Regime::Area));
+        assert!(ccz.distance_to_shore_km.unwrap() > 800.0);
+    }
+
+    #[test]
+    fn nearest_plant_skips_cracking_plants_and_china() {
+        let c = Context::builtin().unwrap();
+        // Near Kalgoorlie the cracking plant is closest, but it does not separate.
+        let ctx = c.locate(&site(121.5, -30.7, DepositType::Carbonatite));
+        let plant = ctx.nearest_separation_plant.unwrap();
+        assert_eq!(plant.name, "Iluka Eneabba refinery");
+        assert!(
+            plant.distance_km > 500.0 && plant.distance_km < 800.0,
+            "{}",
+            plant.distance_km
+        );
+        assert_eq!(ctx.nearest_port.unwrap().name, "Esperance");
+    }
+
+    #[test]
+    fn protected_area_overlap_for_a_tenement_polygon() {
+        let c = Context::builtin().unwrap();
+        // A 2 km x 2 km tenement centred on Devils Tower overlaps the 5.45 km² monument.
+        let (lon, lat): (f64, f64) = (-104.7146, 44.5902);
+        let dx = 1.0 / (111.32 * lat.to_radians().cos());
+        let dy = 1.0 / 111.13;
+        let ring = vec![
+            (lon - dx, lat - dy),
+            (lon + dx, lat - dy),
+            (lon + dx, lat + dy),
+            (lon - dx, lat + dy),
+            (lon - dx, lat - dy),
+        ];
+        let poly = geo::Polygon::new(geo::LineString::from(ring), vec![]);
+        let mut r = site(lon, lat, DepositType::Carbonatite);
+        r.geometry = Some(poly.into());
+        let ctx = c.locate(&r);
+        let pa = ctx.protected_area.unwrap();
+        assert!(pa.overlaps);
+        let overlap = pa.overlap_km2.unwrap();
+        // The monument's circle (5.45 km², radius 1.317 km) covers the 2 km square but for
+        // its corners: the overlap is about 3.9 km².
+        assert!(overlap > 3.85 && overlap < 4.0, "{overlap}");
+        assert!((ctx.site_area_km2.unwrap() - 4.0).abs() < 0.05);
+        // Bear Lodge, 24.5 km from the tower (GeographicLib), is reported with its distance
+        // to the monument's edge, not as overlapping.
+        let near = c
+            .locate(&site(-104.44, 44.49, DepositType::Carbonatite))
+            .protected_area
+            .unwrap();
+        assert!(
+            !near.overlaps && (near.distance_km - (24.50 - 1.317)).abs() < 0.1,
+            "{near:?}"
+        );
+    }
+}
