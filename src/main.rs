@@ -29,7 +29,7 @@ enum Command {
     /// Value each project: NPV, IRR, payback, capex, basket price, output, breakeven price
     /// factor, spatial context, first-production year and chance of success, with the
     /// provenance of every input.
-    Appraise(AppraiseArgs),
+    Appraise(Box<AppraiseArgs>),
 }
 
 #[derive(clap::Args)]
@@ -182,7 +182,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Appraise(args) => appraise(args),
+        Command::Appraise(args) => appraise(*args),
     }
 }
 
