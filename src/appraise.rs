@@ -11,8 +11,9 @@ use crate::cost::{self, Costs, Money, Remoteness};
 use crate::grade::{self, Production};
 use crate::leadtime::{self, LeadTime};
 use crate::provenance::Provenance;
-use crate::record::{Commodity, NpvBasis, ProductForm, ProjectRecord};
+use crate::record::{Commodity, NpvBasis, ProductForm, ProjectRecord, StudyStage};
 use crate::risk::{self, RiskFactor};
+use crate::simulate::{self, DrawModel, DriverEffect, FactorDist, SimOptions, SimSummary};
 use crate::spatial::{Context, Nearest, SiteContext};
 
 /// Run-wide choices.
@@ -79,12 +80,32 @@ pub struct Npv {
     pub base: Option<f64>,
     /// Deterministic pre-tax NPV.
     pub pre_tax: Option<f64>,
+    /// Simulated percentiles and mean (null without a simulation).
+    pub p10: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub mean: Option<f64>,
 }
 
 /// A calendar year: `base` holds the deterministic year.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct YearEstimate {
     pub base: i32,
+    /// Simulated percentiles (P10 early, P90 late; null without a simulation).
+    pub p10: Option<i32>,
+    pub p50: Option<i32>,
+    pub p90: Option<i32>,
+}
+
+impl YearEstimate {
+    fn base(year: i32) -> YearEstimate {
+        YearEstimate {
+            base: year,
+            p10: None,
+            p50: None,
+            p90: None,
+        }
+    }
 }
 
 /// The model beside a published study.
@@ -180,6 +201,16 @@ pub struct Appraisal {
     /// Chance of success x NPV discounted from the start of construction to `as_of`,
     /// US$ million.
     pub risked_npv_musd: Option<f64>,
+    /// Probability that NPV > 0 in the simulation.
+    pub prob_npv_positive: Option<f64>,
+    /// Simulated IRR percentiles, % (over the draws with a unique IRR).
+    pub irr_pct_p10: Option<f64>,
+    pub irr_pct_p50: Option<f64>,
+    pub irr_pct_p90: Option<f64>,
+    /// The three drivers with the largest NPV swing.
+    pub top_drivers: Vec<DriverEffect>,
+    /// The full simulation summary (null without a simulation).
+    pub simulation: Option<SimSummary>,
     pub provenance: Provenance,
     pub study: Option<StudyComparison>,
     /// Results resting on estimates outside the data's range, and other cautions.
@@ -257,16 +288,18 @@ impl Appraisal {
             tax_rate_pct: None,
             breakeven_price_factor: None,
             nearest_separation_plant: site.nearest_separation_plant.clone(),
-            first_production_year: YearEstimate {
-                base: lead_time.first_production_year(),
-            },
-            nameplate_year: YearEstimate {
-                base: lead_time.nameplate_year(),
-            },
+            first_production_year: YearEstimate::base(lead_time.first_production_year()),
+            nameplate_year: YearEstimate::base(lead_time.nameplate_year()),
             years_to_first_production: lead_time.years_to_first_production,
             chance_of_success: risk.chance_of_success,
             risk_factors: risk.factors,
             risked_npv_musd: None,
+            prob_npv_positive: None,
+            irr_pct_p10: None,
+            irr_pct_p50: None,
+            irr_pct_p90: None,
+            top_drivers: Vec::new(),
+            simulation: None,
             warnings: site.warnings.clone(),
             spatial: site,
             lead_time,
@@ -344,6 +377,7 @@ pub fn appraise(
     site: SiteContext,
     a: &Assumptions,
     terms: &Terms,
+    sim: Option<&SimOptions>,
 ) -> Appraisal {
     let mut log = Provenance::default();
     let production = match grade::production(rec, a, &terms.prices, &mut log) {
@@ -393,6 +427,7 @@ pub fn appraise(
     out.npv_musd = Npv {
         base: Some(npv),
         pre_tax: Some(value(&years, rate, terms.discounting, false)),
+        ..Npv::default()
     };
     let delay = out.lead_time.years_to_construction.max(0.0);
     out.risked_npv_musd = Some(out.chance_of_success * npv / (1.0 + rate / 100.0).powf(delay));
@@ -442,9 +477,149 @@ pub fn appraise(
         out.warnings.push("seabed costs rest on one calibration point (NORI-D) and judgement on depth (docs/assumptions.md)".into());
     }
     out.study = compare_study(rec, &production, &inputs, a, terms);
+    if let Some(opts) = sim.filter(|o| o.draws > 0) {
+        let model = draw_model(
+            rec,
+            &production,
+            inputs,
+            &out,
+            &log,
+            a,
+            terms,
+            irr.pct().map(|p| p / 100.0),
+        );
+        let summary = simulate::simulate(&rec.id, &model, a, opts);
+        out.attach(summary);
+    }
     out.provenance = log;
     out.cashflows = years;
     out
+}
+
+impl Appraisal {
+    /// Adds a simulation's results to the deterministic ones.
+    fn attach(&mut self, s: SimSummary) {
+        self.npv_musd.p10 = Some(s.npv_musd.p10);
+        self.npv_musd.p50 = Some(s.npv_musd.p50);
+        self.npv_musd.p90 = Some(s.npv_musd.p90);
+        self.npv_musd.mean = Some(s.npv_musd.mean);
+        self.prob_npv_positive = Some(s.prob_npv_positive);
+        if let Some(irr) = &s.irr_pct {
+            (self.irr_pct_p10, self.irr_pct_p50, self.irr_pct_p90) =
+                (Some(irr.p10), Some(irr.p50), Some(irr.p90));
+        }
+        let y = &s.first_production_year;
+        (
+            self.first_production_year.p10,
+            self.first_production_year.p50,
+            self.first_production_year.p90,
+        ) = (Some(y.p10), Some(y.p50), Some(y.p90));
+        self.top_drivers = s.sensitivity.iter().take(3).cloned().collect();
+        self.simulation = Some(s);
+    }
+}
+
+/// Coefficient of variation of grade or tonnage from the resource categories, weighted by
+/// tonnage (a reserve when given; inferred when nothing is said).
+fn resource_cv(rec: &ProjectRecord, a: &Assumptions) -> f64 {
+    let cv = &a.uncertainty.resource_cv;
+    let r = &rec.geology.resource;
+    if r.reserve_mt.is_some() {
+        return cv.reserve;
+    }
+    let parts = [
+        (r.measured_mt.unwrap_or(0.0), cv.measured),
+        (r.indicated_mt.unwrap_or(0.0), cv.indicated),
+        (
+            r.inferred_mt.unwrap_or(0.0) + r.unclassified_mt.unwrap_or(0.0),
+            cv.inferred,
+        ),
+    ];
+    let total: f64 = parts.iter().map(|p| p.0).sum();
+    if total > 0.0 {
+        parts.iter().map(|(t, c)| t * c).sum::<f64>() / total
+    } else {
+        cv.inferred
+    }
+}
+
+/// What the simulation needs of a valued project.
+#[allow(clippy::too_many_arguments)]
+fn draw_model(
+    rec: &ProjectRecord,
+    p: &Production,
+    inputs: ScheduleInputs,
+    out: &Appraisal,
+    log: &Provenance,
+    a: &Assumptions,
+    terms: &Terms,
+    base_irr: Option<f64>,
+) -> DrawModel {
+    // Nameplate revenue split by price driver.
+    let mut parts = [0.0; 8];
+    if p.commodity == Commodity::RareEarths {
+        let scale = p.annual_treo_t * 1000.0 * a.product(p.product_form).payable_pct / 100.0 / 1e6;
+        for (i, (share, price)) in p
+            .oxide_shares_pct
+            .iter()
+            .zip(&terms.prices.oxides)
+            .enumerate()
+        {
+            let driver = match i {
+                2 | 3 => 0, // Pr, Nd
+                7 | 8 => 1, // Tb, Dy
+                0 | 1 => 2, // La, Ce
+                _ => 3,
+            };
+            parts[driver] += scale * share / 100.0 * price;
+        }
+    } else {
+        let m = p.annual_metals_t;
+        let pr = terms.prices.metals;
+        parts[4..8].copy_from_slice(&[
+            m.ni * pr.ni / 1e6,
+            m.cu * pr.cu / 1e6,
+            m.co * pr.co / 1e6,
+            m.mn * pr.mn / 1e6,
+        ]);
+    }
+    let stage = rec
+        .study
+        .study_type
+        .or(rec.development.stage)
+        .unwrap_or(StudyStage::Pea);
+    let band = simulate::accuracy_band(a, stage);
+    let given = |name: &str| {
+        log.get(name)
+            .is_some_and(|e| e.origin == crate::provenance::Origin::Given)
+    };
+    let sigma = &a.uncertainty.estimated_sigma;
+    let cv = resource_cv(rec, a);
+    DrawModel {
+        inputs,
+        revenue_parts: parts,
+        grade_cv: cv,
+        tonnage_cv: cv,
+        life_from_tonnage: log
+            .get("mine_life_y")
+            .is_some_and(|e| e.origin != crate::provenance::Origin::Given),
+        recovery_pct: (p.commodity == Commodity::RareEarths).then_some(p.recovery_pct),
+        capex: if given("capex_musd") {
+            FactorDist::Pert([1.0 - band / 2.0, 1.0, 1.0 + 1.5 * band])
+        } else {
+            FactorDist::LogNormal(sigma.capex)
+        },
+        opex: if given("opex_musd_per_y") {
+            FactorDist::Pert([1.0 - band / 2.0, 1.0, 1.0 + band])
+        } else {
+            FactorDist::LogNormal(sigma.opex)
+        },
+        lead_time: out.lead_time.clone(),
+        chance_of_success: out.chance_of_success,
+        rate_pct: terms.discount_rate_pct,
+        discounting: terms.discounting,
+        base_irr,
+    }
 }
 
 /// A published study's NPV in US$, with the model's side left empty.
@@ -541,6 +716,11 @@ fn compare_study(
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub prospect_version: String,
+    /// Seed of the simulation (null without one).
+    pub seed: Option<u64>,
+    /// Draws per project (0 without a simulation).
+    pub draws: usize,
+    pub percentile_convention: &'static str,
     /// The clock of the lead-time model (calendar year).
     pub as_of: i32,
     pub assumptions: AssumptionsInfo,
@@ -567,23 +747,36 @@ pub struct Conventions {
     pub risk: String,
 }
 
-/// Appraises every record at its place in `context`.
+/// Appraises every record at its place in `context`, in parallel; with `sim`, each is also
+/// simulated. Results do not depend on the thread count or the order of the records.
 pub fn appraise_all(
     records: &[ProjectRecord],
     context: &Context,
     a: &Assumptions,
     terms: &Terms,
+    sim: Option<&SimOptions>,
+    progress: &indicatif::ProgressBar,
 ) -> Report {
+    use rayon::prelude::*;
     let mut projects: Vec<Appraisal> = records
-        .iter()
-        .map(|r| appraise(r, context.locate(r), a, terms))
+        .par_iter()
+        .map(|r| {
+            let out = appraise(r, context.locate(r), a, terms, sim);
+            progress.inc(1);
+            out
+        })
         .collect();
+    progress.finish_and_clear();
     projects.sort_by(|x, y| {
         let key = |p: &Appraisal| p.npv_musd.base.unwrap_or(f64::NEG_INFINITY);
         key(y).total_cmp(&key(x)).then_with(|| x.id.cmp(&y.id))
     });
+    let sim = sim.filter(|o| o.draws > 0);
     Report {
         prospect_version: env!("CARGO_PKG_VERSION").to_owned(),
+        seed: sim.map(|o| o.seed),
+        draws: sim.map_or(0, |o| o.draws),
+        percentile_convention: simulate::PERCENTILE_CONVENTION,
         as_of: terms.as_of,
         assumptions: AssumptionsInfo {
             scenario: terms.prices.scenario.clone(),

@@ -260,6 +260,76 @@ pub struct RiskAssumptions {
     pub multipliers: RiskMultipliers,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+pub struct PriceUncertainty {
+    pub drivers: Vec<String>,
+    /// Lognormal spread of each driver's long-run price level.
+    pub sigma: Vec<f64>,
+    pub correlation: Vec<Vec<f64>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResourceCv {
+    pub measured: f64,
+    pub indicated: f64,
+    pub inferred: f64,
+    pub reserve: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Triangle {
+    pub min: f64,
+    pub mode: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EstimatedSigma {
+    pub capex: f64,
+    pub opex: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Uncertainty {
+    /// Default number of draws.
+    pub draws: usize,
+    /// Default seed.
+    pub seed: u64,
+    pub prices: PriceUncertainty,
+    pub resource_cv: ResourceCv,
+    pub recovery_pts: Triangle,
+    /// Accuracy band of a study's capex and opex by stage (0.25 = +-25 %).
+    pub accuracy_band: BTreeMap<String, f64>,
+    pub estimated_sigma: EstimatedSigma,
+    /// Lower-triangular Cholesky factor of the price correlation (filled on load).
+    #[serde(skip)]
+    pub price_cholesky: Vec<Vec<f64>>,
+}
+
+/// Lower-triangular Cholesky factor of a symmetric positive-definite matrix.
+pub fn cholesky(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = m.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        if m[i].len() != n {
+            return None;
+        }
+        for j in 0..=i {
+            let sum: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = m[i][i] - sum;
+                if d <= 0.0 || (m[i][j] - m[j][i]).abs() > 1e-12 {
+                    return None;
+                }
+                l[i][j] = d.sqrt();
+            } else {
+                l[i][j] = (m[i][j] - sum) / l[j][j];
+            }
+        }
+    }
+    Some(l)
+}
+
 /// Every assumption the models use.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Assumptions {
@@ -279,6 +349,7 @@ pub struct Assumptions {
     pub schedule: Schedule,
     pub lead_time: LeadTimeAssumptions,
     pub risk: RiskAssumptions,
+    pub uncertainty: Uncertainty,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,
@@ -355,6 +426,17 @@ impl Assumptions {
             })?;
         a.digest = fnv1a64(&text);
         a.validate()?;
+        let u = &a.uncertainty.prices;
+        a.uncertainty.price_cholesky = cholesky(&u.correlation).ok_or_else(|| {
+            AssumptionsError::Invalid(
+                "uncertainty.prices.correlation is not a symmetric positive-definite matrix".into(),
+            )
+        })?;
+        if u.sigma.len() != u.drivers.len() || u.correlation.len() != u.drivers.len() {
+            return Err(AssumptionsError::Invalid(
+                "uncertainty.prices: drivers, sigma and correlation must have the same size".into(),
+            ));
+        }
         Ok(a)
     }
 
@@ -564,6 +646,17 @@ mod tests {
         assert!((cad - 1.0 / 1.03).abs() < 1e-12);
         assert_eq!(a.usd_per_unit("USD", None).unwrap().0, 1.0);
         assert_eq!(a.usd_per_unit("XYZ", None), None);
+    }
+
+    #[test]
+    fn cholesky_reproduces_the_matrix() {
+        let m = vec![vec![4.0, 2.0], vec![2.0, 3.0]];
+        let l = cholesky(&m).unwrap();
+        assert_eq!(l[0][0], 2.0);
+        assert_eq!(l[1][0], 1.0);
+        assert!((l[1][1] - 2f64.sqrt()).abs() < 1e-12);
+        assert!(cholesky(&[vec![1.0, 2.0], vec![2.0, 1.0]]).is_none());
+        assert_eq!(Assumptions::defaults().uncertainty.price_cholesky.len(), 8);
     }
 
     #[test]

@@ -236,6 +236,13 @@ pub const MAX_YEARS: usize = 150;
 /// production year, sustaining capital and closure expensed, losses carried forward.
 pub fn schedule(inp: &ScheduleInputs, price_factor: f64) -> Vec<YearFlow> {
     let mut years = Vec::new();
+    schedule_into(inp, price_factor, &mut years);
+    years
+}
+
+/// [`schedule`] into a buffer the caller reuses (the simulation builds one per draw).
+pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<YearFlow>) {
+    years.clear();
     let blank = |year: u32, phase: Phase| YearFlow {
         year,
         phase,
@@ -292,7 +299,7 @@ pub fn schedule(inp: &ScheduleInputs, price_factor: f64) -> Vec<YearFlow> {
     let dep_years = inp.depreciation_y.max(1);
     let mut losses = 0.0;
     let mut depreciated = 0;
-    for f in &mut years {
+    for f in years.iter_mut() {
         f.pre_tax =
             f.revenue - f.royalty - f.opex - f.logistics - f.capex - f.sustaining_capex - f.closure;
         let depreciation = if f.phase != Phase::Construction && depreciated < dep_years {
@@ -317,7 +324,6 @@ pub fn schedule(inp: &ScheduleInputs, price_factor: f64) -> Vec<YearFlow> {
         }
         f.net = f.pre_tax - f.tax;
     }
-    years
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod provenance;
 pub mod read;
 pub mod record;
 pub mod risk;
+pub mod simulate;
 pub mod spatial;
 
 pub use diagnostic::{Diagnostic, Severity};

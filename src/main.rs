@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 use prospect::appraise::{Options, Terms};
 use prospect::assumptions::Assumptions;
 use prospect::cashflow::Discounting;
+use prospect::simulate::SimOptions;
 use prospect::spatial::{Context, ContextPaths};
 
 /// Appraise rare-earth and deep-sea mining projects and rank them for financing.
@@ -30,6 +32,25 @@ enum Command {
     /// factor, spatial context, first-production year and chance of success, with the
     /// provenance of every input.
     Appraise(Box<AppraiseArgs>),
+    /// Which assumptions drive one project's NPV: a tornado (NPV with each driver at its
+    /// P10 and P90, the others at base) and the rank correlation of each driver with NPV
+    /// across the simulation.
+    Sensitivity(Box<SensitivityArgs>),
+}
+
+#[derive(clap::Args)]
+struct SensitivityArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The project's id.
+    #[arg(long)]
+    project: String,
+    /// Output form (table or json).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(clap::Args)]
@@ -64,6 +85,9 @@ struct AppraiseArgs {
     /// Also write the annual cash-flow schedule of every project to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
     cashflows: Option<PathBuf>,
+    /// Also write every draw's NPV and lead time to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    keep_draws: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -115,6 +139,21 @@ struct ModelArgs {
     /// Land layer (polygons), for distance to shore.
     #[arg(long, value_name = "FILE")]
     land: Option<PathBuf>,
+    /// Monte Carlo draws per project (0: deterministic only; default: the assumptions',
+    /// 10,000).
+    #[arg(long, value_name = "N")]
+    draws: Option<usize>,
+    /// Seed of the simulation (default: the assumptions', printed in every output).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Hold a driver at its base value (price_ndpr, price_dytb, price_light, price_heavy,
+    /// price_ni, price_cu, price_co, price_mn, grade, tonnage, recovery, capex, opex,
+    /// lead_time, regulatory); repeatable.
+    #[arg(long, value_name = "DRIVER")]
+    fix: Vec<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// The calendar year now (UTC), from the system clock.
@@ -134,6 +173,38 @@ fn current_year() -> i32 {
 }
 
 impl ModelArgs {
+    /// The simulation options of a run.
+    fn simulation(&self, a: &Assumptions, keep_draws: bool) -> Result<SimOptions> {
+        for f in &self.fix {
+            if !prospect::simulate::DRIVERS.contains(&f.as_str()) {
+                anyhow::bail!(
+                    "--fix {f:?}: unknown driver; drivers are {}",
+                    prospect::simulate::DRIVERS.join(", ")
+                );
+            }
+        }
+        Ok(SimOptions {
+            draws: self.draws.unwrap_or(a.uncertainty.draws),
+            seed: self.seed.unwrap_or(a.uncertainty.seed),
+            fixed: self.fix.clone(),
+            keep_draws,
+        })
+    }
+
+    /// A progress bar on a terminal for runs long enough to need one.
+    fn progress(&self, projects: usize, draws: usize) -> ProgressBar {
+        use std::io::IsTerminal;
+        if self.quiet || !io::stderr().is_terminal() || projects.saturating_mul(draws) < 200_000 {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(projects as u64);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} projects, {eta} left")
+        {
+            bar.set_style(style);
+        }
+        bar
+    }
+
     /// Assumptions, terms and context layers of a run.
     fn load(&self) -> Result<(Assumptions, Terms, Context)> {
         let assumptions = Assumptions::load(self.assumptions.as_deref())?;
@@ -183,6 +254,7 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Appraise(args) => appraise(*args),
+        Command::Sensitivity(args) => sensitivity(*args),
     }
 }
 
@@ -222,7 +294,24 @@ fn appraise(args: AppraiseArgs) -> Result<u8> {
     let Some(records) = read_valid(&args.files)? else {
         return Ok(1);
     };
-    let report = prospect::appraise::appraise_all(&records, &context, &assumptions, &terms);
+    let sim = args
+        .model
+        .simulation(&assumptions, args.keep_draws.is_some())?;
+    let progress = args.model.progress(records.len(), sim.draws);
+    let report = prospect::appraise::appraise_all(
+        &records,
+        &context,
+        &assumptions,
+        &terms,
+        Some(&sim),
+        &progress,
+    );
+    if sim.draws > 0 && !args.model.quiet {
+        eprintln!(
+            "prospect: {} draws per project, seed {}",
+            sim.draws, sim.seed
+        );
+    }
     let bytes = match args.format {
         OutputFormat::Table => prospect::output::table(&report).into_bytes(),
         OutputFormat::Csv => prospect::output::csv(&report)?,
@@ -233,6 +322,10 @@ fn appraise(args: AppraiseArgs) -> Result<u8> {
         }
     };
     emit(args.output.as_deref(), &bytes)?;
+    if let Some(path) = &args.keep_draws {
+        prospect::output::write_atomic(path, &prospect::output::draws_csv(&report)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if let Some(path) = &args.cashflows {
         prospect::output::write_atomic(path, &prospect::output::cashflows_csv(&report)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -263,4 +356,50 @@ fn check(args: CheckArgs) -> Result<u8> {
         }
     }
     Ok(report.exit_code() as u8)
+}
+
+fn sensitivity(args: SensitivityArgs) -> Result<u8> {
+    let (assumptions, terms, context) = args.model.load()?;
+    let Some(records) = read_valid(&args.files)? else {
+        return Ok(1);
+    };
+    let Some(record) = records.into_iter().find(|r| r.id == args.project) else {
+        anyhow::bail!("no project with id {:?} in the input", args.project);
+    };
+    let mut sim = args.model.simulation(&assumptions, false)?;
+    if sim.draws == 0 {
+        sim.draws = assumptions.uncertainty.draws;
+    }
+    let progress = ProgressBar::hidden();
+    let report = prospect::appraise::appraise_all(
+        &[record],
+        &context,
+        &assumptions,
+        &terms,
+        Some(&sim),
+        &progress,
+    );
+    let project = &report.projects[0];
+    let Some(summary) = &project.simulation else {
+        let reason = project.unvalued_reason.as_deref().unwrap_or("not valued");
+        anyhow::bail!("project {:?} cannot be simulated: {reason}", project.id);
+    };
+    let bytes = match args.format {
+        OutputFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&serde_json::json!({
+                "prospect_version": report.prospect_version,
+                "id": project.id,
+                "seed": sim.seed,
+                "draws": sim.draws,
+                "percentile_convention": report.percentile_convention,
+                "npv_musd": project.npv_musd,
+                "sensitivity": summary.sensitivity,
+            }))?;
+            v.push(b'\n');
+            v
+        }
+        _ => prospect::output::tornado(project, summary).into_bytes(),
+    };
+    emit(None, &bytes)?;
+    Ok(0)
 }

@@ -287,6 +287,64 @@ pub fn cashflows_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
+/// A tornado table: each driver's NPV at its P10 and P90, the swing, and its rank
+/// correlation with NPV, largest swing first.
+pub fn tornado(p: &Appraisal, s: &crate::simulate::SimSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({}): NPV US$m base {}, P10 {:.0}, P50 {:.0}, P90 {:.0}; {} draws\n",
+        p.name,
+        p.id,
+        num(p.npv_musd.base, 0),
+        s.npv_musd.p10,
+        s.npv_musd.p50,
+        s.npv_musd.p90,
+        s.draws
+    );
+    let _ = writeln!(
+        out,
+        "{:<12} {:>14} {:>14} {:>10} {:>10}  tornado",
+        "driver", "NPV at P10", "NPV at P90", "swing", "rank corr"
+    );
+    let widest = s
+        .sensitivity
+        .first()
+        .map_or(1.0, |d| d.swing_musd.max(1e-9));
+    for d in &s.sensitivity {
+        let bar = "#".repeat(((d.swing_musd / widest) * 30.0).round() as usize);
+        let _ = writeln!(
+            out,
+            "{:<12} {:>14.1} {:>14.1} {:>10.1} {:>10.2}  {bar}",
+            d.driver, d.npv_at_p10_musd, d.npv_at_p90_musd, d.swing_musd, d.rank_correlation
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nP10/P90: {}.",
+        crate::simulate::PERCENTILE_CONVENTION
+    );
+    out
+}
+
+/// Every kept draw: project, draw number, NPV and years to first production.
+pub fn draws_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["id", "draw", "npv_musd", "years_to_first_production"])?;
+    for p in &report.projects {
+        let Some(sim) = &p.simulation else { continue };
+        for (i, (npv, years)) in sim.kept.iter().enumerate() {
+            w.write_record([
+                neutralise(&p.id),
+                i.to_string(),
+                format!("{npv:.6}"),
+                format!("{years:.4}"),
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

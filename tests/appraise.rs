@@ -11,7 +11,9 @@ fn appraise_json(args: &[&str]) -> Value {
     let out = cargo_bin_cmd!("prospect")
         .arg("appraise")
         .args(args)
-        .args(["--format", "json", "--as-of", "2026"])
+        .args([
+            "--format", "json", "--as-of", "2026", "--draws", "200", "--quiet",
+        ])
         .assert()
         .success()
         .get_output()
@@ -33,7 +35,7 @@ fn by_id(report: &Value) -> BTreeMap<String, Value> {
 fn runs_on_every_sample_file_and_prints_a_table() {
     for sample in ["samples/projects.csv", "samples/projects.geojson"] {
         cargo_bin_cmd!("prospect")
-            .args(["appraise", sample])
+            .args(["appraise", sample, "--draws", "100"])
             .assert()
             .success()
             .stdout(predicate::str::contains("NPV US$m").and(predicate::str::contains("Nolans")));

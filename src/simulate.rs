@@ -1,0 +1,601 @@
+//! Cash flows under uncertainty: a seeded Monte Carlo over prices (correlated lognormal),
+//! grade and tonnage (by resource category), recovery, capex and opex (by study accuracy
+//! band), lead time (PERT stage durations) and the regulatory outcome. Summaries are
+//! percentiles (P10 is the 10th percentile: the pessimistic side for NPV), means, the
+//! chance of a positive NPV, and a sensitivity analysis (tornado and rank correlation).
+//!
+//! Reproducible to the last digit: every project and every driver draws from its own
+//! stream, seeded from the run's seed, the project id and the driver's name, and a
+//! project's draws run in order on one thread. The thread count, the order of the records
+//! and the other records change nothing.
+
+use rand::distr::Distribution;
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+use serde::Serialize;
+
+use crate::assumptions::{Assumptions, Pert, pert_mean};
+use crate::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
+use crate::leadtime::LeadTime;
+use crate::record::StudyStage;
+
+/// The drivers of a project's value, in a fixed order.
+pub const DRIVERS: [&str; 15] = [
+    "price_ndpr",
+    "price_dytb",
+    "price_light",
+    "price_heavy",
+    "price_ni",
+    "price_cu",
+    "price_co",
+    "price_mn",
+    "grade",
+    "tonnage",
+    "recovery",
+    "capex",
+    "opex",
+    "lead_time",
+    "regulatory",
+];
+const PRICES: usize = 8;
+const GRADE: usize = 8;
+const TONNAGE: usize = 9;
+const RECOVERY: usize = 10;
+const CAPEX: usize = 11;
+const OPEX: usize = 12;
+const LEAD: usize = 13;
+
+/// The statement every simulated output carries.
+pub const PERCENTILE_CONVENTION: &str = "P10, P50, P90 are the 10th, 50th and 90th percentiles of the simulated values (linear interpolation between order statistics, as numpy's default); for NPV and IRR, P10 is the pessimistic side; for first-production year, P90 is the late side";
+
+/// Run-wide simulation choices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimOptions {
+    pub draws: usize,
+    pub seed: u64,
+    /// Drivers held at their base value.
+    pub fixed: Vec<String>,
+    /// Keep every draw's NPV and lead time (for `--keep-draws`).
+    pub keep_draws: bool,
+}
+
+/// How a cost factor is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FactorDist {
+    /// PERT(min, mode, max) around 1 (a study's figure and its accuracy band).
+    Pert(Pert),
+    /// Median-preserving lognormal with this spread in log units (a curve estimate).
+    LogNormal(f64),
+}
+
+/// Everything a draw needs, from the deterministic appraisal.
+#[derive(Debug, Clone)]
+pub struct DrawModel {
+    pub inputs: ScheduleInputs,
+    /// Nameplate revenue by price driver (US$ million a year at the deck's prices).
+    pub revenue_parts: [f64; PRICES],
+    pub grade_cv: f64,
+    pub tonnage_cv: f64,
+    /// Whether the mine life came from tonnage (then tonnage uncertainty moves it).
+    pub life_from_tonnage: bool,
+    /// TREO recovery, % (rare earths), for the recovery driver.
+    pub recovery_pct: Option<f64>,
+    pub capex: FactorDist,
+    pub opex: FactorDist,
+    pub lead_time: LeadTime,
+    pub chance_of_success: f64,
+    /// Real discount rate, %.
+    pub rate_pct: f64,
+    pub discounting: Discounting,
+    pub base_irr: Option<f64>,
+}
+
+/// P10, P50, P90 and mean of a simulated quantity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spread {
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub mean: f64,
+}
+
+/// A driver's effect on NPV.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriverEffect {
+    pub driver: String,
+    /// NPV with this driver at its P10 and at its P90, every other at base, US$ million.
+    pub npv_at_p10_musd: f64,
+    pub npv_at_p90_musd: f64,
+    /// |NPV at P90 - NPV at P10|, US$ million (the tornado bar).
+    pub swing_musd: f64,
+    /// Spearman rank correlation of the driver's draws with NPV across the simulation.
+    pub rank_correlation: f64,
+}
+
+/// What the simulation says of one project.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimSummary {
+    pub draws: usize,
+    /// NPV at the start of construction, US$ million.
+    pub npv_musd: Spread,
+    /// Standard error of the NPV mean, US$ million.
+    pub npv_std_error_musd: f64,
+    pub prob_npv_positive: f64,
+    /// IRR percentiles over the draws that have a unique IRR, %.
+    pub irr_pct: Option<Spread>,
+    pub draws_with_irr: usize,
+    /// Years from `as_of` to first production.
+    pub years_to_first_production: Spread,
+    /// Calendar years of first production (P10 early, P90 late).
+    pub first_production_year: YearSpread,
+    /// Mean over draws of (success ? NPV discounted to as_of : 0), US$ million.
+    pub risked_npv_musd: f64,
+    /// Every driver, largest swing first.
+    pub sensitivity: Vec<DriverEffect>,
+    /// Every draw's NPV (US$ million) and years to first production, when kept.
+    #[serde(skip)]
+    pub kept: Vec<(f64, f64)>,
+}
+
+/// Calendar-year percentiles.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearSpread {
+    pub p10: i32,
+    pub p50: i32,
+    pub p90: i32,
+}
+
+/// FNV-1a of text, 64 bits.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// SplitMix64 finaliser.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The random stream of one driver of one project.
+pub fn stream(seed: u64, project: &str, driver: &str) -> Pcg64Mcg {
+    Pcg64Mcg::seed_from_u64(mix(seed
+        ^ mix(fnv(project))
+        ^ mix(fnv(driver).rotate_left(17))))
+}
+
+/// The linear-interpolation quantile of sorted values (numpy's default).
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+fn spread(values: &[f64]) -> Spread {
+    let mut v: Vec<f64> = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+    Spread {
+        p10: quantile(&v, 0.1),
+        p50: quantile(&v, 0.5),
+        p90: quantile(&v, 0.9),
+        mean,
+    }
+}
+
+/// Ranks with ties averaged (1-based).
+fn ranks(values: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..values.len()).collect();
+    idx.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+    let mut r = vec![0.0; values.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && values[idx[j + 1]] == values[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for k in i..=j {
+            r[idx[k]] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Spearman rank correlation; 0 when either side is constant.
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    let (ra, rb) = (ranks(a), ranks(b));
+    let n = ra.len() as f64;
+    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in ra.iter().zip(&rb) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    if saa == 0.0 || sbb == 0.0 {
+        0.0
+    } else {
+        sab / (saa * sbb).sqrt()
+    }
+}
+
+fn pert(p: Pert) -> Option<rand_distr::Pert<f64>> {
+    if p[2] > p[0] {
+        rand_distr::Pert::new(p[0], p[2])
+            .with_mode(p[1].clamp(p[0], p[2]))
+            .ok()
+    } else {
+        None
+    }
+}
+
+/// A draw of a cost factor.
+fn draw_factor(d: FactorDist, rng: &mut Pcg64Mcg, normal: &statrs::distribution::Normal) -> f64 {
+    match d {
+        FactorDist::Pert(p) => pert(p).map_or(p[1], |dist| dist.sample(rng)),
+        FactorDist::LogNormal(s) => (s * normal.sample(rng)).exp(),
+    }
+}
+
+/// The accuracy band of a study at `stage` (0.25 = ±25 %).
+pub fn accuracy_band(a: &Assumptions, stage: StudyStage) -> f64 {
+    a.uncertainty
+        .accuracy_band
+        .get(stage.as_str())
+        .copied()
+        .unwrap_or(0.5)
+}
+
+/// The NPV (and IRR when asked) of a schedule with these driver values.
+struct Evaluator<'a> {
+    m: &'a DrawModel,
+    buffer: Vec<YearFlow>,
+    flows: Vec<f64>,
+}
+
+impl Evaluator<'_> {
+    fn npv(&mut self, v: &[f64; 14], want_irr: bool) -> (f64, Option<f64>) {
+        let m = self.m;
+        let output = v[GRADE] * v[RECOVERY];
+        let mut inp = m.inputs.clone();
+        inp.revenue_per_y = m
+            .revenue_parts
+            .iter()
+            .zip(v)
+            .map(|(r, f)| r * f)
+            .sum::<f64>()
+            * output;
+        inp.logistics_per_y *= output;
+        inp.opex_per_y *= v[OPEX];
+        inp.capex *= v[CAPEX];
+        inp.sustaining_per_y *= v[CAPEX];
+        inp.closure *= v[CAPEX];
+        if m.life_from_tonnage {
+            inp.mine_life_y *= v[TONNAGE];
+        }
+        cashflow::schedule_into(&inp, 1.0, &mut self.buffer);
+        self.flows.clear();
+        self.flows.extend(self.buffer.iter().map(|y| y.net));
+        let npv = cashflow::npv(m.rate_pct / 100.0, &self.flows, m.discounting);
+        let irr = if want_irr {
+            irr_near(&self.flows, m.base_irr.unwrap_or(0.1))
+        } else {
+            None
+        };
+        (npv, irr)
+    }
+}
+
+/// IRR by Newton's method from `guess`, falling back to the full root scan.
+fn irr_near(flows: &[f64], guess: f64) -> Option<f64> {
+    let (mut neg, mut pos) = (false, false);
+    for c in flows {
+        neg |= *c < 0.0;
+        pos |= *c > 0.0;
+    }
+    if !(neg && pos) {
+        return None;
+    }
+    let mut r = guess;
+    for _ in 0..50 {
+        let g = 1.0 + r;
+        if g <= 0.0 {
+            break;
+        }
+        let inv = 1.0 / g;
+        let (mut f, mut df, mut d) = (0.0, 0.0, inv);
+        for (k, c) in flows.iter().enumerate() {
+            let term = c * d;
+            f += term;
+            df -= (k as f64 + 1.0) * term;
+            d *= inv;
+        }
+        df *= inv;
+        if df == 0.0 || !f.is_finite() {
+            break;
+        }
+        let step = f / df;
+        r -= step;
+        if step.abs() < 1e-10 * (1.0 + r.abs()) {
+            return (r > -0.99 && r <= 10.0).then_some(r);
+        }
+    }
+    // Newton wandered off: bracket the investment root (NPV falling through zero) on a
+    // coarse grid and bisect.
+    let npv = |r: f64| cashflow::npv(r, flows, Discounting::EndOfYear);
+    let grid = (0..=80).map(|i| {
+        if i <= 40 {
+            -0.9 + 0.05 * f64::from(i)
+        } else {
+            1.1 * 1.06f64.powi(i - 40)
+        }
+    });
+    let mut prev: Option<(f64, f64)> = None;
+    for r in grid {
+        let v = npv(r);
+        if let Some((pr, pv)) = prev
+            && pv > 0.0
+            && v <= 0.0
+        {
+            let (mut lo, mut hi) = (pr, r);
+            for _ in 0..60 {
+                let mid = 0.5 * (lo + hi);
+                if npv(mid) > 0.0 { lo = mid } else { hi = mid }
+            }
+            return Some(0.5 * (lo + hi));
+        }
+        prev = Some((r, v));
+    }
+    None
+}
+
+/// Simulates one project.
+pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> SimSummary {
+    let n = opts.draws.max(1);
+    let fixed = |d: usize| opts.fixed.iter().any(|f| f == DRIVERS[d]);
+    let u = &a.uncertainty;
+    let normal = statrs::distribution::Normal::standard();
+    let mut rngs: Vec<Pcg64Mcg> = DRIVERS.iter().map(|d| stream(opts.seed, id, d)).collect();
+    let sigma = &u.prices.sigma;
+    let chol = &u.price_cholesky;
+    let recovery_tri = &u.recovery_pts;
+    let tri = statrs::distribution::Triangular::new(
+        recovery_tri.min,
+        recovery_tri.max,
+        recovery_tri.mode,
+    )
+    .ok();
+
+    // Lead-time spans: the PERT of each remaining stage, scaled for a partly run stage.
+    let spans: Vec<(StudyStage, Option<rand_distr::Pert<f64>>, f64, f64)> = m
+        .lead_time
+        .stages
+        .iter()
+        .map(|s| {
+            let mean = pert_mean(s.pert_y);
+            let share = if mean > 0.0 {
+                (s.end - s.start) / mean
+            } else {
+                1.0
+            };
+            (s.stage, pert(s.pert_y), share, s.end - s.start)
+        })
+        .collect();
+    let producing = m.lead_time.years_to_first_production <= 0.0
+        && m.lead_time
+            .stages
+            .iter()
+            .all(|s| s.stage >= StudyStage::RampUp);
+
+    let mut values: Vec<[f64; 14]> = Vec::with_capacity(n);
+    let mut years_first = Vec::with_capacity(n);
+    let mut npvs = Vec::with_capacity(n);
+    let mut irrs = Vec::with_capacity(n);
+    let mut risked = 0.0;
+    let mut eval = Evaluator {
+        m,
+        buffer: Vec::new(),
+        flows: Vec::new(),
+    };
+    for _ in 0..n {
+        let mut v = [1.0; 14];
+        // Prices: correlated standard normals through the Cholesky factor.
+        let z: [f64; PRICES] = std::array::from_fn(|_| normal.sample(&mut rngs[0]));
+        for i in 0..PRICES {
+            let y: f64 = (0..=i).map(|k| chol[i][k] * z[k]).sum();
+            if !fixed(i) {
+                v[i] = (sigma[i] * y - sigma[i] * sigma[i] / 2.0).exp();
+            }
+        }
+        let g = 1.0 + m.grade_cv * normal.sample(&mut rngs[GRADE]);
+        let t = 1.0 + m.tonnage_cv * normal.sample(&mut rngs[TONNAGE]);
+        if !fixed(GRADE) {
+            v[GRADE] = g.max(0.05);
+        }
+        if !fixed(TONNAGE) {
+            v[TONNAGE] = t.max(0.05);
+        }
+        if let (Some(r), Some(tri)) = (m.recovery_pct, &tri) {
+            let shift = tri.sample(&mut rngs[RECOVERY]);
+            if !fixed(RECOVERY) && r > 0.0 {
+                v[RECOVERY] = ((r + shift).clamp(0.0, 100.0)) / r;
+            }
+        }
+        let c = draw_factor(m.capex, &mut rngs[CAPEX], &normal);
+        let o = draw_factor(m.opex, &mut rngs[OPEX], &normal);
+        if !fixed(CAPEX) {
+            v[CAPEX] = c;
+        }
+        if !fixed(OPEX) {
+            v[OPEX] = o;
+        }
+        // Lead time: years to construction and to first production.
+        let (mut to_construction, mut to_first, mut t_acc) = (0.0, 0.0, 0.0);
+        for (stage, dist, share, det) in &spans {
+            if *stage == StudyStage::Construction {
+                to_construction = t_acc;
+            }
+            if *stage == StudyStage::RampUp {
+                to_first = t_acc;
+                break;
+            }
+            let d = match dist {
+                Some(dist) if !fixed(LEAD) => dist.sample(&mut rngs[LEAD]) * share,
+                _ => *det,
+            };
+            t_acc += d;
+        }
+        if producing {
+            to_first = m.lead_time.years_to_first_production;
+            to_construction = to_first;
+        }
+        v[LEAD] = to_first;
+        let success = fixed(14) || rngs[14].random::<f64>() < m.chance_of_success;
+        let (npv, irr) = eval.npv(&v, true);
+        if success {
+            risked += npv / (1.0 + m.rate_pct / 100.0).powf(to_construction.max(0.0));
+        }
+        values.push(v);
+        years_first.push(to_first);
+        npvs.push(npv);
+        if let Some(r) = irr {
+            irrs.push(r * 100.0);
+        }
+    }
+
+    let npv_spread = spread(&npvs);
+    let var = npvs
+        .iter()
+        .map(|x| (x - npv_spread.mean).powi(2))
+        .sum::<f64>()
+        / (n.max(2) - 1) as f64;
+    let years = spread(&years_first);
+    let years_first = years_first;
+    let year = |y: f64| (f64::from(m.lead_time.as_of) + y).floor() as i32;
+    let sensitivity = sensitivity(&mut eval, &values, &npvs);
+    SimSummary {
+        draws: n,
+        npv_std_error_musd: (var / n as f64).sqrt(),
+        prob_npv_positive: npvs.iter().filter(|x| **x > 0.0).count() as f64 / n as f64,
+        irr_pct: (!irrs.is_empty()).then(|| spread(&irrs)),
+        draws_with_irr: irrs.len(),
+        first_production_year: YearSpread {
+            p10: year(years.p10),
+            p50: year(years.p50),
+            p90: year(years.p90),
+        },
+        years_to_first_production: years,
+        risked_npv_musd: risked / n as f64,
+        npv_musd: npv_spread,
+        sensitivity,
+        kept: if opts.keep_draws {
+            npvs.iter()
+                .copied()
+                .zip(years_first.iter().copied())
+                .collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Tornado (each driver at its P10 and P90, others at base) and rank correlations.
+fn sensitivity(eval: &mut Evaluator, values: &[[f64; 14]], npvs: &[f64]) -> Vec<DriverEffect> {
+    let mut out = Vec::new();
+    let m = eval.m;
+    let applies = |d: usize| match d {
+        TONNAGE => m.life_from_tonnage,
+        RECOVERY => m.recovery_pct.is_some(),
+        _ if d < PRICES => m.revenue_parts[d] != 0.0,
+        _ => true,
+    };
+    for d in (0..=OPEX).filter(|d| applies(*d)) {
+        let column: Vec<f64> = values.iter().map(|v| v[d]).collect();
+        let mut sorted = column.clone();
+        sorted.sort_by(f64::total_cmp);
+        let (lo, hi) = (quantile(&sorted, 0.1), quantile(&sorted, 0.9));
+        let mut v = [1.0; 14];
+        v[d] = lo;
+        let (at_lo, _) = eval.npv(&v, false);
+        v[d] = hi;
+        let (at_hi, _) = eval.npv(&v, false);
+        out.push(DriverEffect {
+            driver: DRIVERS[d].to_owned(),
+            npv_at_p10_musd: at_lo,
+            npv_at_p90_musd: at_hi,
+            swing_musd: (at_hi - at_lo).abs(),
+            rank_correlation: spearman(&column, npvs),
+        });
+    }
+    out.sort_by(|a, b| {
+        b.swing_musd
+            .total_cmp(&a.swing_musd)
+            .then_with(|| a.driver.cmp(&b.driver))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_follow_numpy_linear_interpolation() {
+        // numpy.percentile([1, 2, 3, 4], [10, 50, 90]) = [1.3, 2.5, 3.7]
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert!((quantile(&v, 0.1) - 1.3).abs() < 1e-12);
+        assert!((quantile(&v, 0.5) - 2.5).abs() < 1e-12);
+        assert!((quantile(&v, 0.9) - 3.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spearman_of_monotone_and_reversed() {
+        let a = [1.0, 2.0, 3.0, 4.0];
+        assert!((spearman(&a, &[10.0, 20.0, 30.0, 45.0]) - 1.0).abs() < 1e-12);
+        assert!((spearman(&a, &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        assert_eq!(spearman(&a, &[1.0, 1.0, 1.0, 1.0]), 0.0);
+    }
+
+    #[test]
+    fn streams_depend_on_seed_project_and_driver_only() {
+        let x = |s, p, d| stream(s, p, d).random::<u64>();
+        assert_eq!(x(1, "NOL", "capex"), x(1, "NOL", "capex"));
+        assert_ne!(x(1, "NOL", "capex"), x(2, "NOL", "capex"));
+        assert_ne!(x(1, "NOL", "capex"), x(1, "YAN", "capex"));
+        assert_ne!(x(1, "NOL", "capex"), x(1, "NOL", "opex"));
+    }
+
+    #[test]
+    fn sampled_moments_match_the_distributions() {
+        let a = Assumptions::defaults();
+        // Price factors are mean-preserving lognormals: mean 1, log-sd sigma.
+        let normal = statrs::distribution::Normal::standard();
+        let mut rng = stream(7, "T", "price");
+        let s = a.uncertainty.prices.sigma[0];
+        let draws: Vec<f64> = (0..200_000)
+            .map(|_| (s * normal.sample(&mut rng) - s * s / 2.0).exp())
+            .collect();
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((mean - 1.0).abs() < 0.01, "{mean}");
+        let logs: Vec<f64> = draws.iter().map(|x| x.ln()).collect();
+        let lm = logs.iter().sum::<f64>() / logs.len() as f64;
+        let lsd = (logs.iter().map(|x| (x - lm).powi(2)).sum::<f64>() / logs.len() as f64).sqrt();
+        assert!((lsd - s).abs() < 0.005, "{lsd}");
+        // PERT(0.875, 1, 1.375): mean (0.875 + 4 + 1.375) / 6 = 1.041667.
+        let mut rng = stream(7, "T", "capex");
+        let p = FactorDist::Pert([0.875, 1.0, 1.375]);
+        let m = (0..200_000)
+            .map(|_| draw_factor(p, &mut rng, &normal))
+            .sum::<f64>()
+            / 200_000.0;
+        assert!((m - 1.041_667).abs() < 0.002, "{m}");
+    }
+}

@@ -1,0 +1,191 @@
+//! The Monte Carlo: reproducible to the byte whatever the thread count or record order,
+//! converging as 1/sqrt(draws), and still when every driver is fixed.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn run(file: &str, extra: &[&str], threads: &str) -> Vec<u8> {
+    cargo_bin_cmd!("prospect")
+        .env("RAYON_NUM_THREADS", threads)
+        .args([
+            "appraise", file, "--format", "json", "--as-of", "2026", "--quiet",
+        ])
+        .args(extra)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
+fn project<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap()
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_threads_or_record_order() {
+    let draws = ["--draws", "2000", "--seed", "7"];
+    let one = run("samples/projects.csv", &draws, "1");
+    let two = run("samples/projects.csv", &draws, "2");
+    assert_eq!(one, two, "thread count changed the output");
+
+    // The same records in reverse order, and a subset of them: each project's figures hold.
+    let text = std::fs::read_to_string("samples/projects.csv").unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    lines.reverse();
+    let dir = tempfile::tempdir().unwrap();
+    let reversed = dir.path().join("reversed.csv");
+    std::fs::write(&reversed, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+    let back = run(reversed.to_str().unwrap(), &draws, "2");
+    assert_eq!(one, back, "record order changed the output");
+    let subset = dir.path().join("subset.csv");
+    let nolans: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("NOL,"))
+        .collect();
+    std::fs::write(&subset, format!("{header}\n{}\n", nolans.join("\n"))).unwrap();
+    let alone: Value = serde_json::from_slice(&run(subset.to_str().unwrap(), &draws, "2")).unwrap();
+    let all: Value = serde_json::from_slice(&one).unwrap();
+    assert_eq!(
+        project(&alone, "NOL")["npv_musd"],
+        project(&all, "NOL")["npv_musd"],
+        "other records changed a project"
+    );
+
+    let other: Value = serde_json::from_slice(&run(
+        "samples/projects.csv",
+        &["--draws", "2000", "--seed", "8"],
+        "2",
+    ))
+    .unwrap();
+    assert_ne!(
+        project(&other, "NOL")["npv_musd"],
+        project(&all, "NOL")["npv_musd"]
+    );
+}
+
+#[test]
+fn contract_fields_and_percentile_order() {
+    let r: Value =
+        serde_json::from_slice(&run("samples/projects.csv", &["--draws", "1000"], "2")).unwrap();
+    assert_eq!(r["seed"], 1);
+    assert_eq!(r["draws"], 1000);
+    assert!(
+        r["percentile_convention"]
+            .as_str()
+            .unwrap()
+            .contains("P10 is the pessimistic side")
+    );
+    for p in r["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["valued"] == true)
+    {
+        let n = &p["npv_musd"];
+        let (p10, p50, p90) = (
+            n["p10"].as_f64().unwrap(),
+            n["p50"].as_f64().unwrap(),
+            n["p90"].as_f64().unwrap(),
+        );
+        assert!(p10 <= p50 && p50 <= p90, "{}", p["id"]);
+        assert!(n["mean"].is_number());
+        let prob = p["prob_npv_positive"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&prob));
+        let y = &p["first_production_year"];
+        assert!(
+            y["p10"].as_i64().unwrap() <= y["p50"].as_i64().unwrap()
+                && y["p50"].as_i64().unwrap() <= y["p90"].as_i64().unwrap()
+        );
+        assert_eq!(p["top_drivers"].as_array().unwrap().len(), 3, "{}", p["id"]);
+    }
+    // NdPr price drives Nolans, a separated-oxide NdPr producer.
+    assert_eq!(project(&r, "NOL")["top_drivers"][0]["driver"], "price_ndpr");
+}
+
+#[test]
+fn standard_error_shrinks_as_one_over_root_draws() {
+    let se = |draws: &str| {
+        let r: Value =
+            serde_json::from_slice(&run("samples/projects.csv", &["--draws", draws], "2")).unwrap();
+        project(&r, "SRV")["simulation"]["npv_std_error_musd"]
+            .as_f64()
+            .unwrap()
+    };
+    let ratio = se("1000") / se("16000");
+    assert!((ratio - 4.0).abs() < 0.6, "{ratio}");
+}
+
+#[test]
+fn fixed_drivers_give_zero_spread() {
+    let mut args = vec!["--draws", "500"];
+    for d in [
+        "price_ndpr",
+        "price_dytb",
+        "price_light",
+        "price_heavy",
+        "price_ni",
+        "price_cu",
+        "price_co",
+        "price_mn",
+        "grade",
+        "tonnage",
+        "recovery",
+        "capex",
+        "opex",
+        "lead_time",
+        "regulatory",
+    ] {
+        args.extend(["--fix", d]);
+    }
+    let r: Value = serde_json::from_slice(&run("samples/projects.csv", &args, "2")).unwrap();
+    for p in r["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["valued"] == true)
+    {
+        let n = &p["npv_musd"];
+        let base = n["base"].as_f64().unwrap();
+        for k in ["p10", "p50", "p90", "mean"] {
+            assert!(
+                (n[k].as_f64().unwrap() - base).abs() < 1e-6 * (1.0 + base.abs()),
+                "{} {k}",
+                p["id"]
+            );
+        }
+        let y = &p["first_production_year"];
+        assert_eq!(y["p10"], y["p90"], "{}", p["id"]);
+    }
+}
+
+#[test]
+fn sensitivity_prints_a_tornado() {
+    cargo_bin_cmd!("prospect")
+        .args([
+            "sensitivity",
+            "samples/projects.csv",
+            "--project",
+            "SGW",
+            "--draws",
+            "2000",
+            "--as-of",
+            "2026",
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("tornado").and(predicates::str::contains("price_ndpr")));
+    cargo_bin_cmd!("prospect")
+        .args(["sensitivity", "samples/projects.csv", "--project", "NOPE"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no project with id \"NOPE\""));
+}
