@@ -330,6 +330,12 @@ pub fn cholesky(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     Some(l)
 }
 
+#[derive(Debug, Clone, Deserialize)]
+pub struct RankAssumptions {
+    /// Criterion weights by name (value, speed, supply, risk, confidence).
+    pub weights: BTreeMap<String, f64>,
+}
+
 /// Every assumption the models use.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Assumptions {
@@ -350,6 +356,7 @@ pub struct Assumptions {
     pub lead_time: LeadTimeAssumptions,
     pub risk: RiskAssumptions,
     pub uncertainty: Uncertainty,
+    pub rank: RankAssumptions,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,

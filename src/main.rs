@@ -12,6 +12,7 @@ use prospect::assumptions::Assumptions;
 use prospect::cashflow::Discounting;
 use prospect::simulate::SimOptions;
 use prospect::spatial::{Context, ContextPaths};
+use prospect::timeline::{Target, parse_budget};
 
 /// Appraise rare-earth and deep-sea mining projects and rank them for financing.
 #[derive(Parser)]
@@ -36,6 +37,92 @@ enum Command {
     /// P10 and P90, the others at base) and the rank correlation of each driver with NPV
     /// across the simulation.
     Sensitivity(Box<SensitivityArgs>),
+    /// Rank projects for financing by weighted criteria (risked value, speed, supply
+    /// security, risk, confidence), with each criterion's contribution and a Pareto flag.
+    Rank(Box<RankArgs>),
+    /// The investment timeline: remaining stages and first production per project, capex
+    /// per year and non-China NdPr and Dy+Tb supply per year, and when a target is met.
+    Timeline(Box<TimelineArgs>),
+    /// Choose which projects to finance, and when, to meet a supply target as early as
+    /// possible within an annual budget.
+    Plan(Box<PlanArgs>),
+}
+
+/// Where and how a report is written.
+#[derive(clap::Args)]
+struct OutputArgs {
+    /// Output form.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    format: OutputFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct RankArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// TOML file of criterion weights ([weights] value = 0.35, speed = 0.2, ...).
+    #[arg(long, value_name = "FILE")]
+    weights: Option<PathBuf>,
+    /// Set one weight, NAME=VALUE (value, speed, supply, risk, confidence); repeatable.
+    #[arg(long, value_name = "NAME=VALUE")]
+    weight: Vec<String>,
+    /// Keep only this commodity (rare_earths, ni_cu_co_mn, cu_zn_au).
+    #[arg(long)]
+    commodity: Option<String>,
+    /// Keep only this regime (onshore, eez, area).
+    #[arg(long)]
+    regime: Option<String>,
+    /// Keep only this country (ISO alpha-2).
+    #[arg(long)]
+    country: Option<String>,
+    /// Keep only projects at most this many years from first production (P50).
+    #[arg(long, value_name = "YEARS")]
+    max_years: Option<f64>,
+    #[command(flatten)]
+    out: OutputArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+#[derive(clap::Args)]
+struct TimelineArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Supply target, e.g. ndpr=20000t@2032 or dytb=500t@2030.
+    #[arg(long)]
+    target: Option<Target>,
+    /// Years covered from --as-of.
+    #[arg(long, default_value_t = 25)]
+    horizon: i32,
+    #[command(flatten)]
+    out: OutputArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Annual budget, e.g. 2000musd/y (US$ million a year).
+    #[arg(long, value_parser = parse_budget)]
+    budget: f64,
+    /// Supply target, e.g. ndpr=20000t@2032.
+    #[arg(long)]
+    target: Target,
+    /// Years covered from --as-of.
+    #[arg(long, default_value_t = 25)]
+    horizon: i32,
+    #[command(flatten)]
+    out: OutputArgs,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(clap::Args)]
@@ -255,6 +342,9 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Check(args) => check(args),
         Command::Appraise(args) => appraise(*args),
         Command::Sensitivity(args) => sensitivity(*args),
+        Command::Rank(args) => rank(*args),
+        Command::Timeline(args) => timeline(*args),
+        Command::Plan(args) => plan(*args),
     }
 }
 
@@ -401,5 +491,140 @@ fn sensitivity(args: SensitivityArgs) -> Result<u8> {
         _ => prospect::output::tornado(project, summary).into_bytes(),
     };
     emit(None, &bytes)?;
+    Ok(0)
+}
+
+/// Reads, appraises and simulates every project of a run.
+fn appraised(
+    files: &[PathBuf],
+    model: &ModelArgs,
+) -> Result<
+    Option<(
+        Vec<prospect::ProjectRecord>,
+        prospect::appraise::Report,
+        Assumptions,
+    )>,
+> {
+    let (assumptions, terms, context) = model.load()?;
+    let Some(records) = read_valid(files)? else {
+        return Ok(None);
+    };
+    let sim = model.simulation(&assumptions, false)?;
+    let progress = model.progress(records.len(), sim.draws);
+    let report = prospect::appraise::appraise_all(
+        &records,
+        &context,
+        &assumptions,
+        &terms,
+        Some(&sim),
+        &progress,
+    );
+    Ok(Some((records, report, assumptions)))
+}
+
+/// Writes a report as a table, CSV or JSON.
+fn write_report<T: serde::Serialize>(
+    out: &OutputArgs,
+    value: &T,
+    table: impl FnOnce() -> String,
+    csv: impl FnOnce() -> Result<Vec<u8>, csv::Error>,
+) -> Result<()> {
+    let bytes = match out.format {
+        OutputFormat::Table => table().into_bytes(),
+        OutputFormat::Csv => csv()?,
+        OutputFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(value)?;
+            v.push(b'\n');
+            v
+        }
+    };
+    emit(out.output.as_deref(), &bytes)
+}
+
+fn rank(args: RankArgs) -> Result<u8> {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+        return Ok(1);
+    };
+    let mut base = assumptions.rank.weights.clone();
+    if let Some(path) = &args.weights {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read weights file {}", path.display()))?;
+        #[derive(serde::Deserialize)]
+        struct File {
+            weights: std::collections::BTreeMap<String, f64>,
+        }
+        let file: File = toml::from_str(&text).with_context(|| {
+            format!(
+                "weights file {} is not [weights] NAME = VALUE",
+                path.display()
+            )
+        })?;
+        base.extend(file.weights);
+    }
+    let weights = prospect::rank::Weights::with_overrides(&base, &args.weight)?;
+    let filters = prospect::rank::Filters {
+        commodity: args.commodity.clone(),
+        regime: args.regime.clone(),
+        country: args.country.clone(),
+        max_years: args.max_years,
+    };
+    let ranking = prospect::rank::rank(&report.projects, &records, &weights, &filters);
+    let doc = serde_json::json!({
+        "prospect_version": report.prospect_version,
+        "as_of": report.as_of,
+        "seed": report.seed,
+        "draws": report.draws,
+        "percentile_convention": report.percentile_convention,
+        "ranking": ranking,
+    });
+    write_report(
+        &args.out,
+        &doc,
+        || prospect::output::rank_table(&ranking),
+        || prospect::output::rank_csv(&ranking),
+    )?;
+    Ok(0)
+}
+
+fn timeline(args: TimelineArgs) -> Result<u8> {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+        return Ok(1);
+    };
+    let t = prospect::timeline::timeline(
+        &report.projects,
+        &records,
+        report.as_of,
+        args.horizon,
+        &assumptions.schedule.ramp_up,
+        args.target,
+    );
+    write_report(
+        &args.out,
+        &t,
+        || prospect::output::timeline_table(&t),
+        || prospect::output::timeline_csv(&t),
+    )?;
+    Ok(0)
+}
+
+fn plan(args: PlanArgs) -> Result<u8> {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+        return Ok(1);
+    };
+    let p = prospect::timeline::plan(
+        &report.projects,
+        &records,
+        report.as_of,
+        args.horizon,
+        &assumptions.schedule.ramp_up,
+        args.target,
+        args.budget,
+    );
+    write_report(
+        &args.out,
+        &p,
+        || prospect::output::plan_table(&p),
+        || prospect::output::plan_csv(&p),
+    )?;
     Ok(0)
 }

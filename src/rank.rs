@@ -1,0 +1,428 @@
+//! Ranking for financing: a score from weighted criteria (risked value, speed, supply
+//! security, risk, confidence), each criterion's contribution shown, and the Pareto-
+//! efficient projects flagged (no other project is better on value, speed and risk at
+//! once).
+//!
+//! Each sub-criterion is normalised by percentile rank across the ranked set (0 for the
+//! worst, 1 for the best, ties averaged), which keeps one outlier from flattening the rest;
+//! a criterion is the mean of its sub-criteria; the score is the weighted sum, 0 to 1.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::appraise::Appraisal;
+use crate::provenance::Origin;
+use crate::record::{ProcessingRoute, ProjectRecord, StudyStage};
+
+/// The criteria, in the order of every output.
+pub const CRITERIA: [&str; 5] = ["value", "speed", "supply", "risk", "confidence"];
+
+/// A problem with the weights.
+#[derive(Debug, thiserror::Error)]
+pub enum WeightError {
+    #[error("unknown criterion {0:?}; criteria are value, speed, supply, risk, confidence")]
+    Unknown(String),
+    #[error("weight {0:?} is not NAME=VALUE with a non-negative number")]
+    Malformed(String),
+    #[error("the weights sum to zero")]
+    Zero,
+}
+
+/// Criterion weights, normalised to sum to 1.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Weights(pub BTreeMap<String, f64>);
+
+impl Weights {
+    /// From a map of name to weight; unknown names are refused.
+    pub fn new(raw: &BTreeMap<String, f64>) -> Result<Weights, WeightError> {
+        for (k, v) in raw {
+            if !CRITERIA.contains(&k.as_str()) {
+                return Err(WeightError::Unknown(k.clone()));
+            }
+            if !(v.is_finite() && *v >= 0.0) {
+                return Err(WeightError::Malformed(format!("{k}={v}")));
+            }
+        }
+        let total: f64 = CRITERIA
+            .iter()
+            .map(|c| raw.get(*c).copied().unwrap_or(0.0))
+            .sum();
+        if total <= 0.0 {
+            return Err(WeightError::Zero);
+        }
+        Ok(Weights(
+            CRITERIA
+                .iter()
+                .map(|c| ((*c).to_owned(), raw.get(*c).copied().unwrap_or(0.0) / total))
+                .collect(),
+        ))
+    }
+
+    /// `base` with `NAME=VALUE` overrides applied.
+    pub fn with_overrides(
+        base: &BTreeMap<String, f64>,
+        overrides: &[String],
+    ) -> Result<Weights, WeightError> {
+        let mut raw = base.clone();
+        for o in overrides {
+            let (k, v) = o
+                .split_once('=')
+                .ok_or_else(|| WeightError::Malformed(o.clone()))?;
+            let v: f64 = v
+                .trim()
+                .parse()
+                .map_err(|_| WeightError::Malformed(o.clone()))?;
+            if !CRITERIA.contains(&k.trim()) {
+                return Err(WeightError::Unknown(k.trim().to_owned()));
+            }
+            raw.insert(k.trim().to_owned(), v);
+        }
+        Weights::new(&raw)
+    }
+
+    fn get(&self, c: &str) -> f64 {
+        self.0.get(c).copied().unwrap_or(0.0)
+    }
+}
+
+/// Which projects to rank.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub commodity: Option<String>,
+    pub regime: Option<String>,
+    pub country: Option<String>,
+    /// Keep projects whose first production (P50, else base) is at most this many years away.
+    pub max_years: Option<f64>,
+}
+
+/// One ranked project.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranked {
+    pub rank: usize,
+    pub id: String,
+    pub name: String,
+    /// Weighted score, 0 to 1.
+    pub score: f64,
+    /// Each criterion's weighted contribution to the score ("why this rank").
+    pub contributions: BTreeMap<String, f64>,
+    /// Each criterion's normalised value, 0 to 1, before weighting.
+    pub criteria: BTreeMap<String, f64>,
+    /// No other project is at least as good on risked value, speed and chance of success
+    /// and better on one.
+    pub pareto: bool,
+    pub risked_npv_musd: Option<f64>,
+    pub npv_musd: Option<f64>,
+    pub years_to_first_production_p50: f64,
+    pub chance_of_success: f64,
+    /// Non-China supply at nameplate, t/y (0 when the project is China-linked).
+    pub non_china_ndpr_t: f64,
+    pub non_china_dytb_t: f64,
+    pub china_linked: bool,
+}
+
+/// The ranking.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranking {
+    pub weights: Weights,
+    pub normalisation: &'static str,
+    pub projects: Vec<Ranked>,
+    /// Projects filtered out, with the reason.
+    pub excluded: Vec<(String, String)>,
+}
+
+/// Percentile ranks of values where higher is better (None ranks lowest), 0 to 1.
+fn percentile_ranks(values: &[Option<f64>]) -> Vec<f64> {
+    let n = values.len();
+    if n <= 1 {
+        return vec![1.0; n];
+    }
+    let key = |v: Option<f64>| v.unwrap_or(f64::NEG_INFINITY);
+    (0..n)
+        .map(|i| {
+            let vi = key(values[i]);
+            let below = values.iter().filter(|v| key(**v) < vi).count() as f64;
+            let equal = values.iter().filter(|v| key(**v) == vi).count() as f64;
+            (below + (equal - 1.0) / 2.0) / (n as f64 - 1.0)
+        })
+        .collect()
+}
+
+/// Years to first production at P50 (simulated) or base.
+pub fn years_p50(p: &Appraisal) -> f64 {
+    p.simulation
+        .as_ref()
+        .map_or(p.years_to_first_production, |s| {
+            s.years_to_first_production.p50
+        })
+}
+
+fn years_p90(p: &Appraisal) -> f64 {
+    p.simulation
+        .as_ref()
+        .map_or(p.years_to_first_production, |s| {
+            s.years_to_first_production.p90
+        })
+}
+
+/// Whether the record declares Chinese ownership, offtake or separation.
+pub fn china_linked(rec: &ProjectRecord) -> bool {
+    rec.ownership.china_linked() || rec.ownership.processing_route == Some(ProcessingRoute::China)
+}
+
+/// Ranks appraised projects (`records` give ownership and stage; matched by id).
+pub fn rank(
+    projects: &[Appraisal],
+    records: &[ProjectRecord],
+    weights: &Weights,
+    filters: &Filters,
+) -> Ranking {
+    let by_id: BTreeMap<&str, &ProjectRecord> =
+        records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut excluded = Vec::new();
+    let kept: Vec<(&Appraisal, &ProjectRecord)> = projects
+        .iter()
+        .filter_map(|p| {
+            let rec = by_id.get(p.id.as_str())?;
+            let mut reject = |why: String| -> Option<(&Appraisal, &ProjectRecord)> {
+                excluded.push((p.id.clone(), why));
+                None
+            };
+            let eq = |want: &Option<String>, have: Option<&str>| {
+                want.as_ref()
+                    .is_none_or(|w| have.is_some_and(|h| h.eq_ignore_ascii_case(w)))
+            };
+            if !eq(&filters.commodity, p.commodity.as_deref()) {
+                return reject("commodity filter".into());
+            }
+            if !eq(&filters.regime, p.regime.as_deref()) {
+                return reject("regime filter".into());
+            }
+            if !eq(&filters.country, p.country.as_deref()) {
+                return reject("country filter".into());
+            }
+            if let Some(max) = filters.max_years
+                && years_p50(p) > max
+            {
+                return reject(format!(
+                    "first production {:.1} years away, over {max}",
+                    years_p50(p)
+                ));
+            }
+            Some((p, *rec))
+        })
+        .collect();
+
+    let col = |f: &dyn Fn(&Appraisal, &ProjectRecord) -> Option<f64>| -> Vec<f64> {
+        percentile_ranks(&kept.iter().map(|(p, r)| f(p, r)).collect::<Vec<_>>())
+    };
+    let non_china = |r: &ProjectRecord, t: Option<f64>| {
+        if china_linked(r) {
+            0.0
+        } else {
+            t.unwrap_or(0.0)
+        }
+    };
+    let mean =
+        |cols: &[Vec<f64>], i: usize| cols.iter().map(|c| c[i]).sum::<f64>() / cols.len() as f64;
+
+    let value = [
+        col(&|p, _| p.risked_npv_musd),
+        col(&|p, _| p.npv_to_capex),
+        col(&|p, _| p.irr_pct),
+    ];
+    let speed = [
+        col(&|p, _| Some(-years_p50(p))),
+        col(&|p, _| Some(-years_p90(p))),
+    ];
+    let supply_cols = [
+        col(&|p, r| Some(non_china(r, p.annual_ndpr_t))),
+        col(&|p, r| Some(non_china(r, p.annual_dytb_t))),
+        col(&|_, r| {
+            Some(match r.ownership.processing_route {
+                Some(ProcessingRoute::Integrated | ProcessingRoute::NonChina) => 1.0,
+                Some(ProcessingRoute::China) => 0.0,
+                _ => 0.5,
+            })
+        }),
+        col(&|_, r| Some(if r.ownership.china_linked() { 0.0 } else { 1.0 })),
+    ];
+    let risk = [
+        col(&|p, _| Some(p.chance_of_success)),
+        col(&|p, _| {
+            p.risk_factors
+                .iter()
+                .find(|f| f.factor == "jurisdiction")
+                .map(|f| f.multiplier)
+        }),
+        col(&|p, _| {
+            Some(match p.regime.as_deref() {
+                Some("area") => 0.0,
+                Some("eez") => 0.5,
+                _ => 1.0,
+            })
+        }),
+    ];
+    let confidence = [
+        col(&|_, r| {
+            r.development
+                .stage
+                .map(|s| StudyStage::ALL.iter().position(|x| *x == s).unwrap_or(0) as f64)
+        }),
+        col(&|_, r| {
+            let res = &r.geology.resource;
+            let inferred = res.inferred_mt.unwrap_or(0.0) + res.unclassified_mt.unwrap_or(0.0);
+            let total = res.total_mt().unwrap_or(0.0);
+            Some(if res.reserve_mt.is_some() {
+                0.0
+            } else if total > 0.0 {
+                -inferred / total
+            } else {
+                -1.0
+            })
+        }),
+        col(&|p, _| {
+            let all = p.provenance.origins().count().max(1) as f64;
+            let given = p
+                .provenance
+                .origins()
+                .filter(|(_, o)| *o == Origin::Given)
+                .count() as f64;
+            Some(if p.valued { given / all } else { 0.0 })
+        }),
+    ];
+    let groups: [(&str, &[Vec<f64>]); 5] = [
+        ("value", &value),
+        ("speed", &speed),
+        ("supply", &supply_cols),
+        ("risk", &risk),
+        ("confidence", &confidence),
+    ];
+
+    let mut ranked: Vec<Ranked> = kept
+        .iter()
+        .enumerate()
+        .map(|(i, (p, r))| {
+            let criteria: BTreeMap<String, f64> = groups
+                .iter()
+                .map(|(name, cols)| ((*name).to_owned(), mean(cols, i)))
+                .collect();
+            let contributions: BTreeMap<String, f64> = criteria
+                .iter()
+                .map(|(k, v)| (k.clone(), v * weights.get(k)))
+                .collect();
+            Ranked {
+                rank: 0,
+                id: p.id.clone(),
+                name: p.name.clone(),
+                score: contributions.values().sum(),
+                contributions,
+                criteria,
+                pareto: false,
+                risked_npv_musd: p.risked_npv_musd,
+                npv_musd: p.npv_musd.base,
+                years_to_first_production_p50: years_p50(p),
+                chance_of_success: p.chance_of_success,
+                non_china_ndpr_t: non_china(r, p.annual_ndpr_t),
+                non_china_dytb_t: non_china(r, p.annual_dytb_t),
+                china_linked: china_linked(r),
+            }
+        })
+        .collect();
+    flag_pareto(&mut ranked);
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    for (i, r) in ranked.iter_mut().enumerate() {
+        r.rank = i + 1;
+    }
+    Ranking {
+        weights: weights.clone(),
+        normalisation: "each sub-criterion by percentile rank across the ranked projects (0 worst, 1 best, ties averaged); a criterion is the mean of its sub-criteria; score = sum of weight x criterion",
+        projects: ranked,
+        excluded,
+    }
+}
+
+/// Flags the projects that no other beats on risked value, speed and chance at once.
+pub fn flag_pareto(ranked: &mut [Ranked]) {
+    let point = |r: &Ranked| {
+        (
+            r.risked_npv_musd.unwrap_or(f64::NEG_INFINITY),
+            -r.years_to_first_production_p50,
+            r.chance_of_success,
+        )
+    };
+    let points: Vec<(f64, f64, f64)> = ranked.iter().map(point).collect();
+    for (i, r) in ranked.iter_mut().enumerate() {
+        let a = points[i];
+        r.pareto = !points.iter().enumerate().any(|(j, b)| {
+            j != i
+                && b.0 >= a.0
+                && b.1 >= a.1
+                && b.2 >= a.2
+                && (b.0 > a.0 || b.1 > a.1 || b.2 > a.2)
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ranked(id: &str, value: f64, years: f64, chance: f64) -> Ranked {
+        Ranked {
+            rank: 0,
+            id: id.into(),
+            name: id.into(),
+            score: 0.0,
+            contributions: BTreeMap::new(),
+            criteria: BTreeMap::new(),
+            pareto: false,
+            risked_npv_musd: Some(value),
+            npv_musd: Some(value),
+            years_to_first_production_p50: years,
+            chance_of_success: chance,
+            non_china_ndpr_t: 0.0,
+            non_china_dytb_t: 0.0,
+            china_linked: false,
+        }
+    }
+
+    #[test]
+    fn pareto_flags_the_non_dominated_projects() {
+        let mut set = vec![
+            ranked("A", 100.0, 5.0, 0.5), // best value
+            ranked("B", 50.0, 2.0, 0.5),  // fastest
+            ranked("C", 40.0, 6.0, 0.4),  // dominated by A (and B)
+            ranked("D", 10.0, 8.0, 0.9),  // safest
+            ranked("E", 100.0, 5.0, 0.5), // ties A: neither dominates
+        ];
+        flag_pareto(&mut set);
+        let flags: Vec<bool> = set.iter().map(|r| r.pareto).collect();
+        assert_eq!(flags, [true, true, false, true, true]);
+    }
+
+    #[test]
+    fn percentile_ranks_put_missing_values_last() {
+        let r = percentile_ranks(&[Some(3.0), None, Some(1.0), Some(3.0)]);
+        assert_eq!(r, [2.5 / 3.0, 0.0, 1.0 / 3.0, 2.5 / 3.0]);
+    }
+
+    #[test]
+    fn weights_normalise_and_refuse_unknown_criteria() {
+        let base: BTreeMap<String, f64> = [("value", 2.0), ("speed", 2.0)]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), *v))
+            .collect();
+        let w = Weights::new(&base).unwrap();
+        assert_eq!(w.get("value"), 0.5);
+        assert_eq!(w.get("risk"), 0.0);
+        let w = Weights::with_overrides(&base, &["speed=6".into()]).unwrap();
+        assert_eq!(w.get("speed"), 0.75);
+        assert!(Weights::with_overrides(&base, &["beauty=1".into()]).is_err());
+        assert!(Weights::with_overrides(&base, &["speed".into()]).is_err());
+        assert!(matches!(
+            Weights::new(&BTreeMap::new()),
+            Err(WeightError::Zero)
+        ));
+    }
+}
