@@ -17,6 +17,7 @@ pub mod cashflow;
 pub mod check;
 pub mod cost;
 pub mod diagnostic;
+pub mod export;
 pub mod grade;
 pub mod leadtime;
 pub mod output;

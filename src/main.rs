@@ -46,6 +46,37 @@ enum Command {
     /// Choose which projects to finance, and when, to meet a supply target as early as
     /// possible within an annual budget.
     Plan(Box<PlanArgs>),
+    /// Write the appraised sites as RFC 7946 GeoJSON for QGIS (or a GeoJSON text
+    /// sequence), optionally with a QGIS style graduated by score.
+    Export(Box<ExportArgs>),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// One FeatureCollection (RFC 7946).
+    Geojson,
+    /// One feature per line after a record separator (RFC 8142), for very large outputs.
+    Geojsonseq,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Geojson)]
+    format: ExportFormat,
+    /// Layer name (the collection's `name` member); default: the output file's stem.
+    #[arg(long)]
+    name: Option<String>,
+    /// Also write a QGIS style (.qml) beside the output, graduated by score.
+    #[arg(long, requires = "output")]
+    qml: bool,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 /// Where and how a report is written.
@@ -345,6 +376,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Rank(args) => rank(*args),
         Command::Timeline(args) => timeline(*args),
         Command::Plan(args) => plan(*args),
+        Command::Export(args) => export(*args),
     }
 }
 
@@ -626,5 +658,36 @@ fn plan(args: PlanArgs) -> Result<u8> {
         || prospect::output::plan_table(&p),
         || prospect::output::plan_csv(&p),
     )?;
+    Ok(0)
+}
+
+fn export(args: ExportArgs) -> Result<u8> {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+        return Ok(1);
+    };
+    let weights = prospect::rank::Weights::new(&assumptions.rank.weights)?;
+    let ranking = prospect::rank::rank(
+        &report.projects,
+        &records,
+        &weights,
+        &prospect::rank::Filters::default(),
+    );
+    let features = prospect::export::features(&report, &records, &ranking);
+    let name = args.name.clone().unwrap_or_else(|| {
+        args.output
+            .as_deref()
+            .and_then(|p| p.file_stem())
+            .map_or("prospect".to_owned(), |s| s.to_string_lossy().into_owned())
+    });
+    let bytes = match args.format {
+        ExportFormat::Geojson => prospect::export::collection(&name, features),
+        ExportFormat::Geojsonseq => prospect::export::sequence(features),
+    };
+    emit(args.output.as_deref(), &bytes)?;
+    if let (true, Some(path)) = (args.qml, &args.output) {
+        let qml = path.with_extension("qml");
+        prospect::output::write_atomic(&qml, prospect::export::qml().as_bytes())
+            .with_context(|| format!("cannot write {}", qml.display()))?;
+    }
     Ok(0)
 }

@@ -1,0 +1,353 @@
+//! GeoJSON for GIS: an RFC 7946 FeatureCollection of the appraised sites (WGS84 lon/lat,
+//! coordinates rounded to 7 decimals, polygons wound by the right-hand rule, no `crs`
+//! member, a top-level `name` for the layer), with flat scalar properties of one JSON type
+//! per column; GeoJSON text sequences (RFC 8142) for very large outputs; and a QGIS layer
+//! style graduated by score.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use geo::{MapCoords, Orient, orient::Direction};
+use serde_json::{Map, Value, json};
+
+use crate::appraise::{Appraisal, Report};
+use crate::rank::Ranking;
+use crate::record::ProjectRecord;
+
+/// The type of an exported column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Real,
+    Integer,
+    Bool,
+    /// An ISO 8601 date, YYYY-MM-DD (QGIS's temporal controller reads it).
+    Date,
+}
+
+/// Rounds to 7 decimals (about 1 cm): RFC 7946 §11.2 advises against more.
+fn round7(v: f64) -> f64 {
+    (v * 1e7).round() / 1e7 + 0.0
+}
+
+/// The geometry as RFC 7946 JSON: rounded, polygons counter-clockwise outside and
+/// clockwise inside.
+pub fn geometry_json(g: &geo::Geometry<f64>) -> Value {
+    let g = g.map_coords(|c| geo::coord! { x: round7(c.x), y: round7(c.y) });
+    let g = match g {
+        geo::Geometry::Polygon(p) => geo::Geometry::Polygon(p.orient(Direction::Default)),
+        geo::Geometry::MultiPolygon(mp) => {
+            geo::Geometry::MultiPolygon(mp.orient(Direction::Default))
+        }
+        other => other,
+    };
+    serde_json::to_value(geojson::Geometry::from(&g)).unwrap_or(Value::Null)
+}
+
+fn real(v: Option<f64>) -> Value {
+    match v {
+        Some(x) if x.is_finite() => {
+            serde_json::Number::from_f64(x + 0.0).map_or(Value::Null, Value::Number)
+        }
+        _ => Value::Null,
+    }
+}
+
+fn text(v: Option<&str>) -> Value {
+    v.map_or(Value::Null, |s| Value::String(s.to_owned()))
+}
+
+fn date(year: Option<i32>) -> Value {
+    year.map_or(Value::Null, |y| Value::String(format!("{y:04}-01-01")))
+}
+
+/// The fixed columns of a project, in order.
+fn columns(p: &Appraisal, rank: Option<(usize, f64, bool)>) -> Vec<(&'static str, Kind, Value)> {
+    use Kind::*;
+    let s = &p.spatial;
+    let y = &p.first_production_year;
+    vec![
+        ("id", Text, text(Some(&p.id))),
+        ("name", Text, text(Some(&p.name))),
+        ("country", Text, text(p.country.as_deref())),
+        ("regime", Text, text(p.regime.as_deref())),
+        ("deposit_type", Text, text(p.deposit_type.as_deref())),
+        ("commodity", Text, text(p.commodity.as_deref())),
+        ("stage", Text, text(p.stage.as_deref())),
+        ("valued", Bool, Value::Bool(p.valued)),
+        ("npv_musd", Real, real(p.npv_musd.base)),
+        ("npv_musd_p10", Real, real(p.npv_musd.p10)),
+        ("npv_musd_p50", Real, real(p.npv_musd.p50)),
+        ("npv_musd_p90", Real, real(p.npv_musd.p90)),
+        ("irr_pct", Real, real(p.irr_pct)),
+        ("capex_musd", Real, real(p.capex_musd)),
+        (
+            "basket_price_usd_per_kg",
+            Real,
+            real(p.basket_price_usd_per_kg),
+        ),
+        ("annual_treo_t", Real, real(p.annual_treo_t)),
+        ("annual_ndpr_t", Real, real(p.annual_ndpr_t)),
+        ("annual_dytb_t", Real, real(p.annual_dytb_t)),
+        (
+            "breakeven_price_factor",
+            Real,
+            real(p.breakeven_price_factor),
+        ),
+        ("chance_of_success", Real, real(Some(p.chance_of_success))),
+        ("risked_npv_musd", Real, real(p.risked_npv_musd)),
+        ("first_production_year", Integer, Value::from(y.base)),
+        ("first_production_date", Date, date(Some(y.base))),
+        ("first_production_p10_date", Date, date(y.p10)),
+        ("first_production_p90_date", Date, date(y.p90)),
+        (
+            "rank",
+            Integer,
+            rank.map_or(Value::Null, |r| Value::from(r.0)),
+        ),
+        ("score", Real, real(rank.map(|r| r.1))),
+        (
+            "pareto",
+            Bool,
+            rank.map_or(Value::Null, |r| Value::Bool(r.2)),
+        ),
+        (
+            "nearest_plant",
+            Text,
+            text(s.nearest_separation_plant.as_ref().map(|n| n.name.as_str())),
+        ),
+        (
+            "nearest_plant_km",
+            Real,
+            real(s.nearest_separation_plant.as_ref().map(|n| n.distance_km)),
+        ),
+        (
+            "nearest_port",
+            Text,
+            text(s.nearest_port.as_ref().map(|n| n.name.as_str())),
+        ),
+        (
+            "nearest_port_km",
+            Real,
+            real(s.nearest_port.as_ref().map(|n| n.distance_km)),
+        ),
+        ("distance_to_shore_km", Real, real(s.distance_to_shore_km)),
+        (
+            "protected_area",
+            Text,
+            text(s.protected_area.as_ref().map(|a| a.name.as_str())),
+        ),
+        (
+            "protected_area_km",
+            Real,
+            real(s.protected_area.as_ref().map(|a| a.distance_km)),
+        ),
+        ("site_area_km2", Real, real(s.site_area_km2)),
+        ("unvalued_reason", Text, text(p.unvalued_reason.as_deref())),
+    ]
+}
+
+/// The record's unknown properties, flattened to one JSON type per column: a column whose
+/// values are all strings, all numbers or all booleans keeps them; any other column, and
+/// arrays and objects, become JSON text.
+fn extras(records: &[&ProjectRecord]) -> BTreeMap<String, Vec<Value>> {
+    let mut keys: Vec<String> = Vec::new();
+    for r in records {
+        for k in r.extra.keys() {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    keys.into_iter()
+        .map(|k| {
+            let raw: Vec<Value> = records
+                .iter()
+                .map(|r| r.extra.get(&k).cloned().unwrap_or(Value::Null))
+                .collect();
+            let kinds: Vec<u8> = raw
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Null => None,
+                    Value::Bool(_) => Some(0),
+                    Value::Number(_) => Some(1),
+                    Value::String(_) => Some(2),
+                    _ => Some(3),
+                })
+                .collect();
+            let uniform = kinds.windows(2).all(|w| w[0] == w[1]) && !kinds.contains(&3);
+            let values = raw
+                .into_iter()
+                .map(|v| match v {
+                    Value::Null => Value::Null,
+                    Value::String(s) => Value::String(s),
+                    v if uniform => v,
+                    v => Value::String(v.to_string()),
+                })
+                .collect();
+            (k, values)
+        })
+        .collect()
+}
+
+/// The features of a report (in its order), with ranks from `ranking`.
+pub fn features(report: &Report, records: &[ProjectRecord], ranking: &Ranking) -> Vec<Value> {
+    let by_id: BTreeMap<&str, &ProjectRecord> =
+        records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let ranks: BTreeMap<&str, (usize, f64, bool)> = ranking
+        .projects
+        .iter()
+        .map(|r| (r.id.as_str(), (r.rank, r.score, r.pareto)))
+        .collect();
+    let recs: Vec<&ProjectRecord> = report
+        .projects
+        .iter()
+        .filter_map(|p| by_id.get(p.id.as_str()).copied())
+        .collect();
+    let extra = extras(&recs);
+    report
+        .projects
+        .iter()
+        .filter(|p| by_id.contains_key(p.id.as_str()))
+        .enumerate()
+        .map(|(i, p)| {
+            let rec = by_id[p.id.as_str()];
+            let mut props = Map::new();
+            for (name, _, value) in columns(p, ranks.get(p.id.as_str()).copied()) {
+                props.insert(name.to_owned(), value);
+            }
+            for (k, values) in &extra {
+                // An unknown property never overwrites a computed column.
+                props.entry(k.clone()).or_insert_with(|| values[i].clone());
+            }
+            let geometry = rec.geometry.as_ref().map_or(Value::Null, geometry_json);
+            json!({"type": "Feature", "geometry": geometry, "properties": props})
+        })
+        .collect()
+}
+
+/// A FeatureCollection with a `name` member (QGIS's layer name) and no `crs`.
+pub fn collection(name: &str, features: Vec<Value>) -> Vec<u8> {
+    let mut out = format!(
+        "{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[\n",
+        Value::String(name.to_owned())
+    );
+    for (i, f) in features.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(&f.to_string());
+    }
+    out.push_str("\n]}\n");
+    out.into_bytes()
+}
+
+/// GeoJSON text sequence (RFC 8142): each feature after a record separator, one per line.
+pub fn sequence(features: Vec<Value>) -> Vec<u8> {
+    let mut out = String::new();
+    for f in features {
+        out.push('\u{1e}');
+        out.push_str(&f.to_string());
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// A QGIS style (.qml): points graduated by `score` in five classes, red (low) to green.
+pub fn qml() -> String {
+    let colours = [
+        "215,25,28,255",
+        "253,174,97,255",
+        "255,255,191,255",
+        "166,217,106,255",
+        "26,150,65,255",
+    ];
+    let mut ranges = String::new();
+    let mut symbols = String::new();
+    for (i, c) in colours.iter().enumerate() {
+        let (lo, hi) = (i as f64 * 0.2, (i + 1) as f64 * 0.2);
+        let _ = writeln!(
+            ranges,
+            r#"      <range symbol="{i}" lower="{lo:.1}" upper="{hi:.1}" label="{lo:.1} - {hi:.1}" render="true"/>"#
+        );
+        let _ = writeln!(
+            symbols,
+            r#"      <symbol type="marker" name="{i}" alpha="1" clip_to_extent="1" force_rhr="0">
+        <layer class="SimpleMarker" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" type="QString" value="{c}"/>
+            <Option name="outline_color" type="QString" value="35,35,35,255"/>
+            <Option name="name" type="QString" value="circle"/>
+            <Option name="size" type="QString" value="3.5"/>
+          </Option>
+        </layer>
+      </symbol>"#
+        );
+    }
+    format!(
+        r#"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
+<qgis version="3.28.0" styleCategories="Symbology|Labeling">
+  <renderer-v2 type="graduatedSymbol" attr="score" graduatedMethod="GraduatedColor" symbollevels="0" enableorderby="0" forceraster="0">
+    <ranges>
+{ranges}    </ranges>
+    <symbols>
+{symbols}    </symbols>
+  </renderer-v2>
+  <labeling type="simple">
+    <settings calloutType="simple">
+      <text-style fieldName="name" fontSize="8"/>
+    </settings>
+  </labeling>
+</qgis>
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polygons_are_wound_by_the_right_hand_rule_and_rounded() {
+        // A clockwise square with too many decimals.
+        let cw = geo::Polygon::new(
+            geo::LineString::from(vec![
+                (0.0, 0.0),
+                (0.0, 1.000000049),
+                (1.123456789, 1.0),
+                (1.0, 0.0),
+                (0.0, 0.0),
+            ]),
+            vec![],
+        );
+        let v = geometry_json(&geo::Geometry::Polygon(cw));
+        let ring: Vec<(f64, f64)> = v["coordinates"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+            .collect();
+        // Shoelace: positive area means counter-clockwise.
+        let area: f64 = ring
+            .windows(2)
+            .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+            .sum();
+        assert!(area > 0.0, "{ring:?}");
+        assert!(ring.iter().any(|c| c.0 == 1.1234568));
+        assert!(ring.iter().any(|c| c.1 == 1.0000000));
+    }
+
+    #[test]
+    fn mixed_extra_columns_become_text() {
+        let mut a = ProjectRecord::empty(crate::record::Location::File);
+        let mut b = a.clone();
+        a.extra.insert("ref".into(), json!("P01"));
+        b.extra.insert("ref".into(), json!(7));
+        a.extra.insert("depth".into(), json!(12.5));
+        b.extra.insert("tags".into(), json!(["a"]));
+        let e = extras(&[&a, &b]);
+        assert_eq!(e["ref"], vec![json!("P01"), json!("7")]);
+        assert_eq!(e["depth"], vec![json!(12.5), Value::Null]);
+        assert_eq!(e["tags"], vec![Value::Null, json!("[\"a\"]")]);
+    }
+}

@@ -1,0 +1,168 @@
+//! `prospect export`: RFC 7946 rules checked here, and QGIS's reading of the file checked
+//! with GDAL's ogrinfo when it is installed (.ci/run installs gdal-bin).
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use serde_json::Value;
+
+fn export(file: &str, dir: &std::path::Path, extra: &[&str]) -> std::path::PathBuf {
+    let out = dir.join("sites.geojson");
+    cargo_bin_cmd!("prospect")
+        .args([
+            "export", file, "--as-of", "2026", "--draws", "300", "--quiet", "--qml", "--output",
+        ])
+        .arg(&out)
+        .args(extra)
+        .assert()
+        .success();
+    out
+}
+
+fn decimals(v: f64) -> usize {
+    let s = format!("{v}");
+    s.split_once('.').map_or(0, |(_, d)| d.len())
+}
+
+fn positions(geometry: &Value, out: &mut Vec<(f64, f64)>) {
+    match geometry {
+        Value::Array(a) if a.len() >= 2 && a[0].is_number() => {
+            out.push((a[0].as_f64().unwrap(), a[1].as_f64().unwrap()))
+        }
+        Value::Array(a) => a.iter().for_each(|x| positions(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn rfc_7946_rules_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = export("samples/projects.geojson", dir.path(), &[]);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(doc["type"], "FeatureCollection");
+    assert_eq!(doc["name"], "sites");
+    assert!(doc.get("crs").is_none());
+    let features = doc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 28);
+    let mut types: BTreeMap<String, std::collections::BTreeSet<&'static str>> = BTreeMap::new();
+    for f in features {
+        let mut pos = Vec::new();
+        positions(&f["geometry"]["coordinates"], &mut pos);
+        for (x, y) in pos {
+            assert!((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y));
+            assert!(decimals(x) <= 7 && decimals(y) <= 7, "{x} {y}");
+        }
+        for (k, v) in f["properties"].as_object().unwrap() {
+            let t = match v {
+                Value::Null => continue,
+                Value::Bool(_) => "bool",
+                Value::Number(n) if n.is_f64() => "real",
+                Value::Number(_) => "integer",
+                Value::String(_) => "string",
+                _ => panic!("{k} is not a scalar"),
+            };
+            types.entry(k.clone()).or_default().insert(t);
+        }
+    }
+    for (k, t) in &types {
+        assert_eq!(t.len(), 1, "column {k} mixes {t:?}");
+    }
+    assert_eq!(types["npv_musd"].iter().next(), Some(&"real"));
+    assert_eq!(
+        types["first_production_date"].iter().next(),
+        Some(&"string")
+    );
+    assert!(out.with_extension("qml").exists());
+}
+
+#[test]
+fn polygons_come_out_counter_clockwise_and_sequences_are_rfc_8142() {
+    let dir = tempfile::tempdir().unwrap();
+    // A clockwise tenement polygon in, with too many decimals.
+    let input = dir.path().join("cw.geojson");
+    std::fs::write(
+        &input,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[122.5,-28.9],[122.5,-28.8000000049],[122.612345678,-28.8],[122.6,-28.9],[122.5,-28.9]]]},
+        "properties":{"id":"T1","name":"Tenement","country":"AU","deposit_type":"carbonatite","stage":"pfs","reserve_mt":10,"grade_treo_pct":3}}]}"#,
+    )
+    .unwrap();
+    let out = export(input.to_str().unwrap(), dir.path(), &[]);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let ring = doc["features"][0]["geometry"]["coordinates"][0]
+        .as_array()
+        .unwrap();
+    let pts: Vec<(f64, f64)> = ring
+        .iter()
+        .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+        .collect();
+    let area: f64 = pts
+        .windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum();
+    assert!(
+        area > 0.0,
+        "exterior ring must be counter-clockwise: {pts:?}"
+    );
+    assert!(
+        doc["features"][0]["properties"]["site_area_km2"]
+            .as_f64()
+            .unwrap()
+            > 100.0
+    );
+
+    let seq = cargo_bin_cmd!("prospect")
+        .args([
+            "export",
+            "samples/projects.csv",
+            "--format",
+            "geojsonseq",
+            "--draws",
+            "0",
+            "--as-of",
+            "2026",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(seq).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 28);
+    for l in lines {
+        let body = l
+            .strip_prefix('\u{1e}')
+            .expect("each record starts with RS");
+        let f: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(f["type"], "Feature");
+    }
+}
+
+#[test]
+fn ogrinfo_reads_the_layer_as_qgis_would() {
+    if Command::new("ogrinfo").arg("--version").output().is_err() {
+        eprintln!("skipped: GDAL's ogrinfo is not installed (apt-get install gdal-bin)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = export("samples/projects.geojson", dir.path(), &[]);
+    let info = Command::new("ogrinfo")
+        .args(["-ro", "-al", "-so"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(text.contains("Layer name: sites"), "{text}");
+    assert!(text.contains("Feature Count: 28"), "{text}");
+    assert!(text.contains("Geometry: Point"), "{text}");
+    assert!(text.contains("npv_musd: Real"), "{text}");
+    assert!(text.contains("capex_musd: Real"), "{text}");
+    assert!(text.contains("first_production_date: Date"), "{text}");
+    assert!(text.contains("chance_of_success: Real"), "{text}");
+}
