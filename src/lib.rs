@@ -25,6 +25,7 @@ pub mod provenance;
 pub mod rank;
 pub mod read;
 pub mod record;
+pub mod report;
 pub mod risk;
 pub mod simulate;
 pub mod spatial;

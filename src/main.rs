@@ -49,6 +49,30 @@ enum Command {
     /// Write the appraised sites as RFC 7946 GeoJSON for QGIS (or a GeoJSON text
     /// sequence), optionally with a QGIS style graduated by score.
     Export(Box<ExportArgs>),
+    /// Write a self-contained HTML report for a committee: map, ranking, timeline, supply,
+    /// NPV spread and a card per project.
+    Report(Box<ReportArgs>),
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The HTML file to write (atomically).
+    #[arg(long, short)]
+    output: PathBuf,
+    /// Supply target shown on the supply chart, e.g. ndpr=20000t@2032.
+    #[arg(long)]
+    target: Option<Target>,
+    /// Report title.
+    #[arg(
+        long,
+        default_value = "Rare-earth and deep-sea projects: appraisal and ranking"
+    )]
+    title: String,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -377,6 +401,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Timeline(args) => timeline(*args),
         Command::Plan(args) => plan(*args),
         Command::Export(args) => export(*args),
+        Command::Report(args) => report(*args),
     }
 }
 
@@ -689,5 +714,30 @@ fn export(args: ExportArgs) -> Result<u8> {
         prospect::output::write_atomic(&qml, prospect::export::qml().as_bytes())
             .with_context(|| format!("cannot write {}", qml.display()))?;
     }
+    Ok(0)
+}
+
+fn report(args: ReportArgs) -> Result<u8> {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+        return Ok(1);
+    };
+    let weights = prospect::rank::Weights::new(&assumptions.rank.weights)?;
+    let ranking = prospect::rank::rank(
+        &report.projects,
+        &records,
+        &weights,
+        &prospect::rank::Filters::default(),
+    );
+    let timeline = prospect::timeline::timeline(
+        &report.projects,
+        &records,
+        report.as_of,
+        25,
+        &assumptions.schedule.ramp_up,
+        args.target,
+    );
+    let html = prospect::report::html(&report, &records, &ranking, &timeline, &args.title);
+    prospect::output::write_atomic(&args.output, html.as_bytes())
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
     Ok(0)
 }

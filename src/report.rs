@@ -1,0 +1,649 @@
+//! The committee report: one self-contained HTML file (inline CSS and SVG, nothing fetched)
+//! with a map of the sites over Natural Earth coastlines, the ranking, the investment
+//! timeline, supply against a target, the NPV spread of every project, and a card per
+//! project with its figures, provenance, risk factors and tornado. Every user string is
+//! escaped. Charts are plain SVG with generic font families, so no system font is needed.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use geo::CoordsIter;
+
+use crate::appraise::{Appraisal, Report};
+use crate::leadtime::StageSpan;
+use crate::provenance::Origin;
+use crate::rank::Ranking;
+use crate::record::StudyStage;
+use crate::timeline::{Oxide, Timeline};
+
+/// Natural Earth 1:110m land (public domain), for the map.
+const LAND_110M: &str = include_str!("../samples/context/land-110m.geojson");
+
+/// Escapes text for HTML and SVG content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const SCORE_COLOURS: [&str; 5] = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"];
+
+fn score_colour(score: f64) -> &'static str {
+    SCORE_COLOURS[((score * 5.0).floor() as usize).min(4)]
+}
+
+fn stage_colour(stage: StudyStage) -> &'static str {
+    match stage {
+        StudyStage::Exploration | StudyStage::Resource => "#9ecae1",
+        StudyStage::Pea | StudyStage::Pfs | StudyStage::Dfs => "#6baed6",
+        StudyStage::Permitting => "#fd8d3c",
+        StudyStage::Financing => "#fdd0a2",
+        StudyStage::Construction => "#74c476",
+        StudyStage::RampUp | StudyStage::Production => "#238b45",
+    }
+}
+
+fn money(v: Option<f64>) -> String {
+    v.filter(|x| x.is_finite())
+        .map_or("–".into(), |x| format!("{x:.0}"))
+}
+
+/// The map: equirectangular, coastlines, sites coloured by score.
+fn map_svg(
+    report: &Report,
+    records: &BTreeMap<&str, &crate::ProjectRecord>,
+    scores: &BTreeMap<&str, f64>,
+) -> String {
+    let (w, h) = (960.0, 480.0);
+    let x = |lon: f64| (lon + 180.0) / 360.0 * w;
+    let y = |lat: f64| (90.0 - lat) / 180.0 * h;
+    let mut svg = format!(
+        r##"<svg id="map" class="chart" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Map of the sites"><rect width="{w}" height="{h}" fill="#eaf2f8"/>"##
+    );
+    if let Ok(fc) = LAND_110M.parse::<geojson::FeatureCollection>() {
+        let mut d = String::new();
+        for f in fc.features {
+            let Some(g) = f
+                .geometry
+                .and_then(|g| geo::Geometry::<f64>::try_from(g).ok())
+            else {
+                continue;
+            };
+            let polys: Vec<geo::Polygon<f64>> = match g {
+                geo::Geometry::Polygon(p) => vec![p],
+                geo::Geometry::MultiPolygon(mp) => mp.0,
+                _ => vec![],
+            };
+            for p in polys {
+                for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                    for (i, c) in ring.coords_iter().enumerate() {
+                        let _ = write!(
+                            d,
+                            "{}{:.1},{:.1}",
+                            if i == 0 { "M" } else { "L" },
+                            x(c.x),
+                            y(c.y)
+                        );
+                    }
+                    d.push('Z');
+                }
+            }
+        }
+        let _ = write!(
+            svg,
+            r##"<path d="{d}" fill="#d9d4c7" stroke="#a89f8a" stroke-width="0.4"/>"##
+        );
+    }
+    for p in &report.projects {
+        let Some(pt) = records.get(p.id.as_str()).and_then(|r| r.site_point()) else {
+            continue;
+        };
+        let score = scores.get(p.id.as_str()).copied().unwrap_or(0.0);
+        let _ = write!(
+            svg,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="{}" stroke="#222" stroke-width="0.8"><title>{} ({}): score {:.2}</title></circle>"##,
+            x(pt.x()),
+            y(pt.y()),
+            score_colour(score),
+            escape(&p.name),
+            escape(&p.id),
+            score
+        );
+    }
+    svg.push_str(r##"<text x="8" y="472" font-family="sans-serif" font-size="11" fill="#555">Coastlines: Natural Earth 1:110m (public domain). Colour: rank score, red low to green high.</text></svg>"##);
+    svg
+}
+
+/// A Gantt of the remaining stages, with P10-P90 whiskers on first production.
+fn gantt_svg(t: &Timeline) -> String {
+    let rows: Vec<_> = t.projects.iter().filter(|p| !p.stages.is_empty()).collect();
+    let (start, end) = (f64::from(t.as_of), f64::from(t.as_of) + 25.0);
+    let (left, w, row) = (170.0, 760.0, 18.0);
+    let h = 40.0 + row * rows.len() as f64;
+    let x = |year: f64| left + (year.clamp(start, end) - start) / (end - start) * w;
+    let mut svg = format!(
+        r##"<svg id="gantt" class="chart" viewBox="0 0 960 {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Investment timeline" font-family="sans-serif" font-size="11">"##
+    );
+    for year in (t.as_of..=t.as_of + 25).step_by(5) {
+        let _ = write!(
+            svg,
+            r##"<line x1="{0:.1}" x2="{0:.1}" y1="20" y2="{1}" stroke="#ddd"/><text x="{0:.1}" y="14" text-anchor="middle">{year}</text>"##,
+            x(f64::from(year)),
+            h - 10.0
+        );
+    }
+    for (i, p) in rows.iter().enumerate() {
+        let y = 24.0 + row * i as f64;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            left - 6.0,
+            y + 11.0,
+            escape(&p.name)
+        );
+        for s in &p.stages {
+            let StageSpan {
+                stage,
+                start: a,
+                end: b,
+                ..
+            } = s;
+            let _ = write!(
+                svg,
+                r##"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="12" fill="{}"><title>{}: {stage} {a:.1}-{b:.1}</title></rect>"##,
+                x(*a),
+                (x(*b) - x(*a)).max(0.5),
+                stage_colour(*stage),
+                escape(&p.id)
+            );
+        }
+        let f = &p.first_production_year;
+        let (x10, x90) = (x(f64::from(f.p10)), x(f64::from(f.p90)));
+        let _ = write!(
+            svg,
+            r##"<line x1="{x10:.1}" x2="{x90:.1}" y1="{0:.1}" y2="{0:.1}" stroke="#000"/><line x1="{x10:.1}" x2="{x10:.1}" y1="{1:.1}" y2="{2:.1}" stroke="#000"/><line x1="{x90:.1}" x2="{x90:.1}" y1="{1:.1}" y2="{2:.1}" stroke="#000"/>"##,
+            y + 6.0,
+            y + 2.0,
+            y + 10.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Non-China supply against the target, with the early-late band.
+fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
+    let pick = |y: &crate::timeline::YearRow| match oxide {
+        Oxide::Ndpr => y.ndpr_t,
+        Oxide::Dytb => y.dytb_t,
+    };
+    let target = t.target.filter(|g| g.oxide == oxide);
+    let max = t
+        .years
+        .iter()
+        .map(|y| pick(y).early.max(pick(y).late).max(pick(y).base))
+        .chain(target.map(|g| g.tonnes))
+        .fold(1.0, f64::max)
+        * 1.1;
+    let (left, top, w, h) = (70.0, 20.0, 860.0, 240.0);
+    let n = t.years.len().max(2) as f64 - 1.0;
+    let x = |i: usize| left + i as f64 / n * w;
+    let y = |v: f64| top + h - v / max * h;
+    let name = match oxide {
+        Oxide::Ndpr => "NdPr oxide",
+        Oxide::Dytb => "Dy+Tb oxide",
+    };
+    let mut svg = format!(
+        r##"<svg id="supply-{}" class="chart" viewBox="0 0 960 300" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Non-China {name} supply" font-family="sans-serif" font-size="11">"##,
+        if oxide == Oxide::Ndpr { "ndpr" } else { "dytb" }
+    );
+    let band: Vec<String> = t
+        .years
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("{:.1},{:.1}", x(i), y(pick(r).early)))
+        .chain(
+            t.years
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, r)| format!("{:.1},{:.1}", x(i), y(pick(r).late))),
+        )
+        .collect();
+    let _ = write!(
+        svg,
+        r##"<polygon points="{}" fill="#c6dbef" stroke="none"><title>early-late band</title></polygon>"##,
+        band.join(" ")
+    );
+    for (label, colour, f) in [
+        (
+            "base",
+            "#08519c",
+            (|b: crate::timeline::Band| b.base) as fn(crate::timeline::Band) -> f64,
+        ),
+        ("expected", "#e6550d", |b| b.expected),
+    ] {
+        let pts: Vec<String> = t
+            .years
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("{:.1},{:.1}", x(i), y(f(pick(r)))))
+            .collect();
+        let _ = write!(
+            svg,
+            r##"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"><title>{label}</title></polyline>"##,
+            pts.join(" ")
+        );
+    }
+    if let Some(g) = target {
+        let _ = write!(
+            svg,
+            r##"<line x1="{left}" x2="{:.1}" y1="{1:.1}" y2="{1:.1}" stroke="#000" stroke-dasharray="4 3"/>"##,
+            left + w,
+            y(g.tonnes)
+        );
+        if let Some(i) = t.years.iter().position(|r| r.year == g.year) {
+            let _ = write!(
+                svg,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#000"><title>target {}</title></circle>"##,
+                x(i),
+                y(g.tonnes),
+                escape(&g.to_string())
+            );
+        }
+    }
+    for (i, r) in t.years.iter().enumerate().step_by(5) {
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            x(i),
+            top + h + 16.0,
+            r.year
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<text x="{left}" y="12">{name}, t/y (max {max:.0}); blue: base, orange: chance-weighted, shaded: early to late; dashed: target</text></svg>"##
+    );
+    svg
+}
+
+/// NPV P10-P90 bars with P50 ticks and the deterministic value, per valued project.
+fn npv_svg(report: &Report) -> String {
+    let rows: Vec<&Appraisal> = report
+        .projects
+        .iter()
+        .filter(|p| p.npv_musd.base.is_some())
+        .collect();
+    let vals: Vec<f64> = rows
+        .iter()
+        .flat_map(|p| [p.npv_musd.p10, p.npv_musd.p90, p.npv_musd.base])
+        .flatten()
+        .collect();
+    let lo = vals.iter().copied().fold(0.0, f64::min);
+    let hi = vals.iter().copied().fold(0.0, f64::max).max(lo + 1.0);
+    let (left, w, row) = (170.0, 760.0, 16.0);
+    let h = 40.0 + row * rows.len() as f64;
+    let x = |v: f64| left + (v - lo) / (hi - lo) * w;
+    let mut svg = format!(
+        r##"<svg id="npv" class="chart" viewBox="0 0 960 {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="NPV distribution" font-family="sans-serif" font-size="11"><line x1="{0:.1}" x2="{0:.1}" y1="18" y2="{1}" stroke="#888"/><text x="{0:.1}" y="12" text-anchor="middle">0</text>"##,
+        x(0.0),
+        h - 8.0
+    );
+    for (i, p) in rows.iter().enumerate() {
+        let y = 22.0 + row * i as f64;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            left - 6.0,
+            y + 9.0,
+            escape(&p.name)
+        );
+        if let (Some(a), Some(b)) = (p.npv_musd.p10, p.npv_musd.p90) {
+            let _ = write!(
+                svg,
+                r##"<rect x="{:.1}" y="{y:.1}" width="{:.1}" height="10" fill="#9ecae1"><title>P10 {a:.0}, P90 {b:.0} US$m</title></rect>"##,
+                x(a),
+                (x(b) - x(a)).max(0.5)
+            );
+        }
+        if let Some(m) = p.npv_musd.p50 {
+            let _ = write!(
+                svg,
+                r##"<line x1="{0:.1}" x2="{0:.1}" y1="{y:.1}" y2="{1:.1}" stroke="#08519c" stroke-width="2"/>"##,
+                x(m),
+                y + 10.0
+            );
+        }
+        if let Some(b) = p.npv_musd.base {
+            let _ = write!(
+                svg,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="#000"><title>base {b:.0} US$m</title></circle>"##,
+                x(b),
+                y + 5.0
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        r##"<text x="{left}" y="{:.1}">NPV at the start of construction, US$ million: bar P10 to P90, tick P50, dot deterministic ({lo:.0} to {hi:.0})</text></svg>"##,
+        h - 2.0
+    );
+    svg
+}
+
+/// A small tornado of a project's five largest swings.
+fn tornado_svg(p: &Appraisal) -> String {
+    let Some(sim) = &p.simulation else {
+        return String::new();
+    };
+    let drivers: Vec<_> = sim.sensitivity.iter().take(5).collect();
+    let base = p.npv_musd.base.unwrap_or(0.0);
+    let vals: Vec<f64> = drivers
+        .iter()
+        .flat_map(|d| [d.npv_at_p10_musd, d.npv_at_p90_musd])
+        .chain([base])
+        .collect();
+    let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = vals
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max)
+        .max(lo + 1.0);
+    let (left, w) = (90.0, 330.0);
+    let x = |v: f64| left + (v - lo) / (hi - lo) * w;
+    let mut svg = format!(
+        r##"<svg class="tornado" viewBox="0 0 440 {}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Tornado" font-family="sans-serif" font-size="10"><line x1="{1:.1}" x2="{1:.1}" y1="0" y2="{0}" stroke="#888"/>"##,
+        14.0 * drivers.len() as f64 + 4.0,
+        x(base)
+    );
+    for (i, d) in drivers.iter().enumerate() {
+        let y = 2.0 + 14.0 * i as f64;
+        let (a, b) = (
+            d.npv_at_p10_musd.min(d.npv_at_p90_musd),
+            d.npv_at_p10_musd.max(d.npv_at_p90_musd),
+        );
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{:.1}" y="{y:.1}" width="{:.1}" height="10" fill="#fdae6b"><title>{:.0} to {:.0} US$m</title></rect>"##,
+            left - 4.0,
+            y + 9.0,
+            escape(&d.driver),
+            x(a),
+            (x(b) - x(a)).max(0.5),
+            d.npv_at_p10_musd,
+            d.npv_at_p90_musd
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn card(p: &Appraisal, rank: Option<&crate::rank::Ranked>) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<section class="card" id="card-{}"><h3>{} <small>({})</small></h3>"#,
+        escape(&p.id),
+        escape(&p.name),
+        escape(&p.id)
+    );
+    let row =
+        |k: &str, v: String| format!("<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
+    let pct = |v: Option<f64>| v.map_or("–".into(), |x| format!("{x:.1} %"));
+    let mut t = String::new();
+    t += &row(
+        "Country / regime",
+        format!(
+            "{} / {}",
+            p.country.as_deref().unwrap_or("–"),
+            p.regime.as_deref().unwrap_or("–")
+        ),
+    );
+    t += &row(
+        "Deposit / stage",
+        format!(
+            "{} / {}",
+            p.deposit_type.as_deref().unwrap_or("–"),
+            p.stage.as_deref().unwrap_or("–")
+        ),
+    );
+    t += &row(
+        "NPV US$m (base; P10 / P50 / P90)",
+        format!(
+            "{}; {} / {} / {}",
+            money(p.npv_musd.base),
+            money(p.npv_musd.p10),
+            money(p.npv_musd.p50),
+            money(p.npv_musd.p90)
+        ),
+    );
+    t += &row("IRR", pct(p.irr_pct));
+    t += &row("Capex US$m", money(p.capex_musd));
+    t += &row(
+        "Basket US$/kg TREO",
+        p.basket_price_usd_per_kg
+            .map_or("–".into(), |v| format!("{v:.2}")),
+    );
+    t += &row(
+        "Output t/y TREO / NdPr / Dy+Tb",
+        format!(
+            "{} / {} / {}",
+            money(p.annual_treo_t),
+            money(p.annual_ndpr_t),
+            money(p.annual_dytb_t)
+        ),
+    );
+    t += &row(
+        "Breakeven price factor",
+        p.breakeven_price_factor
+            .map_or("–".into(), |v| format!("{v:.2}")),
+    );
+    let f = &p.first_production_year;
+    t += &row(
+        "First production (base; P10-P90)",
+        format!(
+            "{}; {}-{}",
+            f.base,
+            f.p10.map_or("–".into(), |v| v.to_string()),
+            f.p90.map_or("–".into(), |v| v.to_string())
+        ),
+    );
+    t += &row(
+        "Chance of success / risked NPV US$m",
+        format!("{:.2} / {}", p.chance_of_success, money(p.risked_npv_musd)),
+    );
+    if let Some(n) = &p.nearest_separation_plant {
+        t += &row(
+            "Nearest separation plant",
+            format!("{} ({:.0} km)", n.name, n.distance_km),
+        );
+    }
+    if let Some(r) = rank {
+        t += &row(
+            "Rank / score",
+            format!(
+                "{} / {:.3}{}",
+                r.rank,
+                r.score,
+                if r.pareto { " (Pareto-efficient)" } else { "" }
+            ),
+        );
+    }
+    if let Some(why) = &p.unvalued_reason {
+        t += &row("Not valued", why.clone());
+    }
+    let _ = write!(h, "<table class=\"kv\">{t}</table>");
+    let origins = |o: Origin| {
+        p.provenance
+            .origins()
+            .filter(|(_, x)| *x == o)
+            .map(|(n, _)| escape(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = write!(
+        h,
+        "<p class=\"prov\"><b>Given:</b> {}<br><b>Estimated:</b> {}<br><b>Default:</b> {}</p>",
+        origins(Origin::Given),
+        origins(Origin::Estimated),
+        origins(Origin::Default)
+    );
+    let factors: Vec<String> = p
+        .risk_factors
+        .iter()
+        .map(|f| {
+            format!(
+                "<li>{} × {:.2}: {}</li>",
+                escape(&f.factor),
+                f.multiplier,
+                escape(&f.reason)
+            )
+        })
+        .collect();
+    let _ = write!(h, "<p><b>Risk factors</b></p><ul>{}</ul>", factors.join(""));
+    if !p.warnings.is_empty() {
+        let w: Vec<String> = p
+            .warnings
+            .iter()
+            .map(|w| format!("<li>{}</li>", escape(w)))
+            .collect();
+        let _ = write!(
+            h,
+            "<p><b>Warnings</b></p><ul class=\"warn\">{}</ul>",
+            w.join("")
+        );
+    }
+    h.push_str(&tornado_svg(p));
+    h.push_str("</section>");
+    h
+}
+
+/// The whole report.
+pub fn html(
+    report: &Report,
+    records: &[crate::ProjectRecord],
+    ranking: &Ranking,
+    timeline: &Timeline,
+    title: &str,
+) -> String {
+    let recs: BTreeMap<&str, &crate::ProjectRecord> =
+        records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let ranks: BTreeMap<&str, &crate::rank::Ranked> = ranking
+        .projects
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
+    let scores: BTreeMap<&str, f64> = ranking
+        .projects
+        .iter()
+        .map(|r| (r.id.as_str(), r.score))
+        .collect();
+    let mut table = String::from(
+        "<table id=\"ranking\"><thead><tr><th>Rank</th><th>Project</th><th>Score</th><th>Value</th><th>Speed</th><th>Supply</th><th>Risk</th><th>Confidence</th><th>Risked NPV US$m</th><th>1st prod P50 (y)</th><th>P(success)</th><th>Pareto</th></tr></thead><tbody>",
+    );
+    for r in &ranking.projects {
+        let c = |k: &str| r.contributions.get(k).copied().unwrap_or(0.0);
+        let _ = write!(
+            table,
+            "<tr><td>{}</td><td><a href=\"#card-{}\">{}</a></td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{}</td></tr>",
+            r.rank,
+            escape(&r.id),
+            escape(&r.name),
+            r.score,
+            c("value"),
+            c("speed"),
+            c("supply"),
+            c("risk"),
+            c("confidence"),
+            money(r.risked_npv_musd),
+            r.years_to_first_production_p50,
+            r.chance_of_success,
+            if r.pareto { "yes" } else { "" }
+        );
+    }
+    table.push_str("</tbody></table>");
+    let cards: String = report
+        .projects
+        .iter()
+        .map(|p| card(p, ranks.get(p.id.as_str()).copied()))
+        .collect();
+    let a = &report.assumptions;
+    let target = timeline.target.map_or(String::new(), |t| {
+        format!(
+            "<p>Target {}: base supply {}, chance-weighted supply {}.</p>",
+            escape(&t.to_string()),
+            timeline
+                .target_met_year
+                .map_or("not met within the horizon".into(), |y| format!(
+                    "met in {y}"
+                )),
+            timeline
+                .target_met_year_expected
+                .map_or("not met within the horizon".into(), |y| format!(
+                    "met in {y}"
+                ))
+        )
+    });
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1000px; padding: 1em; color: #222; }}
+h1 {{ font-size: 1.5em; }} h2 {{ border-bottom: 1px solid #ccc; margin-top: 1.6em; }}
+.chart {{ width: 100%; height: auto; display: block; }}
+table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking th {{ padding: 2px 6px; border-bottom: 1px solid #eee; text-align: right; }}
+#ranking td:nth-child(2), #ranking th:nth-child(2) {{ text-align: left; }}
+.card {{ border: 1px solid #ddd; border-radius: 6px; padding: 0.6em 1em; margin: 1em 0; break-inside: avoid; }}
+.kv th {{ text-align: left; font-weight: normal; color: #555; padding-right: 1em; }} .prov {{ font-size: 0.8em; color: #444; }}
+.warn li {{ color: #a63603; }} .tornado {{ width: 440px; max-width: 100%; }} small {{ color: #777; }}
+@media print {{ h2 {{ break-before: page; }} .card {{ page-break-inside: avoid; }} }}
+</style></head><body>
+<h1>{title}</h1>
+<p>prospect {version}, as of {as_of}. Prices: {scenario}; real discount rate {rate} %; {draws} draws per project (seed {seed}). Money in US$ million, real; NPV at the start of construction. {convention}.</p>
+<h2>Map</h2>{map}
+<h2>Ranking</h2><p>Columns value to confidence are each criterion's weighted contribution to the score.</p>{table}
+<h2>Investment timeline</h2><p>Remaining stages (light blue: studies, orange: permitting and financing, green: construction) and first production P10-P90 whiskers.</p>{gantt}
+<h2>Non-China supply</h2>{target}{supply_ndpr}{supply_dytb}
+<h2>NPV distribution</h2>{npv}
+<h2>Projects</h2>{cards}
+</body></html>
+"#,
+        title = escape(title),
+        version = escape(&report.prospect_version),
+        as_of = report.as_of,
+        scenario = escape(&a.scenario),
+        rate = a.discount_rate_pct,
+        draws = report.draws,
+        seed = report.seed.map_or("–".into(), |s| s.to_string()),
+        convention = escape(report.percentile_convention),
+        map = map_svg(report, &recs, &scores),
+        gantt = gantt_svg(timeline),
+        supply_ndpr = supply_svg(timeline, Oxide::Ndpr),
+        supply_dytb = supply_svg(timeline, Oxide::Dytb),
+        npv = npv_svg(report),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+}
