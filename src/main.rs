@@ -697,24 +697,46 @@ fn export(args: ExportArgs) -> Result<u8> {
         &weights,
         &prospect::rank::Filters::default(),
     );
-    let features = prospect::export::features(&report, &records, &ranking);
     let name = args.name.clone().unwrap_or_else(|| {
         args.output
             .as_deref()
             .and_then(|p| p.file_stem())
             .map_or("prospect".to_owned(), |s| s.to_string_lossy().into_owned())
     });
+    let features = prospect::export::features(&report, &records, &ranking);
     let bytes = match args.format {
         ExportFormat::Geojson => prospect::export::collection(&name, features),
         ExportFormat::Geojsonseq => prospect::export::sequence(features),
     };
     emit(args.output.as_deref(), &bytes)?;
     if let (true, Some(path)) = (args.qml, &args.output) {
-        let qml = path.with_extension("qml");
-        prospect::output::write_atomic(&qml, prospect::export::qml().as_bytes())
-            .with_context(|| format!("cannot write {}", qml.display()))?;
+        write_qml(path)?;
     }
     Ok(0)
+}
+
+/// Writes the QGIS style beside a GeoJSON file.
+fn write_qml(geojson: &Path) -> Result<()> {
+    let qml = geojson.with_extension("qml");
+    prospect::output::write_atomic(&qml, prospect::export::qml().as_bytes())
+        .with_context(|| format!("cannot write {}", qml.display()))
+}
+
+/// Writes the sites as a GeoJSON FeatureCollection named after the file, with its style.
+fn write_geojson(
+    path: &Path,
+    report: &prospect::appraise::Report,
+    records: &[prospect::ProjectRecord],
+    ranking: &prospect::rank::Ranking,
+) -> Result<()> {
+    let name = path
+        .file_stem()
+        .map_or("prospect".to_owned(), |s| s.to_string_lossy().into_owned());
+    let bytes =
+        prospect::export::collection(&name, prospect::export::features(report, records, ranking));
+    prospect::output::write_atomic(path, &bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    write_qml(path)
 }
 
 fn report(args: ReportArgs) -> Result<u8> {
@@ -739,5 +761,8 @@ fn report(args: ReportArgs) -> Result<u8> {
     let html = prospect::report::html(&report, &records, &ranking, &timeline, &args.title);
     prospect::output::write_atomic(&args.output, html.as_bytes())
         .with_context(|| format!("cannot write {}", args.output.display()))?;
+    if let Some(path) = &args.geojson {
+        write_geojson(path, &report, &records, &ranking)?;
+    }
     Ok(0)
 }

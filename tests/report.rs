@@ -50,6 +50,31 @@ fn self_contained_with_map_table_and_charts() {
 }
 
 #[test]
+fn one_command_writes_the_report_and_the_gis_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let sites = dir.path().join("sites.geojson");
+    cargo_bin_cmd!("prospect")
+        .args([
+            "report",
+            "samples/projects.geojson",
+            "--draws",
+            "100",
+            "--quiet",
+            "--output",
+        ])
+        .arg(&html)
+        .arg("--geojson")
+        .arg(&sites)
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&sites).unwrap()).unwrap();
+    assert_eq!(doc["name"], "sites");
+    assert_eq!(doc["features"].as_array().unwrap().len(), 28);
+    assert!(sites.with_extension("qml").exists() && html.exists());
+}
+
+#[test]
 fn user_strings_are_escaped() {
     let dir = tempfile::tempdir().unwrap();
     let (_, html) = report("tests/fixtures/hostile/script_name.csv", dir.path());
