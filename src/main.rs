@@ -71,6 +71,9 @@ struct ReportArgs {
         default_value = "Rare-earth and deep-sea projects: appraisal and ranking"
     )]
     title: String,
+    /// Also write the sites as QGIS-ready GeoJSON (with its .qml style) to this file.
+    #[arg(long, value_name = "FILE.geojson")]
+    geojson: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
 }
