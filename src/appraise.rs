@@ -476,6 +476,12 @@ pub fn appraise(
     if rec.geology.deposit_type.is_some_and(|t| t.is_seabed()) {
         out.warnings.push("seabed costs rest on one calibration point (NORI-D) and judgement on depth (docs/assumptions.md)".into());
     }
+    if !npv.is_finite() {
+        out.warnings.push(
+            "the NPV is not a finite number: a figure of the record is out of any plausible range"
+                .into(),
+        );
+    }
     out.study = compare_study(rec, &production, &inputs, a, terms);
     if let Some(opts) = sim.filter(|o| o.draws > 0) {
         let model = draw_model(

@@ -489,7 +489,7 @@ fn check(args: CheckArgs) -> Result<u8> {
     match args.format {
         CheckFormat::Text => {
             for d in &report.diagnostics {
-                writeln!(out, "{d}")?;
+                writeln!(out, "{}", prospect::output::printable(&d.to_string()))?;
             }
             out.flush()?;
             eprintln!(

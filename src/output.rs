@@ -34,6 +34,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Text for a terminal: control characters (escape sequences, NUL) become U+FFFD.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
 /// Text that a spreadsheet would run as a formula gets a leading apostrophe.
 pub fn neutralise(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
@@ -71,9 +78,9 @@ pub fn table(report: &Report) -> String {
     let mut notes = Vec::new();
     for p in &report.projects {
         let dash = |s: String| if s.is_empty() { "-".to_owned() } else { s };
-        let name: String = p.name.chars().take(28).collect();
+        let name: String = printable(&p.name).chars().take(28).collect();
         rows.push(vec![
-            p.id.clone(),
+            printable(&p.id),
             name,
             dash(num(p.npv_musd.base, 0)),
             dash(num(p.irr_pct, 1)),
@@ -88,7 +95,7 @@ pub fn table(report: &Report) -> String {
             dash(num(p.risked_npv_musd, 0)),
         ]);
         if let Some(r) = &p.unvalued_reason {
-            notes.push(format!("{}: not valued: {r}", p.id));
+            notes.push(format!("{}: not valued: {r}", printable(&p.id)));
         }
     }
     let widths: Vec<usize> = (0..header.len())
@@ -303,8 +310,8 @@ pub fn tornado(p: &Appraisal, s: &crate::simulate::SimSummary) -> String {
     let _ = writeln!(
         out,
         "{} ({}): NPV US$m base {}, P10 {:.0}, P50 {:.0}, P90 {:.0}; {} draws\n",
-        p.name,
-        p.id,
+        printable(&p.name),
+        printable(&p.id),
         num(p.npv_musd.base, 0),
         s.npv_musd.p10,
         s.npv_musd.p50,
@@ -436,7 +443,7 @@ pub fn rank_table(r: &crate::rank::Ranking) -> String {
         weights.join(", ")
     );
     for (id, why) in &r.excluded {
-        let _ = writeln!(out, "{id}: excluded: {why}");
+        let _ = writeln!(out, "{}: excluded: {why}", printable(id));
     }
     out
 }
@@ -503,8 +510,8 @@ pub fn timeline_table(t: &crate::timeline::Timeline) -> String {
         .map(|p| {
             let y = &p.first_production_year;
             vec![
-                p.id.clone(),
-                p.name.chars().take(26).collect(),
+                printable(&p.id),
+                printable(&p.name).chars().take(26).collect(),
                 p.stage.clone().unwrap_or_default(),
                 p.construction_start_year
                     .map_or("-".into(), |y| y.to_string()),
@@ -616,8 +623,8 @@ pub fn plan_table(p: &crate::timeline::Plan) -> String {
         .map(|f| {
             vec![
                 f.order.to_string(),
-                f.id.clone(),
-                f.name.chars().take(26).collect(),
+                printable(&f.id),
+                printable(&f.name).chars().take(26).collect(),
                 f.start_year.to_string(),
                 f.first_production_year.to_string(),
                 format!("{:.0}", f.capex_musd),
@@ -675,7 +682,7 @@ pub fn plan_table(p: &crate::timeline::Plan) -> String {
         }
     );
     for (id, why) in &p.left_out {
-        let _ = writeln!(out, "{id}: left out: {why}");
+        let _ = writeln!(out, "{}: left out: {why}", printable(id));
     }
     let _ = writeln!(out, "\nMethod: {}.", p.method);
     out

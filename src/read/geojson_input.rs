@@ -80,11 +80,7 @@ pub(super) fn visit(file: &str, reader: impl Read, sink: &mut dyn FnMut(Event)) 
                 "invalid JSON"
             };
             sink(problem(
-                Diagnostic::error(
-                    None,
-                    format!("{what} at line {} column {}: {e}", e.line(), e.column()),
-                )
-                .with_hint(format!(
+                Diagnostic::error(None, format!("{what}: {e}")).with_hint(format!(
                     "{delivered} features before this point were read; fix the file and check again"
                 )),
                 at,

@@ -83,6 +83,14 @@ pub fn visit(path: &Path, sink: &mut dyn FnMut(Event)) -> Result<(), ReadError> 
         ));
         return Ok(());
     }
+    if first.starts_with(b"\xFF\xFE") || first.starts_with(b"\xFE\xFF") {
+        sink(Event::Problem(
+            Diagnostic::error(None, "the file is encoded as UTF-16")
+                .with_hint("save it as UTF-8 (prospect reads UTF-8 only)")
+                .at(&name, Location::File, None),
+        ));
+        return Ok(());
+    }
     let format = InputFormat::detect(path, first);
     if first.starts_with(b"\xEF\xBB\xBF") {
         reader.consume(3);

@@ -13,6 +13,7 @@ use crate::record::{DepositType, Location, OXIDES, ProjectRecord, Regime, StudyS
 pub fn record(rec: &ProjectRecord, unreadable: &[&str]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     required(rec, &mut out);
+    control_characters(rec, &mut out);
     out.retain(|d| !d.field.as_deref().is_some_and(|f| unreadable.contains(&f)));
     jurisdiction(rec, &mut out);
     if let Some(g) = &rec.geometry {
@@ -23,6 +24,21 @@ pub fn record(rec: &ProjectRecord, unreadable: &[&str]) -> Vec<Diagnostic> {
     production(rec, &mut out);
     study(rec, &mut out);
     out
+}
+
+/// Control characters (other than tab) in text would reach terminals and reports.
+fn control_characters(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
+    for (field, text) in [("id", rec.id.as_str()), ("name", rec.name.as_str())] {
+        if text.chars().any(|c| c.is_control() && c != '\t') {
+            out.push(
+                Diagnostic::warning(
+                    Some(field),
+                    "the text contains control characters; outputs show them as \u{fffd}",
+                )
+                .with_hint("remove them from the file"),
+            );
+        }
+    }
 }
 
 fn required(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
@@ -141,6 +157,31 @@ pub fn geometry(g: &Geometry<f64>, out: &mut Vec<Diagnostic>) {
                 return;
             }
         }
+    }
+    // RFC 7946 §3.1.9: a geometry crossing the antimeridian is cut in two; one drawn across
+    // it (a longitude span over 180°) would be read the long way round the Earth.
+    if let Some(r) = geo::BoundingRect::bounding_rect(g)
+        && !matches!(g, Geometry::Point(_))
+        && r.width() > 180.0
+    {
+        out.push(
+            Diagnostic::error(Some("geometry"), format!("the {kind} spans {:.1}° of longitude: it crosses the antimeridian the long way", r.width()))
+                .with_hint("split it at 180° into a MultiPolygon (RFC 7946 §3.1.9)"),
+        );
+        return;
+    }
+    if !matches!(g, Geometry::Point(_))
+        && let Err(e) = geo::Validation::check_validation(g)
+    {
+        out.push(
+            Diagnostic::warning(
+                Some("geometry"),
+                format!("the {kind} is not a valid simple geometry: {e}"),
+            )
+            .with_hint(
+                "areas and overlaps of self-intersecting polygons are unreliable; fix the ring",
+            ),
+        );
     }
     for c in g.coords_iter() {
         if !(c.x.is_finite() && c.y.is_finite()) {

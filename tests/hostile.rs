@@ -1,0 +1,208 @@
+//! A corpus of malformed and adversarial inputs (tests/fixtures/hostile/): each gives a
+//! clear error or a documented handling (docs/reliability.md), and none panics.
+
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+const DIR: &str = "tests/fixtures/hostile";
+
+/// File, `prospect check` exit code, and words its output must contain ("" for none).
+const CHECK: &[(&str, i32, &str)] = &[
+    ("antimeridian.geojson", 1, "crosses the antimeridian"),
+    ("bad_wkt.csv", 1, "invalid WKT"),
+    ("bom_crlf.geojson", 0, ""),
+    ("bowtie.geojson", 0, "not a valid simple geometry"),
+    ("capex_1e308.csv", 0, ""),
+    ("control_chars.csv", 0, "control characters"),
+    ("cr_only.csv", 0, ""),
+    ("deep_nesting.geojson", 1, "recursion limit exceeded"),
+    ("duplicate_header.csv", 1, "repeats field"),
+    ("duplicate_keys.geojson", 0, ""),
+    ("empty_collection.geojson", 0, "has no features"),
+    ("empty_id.csv", 1, "required field id is missing"),
+    ("formula_injection.csv", 0, ""),
+    ("geometry_string.geojson", 1, "invalid GeoJSON geometry"),
+    ("header_only.csv", 0, "header but no records"),
+    ("huge_life.csv", 0, ""),
+    ("huge_number.geojson", 1, "number out of range"),
+    ("infinity_literal.geojson", 1, "invalid JSON"),
+    ("latin1.csv", 1, "not valid UTF-8"),
+    ("long_id.csv", 0, ""),
+    (
+        "mixed_geometries.geojson",
+        1,
+        "LineString is not a site geometry",
+    ),
+    ("nan_literal.geojson", 1, "invalid JSON"),
+    ("nan_text.csv", 1, "NaN is not a finite number"),
+    ("negative_zero.csv", 0, ""),
+    ("nul_bytes.csv", 0, "control characters"),
+    ("numeric_id.geojson", 0, ""),
+    ("ppm_overflow.csv", 1, "over 1,000,000 ppm"),
+    (
+        "properties_array.geojson",
+        1,
+        "properties must be a JSON object",
+    ),
+    ("properties_null.geojson", 1, "required field id is missing"),
+    ("script_name.csv", 0, ""),
+    ("short_position.geojson", 1, "position must contain two"),
+    ("three_d.geojson", 0, ""),
+    ("tiny_ring.geojson", 1, "at least 4 are needed"),
+    (
+        "top_level_array.geojson",
+        1,
+        "expected a GeoJSON FeatureCollection",
+    ),
+    ("trailing_garbage.geojson", 1, "trailing characters"),
+    ("unclosed_ring.geojson", 0, ""),
+    ("unknown_country.csv", 1, "not an ISO 3166-1 alpha-2"),
+    ("unknown_currency.csv", 0, ""),
+    ("unterminated_quote.csv", 1, "fields but the header has"),
+    ("utf16.csv", 1, "encoded as UTF-16"),
+    ("whitespace_only.csv", 1, "no id column"),
+    ("wide.csv", 0, ""),
+    ("wkt_nan.csv", 1, "invalid WKT"),
+    ("wrong_feature_type.geojson", 1, "expected a Feature"),
+    ("year_99999.csv", 1, "not a calendar year"),
+    ("zero_throughput.csv", 0, ""),
+];
+
+#[test]
+fn every_hostile_file_gets_a_clear_answer_from_check() {
+    let listed: Vec<&str> = CHECK.iter().map(|c| c.0).collect();
+    let mut on_disk: Vec<String> = std::fs::read_dir(DIR)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    assert_eq!(on_disk, listed, "every fixture is listed once, in order");
+    assert!(listed.len() >= 40);
+    for (file, code, words) in CHECK {
+        let out = cargo_bin_cmd!("prospect")
+            .arg("check")
+            .arg(Path::new(DIR).join(file))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(*code), "{file}: {text}");
+        assert!(text.contains(words), "{file}: expected {words:?} in {text}");
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+            "{file} panicked"
+        );
+        // Control characters never reach the terminal.
+        assert!(!text.contains('\u{1b}') && !text.contains('\0'), "{file}");
+    }
+}
+
+#[test]
+fn every_valid_hostile_file_appraises_without_panic_or_nan() {
+    for (file, code, _) in CHECK.iter().filter(|c| c.1 == 0) {
+        let out = cargo_bin_cmd!("prospect")
+            .args([
+                "appraise", "--draws", "50", "--quiet", "--format", "json", "--as-of", "2026",
+            ])
+            .arg(Path::new(DIR).join(file))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(*code),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("NaN"), "{file}");
+        serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+}
+
+#[test]
+fn spreadsheet_formulas_are_neutralised_in_csv_output() {
+    let out = cargo_bin_cmd!("prospect")
+        .args([
+            "appraise", "--draws", "0", "--format", "csv", "--as-of", "2026",
+        ])
+        .arg(Path::new(DIR).join("formula_injection.csv"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+}
+
+#[test]
+fn a_100_mb_file_streams_without_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.geojson");
+    let mut text = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
+    let feature = r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[122.5,-28.8]},"properties":{"id":"ID","name":"Alpha","country":"AU","deposit_type":"carbonatite","stage":"pfs","note":"PAD"}}"#;
+    let pad = "x".repeat(10_000);
+    let mut n = 0;
+    while text.len() < 100 << 20 {
+        if n > 0 {
+            text.push(',');
+        }
+        text.push_str(&feature.replace("ID", &format!("F{n}")).replace("PAD", &pad));
+        n += 1;
+    }
+    text.push_str("]}");
+    std::fs::write(&path, text).unwrap();
+    let out = cargo_bin_cmd!("prospect")
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("{n} record(s)")));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_run_never_leaves_a_broken_output() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    std::fs::write(&out, b"{\"previous\": true}\n").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin!("prospect");
+    for delay_ms in [5u64, 50, 150, 400] {
+        let mut child = Command::new(bin)
+            .args([
+                "appraise",
+                "samples/projects.csv",
+                "--draws",
+                "3000",
+                "--quiet",
+                "--format",
+                "json",
+                "--output",
+            ])
+            .arg(&out)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let text = std::fs::read_to_string(&out).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&text).expect("the output is always a whole JSON document");
+        assert!(v.get("previous").is_some() || v.get("projects").is_some());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name() != "out.json")
+            .collect();
+        // A killed run may leave its temporary file (named .prospect-*.tmp), never a half output.
+        assert!(
+            leftovers
+                .iter()
+                .all(|e| e.file_name().to_string_lossy().starts_with(".prospect-"))
+        );
+    }
+}
