@@ -411,6 +411,15 @@ impl Assumptions {
         Self::from_tables(over)
     }
 
+    /// The defaults with TOML `text` merged over them (what `--assumptions` reads).
+    pub fn with_override(name: &str, text: &str) -> Result<Assumptions, AssumptionsError> {
+        let table: toml::Table = text.parse().map_err(|source| AssumptionsError::Parse {
+            path: name.to_owned(),
+            source: Box::new(source),
+        })?;
+        Self::from_tables(Some((name.to_owned(), table)))
+    }
+
     fn from_tables(over: Option<(String, toml::Table)>) -> Result<Assumptions, AssumptionsError> {
         let mut table: toml::Table =
             DEFAULT_TOML

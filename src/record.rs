@@ -54,12 +54,18 @@ macro_rules! vocabulary {
 
             /// Parses a canonical name or alias, ignoring case, spaces, hyphens and underscores.
             pub fn parse(text: &str) -> Option<Self> {
-                let key = crate::record::normalise_label(text);
-                $(if key == crate::record::normalise_label($canon) { return Some($name::$variant); })+
-                Self::ALIASES
-                    .iter()
-                    .find(|(alias, _)| crate::record::normalise_label(alias) == key)
-                    .map(|(_, v)| *v)
+                static LOOKUP: std::sync::LazyLock<std::collections::HashMap<String, $name>> =
+                    std::sync::LazyLock::new(|| {
+                        let mut m = std::collections::HashMap::new();
+                        for (alias, v) in $name::ALIASES {
+                            m.insert(crate::record::normalise_label(alias), *v);
+                        }
+                        $(m.insert(crate::record::normalise_label($canon), $name::$variant);)+
+                        m
+                    });
+                // Exact canonical names, the common case, need no allocation.
+                $(if text == $canon { return Some($name::$variant); })+
+                LOOKUP.get(&crate::record::normalise_label(text)).copied()
             }
         }
 

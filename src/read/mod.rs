@@ -102,6 +102,17 @@ pub fn visit(path: &Path, sink: &mut dyn FnMut(Event)) -> Result<(), ReadError> 
     .map_err(err)
 }
 
+/// Streams the records of in-memory `bytes` in `format` (what the fuzz targets drive);
+/// `name` stands for the file in messages.
+pub fn visit_bytes(name: &str, format: InputFormat, bytes: &[u8], sink: &mut dyn FnMut(Event)) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // In-memory reads fail only as the data do, and those failures become problems.
+    let _ = match format {
+        InputFormat::GeoJson => geojson_input::visit(name, bytes, sink),
+        InputFormat::Csv => csv_input::visit(name, bytes, sink),
+    };
+}
+
 /// Records and problems of a set of files, read whole.
 #[derive(Debug, Default)]
 pub struct Dataset {

@@ -1,0 +1,8 @@
+//! The GeoJSON reader on arbitrary bytes: problems, never a panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use prospect::read::{InputFormat, visit_bytes};
+
+fuzz_target!(|data: &[u8]| {
+    visit_bytes("fuzz.geojson", InputFormat::GeoJson, data, &mut |_| {});
+});
