@@ -257,6 +257,12 @@ fn features(layer: &str, text: &str) -> Result<Vec<LayerFeature>, ContextError> 
             let g = f
                 .geometry
                 .ok_or_else(|| invalid(format!("feature {i} has no geometry")))?;
+            let json = serde_json::to_value(&g).unwrap_or(Value::Null);
+            if !crate::read::geojson_input::positions_ok(&json) {
+                return Err(invalid(format!(
+                    "feature {i}: a position has fewer than two numbers"
+                )));
+            }
             let geometry =
                 SiteGeometry::try_from(g).map_err(|e| invalid(format!("feature {i}: {e}")))?;
             Ok((f.properties.unwrap_or_default(), geometry))

@@ -206,3 +206,31 @@ fn a_killed_run_never_leaves_a_broken_output() {
         );
     }
 }
+
+/// Inputs that crashed a fuzz target once (tests/fixtures/fuzz/): each now reads as a
+/// clear error.
+#[test]
+fn former_fuzz_crashes_are_clear_errors() {
+    for entry in std::fs::read_dir("tests/fixtures/fuzz").unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let format = if path.extension().is_some_and(|e| e == "csv") {
+            prospect::read::InputFormat::Csv
+        } else {
+            prospect::read::InputFormat::GeoJson
+        };
+        let mut errors = 0;
+        prospect::read::visit_bytes("fuzz", format, &bytes, &mut |event| match event {
+            prospect::read::Event::Record(p) => {
+                errors += p.diagnostics.iter().filter(|d| d.is_error()).count()
+            }
+            prospect::read::Event::Problem(d) => errors += usize::from(d.is_error()),
+        });
+        assert!(errors > 0, "{} reads without an error", path.display());
+    }
+    cargo_bin_cmd!("prospect")
+        .args(["check", "tests/fixtures/fuzz/empty_position.geojson"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("fewer than two numbers"));
+}

@@ -155,10 +155,43 @@ fn feature(file: &str, index: usize, value: Value) -> super::Parsed {
     b.finish(file)
 }
 
+/// Whether every position of a geometry's `coordinates` holds at least two numbers, at
+/// the nesting depth its type calls for (the geojson crate's conversion indexes positions
+/// without checking: found by fuzzing, tests/fixtures/fuzz/).
+pub(crate) fn positions_ok(value: &Value) -> bool {
+    fn nested(v: &Value, depth: usize) -> bool {
+        match v {
+            Value::Array(items) if depth == 1 => {
+                items.len() >= 2 && items.iter().all(Value::is_number)
+            }
+            Value::Array(items) => items.iter().all(|i| nested(i, depth - 1)),
+            _ => false,
+        }
+    }
+    let depth = match value.get("type").and_then(Value::as_str) {
+        Some("Point") => 1,
+        Some("MultiPoint" | "LineString") => 2,
+        Some("Polygon" | "MultiLineString") => 3,
+        Some("MultiPolygon") => 4,
+        Some("GeometryCollection") => {
+            return value
+                .get("geometries")
+                .and_then(Value::as_array)
+                .is_some_and(|g| g.iter().all(positions_ok));
+        }
+        _ => return true, // an unknown type is refused by the parser with its own message
+    };
+    value.get("coordinates").is_none_or(|c| nested(c, depth))
+}
+
 /// A GeoJSON geometry as a geo geometry (`None` for a null geometry).
 fn site_geometry(value: Value) -> Result<Option<SiteGeometry>, CellError> {
     if value.is_null() {
         return Ok(None);
+    }
+    if !positions_ok(&value) {
+        return Err(CellError::new("a position of the geometry has fewer than two numbers, or the coordinates are nested wrongly for its type")
+            .hint("every position is [longitude, latitude]"));
     }
     let g: geojson::Geometry = serde_json::from_value(value)
         .map_err(|e| CellError::new(format!("invalid GeoJSON geometry: {e}")))?;

@@ -4,7 +4,7 @@
 
 pub mod build;
 mod csv_input;
-mod geojson_input;
+pub(crate) mod geojson_input;
 pub mod schema;
 pub mod validate;
 
