@@ -47,7 +47,7 @@ const CHECK: &[(&str, i32, &str)] = &[
     ),
     ("properties_null.geojson", 1, "required field id is missing"),
     ("script_name.csv", 0, ""),
-    ("short_position.geojson", 1, "position must contain two"),
+    ("short_position.geojson", 1, "fewer than two numbers"),
     ("three_d.geojson", 0, ""),
     ("tiny_ring.geojson", 1, "at least 4 are needed"),
     (
