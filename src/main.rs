@@ -582,6 +582,21 @@ fn appraised(
     Ok(Some((records, report, assumptions)))
 }
 
+/// The ranking with the default weights (for the GIS layer and the report).
+fn default_ranking(
+    report: &prospect::appraise::Report,
+    records: &[prospect::ProjectRecord],
+    assumptions: &Assumptions,
+) -> Result<prospect::rank::Ranking> {
+    let weights = prospect::rank::Weights::new(&assumptions.rank.weights)?;
+    Ok(prospect::rank::rank(
+        &report.projects,
+        records,
+        &weights,
+        &prospect::rank::Filters::default(),
+    ))
+}
+
 /// Writes a report as a table, CSV or JSON.
 fn write_report<T: serde::Serialize>(
     out: &OutputArgs,
@@ -693,13 +708,7 @@ fn export(args: ExportArgs) -> Result<u8> {
     let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };
-    let weights = prospect::rank::Weights::new(&assumptions.rank.weights)?;
-    let ranking = prospect::rank::rank(
-        &report.projects,
-        &records,
-        &weights,
-        &prospect::rank::Filters::default(),
-    );
+    let ranking = default_ranking(&report, &records, &assumptions)?;
     let name = args.name.clone().unwrap_or_else(|| {
         args.output
             .as_deref()
@@ -746,13 +755,7 @@ fn report(args: ReportArgs) -> Result<u8> {
     let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };
-    let weights = prospect::rank::Weights::new(&assumptions.rank.weights)?;
-    let ranking = prospect::rank::rank(
-        &report.projects,
-        &records,
-        &weights,
-        &prospect::rank::Filters::default(),
-    );
+    let ranking = default_ranking(&report, &records, &assumptions)?;
     let timeline = prospect::timeline::timeline(
         &report.projects,
         &records,

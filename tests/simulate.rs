@@ -127,23 +127,7 @@ fn standard_error_shrinks_as_one_over_root_draws() {
 #[test]
 fn fixed_drivers_give_zero_spread() {
     let mut args = vec!["--draws", "500"];
-    for d in [
-        "price_ndpr",
-        "price_dytb",
-        "price_light",
-        "price_heavy",
-        "price_ni",
-        "price_cu",
-        "price_co",
-        "price_mn",
-        "grade",
-        "tonnage",
-        "recovery",
-        "capex",
-        "opex",
-        "lead_time",
-        "regulatory",
-    ] {
+    for d in prospect::simulate::DRIVERS {
         args.extend(["--fix", d]);
     }
     let r: Value = serde_json::from_slice(&run("samples/projects.csv", &args, "2")).unwrap();
