@@ -155,9 +155,22 @@ pub fn irr(flows: &[f64]) -> Irr {
             roots.push(bisect(&f, a, b, fa));
         }
     }
+    // A root where NPV rises through zero far below zero is an end-of-life outflow's
+    // artefact, not an investment's return.
+    let spurious = |r: f64| r < -0.5 && f(r - 1e-6) < f(r + 1e-6);
     match roots.len() {
         0 => Irr::None {
             reason: "NPV does not reach zero between -99 % and 1,000 %".into(),
+        },
+        1 if spurious(roots[0]) => Irr::None {
+            reason: if f(10.0) > 0.0 {
+                "the IRR is above 1,000 %".into()
+            } else {
+                format!(
+                    "the only rate that makes NPV zero, {:.1} %, is an artefact of the end-of-life outflow",
+                    roots[0] * 100.0
+                )
+            },
         },
         1 => Irr::Unique { rate: roots[0] },
         _ => {
@@ -479,6 +492,19 @@ mod tests {
             panic!("{:?}", irr(&flows))
         };
         assert!(rate > 0.0 && npv(rate, &flows, Discounting::EndOfYear).abs() < 1e-8);
+    }
+
+    #[test]
+    fn an_irr_beyond_the_range_is_said_so_not_replaced_by_an_artefact() {
+        // Invest 10, earn 600 a year for 40 years, pay 150 to close: the return is far above
+        // 1,000 %; the only root in range is the closure artefact near -100 %.
+        let mut flows = vec![-10.0];
+        flows.extend(std::iter::repeat_n(600.0, 40));
+        flows.push(-150.0);
+        match irr(&flows) {
+            Irr::None { reason } => assert!(reason.contains("above 1,000 %"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

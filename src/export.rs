@@ -61,34 +61,133 @@ fn date(year: Option<i32>) -> Value {
     year.map_or(Value::Null, |y| Value::String(format!("{y:04}-01-01")))
 }
 
-/// The fixed columns of a project, in order.
+/// The record's own fields under their schema names, as given (lists joined with `;`,
+/// missing values `null`): reading the exported file back gives the same records.
+pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
+    let g = &r.geology;
+    let e = &r.economics;
+    let d = &r.development;
+    let s = &r.study;
+    let o = &r.ownership;
+    let list = |v: &Vec<String>| {
+        if v.is_empty() {
+            Value::Null
+        } else {
+            Value::String(v.join(";"))
+        }
+    };
+    let int = |v: Option<i32>| v.map_or(Value::Null, Value::from);
+    let name = |v: Option<&'static str>| v.map_or(Value::Null, |s| Value::String(s.to_owned()));
+    let mut fields: Vec<(String, Value)> = vec![
+        ("id".into(), Value::String(r.id.clone())),
+        ("name".into(), Value::String(r.name.clone())),
+        ("country".into(), text(r.country.as_deref())),
+        ("sponsor_country".into(), text(r.sponsor_country.as_deref())),
+        ("regime".into(), name(r.regime.map(|x| x.as_str()))),
+        ("operator".into(), text(o.operator.as_deref())),
+        ("owners".into(), list(&o.owners)),
+        ("owner_countries".into(), list(&o.owner_countries)),
+        ("offtakers".into(), list(&o.offtakers)),
+        ("offtaker_countries".into(), list(&o.offtaker_countries)),
+        (
+            "processing_route".into(),
+            name(o.processing_route.map(|x| x.as_str())),
+        ),
+        ("commodity".into(), name(g.commodity.map(|x| x.as_str()))),
+        (
+            "deposit_type".into(),
+            name(g.deposit_type.map(|x| x.as_str())),
+        ),
+        ("measured_mt".into(), real(g.resource.measured_mt)),
+        ("indicated_mt".into(), real(g.resource.indicated_mt)),
+        ("inferred_mt".into(), real(g.resource.inferred_mt)),
+        ("resource_mt".into(), real(g.resource.unclassified_mt)),
+        ("reserve_mt".into(), real(g.resource.reserve_mt)),
+        ("grade_treo_pct".into(), real(g.grade_treo_pct)),
+    ];
+    for (i, ox) in crate::record::OXIDES.iter().enumerate() {
+        fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
+    }
+    let more: [(&str, Value); 40] = [
+        ("ndpr_share_pct", real(g.ndpr_share_pct)),
+        ("dytb_share_pct", real(g.dytb_share_pct)),
+        ("abundance_kg_m2", real(g.abundance_kg_m2)),
+        ("ni_pct", real(g.ni_pct)),
+        ("cu_pct", real(g.cu_pct)),
+        ("co_pct", real(g.co_pct)),
+        ("mn_pct", real(g.mn_pct)),
+        ("water_depth_m", real(g.water_depth_m)),
+        ("stage", name(d.stage.map(|x| x.as_str()))),
+        ("stage_year", int(d.stage_year)),
+        ("permit_status", name(d.permit_status.map(|x| x.as_str()))),
+        ("milestones", text(d.milestones.as_deref())),
+        ("throughput_mtpa", real(e.throughput_mtpa)),
+        ("product_form", name(e.product_form.map(|x| x.as_str()))),
+        ("recovery_pct", real(e.recovery_pct)),
+        ("mine_life_y", real(e.mine_life_y)),
+        ("annual_treo_t", real(e.annual_treo_t)),
+        ("annual_ndpr_t", real(e.annual_ndpr_t)),
+        ("annual_dytb_t", real(e.annual_dytb_t)),
+        ("annual_ni_t", real(e.annual_ni_t)),
+        ("annual_cu_t", real(e.annual_cu_t)),
+        ("annual_co_t", real(e.annual_co_t)),
+        ("annual_mn_t", real(e.annual_mn_t)),
+        ("capex_musd", real(e.capex_m)),
+        (
+            "sustaining_capex_musd_per_y",
+            real(e.sustaining_capex_m_per_y),
+        ),
+        ("opex_usd_per_t_ore", real(e.opex_per_t_ore)),
+        ("opex_usd_per_kg_reo", real(e.opex_per_kg_reo)),
+        ("opex_musd_per_y", real(e.opex_m_per_y)),
+        ("royalty_pct", real(e.royalty_pct)),
+        ("tax_rate_pct", real(e.tax_rate_pct)),
+        ("currency", text(e.currency.as_deref())),
+        ("study_type", name(s.study_type.map(|x| x.as_str()))),
+        ("study_year", int(s.year)),
+        ("study_npv_musd", real(s.npv_m)),
+        ("study_irr_pct", real(s.irr_pct)),
+        ("study_discount_rate_pct", real(s.discount_rate_pct)),
+        ("study_npv_basis", name(s.npv_basis.map(|x| x.as_str()))),
+        ("study_basket_usd_per_kg", real(s.basket_price_per_kg)),
+        ("study_ndpr_usd_per_kg", real(s.ndpr_price_per_kg)),
+        ("study_currency", text(s.currency.as_deref())),
+    ];
+    // lon, lat, geometry and grade_treo_ppm are input forms only: the geometry member and
+    // grade_treo_pct carry them.
+    fields.extend(more.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    fields.into_iter().collect()
+}
+
+/// A record alone as a GeoJSON feature (its geometry and its own fields).
+pub fn record_feature(r: &ProjectRecord) -> Value {
+    let geometry = r.geometry.as_ref().map_or(Value::Null, geometry_json);
+    json!({"type": "Feature", "geometry": geometry, "properties": record_properties(r)})
+}
+
+/// The computed columns of a project, in order (names distinct from the record's fields).
 fn columns(p: &Appraisal, rank: Option<(usize, f64, bool)>) -> Vec<(&'static str, Kind, Value)> {
     use Kind::*;
     let s = &p.spatial;
     let y = &p.first_production_year;
     vec![
-        ("id", Text, text(Some(&p.id))),
-        ("name", Text, text(Some(&p.name))),
-        ("country", Text, text(p.country.as_deref())),
-        ("regime", Text, text(p.regime.as_deref())),
-        ("deposit_type", Text, text(p.deposit_type.as_deref())),
-        ("commodity", Text, text(p.commodity.as_deref())),
-        ("stage", Text, text(p.stage.as_deref())),
+        ("regime_found", Text, text(p.regime.as_deref())),
+        ("commodity_found", Text, text(p.commodity.as_deref())),
         ("valued", Bool, Value::Bool(p.valued)),
         ("npv_musd", Real, real(p.npv_musd.base)),
         ("npv_musd_p10", Real, real(p.npv_musd.p10)),
         ("npv_musd_p50", Real, real(p.npv_musd.p50)),
         ("npv_musd_p90", Real, real(p.npv_musd.p90)),
         ("irr_pct", Real, real(p.irr_pct)),
-        ("capex_musd", Real, real(p.capex_musd)),
+        ("capex_musd_model", Real, real(p.capex_musd)),
         (
             "basket_price_usd_per_kg",
             Real,
             real(p.basket_price_usd_per_kg),
         ),
-        ("annual_treo_t", Real, real(p.annual_treo_t)),
-        ("annual_ndpr_t", Real, real(p.annual_ndpr_t)),
-        ("annual_dytb_t", Real, real(p.annual_dytb_t)),
+        ("annual_treo_t_model", Real, real(p.annual_treo_t)),
+        ("annual_ndpr_t_model", Real, real(p.annual_ndpr_t)),
+        ("annual_dytb_t_model", Real, real(p.annual_dytb_t)),
         (
             "breakeven_price_factor",
             Real,
@@ -212,7 +311,7 @@ pub fn features(report: &Report, records: &[ProjectRecord], ranking: &Ranking) -
         .enumerate()
         .map(|(i, p)| {
             let rec = by_id[p.id.as_str()];
-            let mut props = Map::new();
+            let mut props = record_properties(rec);
             for (name, _, value) in columns(p, ranks.get(p.id.as_str()).copied()) {
                 props.insert(name.to_owned(), value);
             }

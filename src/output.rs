@@ -151,7 +151,7 @@ fn origins(p: &Appraisal, origin: Origin) -> String {
 /// One row per project, with the JSON's main figures.
 pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let fixed = [
         "id",
         "name",
         "country",
@@ -198,11 +198,30 @@ pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
         "default",
         "warnings",
         "unvalued_reason",
-    ])?;
+    ];
+    // The records' unknown properties follow, untouched (a name that clashes with a
+    // column above gets an `input_` prefix).
+    let mut extra: Vec<&str> = Vec::new();
+    for p in &report.projects {
+        for k in p.properties.keys() {
+            if !extra.contains(&k.as_str()) {
+                extra.push(k);
+            }
+        }
+    }
+    let mut header: Vec<String> = fixed.iter().map(|s| (*s).to_owned()).collect();
+    header.extend(extra.iter().map(|k| {
+        if fixed.contains(k) {
+            format!("input_{k}")
+        } else {
+            (*k).to_owned()
+        }
+    }));
+    w.write_record(&header)?;
     for p in &report.projects {
         let text = |s: Option<&str>| neutralise(s.unwrap_or(""));
         let study = p.study.as_ref();
-        w.write_record([
+        let mut row = vec![
             neutralise(&p.id),
             neutralise(&p.name),
             text(p.country.as_deref()),
@@ -252,7 +271,13 @@ pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
             origins(p, Origin::Default),
             neutralise(&p.warnings.join("; ")),
             text(p.unvalued_reason.as_deref()),
-        ])?;
+        ];
+        row.extend(extra.iter().map(|k| match p.properties.get(*k) {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(v)) => neutralise(v),
+            Some(v) => neutralise(&v.to_string()),
+        }));
+        w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }

@@ -121,3 +121,119 @@ proptest! {
         }
     }
 }
+
+fn record_strategy() -> impl Strategy<Value = ProjectRecord> {
+    let num = |hi: f64| {
+        prop::option::of((0u32..1_000_000).prop_map(move |x| f64::from(x) / 1_000_000.0 * hi))
+    };
+    (
+        ("[A-Z][A-Z0-9]{0,8}", "[A-Za-z][A-Za-z ,'\"-]{0,20}"),
+        prop::sample::select(vec!["AU", "US", "CA", "BR", "NA", "KE"]),
+        prop::sample::select(vec![
+            DepositType::Carbonatite,
+            DepositType::IonicClay,
+            DepositType::HydrothermalVein,
+        ]),
+        prop::sample::select(StudyStage::ALL.to_vec()),
+        (
+            -1_800_000_000i64..1_800_000_000,
+            -900_000_000i64..900_000_000,
+        ),
+        (num(1000.0), num(100.0), num(100.0), num(5000.0), num(50.0)),
+        (
+            prop::option::of(1990i32..2030),
+            prop::collection::vec("[A-Za-z]{1,8}", 0..3),
+        ),
+    )
+        .prop_map(
+            |(
+                (id, name),
+                country,
+                deposit,
+                stage,
+                (lon, lat),
+                (reserve, grade, ndpr, capex, life),
+                (year, owners),
+            )| {
+                let mut r = ProjectRecord::empty(Location::File);
+                r.id = id;
+                r.name = name.trim().to_owned();
+                if r.name.is_empty() {
+                    r.name = "N".into();
+                }
+                r.country = Some(country.into());
+                r.geometry = Some(geo::Point::new(lon as f64 / 1e7, lat as f64 / 1e7).into());
+                r.geology.deposit_type = Some(deposit);
+                r.geology.resource.reserve_mt = reserve;
+                r.geology.grade_treo_pct = grade;
+                r.geology.ndpr_share_pct = ndpr;
+                r.economics.capex_m = capex;
+                r.economics.mine_life_y = life;
+                r.development.stage = Some(stage);
+                r.development.stage_year = year;
+                r.ownership.owners = owners;
+                r
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn exported_geojson_reads_back_to_the_same_records(records in prop::collection::vec(record_strategy(), 1..5)) {
+        let mut records = records;
+        for (i, r) in records.iter_mut().enumerate() {
+            r.id = format!("{}{i}", r.id);
+        }
+        let features: Vec<serde_json::Value> = records.iter().map(prospect::export::record_feature).collect();
+        let text = prospect::export::collection("roundtrip", features);
+        let mut back = Vec::new();
+        prospect::read::visit_bytes("roundtrip.geojson", prospect::read::InputFormat::GeoJson, &text, &mut |event| {
+            if let prospect::read::Event::Record(p) = event {
+                back.push(p.record);
+            }
+        });
+        prop_assert_eq!(back.len(), records.len());
+        for (a, b) in records.iter().zip(back) {
+            let b = ProjectRecord { location: Location::File, ..b };
+            prop_assert_eq!(a, &b);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn csv_in_csv_out_keeps_unknown_properties(values in prop::collection::vec("[A-Za-z0-9 ,;:'\"()._/]{0,24}", 1..4)) {
+        use std::sync::OnceLock;
+        static CONTEXT: OnceLock<prospect::spatial::Context> = OnceLock::new();
+        let context = CONTEXT.get_or_init(|| prospect::spatial::Context::builtin().unwrap());
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["id".to_owned(), "name".into(), "country".into(), "lon".into(), "lat".into(), "deposit_type".into(), "stage".into()];
+        header.extend((0..values.len()).map(|i| format!("note_{i}")));
+        w.write_record(&header).unwrap();
+        let mut row = vec!["P1".to_owned(), "Alpha".into(), "AU".into(), "122.5".into(), "-28.8".into(), "carbonatite".into(), "pfs".into()];
+        row.extend(values.iter().cloned());
+        w.write_record(&row).unwrap();
+        let input = w.into_inner().unwrap();
+        let mut records = Vec::new();
+        prospect::read::visit_bytes("in.csv", prospect::read::InputFormat::Csv, &input, &mut |event| {
+            if let prospect::read::Event::Record(p) = event {
+                records.push(p.record);
+            }
+        });
+        let a = Assumptions::defaults();
+        let terms = prospect::appraise::Terms::resolve(&a, &prospect::appraise::Options::at(2026)).unwrap();
+        let report = prospect::appraise::appraise_all(&records, context, &a, &terms, None, &indicatif::ProgressBar::hidden());
+        let out = prospect::output::csv(&report).unwrap();
+        let mut r = csv::Reader::from_reader(out.as_slice());
+        let headers = r.headers().unwrap().clone();
+        let first = r.records().next().unwrap().unwrap();
+        for (i, v) in values.iter().enumerate() {
+            let col = headers.iter().position(|h| h == format!("note_{i}")).unwrap();
+            prop_assert_eq!(&first[col], v.as_str());
+        }
+    }
+}
