@@ -38,12 +38,17 @@ impl CheckReport {
 
 /// Checks every file, streaming: only ids (for duplicates) and problems are kept.
 pub fn check(paths: &[PathBuf]) -> CheckReport {
+    check_in(paths, None)
+}
+
+/// [`check`] for inputs in `crs`.
+pub fn check_in(paths: &[PathBuf], crs: Option<&crate::read::crs::Reprojector>) -> CheckReport {
     let mut report = CheckReport::default();
     let mut ids = IdRegistry::default();
     let mut diagnostics = Vec::new();
     for path in paths {
         let name = path.display().to_string();
-        let result = read::visit(path, &mut |event| match event {
+        let result = read::visit_in(path, crs, &mut |event| match event {
             Event::Record(parsed) => {
                 report.records += 1;
                 diagnostics.extend(parsed.diagnostics);

@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use prospect::appraise::{Options, Terms};
 use prospect::assumptions::Assumptions;
 use prospect::cashflow::Discounting;
+use prospect::read::crs::Reprojector;
 use prospect::simulate::SimOptions;
 use prospect::spatial::{Context, ContextPaths};
 use prospect::timeline::{Target, parse_budget};
@@ -206,6 +207,10 @@ struct CheckArgs {
     /// How to print the problems.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     format: CheckFormat,
+    /// Coordinate system of the inputs' coordinates (EPSG:NNNN or a PROJ string; default
+    /// WGS84 lon/lat). Needs the `proj` feature for anything but WGS84.
+    #[arg(long, value_name = "CRS")]
+    crs: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -299,6 +304,11 @@ struct ModelArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Coordinate system of the inputs' coordinates (EPSG:NNNN or a PROJ string; default
+    /// WGS84 lon/lat, x = longitude). With a projected CRS the lon/lat (or x/y) columns hold
+    /// easting and northing. Needs the `proj` feature for anything but WGS84.
+    #[arg(long, value_name = "CRS")]
+    crs: Option<String>,
 }
 
 /// The calendar year now (UTC), from the system clock.
@@ -408,10 +418,24 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// The reprojector for `--crs`, or none for WGS84.
+fn reprojector(crs: Option<&str>) -> Result<Option<Reprojector>> {
+    match crs {
+        Some(c) if !prospect::read::crs::is_wgs84(c) => {
+            Ok(Some(Reprojector::new(c).map_err(anyhow::Error::msg)?))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// Reads and validates every file; prints problems to standard error. `None` when any
 /// record has an error (nothing is appraised from bad input).
-fn read_valid(files: &[PathBuf]) -> Result<Option<Vec<prospect::ProjectRecord>>> {
-    let data = prospect::read::read_all(files)?;
+fn read_valid(
+    files: &[PathBuf],
+    crs: Option<&str>,
+) -> Result<Option<Vec<prospect::ProjectRecord>>> {
+    let crs = reprojector(crs)?;
+    let data = prospect::read::read_all_in(files, crs.as_ref())?;
     for d in &data.diagnostics {
         eprintln!("{d}");
     }
@@ -441,7 +465,7 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
 
 fn appraise(args: AppraiseArgs) -> Result<u8> {
     let (assumptions, terms, context) = args.model.load()?;
-    let Some(records) = read_valid(&args.files)? else {
+    let Some(records) = read_valid(&args.files, args.model.crs.as_deref())? else {
         return Ok(1);
     };
     let sim = args
@@ -484,7 +508,8 @@ fn appraise(args: AppraiseArgs) -> Result<u8> {
 }
 
 fn check(args: CheckArgs) -> Result<u8> {
-    let report = prospect::check::check(&args.files);
+    let crs = reprojector(args.crs.as_deref())?;
+    let report = prospect::check::check_in(&args.files, crs.as_ref());
     let mut out = io::stdout().lock();
     match args.format {
         CheckFormat::Text => {
@@ -510,7 +535,7 @@ fn check(args: CheckArgs) -> Result<u8> {
 
 fn sensitivity(args: SensitivityArgs) -> Result<u8> {
     let (assumptions, terms, context) = args.model.load()?;
-    let Some(records) = read_valid(&args.files)? else {
+    let Some(records) = read_valid(&args.files, args.model.crs.as_deref())? else {
         return Ok(1);
     };
     let Some(record) = records.into_iter().find(|r| r.id == args.project) else {
@@ -566,7 +591,7 @@ fn appraised(
     )>,
 > {
     let (assumptions, terms, context) = model.load()?;
-    let Some(records) = read_valid(files)? else {
+    let Some(records) = read_valid(files, model.crs.as_deref())? else {
         return Ok(None);
     };
     let sim = model.simulation(&assumptions, false)?;

@@ -107,6 +107,7 @@ fn coordinates_out_of_range_with_hints() {
     fails_with("coordinates.csv", ":4", "A3", "lat", "look swapped");
 }
 
+#[cfg(not(feature = "proj"))]
 #[test]
 fn projected_crs_member_is_refused_without_proj() {
     check("projected_crs.geojson").code(1).stdout(

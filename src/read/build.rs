@@ -184,9 +184,21 @@ impl RecordBuilder {
 
     /// Settles what depends on several cells (grade units, CSV geometry), runs the
     /// record's own checks and places every problem in `file`.
-    pub fn finish(mut self, file: &str) -> Parsed {
+    pub fn finish(self, file: &str) -> Parsed {
+        self.finish_with(file, None)
+    }
+
+    /// [`finish`](Self::finish), reprojecting the geometry to WGS84 first when the input
+    /// is in another CRS.
+    pub fn finish_with(mut self, file: &str, crs: Option<&super::crs::Reprojector>) -> Parsed {
         self.settle_grade();
         self.settle_csv_geometry();
+        if let (Some(r), Some(g)) = (crs, self.record.geometry.as_ref()) {
+            match r.geometry(g) {
+                Ok(g) => self.record.geometry = Some(g),
+                Err(e) => self.push_cell_error("geometry", CellError::new(e)),
+            }
+        }
         let mut diagnostics = self.problems;
         let unreadable: Vec<&str> = diagnostics
             .iter()

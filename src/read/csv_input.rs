@@ -19,7 +19,12 @@ enum Column {
     Duplicate,
 }
 
-pub(super) fn visit(file: &str, reader: impl Read, sink: &mut dyn FnMut(Event)) -> io::Result<()> {
+pub(super) fn visit(
+    file: &str,
+    reader: impl Read,
+    crs: Option<&super::crs::Reprojector>,
+    sink: &mut dyn FnMut(Event),
+) -> io::Result<()> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = match csv.byte_headers() {
         Ok(h) => h.clone(),
@@ -108,7 +113,7 @@ pub(super) fn visit(file: &str, reader: impl Read, sink: &mut dyn FnMut(Event)) 
                 Column::Duplicate => {}
             }
         }
-        sink(Event::Record(Box::new(b.finish(file))));
+        sink(Event::Record(Box::new(b.finish_with(file, crs))));
     }
     if rows == 0 {
         sink(Event::Problem(

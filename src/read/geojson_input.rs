@@ -8,8 +8,11 @@ use std::io::{self, Read};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use std::cell::RefCell;
+
 use super::Event;
 use super::build::RecordBuilder;
+use super::crs::{Reprojector, is_wgs84};
 use super::schema::{Cell, CellError, Field};
 use crate::diagnostic::Diagnostic;
 use crate::record::{Location, SiteGeometry};
@@ -20,20 +23,56 @@ struct TopLevel {
     kind: Option<Value>,
     features: Option<usize>,
     crs: Option<Value>,
+    /// Whether the `crs` member came after `features` (too late to apply).
+    crs_after_features: bool,
 }
 
-pub(super) fn visit(file: &str, reader: impl Read, sink: &mut dyn FnMut(Event)) -> io::Result<()> {
+pub(super) fn visit(
+    file: &str,
+    reader: impl Read,
+    crs: Option<&Reprojector>,
+    sink: &mut dyn FnMut(Event),
+) -> io::Result<()> {
+    // The file's own `crs` member, when it comes before the features, decides how they
+    // are read; otherwise `--crs` does.
+    let own: RefCell<Option<Option<Reprojector>>> = RefCell::new(None);
+    let crs_problems: RefCell<Vec<Diagnostic>> = RefCell::new(Vec::new());
+    let mut on_crs = |value: &Value| {
+        let name = crs_name(value);
+        if is_wgs84(&name) {
+            *own.borrow_mut() = Some(None);
+            return;
+        }
+        match Reprojector::new(&name) {
+            Ok(r) => *own.borrow_mut() = Some(Some(r)),
+            Err(e) => crs_problems.borrow_mut().push(
+                Diagnostic::error(Some("crs"), format!("the file declares the coordinate system {name:?}, not WGS84 lon/lat: {e}"))
+                    .with_hint("reproject to WGS84 (EPSG:4326, lon/lat) first, or build prospect with --features proj to reproject on read"),
+            ),
+        }
+    };
     let mut delivered = 0usize;
     let mut on_feature = |index: usize, value: Value| {
         delivered = index + 1;
-        sink(Event::Record(Box::new(feature(file, index, value))));
+        let own = own.borrow();
+        let transform = match &*own {
+            Some(declared) => declared.as_ref(),
+            None => crs,
+        };
+        sink(Event::Record(Box::new(feature(
+            file, index, value, transform,
+        ))));
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
     let result = CollectionSeed {
         on_feature: &mut on_feature,
+        on_crs: &mut on_crs,
     }
     .deserialize(&mut de)
     .and_then(|top| de.end().map(|()| top));
+    for d in crs_problems.take() {
+        sink(Event::Problem(d.at(file, Location::File, None)));
+    }
     let problem = |d: Diagnostic, loc: Location| Event::Problem(d.at(file, loc, None));
     match result {
         Ok(top) => {
@@ -62,8 +101,15 @@ pub(super) fn visit(file: &str, reader: impl Read, sink: &mut dyn FnMut(Event)) 
                 )),
                 Some(_) => {}
             }
-            if let Some(crs) = top.crs {
-                check_crs(&crs, &mut |d| sink(problem(d, Location::File)));
+            if let Some(crs) = top.crs.filter(|_| top.crs_after_features) {
+                let name = crs_name(&crs);
+                if !is_wgs84(&name) {
+                    sink(problem(
+                        Diagnostic::error(Some("crs"), format!("the crs member ({name:?}) comes after the features, which were read as WGS84 lon/lat"))
+                            .with_hint("put the crs member before the features, or reproject the file to WGS84 (EPSG:4326)"),
+                        Location::File,
+                    ));
+                }
             }
             Ok(())
         }
@@ -90,32 +136,21 @@ pub(super) fn visit(file: &str, reader: impl Read, sink: &mut dyn FnMut(Event)) 
     }
 }
 
-/// The legacy `crs` member (GeoJSON 2008): only WGS84 lon/lat is read without PROJ.
-fn check_crs(crs: &Value, report: &mut dyn FnMut(Diagnostic)) {
-    let name = crs
-        .pointer("/properties/name")
+/// The name of a legacy `crs` member (GeoJSON 2008): `{"type": "name", "properties":
+/// {"name": ...}}`.
+fn crs_name(crs: &Value) -> String {
+    crs.pointer("/properties/name")
         .and_then(Value::as_str)
-        .unwrap_or("");
-    let wgs84 = [
-        "urn:ogc:def:crs:OGC:1.3:CRS84",
-        "urn:ogc:def:crs:OGC::CRS84",
-        "EPSG:4326",
-        "urn:ogc:def:crs:EPSG::4326",
-    ];
-    if !wgs84.iter().any(|w| w.eq_ignore_ascii_case(name)) {
-        report(
-            Diagnostic::error(Some("crs"), format!("the file declares the coordinate system {name:?}, not WGS84 lon/lat"))
-                .with_hint("reproject to WGS84 (EPSG:4326, lon/lat) first, or build prospect with --features proj to reproject on read"),
-        );
-    }
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// One feature's JSON as a record.
-fn feature(file: &str, index: usize, value: Value) -> super::Parsed {
+fn feature(file: &str, index: usize, value: Value, crs: Option<&Reprojector>) -> super::Parsed {
     let mut b = RecordBuilder::new(Location::Feature(index));
     let Value::Object(mut obj) = value else {
         b.push(Diagnostic::error(None, "a feature must be a JSON object"));
-        return b.finish(file);
+        return b.finish_with(file, crs);
     };
     match obj.get("type").and_then(Value::as_str) {
         Some("Feature") => {}
@@ -152,7 +187,7 @@ fn feature(file: &str, index: usize, value: Value) -> super::Parsed {
     {
         b.set(Field::Id, "id", Cell::Json(&id));
     }
-    b.finish(file)
+    b.finish_with(file, crs)
 }
 
 /// Whether every position of a geometry's `coordinates` holds at least two numbers, at
@@ -203,6 +238,7 @@ fn site_geometry(value: Value) -> Result<Option<SiteGeometry>, CellError> {
 /// Visits the top-level object, streaming `features`.
 struct CollectionSeed<'a, F> {
     on_feature: &'a mut F,
+    on_crs: &'a mut dyn FnMut(&Value),
 }
 
 impl<'de, F: FnMut(usize, Value)> DeserializeSeed<'de> for CollectionSeed<'_, F> {
@@ -225,7 +261,15 @@ impl<'de, F: FnMut(usize, Value)> Visitor<'de> for CollectionSeed<'_, F> {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "type" => top.kind = Some(map.next_value()?),
-                "crs" => top.crs = Some(map.next_value()?),
+                "crs" => {
+                    let crs: Value = map.next_value()?;
+                    if top.features.is_none() {
+                        (self.on_crs)(&crs);
+                    } else {
+                        top.crs_after_features = true;
+                    }
+                    top.crs = Some(crs);
+                }
                 "features" => {
                     let seed = FeaturesSeed {
                         on_feature: &mut *self.on_feature,

@@ -3,6 +3,7 @@
 //! [`Diagnostic`] naming file, record and field.
 
 pub mod build;
+pub mod crs;
 mod csv_input;
 pub(crate) mod geojson_input;
 pub mod schema;
@@ -64,6 +65,16 @@ pub enum Event {
 
 /// Streams every record of `path` to `sink`, in file order, holding one record at a time.
 pub fn visit(path: &Path, sink: &mut dyn FnMut(Event)) -> Result<(), ReadError> {
+    visit_in(path, None, sink)
+}
+
+/// [`visit`] for an input whose coordinates are in `crs` (reprojected to WGS84 on read).
+/// A GeoJSON file's own `crs` member, when it precedes the features, wins.
+pub fn visit_in(
+    path: &Path,
+    crs: Option<&crs::Reprojector>,
+    sink: &mut dyn FnMut(Event),
+) -> Result<(), ReadError> {
     let err = |source| ReadError {
         path: path.to_owned(),
         source,
@@ -96,8 +107,8 @@ pub fn visit(path: &Path, sink: &mut dyn FnMut(Event)) -> Result<(), ReadError> 
         reader.consume(3);
     }
     match format {
-        InputFormat::GeoJson => geojson_input::visit(&name, reader, sink),
-        InputFormat::Csv => csv_input::visit(&name, reader, sink),
+        InputFormat::GeoJson => geojson_input::visit(&name, reader, crs, sink),
+        InputFormat::Csv => csv_input::visit(&name, reader, crs, sink),
     }
     .map_err(err)
 }
@@ -108,8 +119,8 @@ pub fn visit_bytes(name: &str, format: InputFormat, bytes: &[u8], sink: &mut dyn
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // In-memory reads fail only as the data do, and those failures become problems.
     let _ = match format {
-        InputFormat::GeoJson => geojson_input::visit(name, bytes, sink),
-        InputFormat::Csv => csv_input::visit(name, bytes, sink),
+        InputFormat::GeoJson => geojson_input::visit(name, bytes, None, sink),
+        InputFormat::Csv => csv_input::visit(name, bytes, None, sink),
     };
 }
 
@@ -129,11 +140,19 @@ impl Dataset {
 
 /// Reads every file, checks ids across all of them, and keeps every record and problem.
 pub fn read_all(paths: &[PathBuf]) -> Result<Dataset, ReadError> {
+    read_all_in(paths, None)
+}
+
+/// [`read_all`] for inputs in `crs`.
+pub fn read_all_in(
+    paths: &[PathBuf],
+    crs: Option<&crs::Reprojector>,
+) -> Result<Dataset, ReadError> {
     let mut out = Dataset::default();
     let mut ids = validate::IdRegistry::default();
     for path in paths {
         let name = path.display().to_string();
-        visit(path, &mut |event| match event {
+        visit_in(path, crs, &mut |event| match event {
             Event::Record(parsed) => {
                 out.diagnostics.extend(parsed.diagnostics);
                 out.diagnostics.extend(ids.register(&name, &parsed.record));
