@@ -26,6 +26,9 @@ pub struct Options {
     pub discounting: Discounting,
     /// The clock of the lead-time model: the calendar year time is counted from.
     pub as_of: i32,
+    /// Keep each project's annual schedule (for `--cashflows`); dropped otherwise, since a
+    /// schedule is most of an appraisal's memory.
+    pub keep_cashflows: bool,
 }
 
 impl Options {
@@ -36,6 +39,7 @@ impl Options {
             discount_rate_pct: None,
             discounting: Discounting::EndOfYear,
             as_of,
+            keep_cashflows: true,
         }
     }
 }
@@ -48,6 +52,7 @@ pub struct Terms {
     pub discount_rate_pct: f64,
     pub discounting: Discounting,
     pub as_of: i32,
+    pub keep_cashflows: bool,
 }
 
 impl Terms {
@@ -69,6 +74,7 @@ impl Terms {
             discount_rate_pct: rate,
             discounting: opts.discounting,
             as_of: opts.as_of,
+            keep_cashflows: opts.keep_cashflows,
         })
     }
 }
@@ -498,7 +504,9 @@ pub fn appraise(
         out.attach(summary);
     }
     out.provenance = log;
-    out.cashflows = years;
+    if terms.keep_cashflows {
+        out.cashflows = years;
+    }
     out
 }
 

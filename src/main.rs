@@ -368,6 +368,7 @@ impl ModelArgs {
             discount_rate_pct: self.discount_rate,
             discounting: self.discounting,
             as_of: self.as_of.unwrap_or_else(current_year),
+            keep_cashflows: false,
         };
         let terms = Terms::resolve(&assumptions, &options)?;
         let from_dir = self
@@ -464,7 +465,8 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
 }
 
 fn appraise(args: AppraiseArgs) -> Result<u8> {
-    let (assumptions, terms, context) = args.model.load()?;
+    let (assumptions, mut terms, context) = args.model.load()?;
+    terms.keep_cashflows = args.cashflows.is_some();
     let Some(records) = read_valid(&args.files, args.model.crs.as_deref())? else {
         return Ok(1);
     };
