@@ -47,3 +47,14 @@ echo "  command: prospect appraise <$RECORDS records> --draws 0 --format json"
 t=$(median "$BIN" check "$WORK/many.csv")
 echo "check: $RECORDS records in ${t}s"
 echo "  command: prospect check <$RECORDS records>"
+
+# A million synthetic records (real samples moved and rescaled): check's throughput and
+# peak memory.
+"$BIN" synth --count "${MILLION:-1000000}" --seed 1 --output "$WORK/million.csv"
+if [ -x /usr/bin/time ]; then
+  /usr/bin/time -f "check: ${MILLION:-1000000} synthetic records in %e s, peak memory %M KB" "$BIN" check "$WORK/million.csv" 2>&1 | tail -1
+else
+  t=$(median "$BIN" check "$WORK/million.csv")
+  echo "check: ${MILLION:-1000000} synthetic records in ${t}s"
+fi
+echo "  command: prospect synth --count ${MILLION:-1000000} --seed 1 --output million.csv && prospect check million.csv"

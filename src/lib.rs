@@ -29,6 +29,7 @@ pub mod report;
 pub mod risk;
 pub mod simulate;
 pub mod spatial;
+pub mod synth;
 pub mod timeline;
 
 pub use diagnostic::{Diagnostic, Severity};

@@ -53,6 +53,22 @@ enum Command {
     /// Write a self-contained HTML report for a committee: map, ranking, timeline, supply,
     /// NPV spread and a card per project.
     Report(Box<ReportArgs>),
+    /// Write synthetic but plausible records (real samples moved and rescaled), for
+    /// benchmarks.
+    Synth(SynthArgs),
+}
+
+#[derive(clap::Args)]
+struct SynthArgs {
+    /// How many records.
+    #[arg(long, default_value_t = 1000)]
+    count: u64,
+    /// Seed (the same seed gives the same file).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -416,6 +432,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Plan(args) => plan(*args),
         Command::Export(args) => export(*args),
         Command::Report(args) => report(*args),
+        Command::Synth(args) => synth(args),
     }
 }
 
@@ -796,6 +813,18 @@ fn report(args: ReportArgs) -> Result<u8> {
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     if let Some(path) = &args.geojson {
         write_geojson(path, &report, &records, &ranking)?;
+    }
+    Ok(0)
+}
+
+fn synth(args: SynthArgs) -> Result<u8> {
+    let write = |w: &mut dyn Write| {
+        prospect::synth::write(args.count, args.seed, w).map_err(io::Error::other)
+    };
+    match &args.output {
+        Some(path) => prospect::output::write_atomic_with(path, write)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => write(&mut io::BufWriter::new(io::stdout().lock()))?,
     }
     Ok(0)
 }

@@ -11,6 +11,14 @@ use crate::provenance::Origin;
 /// renamed into place: an interrupted run never leaves a half-written file, and the
 /// previous file stays whole until the new one is complete.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] for output produced as a stream by `fill`.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -19,7 +27,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .prefix(".prospect-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut buffered = io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut buffered)?;
+        buffered.flush()?;
+    }
     // A temporary file is private (0600); an output is an ordinary file: keep the mode
     // of the file it replaces, else 0644.
     #[cfg(unix)]
