@@ -131,21 +131,32 @@ pub struct Ranking {
     pub excluded: Vec<(String, String)>,
 }
 
-/// Percentile ranks of values where higher is better (None ranks lowest), 0 to 1.
+/// Percentile ranks of values where higher is better (None ranks lowest), 0 to 1: the
+/// number of values below plus half the other equal ones, over n - 1. Sorting makes it
+/// O(n log n) for national databases.
 fn percentile_ranks(values: &[Option<f64>]) -> Vec<f64> {
     let n = values.len();
     if n <= 1 {
         return vec![1.0; n];
     }
-    let key = |v: Option<f64>| v.unwrap_or(f64::NEG_INFINITY);
-    (0..n)
-        .map(|i| {
-            let vi = key(values[i]);
-            let below = values.iter().filter(|v| key(**v) < vi).count() as f64;
-            let equal = values.iter().filter(|v| key(**v) == vi).count() as f64;
-            (below + (equal - 1.0) / 2.0) / (n as f64 - 1.0)
-        })
-        .collect()
+    let key = |i: usize| values[i].unwrap_or(f64::NEG_INFINITY);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| key(*a).total_cmp(&key(*b)));
+    let mut out = vec![0.0; n];
+    let mut start = 0;
+    while start < n {
+        let mut end = start + 1;
+        while end < n && key(order[end]) == key(order[start]) {
+            end += 1;
+        }
+        // `start` values lie below this group; the group has end - start equal values.
+        let rank = (start as f64 + (end - start - 1) as f64 / 2.0) / (n as f64 - 1.0);
+        for i in &order[start..end] {
+            out[*i] = rank;
+        }
+        start = end;
+    }
+    out
 }
 
 /// Years to first production at P50 (simulated) or base.
