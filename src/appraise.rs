@@ -370,11 +370,12 @@ fn place(
 
 /// The construction time the cost model would use, for records it cannot value.
 fn default_construction_y(rec: &ProjectRecord, a: &Assumptions) -> u32 {
-    match rec.geology.deposit_type {
-        Some(t) if t.is_seabed() => 3,
-        Some(t) => a.deposit(t).map_or(3, |d| d.construction_y),
-        None => 3,
-    }
+    cost::construction_y(
+        rec.geology
+            .deposit_type
+            .unwrap_or(crate::record::DepositType::Carbonatite),
+        a,
+    )
 }
 
 /// Appraises one record at its spatial context.

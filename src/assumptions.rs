@@ -188,6 +188,8 @@ pub struct Seabed {
     pub depth_ref_m: f64,
     pub capex_pct_per_1000m: f64,
     pub opex_usd_per_wet_t: f64,
+    /// Construction time, years.
+    pub construction_y: u32,
     pub source: String,
 }
 

@@ -216,11 +216,7 @@ pub fn costs(
         closure,
         format!("{} % of initial capex (assumption)", c.closure_pct_of_capex),
     );
-    let construction_y = if seabed {
-        3
-    } else {
-        a.deposit(deposit).map_or(3, |d| d.construction_y)
-    };
+    let construction_y = construction_y(deposit, a);
     log.assumed(
         "construction_y",
         construction_y,
@@ -238,6 +234,13 @@ pub fn costs(
         construction_y,
         warnings,
     })
+}
+
+/// Construction time of a deposit type, years (assumptions: `deposits.*.construction_y`;
+/// `seabed.construction_y` for the seabed types without a deposit entry, the nodules).
+pub fn construction_y(deposit: DepositType, a: &Assumptions) -> u32 {
+    a.deposit(deposit)
+        .map_or(a.seabed.construction_y, |d| d.construction_y)
 }
 
 fn seabed_capex(
@@ -337,4 +340,20 @@ fn opex(
         ),
     );
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn construction_time_comes_from_the_data_file() {
+        let a = Assumptions::defaults();
+        let b = Assumptions::with_override("test", "[seabed]\nconstruction_y = 7").unwrap();
+        assert_ne!(a.seabed.construction_y, 7);
+        assert_eq!(construction_y(DepositType::PolymetallicNodules, &b), 7);
+        for t in [DepositType::SeabedMud, DepositType::IonicClay] {
+            assert_eq!(construction_y(t, &b), a.deposits[t.as_str()].construction_y);
+        }
+    }
 }

@@ -14,17 +14,6 @@ use crate::appraise::{Appraisal, Report};
 use crate::rank::Ranking;
 use crate::record::ProjectRecord;
 
-/// The type of an exported column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Real,
-    Integer,
-    Bool,
-    /// An ISO 8601 date, YYYY-MM-DD (QGIS's temporal controller reads it).
-    Date,
-}
-
 /// Rounds to 7 decimals (about 1 cm): RFC 7946 §11.2 advises against more.
 fn round7(v: f64) -> f64 {
     (v * 1e7).round() / 1e7 + 0.0
@@ -166,83 +155,60 @@ pub fn record_feature(r: &ProjectRecord) -> Value {
 }
 
 /// The computed columns of a project, in order (names distinct from the record's fields).
-fn columns(p: &Appraisal, rank: Option<(usize, f64, bool)>) -> Vec<(&'static str, Kind, Value)> {
-    use Kind::*;
+fn columns(p: &Appraisal, rank: Option<(usize, f64, bool)>) -> Vec<(&'static str, Value)> {
     let s = &p.spatial;
     let y = &p.first_production_year;
     vec![
-        ("regime_found", Text, text(p.regime.as_deref())),
-        ("commodity_found", Text, text(p.commodity.as_deref())),
-        ("valued", Bool, Value::Bool(p.valued)),
-        ("npv_musd", Real, real(p.npv_musd.base)),
-        ("npv_musd_p10", Real, real(p.npv_musd.p10)),
-        ("npv_musd_p50", Real, real(p.npv_musd.p50)),
-        ("npv_musd_p90", Real, real(p.npv_musd.p90)),
-        ("irr_pct", Real, real(p.irr_pct)),
-        ("capex_musd_model", Real, real(p.capex_musd)),
-        (
-            "basket_price_usd_per_kg",
-            Real,
-            real(p.basket_price_usd_per_kg),
-        ),
-        ("annual_treo_t_model", Real, real(p.annual_treo_t)),
-        ("annual_ndpr_t_model", Real, real(p.annual_ndpr_t)),
-        ("annual_dytb_t_model", Real, real(p.annual_dytb_t)),
-        (
-            "breakeven_price_factor",
-            Real,
-            real(p.breakeven_price_factor),
-        ),
-        ("chance_of_success", Real, real(Some(p.chance_of_success))),
-        ("risked_npv_musd", Real, real(p.risked_npv_musd)),
-        ("first_production_year", Integer, Value::from(y.base)),
-        ("first_production_date", Date, date(Some(y.base))),
-        ("first_production_p10_date", Date, date(y.p10)),
-        ("first_production_p90_date", Date, date(y.p90)),
-        (
-            "rank",
-            Integer,
-            rank.map_or(Value::Null, |r| Value::from(r.0)),
-        ),
-        ("score", Real, real(rank.map(|r| r.1))),
-        (
-            "pareto",
-            Bool,
-            rank.map_or(Value::Null, |r| Value::Bool(r.2)),
-        ),
+        ("regime_found", text(p.regime.as_deref())),
+        ("commodity_found", text(p.commodity.as_deref())),
+        ("valued", Value::Bool(p.valued)),
+        ("npv_musd", real(p.npv_musd.base)),
+        ("npv_musd_p10", real(p.npv_musd.p10)),
+        ("npv_musd_p50", real(p.npv_musd.p50)),
+        ("npv_musd_p90", real(p.npv_musd.p90)),
+        ("irr_pct", real(p.irr_pct)),
+        ("capex_musd_model", real(p.capex_musd)),
+        ("basket_price_usd_per_kg", real(p.basket_price_usd_per_kg)),
+        ("annual_treo_t_model", real(p.annual_treo_t)),
+        ("annual_ndpr_t_model", real(p.annual_ndpr_t)),
+        ("annual_dytb_t_model", real(p.annual_dytb_t)),
+        ("breakeven_price_factor", real(p.breakeven_price_factor)),
+        ("chance_of_success", real(Some(p.chance_of_success))),
+        ("risked_npv_musd", real(p.risked_npv_musd)),
+        ("first_production_year", Value::from(y.base)),
+        ("first_production_date", date(Some(y.base))),
+        ("first_production_p10_date", date(y.p10)),
+        ("first_production_p90_date", date(y.p90)),
+        ("rank", rank.map_or(Value::Null, |r| Value::from(r.0))),
+        ("score", real(rank.map(|r| r.1))),
+        ("pareto", rank.map_or(Value::Null, |r| Value::Bool(r.2))),
         (
             "nearest_plant",
-            Text,
             text(s.nearest_separation_plant.as_ref().map(|n| n.name.as_str())),
         ),
         (
             "nearest_plant_km",
-            Real,
             real(s.nearest_separation_plant.as_ref().map(|n| n.distance_km)),
         ),
         (
             "nearest_port",
-            Text,
             text(s.nearest_port.as_ref().map(|n| n.name.as_str())),
         ),
         (
             "nearest_port_km",
-            Real,
             real(s.nearest_port.as_ref().map(|n| n.distance_km)),
         ),
-        ("distance_to_shore_km", Real, real(s.distance_to_shore_km)),
+        ("distance_to_shore_km", real(s.distance_to_shore_km)),
         (
             "protected_area",
-            Text,
             text(s.protected_area.as_ref().map(|a| a.name.as_str())),
         ),
         (
             "protected_area_km",
-            Real,
             real(s.protected_area.as_ref().map(|a| a.distance_km)),
         ),
-        ("site_area_km2", Real, real(s.site_area_km2)),
-        ("unvalued_reason", Text, text(p.unvalued_reason.as_deref())),
+        ("site_area_km2", real(s.site_area_km2)),
+        ("unvalued_reason", text(p.unvalued_reason.as_deref())),
     ]
 }
 
@@ -312,7 +278,7 @@ pub fn features(report: &Report, records: &[ProjectRecord], ranking: &Ranking) -
         .map(|(i, p)| {
             let rec = by_id[p.id.as_str()];
             let mut props = record_properties(rec);
-            for (name, _, value) in columns(p, ranks.get(p.id.as_str()).copied()) {
+            for (name, value) in columns(p, ranks.get(p.id.as_str()).copied()) {
                 props.insert(name.to_owned(), value);
             }
             for (k, values) in &extra {

@@ -44,6 +44,7 @@ const RECOVERY: usize = 10;
 const CAPEX: usize = 11;
 const OPEX: usize = 12;
 const LEAD: usize = 13;
+const REGULATORY: usize = 14;
 
 /// The statement every simulated output carries.
 pub const PERCENTILE_CONVENTION: &str = "P10, P50, P90 are the 10th, 50th and 90th percentiles of the simulated values (linear interpolation between order statistics, as numpy's default); for NPV and IRR, P10 is the pessimistic side; for first-production year, P90 is the late side";
@@ -458,7 +459,7 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
             to_construction = to_first;
         }
         v[LEAD] = to_first;
-        let success = fixed(14) || rngs[14].random::<f64>() < m.chance_of_success;
+        let success = fixed(REGULATORY) || rngs[REGULATORY].random::<f64>() < m.chance_of_success;
         let (npv, irr) = eval.npv(&v, true);
         if success {
             risked += npv / (1.0 + m.rate_pct / 100.0).powf(to_construction.max(0.0));
@@ -478,7 +479,6 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
         .sum::<f64>()
         / (n.max(2) - 1) as f64;
     let years = spread(&years_first);
-    let years_first = years_first;
     let year = |y: f64| (f64::from(m.lead_time.as_of) + y).floor() as i32;
     let sensitivity = sensitivity(&mut eval, &values, &npvs);
     SimSummary {
