@@ -482,28 +482,18 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
 }
 
 fn appraise(args: AppraiseArgs) -> Result<u8> {
-    let (assumptions, mut terms, context) = args.model.load()?;
-    terms.keep_cashflows = args.cashflows.is_some();
-    let Some(records) = read_valid(&args.files, args.model.crs.as_deref())? else {
+    let keep = Keep {
+        draws: args.keep_draws.is_some(),
+        cashflows: args.cashflows.is_some(),
+    };
+    let Some((_, report, _)) = appraised(&args.files, &args.model, keep)? else {
         return Ok(1);
     };
-    let sim = args
-        .model
-        .simulation(&assumptions, args.keep_draws.is_some())?;
-    let progress = args.model.progress(records.len(), sim.draws);
-    let report = prospect::appraise::appraise_all(
-        &records,
-        &context,
-        &assumptions,
-        &terms,
-        Some(&sim),
-        &progress,
-    );
-    if sim.draws > 0 && !args.model.quiet {
-        eprintln!(
-            "prospect: {} draws per project, seed {}",
-            sim.draws, sim.seed
-        );
+    if let Some(seed) = report
+        .seed
+        .filter(|_| report.draws > 0 && !args.model.quiet)
+    {
+        eprintln!("prospect: {} draws per project, seed {seed}", report.draws);
     }
     let bytes = match args.format {
         OutputFormat::Table => prospect::output::table(&report).into_bytes(),
@@ -599,9 +589,19 @@ fn sensitivity(args: SensitivityArgs) -> Result<u8> {
 }
 
 /// Reads, appraises and simulates every project of a run.
+/// What an appraisal keeps beyond the summary (for `appraise --keep-draws/--cashflows`).
+#[derive(Clone, Copy, Default)]
+struct Keep {
+    draws: bool,
+    cashflows: bool,
+}
+
+/// Reads and validates `files`, then appraises them with the model options; `None` when
+/// the records have errors (already reported).
 fn appraised(
     files: &[PathBuf],
     model: &ModelArgs,
+    keep: Keep,
 ) -> Result<
     Option<(
         Vec<prospect::ProjectRecord>,
@@ -609,11 +609,12 @@ fn appraised(
         Assumptions,
     )>,
 > {
-    let (assumptions, terms, context) = model.load()?;
+    let (assumptions, mut terms, context) = model.load()?;
+    terms.keep_cashflows = keep.cashflows;
     let Some(records) = read_valid(files, model.crs.as_deref())? else {
         return Ok(None);
     };
-    let sim = model.simulation(&assumptions, false)?;
+    let sim = model.simulation(&assumptions, keep.draws)?;
     let progress = model.progress(records.len(), sim.draws);
     let report = prospect::appraise::appraise_all(
         &records,
@@ -661,7 +662,9 @@ fn write_report<T: serde::Serialize>(
 }
 
 fn rank(args: RankArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+    let Some((records, report, assumptions)) =
+        appraised(&args.files, &args.model, Keep::default())?
+    else {
         return Ok(1);
     };
     let mut base = assumptions.rank.weights.clone();
@@ -706,7 +709,9 @@ fn rank(args: RankArgs) -> Result<u8> {
 }
 
 fn timeline(args: TimelineArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+    let Some((records, report, assumptions)) =
+        appraised(&args.files, &args.model, Keep::default())?
+    else {
         return Ok(1);
     };
     let t = prospect::timeline::timeline(
@@ -727,7 +732,9 @@ fn timeline(args: TimelineArgs) -> Result<u8> {
 }
 
 fn plan(args: PlanArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+    let Some((records, report, assumptions)) =
+        appraised(&args.files, &args.model, Keep::default())?
+    else {
         return Ok(1);
     };
     let p = prospect::timeline::plan(
@@ -749,7 +756,9 @@ fn plan(args: PlanArgs) -> Result<u8> {
 }
 
 fn export(args: ExportArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+    let Some((records, report, assumptions)) =
+        appraised(&args.files, &args.model, Keep::default())?
+    else {
         return Ok(1);
     };
     let ranking = default_ranking(&report, &records, &assumptions)?;
@@ -796,7 +805,9 @@ fn write_geojson(
 }
 
 fn report(args: ReportArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+    let Some((records, report, assumptions)) =
+        appraised(&args.files, &args.model, Keep::default())?
+    else {
         return Ok(1);
     };
     let ranking = default_ranking(&report, &records, &assumptions)?;
