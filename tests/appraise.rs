@@ -349,3 +349,51 @@ fn logistics_cost_uses_the_distance_to_the_nearest_plant() {
     assert_eq!(entry["origin"], "estimated");
     assert!(entry["basis"].as_str().unwrap().contains("km"));
 }
+
+/// `--context DIR` replaces only the layers the folder holds; `--ports FILE` wins over it.
+#[test]
+fn context_folder_and_layer_flags_replace_built_in_layers() {
+    let port = |name: &str| {
+        format!(
+            r#"{{"type": "FeatureCollection", "features": [{{"type": "Feature",
+            "properties": {{"name": "{name}", "country": "XX"}},
+            "geometry": {{"type": "Point", "coordinates": [0.0, 0.0]}}}}]}}"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ports.geojson"), port("Folder Port")).unwrap();
+    let single = dir.path().join("single.geojson");
+    std::fs::write(&single, port("Flag Port")).unwrap();
+    let folder = dir.path().to_str().unwrap();
+
+    let built_in = by_id(&appraise_json(&["samples/projects.csv"]));
+    let from_folder = by_id(&appraise_json(&[
+        "samples/projects.csv",
+        "--context",
+        folder,
+    ]));
+    let from_flag = by_id(&appraise_json(&[
+        "samples/projects.csv",
+        "--context",
+        folder,
+        "--ports",
+        single.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        built_in["MTP"]["spatial"]["nearest_port"]["name"],
+        "Long Beach"
+    );
+    for (id, p) in &from_folder {
+        let spatial = &p["spatial"];
+        assert_eq!(spatial["nearest_port"]["name"], "Folder Port", "{id}");
+        assert_eq!(
+            spatial["nearest_separation_plant"],
+            built_in[id]["spatial"]["nearest_separation_plant"],
+            "{id}: the plants layer is not in the folder and stays built in"
+        );
+        assert_eq!(
+            from_flag[id]["spatial"]["nearest_port"]["name"], "Flag Port",
+            "{id}"
+        );
+    }
+}
