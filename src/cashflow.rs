@@ -89,28 +89,8 @@ pub fn irr(flows: &[f64]) -> Irr {
         // Descartes' rule of signs: one sign change, at most one root with 1 + r > 0.
         // Newton's method from 10 % finds it in a few steps; failing that, a bracket on a
         // coarse grid and bisection.
-        let mut r = 0.1;
-        for _ in 0..30 {
-            let g = 1.0 + r;
-            let inv = 1.0 / g;
-            let (mut v, mut dv, mut d) = (0.0, 0.0, inv);
-            for (k, c) in flows.iter().enumerate() {
-                let term = c * d;
-                v += term;
-                dv -= (k as f64 + 1.0) * term * inv;
-                d *= inv;
-            }
-            if dv == 0.0 || !v.is_finite() {
-                break;
-            }
-            let next = r - v / dv;
-            if !(next > -0.99 && next <= 10.0) {
-                break;
-            }
-            if (next - r).abs() < 1e-12 * (1.0 + next.abs()) {
-                return Irr::Unique { rate: next };
-            }
-            r = next;
+        if let Some(rate) = irr_newton(flows, 0.1) {
+            return Irr::Unique { rate };
         }
         let grid = (0..=120).map(|i| {
             if i <= 80 {
@@ -193,7 +173,37 @@ pub fn irr(flows: &[f64]) -> Irr {
     }
 }
 
-fn bisect(f: &impl Fn(f64) -> f64, mut a: f64, mut b: f64, mut fa: f64) -> f64 {
+/// Newton's method on NPV(r) (end-of-year discounting) from `guess`, a fraction: the
+/// rate where it converges (relative step below 1e-12) inside (-99 %, 1,000 %], else
+/// `None`. Callers check the signs and bracket when it fails.
+pub fn irr_newton(flows: &[f64], guess: f64) -> Option<f64> {
+    let mut r = guess;
+    for _ in 0..50 {
+        let inv = 1.0 / (1.0 + r);
+        let (mut v, mut dv, mut d) = (0.0, 0.0, inv);
+        for (k, c) in flows.iter().enumerate() {
+            let term = c * d;
+            v += term;
+            dv -= (k as f64 + 1.0) * term * inv;
+            d *= inv;
+        }
+        if dv == 0.0 || !v.is_finite() {
+            return None;
+        }
+        let next = r - v / dv;
+        if !(next > -0.99 && next <= 10.0) {
+            return None;
+        }
+        if (next - r).abs() < 1e-12 * (1.0 + next.abs()) {
+            return Some(next);
+        }
+        r = next;
+    }
+    None
+}
+
+/// Bisects `f` on [a, b], where f(a) = `fa` and f(b) have opposite signs, to 1e-12.
+pub fn bisect(f: &impl Fn(f64) -> f64, mut a: f64, mut b: f64, mut fa: f64) -> f64 {
     for _ in 0..200 {
         let m = 0.5 * (a + b);
         let fm = f(m);

@@ -295,39 +295,14 @@ impl Evaluator<'_> {
     }
 }
 
-/// IRR by Newton's method from `guess`, falling back to the full root scan.
+/// IRR of one draw, a fraction: Newton's method from `guess` (the base case's IRR),
+/// falling back to a bracket on the investment root.
 fn irr_near(flows: &[f64], guess: f64) -> Option<f64> {
-    let (mut neg, mut pos) = (false, false);
-    for c in flows {
-        neg |= *c < 0.0;
-        pos |= *c > 0.0;
-    }
-    if !(neg && pos) {
+    if !(flows.iter().any(|c| *c < 0.0) && flows.iter().any(|c| *c > 0.0)) {
         return None;
     }
-    let mut r = guess;
-    for _ in 0..50 {
-        let g = 1.0 + r;
-        if g <= 0.0 {
-            break;
-        }
-        let inv = 1.0 / g;
-        let (mut f, mut df, mut d) = (0.0, 0.0, inv);
-        for (k, c) in flows.iter().enumerate() {
-            let term = c * d;
-            f += term;
-            df -= (k as f64 + 1.0) * term;
-            d *= inv;
-        }
-        df *= inv;
-        if df == 0.0 || !f.is_finite() {
-            break;
-        }
-        let step = f / df;
-        r -= step;
-        if step.abs() < 1e-10 * (1.0 + r.abs()) {
-            return (r > -0.99 && r <= 10.0).then_some(r);
-        }
+    if let Some(r) = cashflow::irr_newton(flows, guess) {
+        return Some(r);
     }
     // Newton wandered off: bracket the investment root (NPV falling through zero) on a
     // coarse grid and bisect.
@@ -346,12 +321,7 @@ fn irr_near(flows: &[f64], guess: f64) -> Option<f64> {
             && pv > 0.0
             && v <= 0.0
         {
-            let (mut lo, mut hi) = (pr, r);
-            for _ in 0..60 {
-                let mid = 0.5 * (lo + hi);
-                if npv(mid) > 0.0 { lo = mid } else { hi = mid }
-            }
-            return Some(0.5 * (lo + hi));
+            return Some(cashflow::bisect(&npv, pr, r, pv));
         }
         prev = Some((r, v));
     }
