@@ -172,7 +172,7 @@ struct TimelineArgs {
     #[arg(long)]
     target: Option<Target>,
     /// Years covered from --as-of.
-    #[arg(long, default_value_t = 25)]
+    #[arg(long, default_value_t = prospect::timeline::DEFAULT_HORIZON_Y)]
     horizon: i32,
     #[command(flatten)]
     out: OutputArgs,
@@ -192,7 +192,7 @@ struct PlanArgs {
     #[arg(long)]
     target: Target,
     /// Years covered from --as-of.
-    #[arg(long, default_value_t = 25)]
+    #[arg(long, default_value_t = prospect::timeline::DEFAULT_HORIZON_Y)]
     horizon: i32,
     #[command(flatten)]
     out: OutputArgs,
@@ -815,7 +815,7 @@ fn report(args: ReportArgs) -> Result<u8> {
         &report.projects,
         &records,
         report.as_of,
-        25,
+        prospect::timeline::DEFAULT_HORIZON_Y,
         &assumptions.schedule.ramp_up,
         args.target,
     );

@@ -126,14 +126,15 @@ fn map_svg(
 /// A Gantt of the remaining stages, with P10-P90 whiskers on first production.
 fn gantt_svg(t: &Timeline) -> String {
     let rows: Vec<_> = t.projects.iter().filter(|p| !p.stages.is_empty()).collect();
-    let (start, end) = (f64::from(t.as_of), f64::from(t.as_of) + 25.0);
+    let last = t.years.last().map_or(t.as_of, |y| y.year);
+    let (start, end) = (f64::from(t.as_of), f64::from(last.max(t.as_of + 1)));
     let (left, w, row) = (170.0, 760.0, 18.0);
     let h = 40.0 + row * rows.len() as f64;
     let x = |year: f64| left + (year.clamp(start, end) - start) / (end - start) * w;
     let mut svg = format!(
         r##"<svg id="gantt" class="chart" viewBox="0 0 960 {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Investment timeline" font-family="sans-serif" font-size="11">"##
     );
-    for year in (t.as_of..=t.as_of + 25).step_by(5) {
+    for year in (t.as_of..=last).step_by(5) {
         let _ = write!(
             svg,
             r##"<line x1="{0:.1}" x2="{0:.1}" y1="20" y2="{1}" stroke="#ddd"/><text x="{0:.1}" y="14" text-anchor="middle">{year}</text>"##,

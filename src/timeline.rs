@@ -149,6 +149,10 @@ pub struct Band {
     pub expected: f64,
 }
 
+/// Years a timeline covers from its clock when the user gives no horizon: past the
+/// 10-20 years a mine takes from discovery to output, so every stage in the samples shows.
+pub const DEFAULT_HORIZON_Y: i32 = 25;
+
 /// The investment timeline of a portfolio.
 #[derive(Debug, Clone, Serialize)]
 pub struct Timeline {
