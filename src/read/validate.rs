@@ -215,7 +215,8 @@ pub fn geometry(g: &Geometry<f64>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Typical grade ranges, % TREO, to catch ppm/% mix-ups.
+/// Typical grade ranges, % TREO, to catch ppm/% mix-ups (basis in docs/schema.md,
+/// "Checks that span fields").
 fn typical_grade_pct(t: DepositType) -> Option<(f64, f64)> {
     match t {
         DepositType::IonicClay | DepositType::SeabedMud => Some((0.02, 1.0)),
