@@ -28,6 +28,15 @@ fn project<'a>(report: &'a Value, id: &str) -> &'a Value {
         .unwrap()
 }
 
+/// The projects of an `appraise --format json` report that carry an NPV.
+fn valued(report: &Value) -> impl Iterator<Item = &Value> {
+    report["projects"]
+        .as_array()
+        .expect("projects is an array")
+        .iter()
+        .filter(|p| p["valued"] == true)
+}
+
 #[test]
 fn same_seed_same_bytes_whatever_threads_or_record_order() {
     let draws = ["--draws", "2000", "--seed", "7"];
@@ -84,12 +93,7 @@ fn contract_fields_and_percentile_order() {
             .unwrap()
             .contains("P10 is the pessimistic side")
     );
-    for p in r["projects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["valued"] == true)
-    {
+    for p in valued(&r) {
         let n = &p["npv_musd"];
         let (p10, p50, p90) = (
             n["p10"].as_f64().unwrap(),
@@ -131,12 +135,7 @@ fn fixed_drivers_give_zero_spread() {
         args.extend(["--fix", d]);
     }
     let r: Value = serde_json::from_slice(&run("samples/projects.csv", &args, "2")).unwrap();
-    for p in r["projects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["valued"] == true)
-    {
+    for p in valued(&r) {
         let n = &p["npv_musd"];
         let base = n["base"].as_f64().unwrap();
         for k in ["p10", "p50", "p90", "mean"] {
