@@ -762,6 +762,46 @@ pub struct Conventions {
     pub risk: String,
 }
 
+/// The order of a report: valued first, highest NPV first; then by id.
+pub fn report_order(x: (Option<f64>, &str), y: (Option<f64>, &str)) -> std::cmp::Ordering {
+    let key = |npv: Option<f64>| npv.unwrap_or(f64::NEG_INFINITY);
+    key(y.0).total_cmp(&key(x.0)).then_with(|| x.1.cmp(y.1))
+}
+
+impl Report {
+    /// The report of a run holding `projects` (sorted here).
+    pub fn new(
+        a: &Assumptions,
+        terms: &Terms,
+        sim: Option<&SimOptions>,
+        mut projects: Vec<Appraisal>,
+    ) -> Report {
+        projects.sort_by(|x, y| report_order((x.npv_musd.base, &x.id), (y.npv_musd.base, &y.id)));
+        let sim = sim.filter(|o| o.draws > 0);
+        Report {
+            prospect_version: env!("CARGO_PKG_VERSION").to_owned(),
+            seed: sim.map(|o| o.seed),
+            draws: sim.map_or(0, |o| o.draws),
+            percentile_convention: simulate::PERCENTILE_CONVENTION,
+            as_of: terms.as_of,
+            assumptions: AssumptionsInfo {
+                scenario: terms.prices.scenario.clone(),
+                digest: a.digest.clone(),
+                date: a.meta.date.clone(),
+                discount_rate_pct: terms.discount_rate_pct,
+            },
+            conventions: Conventions {
+                money: "US$ million, real (study-year money converted at that year's average exchange rate; no escalation)".into(),
+                discounting: terms.discounting,
+                valuation_date: "start of construction (year 1 is the first construction year); risked_npv_musd is discounted further to as_of".into(),
+                payback: "years from first production until cumulative cash flow turns positive".into(),
+                risk: "risk enters value through chance_of_success and the lead time, never through the discount rate".into(),
+            },
+            projects,
+        }
+    }
+}
+
 /// Appraises every record at its place in `context`, in parallel; with `sim`, each is also
 /// simulated. Results do not depend on the thread count or the order of the records.
 pub fn appraise_all(
@@ -773,7 +813,7 @@ pub fn appraise_all(
     progress: &indicatif::ProgressBar,
 ) -> Report {
     use rayon::prelude::*;
-    let mut projects: Vec<Appraisal> = records
+    let projects: Vec<Appraisal> = records
         .par_iter()
         .map(|r| {
             let out = appraise(r, context.locate(r), a, terms, sim);
@@ -782,30 +822,64 @@ pub fn appraise_all(
         })
         .collect();
     progress.finish_and_clear();
-    projects.sort_by(|x, y| {
-        let key = |p: &Appraisal| p.npv_musd.base.unwrap_or(f64::NEG_INFINITY);
-        key(y).total_cmp(&key(x)).then_with(|| x.id.cmp(&y.id))
-    });
-    let sim = sim.filter(|o| o.draws > 0);
-    Report {
-        prospect_version: env!("CARGO_PKG_VERSION").to_owned(),
-        seed: sim.map(|o| o.seed),
-        draws: sim.map_or(0, |o| o.draws),
-        percentile_convention: simulate::PERCENTILE_CONVENTION,
-        as_of: terms.as_of,
-        assumptions: AssumptionsInfo {
-            scenario: terms.prices.scenario.clone(),
-            digest: a.digest.clone(),
-            date: a.meta.date.clone(),
-            discount_rate_pct: terms.discount_rate_pct,
-        },
-        conventions: Conventions {
-            money: "US$ million, real (study-year money converted at that year's average exchange rate; no escalation)".into(),
-            discounting: terms.discounting,
-            valuation_date: "start of construction (year 1 is the first construction year); risked_npv_musd is discounted further to as_of".into(),
-            payback: "years from first production until cumulative cash flow turns positive".into(),
-            risk: "risk enters value through chance_of_success and the lead time, never through the discount rate".into(),
-        },
-        projects,
-    }
+    Report::new(a, terms, sim, projects)
+}
+
+/// Records per batch of [`appraise_files`]: enough to keep every core busy, few enough
+/// that a batch is a small part of memory.
+pub const BATCH: usize = 4096;
+
+/// Everything [`appraise_files`] needs besides the files.
+pub struct Run<'a> {
+    pub context: &'a Context,
+    pub assumptions: &'a Assumptions,
+    pub terms: &'a Terms,
+    pub sim: Option<&'a SimOptions>,
+    pub progress: &'a indicatif::ProgressBar,
+}
+
+/// Reads `paths` and appraises their records as they are read, for runs of any size:
+/// this thread reads (and reprojects) batches of [`BATCH`] records while the rayon pool
+/// appraises the previous batch and turns each project into `T` with `map`; `sink`
+/// receives every `T` in input order. Memory holds two batches. Problems go to
+/// `problem` as they are found; once a record has an error nothing more is appraised
+/// (see [`read::read_batches`](crate::read::read_batches)), and the caller should
+/// discard what it was given.
+pub fn appraise_files<T: Send>(
+    paths: &[std::path::PathBuf],
+    crs: Option<&crate::read::crs::Reprojector>,
+    run: &Run,
+    map: &(dyn Fn(&ProjectRecord, Appraisal) -> T + Sync),
+    problem: &mut dyn FnMut(crate::diagnostic::Diagnostic),
+    sink: &mut (dyn FnMut(T) + Send),
+) -> Result<crate::diagnostic::Tally, crate::read::ReadError> {
+    use rayon::prelude::*;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ProjectRecord>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for batch in rx {
+                let out: Vec<T> = batch
+                    .par_iter()
+                    .map(|r| {
+                        let p = appraise(
+                            r,
+                            run.context.locate(r),
+                            run.assumptions,
+                            run.terms,
+                            run.sim,
+                        );
+                        map(r, p)
+                    })
+                    .collect();
+                run.progress.inc(out.len() as u64);
+                out.into_iter().for_each(&mut *sink);
+            }
+        });
+        let read = crate::read::read_batches(paths, crs, BATCH, problem, &mut |batch| {
+            // The appraising side only stops early by panicking, which the scope re-raises.
+            let _ = tx.send(batch);
+        });
+        drop(tx);
+        read
+    })
 }

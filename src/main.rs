@@ -376,6 +376,26 @@ impl ModelArgs {
         bar
     }
 
+    /// A progress counter on a terminal for a run of records not yet counted.
+    fn stream_progress(&self, draws: usize) -> ProgressBar {
+        use std::io::IsTerminal;
+        if self.quiet || !io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new_spinner();
+        let per = if draws > 0 {
+            format!(" x {draws} draws")
+        } else {
+            String::new()
+        };
+        if let Ok(style) = ProgressStyle::with_template(&format!(
+            "{{spinner}} {{pos}} projects{per} appraised, {{elapsed}}"
+        )) {
+            bar.set_style(style);
+        }
+        bar
+    }
+
     /// Assumptions, terms and context layers of a run.
     fn load(&self) -> Result<(Assumptions, Terms, Context)> {
         let assumptions = Assumptions::load(self.assumptions.as_deref())?;
@@ -468,13 +488,13 @@ fn read_valid(
 }
 
 /// Writes to `--output` atomically, or to standard output.
-fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+fn emit(output: Option<&Path>, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     match output {
-        Some(path) => prospect::output::write_atomic(path, bytes)
+        Some(path) => prospect::output::write_atomic_with(path, fill)
             .with_context(|| format!("cannot write {}", path.display())),
         None => {
-            let mut out = io::stdout().lock();
-            out.write_all(bytes)?;
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            fill(&mut out)?;
             out.flush()?;
             Ok(())
         }
@@ -482,35 +502,75 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
 }
 
 fn appraise(args: AppraiseArgs) -> Result<u8> {
-    let keep = Keep {
-        draws: args.keep_draws.is_some(),
-        cashflows: args.cashflows.is_some(),
+    use prospect::output::{AppraisalWriter, Form};
+    let model = &args.model;
+    let (assumptions, mut terms, context) = model.load()?;
+    terms.keep_cashflows = args.cashflows.is_some();
+    let sim = model.simulation(&assumptions, args.keep_draws.is_some())?;
+    let crs = reprojector(model.crs.as_deref())?;
+    let table = matches!(args.format, OutputFormat::Table);
+    let form = match args.format {
+        OutputFormat::Json => Form::Json,
+        _ => Form::Csv,
     };
-    let Some((_, report, _)) = appraised(&args.files, &args.model, keep)? else {
+    let mut writer =
+        AppraisalWriter::new(form, args.keep_draws.is_some(), args.cashflows.is_some())?;
+    let encoder = writer.encoder();
+    let progress = model.stream_progress(sim.draws);
+    let run = prospect::appraise::Run {
+        context: &context,
+        assumptions: &assumptions,
+        terms: &terms,
+        sim: Some(&sim),
+        progress: &progress,
+    };
+    // Projects stream through the writer (a table, read by people, keeps them all).
+    let mut kept = Vec::new();
+    let mut failed = None;
+    let tally = prospect::appraise::appraise_files(
+        &args.files,
+        crs.as_ref(),
+        &run,
+        &|_, p| (encoder.encode(&p), table.then_some(p)),
+        &mut |d| eprintln!("{d}"),
+        &mut |(encoded, p)| {
+            kept.extend(p);
+            if let Err(e) = encoded.and_then(|e| writer.push(e)) {
+                failed.get_or_insert(e);
+            }
+        },
+    )?;
+    progress.finish_and_clear();
+    if tally.errors > 0 {
+        eprintln!(
+            "prospect: {} error(s) in the input; nothing appraised (run `prospect check` for the full list)",
+            tally.errors
+        );
         return Ok(1);
-    };
+    }
+    if let Some(e) = failed {
+        return Err(e).context("cannot keep the appraisals in a temporary file");
+    }
+    let report = prospect::appraise::Report::new(&assumptions, &terms, Some(&sim), kept);
     if let Some(seed) = report
         .seed
         .filter(|_| report.draws > 0 && !args.model.quiet)
     {
         eprintln!("prospect: {} draws per project, seed {seed}", report.draws);
     }
-    let bytes = match args.format {
-        OutputFormat::Table => prospect::output::table(&report).into_bytes(),
-        OutputFormat::Csv => prospect::output::csv(&report)?,
-        OutputFormat::Json => {
-            let mut v = serde_json::to_vec_pretty(&report)?;
-            v.push(b'\n');
-            v
-        }
-    };
-    emit(args.output.as_deref(), &bytes)?;
+    if table {
+        emit(args.output.as_deref(), |w| {
+            w.write_all(prospect::output::table(&report).as_bytes())
+        })?;
+    } else {
+        emit(args.output.as_deref(), |w| writer.write_main(&report, w))?;
+    }
     if let Some(path) = &args.keep_draws {
-        prospect::output::write_atomic(path, &prospect::output::draws_csv(&report)?)
+        prospect::output::write_atomic_with(path, |w| writer.write_draws(w))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(path) = &args.cashflows {
-        prospect::output::write_atomic(path, &prospect::output::cashflows_csv(&report)?)
+        prospect::output::write_atomic_with(path, |w| writer.write_cashflows(w))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(0)
@@ -584,7 +644,7 @@ fn sensitivity(args: SensitivityArgs) -> Result<u8> {
         }
         _ => prospect::output::tornado(project, summary).into_bytes(),
     };
-    emit(None, &bytes)?;
+    emit(None, |w| w.write_all(&bytes))?;
     Ok(0)
 }
 
@@ -658,7 +718,7 @@ fn write_report<T: serde::Serialize>(
             v
         }
     };
-    emit(out.output.as_deref(), &bytes)
+    emit(out.output.as_deref(), |w| w.write_all(&bytes))
 }
 
 fn rank(args: RankArgs) -> Result<u8> {
@@ -773,7 +833,7 @@ fn export(args: ExportArgs) -> Result<u8> {
         ExportFormat::Geojson => prospect::export::collection(&name, features),
         ExportFormat::Geojsonseq => prospect::export::sequence(features),
     };
-    emit(args.output.as_deref(), &bytes)?;
+    emit(args.output.as_deref(), |w| w.write_all(&bytes))?;
     if let (true, Some(path)) = (args.qml, &args.output) {
         write_qml(path)?;
     }

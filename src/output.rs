@@ -7,6 +7,9 @@ use std::path::Path;
 use crate::appraise::{Appraisal, Report};
 use crate::provenance::Origin;
 
+mod spill;
+pub use spill::{AppraisalWriter, Encoded, Encoder, Form};
+
 /// Writes `bytes` to `path` through a temporary file in the same folder, synced and then
 /// renamed into place: an interrupted run never leaves a half-written file, and the
 /// previous file stays whole until the new one is complete.
@@ -133,184 +136,183 @@ fn origins(p: &Appraisal, origin: Origin) -> String {
         .join(";")
 }
 
-/// One row per project, with the JSON's main figures.
-pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fixed = [
-        "id",
-        "name",
-        "country",
-        "regime",
-        "deposit_type",
-        "commodity",
-        "stage",
-        "valued",
-        "npv_musd",
-        "npv_pre_tax_musd",
-        "irr_pct",
-        "payback_years",
-        "discounted_payback_years",
-        "capex_musd",
-        "npv_to_capex",
-        "opex_musd_per_y",
-        "annual_revenue_musd",
-        "basket_price_usd_per_kg",
-        "payable_price_usd_per_kg",
-        "ndpr_value_share_pct",
-        "dytb_value_share_pct",
-        "annual_treo_t",
-        "annual_ndpr_t",
-        "annual_dytb_t",
-        "mine_life_y",
-        "throughput_mtpa",
-        "breakeven_price_factor",
-        "first_production_year",
-        "years_to_first_production",
-        "chance_of_success",
-        "risked_npv_musd",
-        "nearest_separation_plant",
-        "nearest_separation_plant_km",
-        "nearest_port",
-        "nearest_port_km",
-        "distance_to_shore_km",
-        "protected_area",
-        "protected_area_km",
-        "study_published_npv_musd",
-        "study_model_npv_musd",
-        "study_deviation_pct",
-        "given",
-        "estimated",
-        "default",
-        "warnings",
-        "unvalued_reason",
+/// The columns of `appraise --format csv`; the records' unknown properties follow.
+pub const CSV_COLUMNS: [&str; 46] = [
+    "id",
+    "name",
+    "country",
+    "regime",
+    "deposit_type",
+    "commodity",
+    "stage",
+    "valued",
+    "npv_musd",
+    "npv_pre_tax_musd",
+    "irr_pct",
+    "payback_years",
+    "discounted_payback_years",
+    "capex_musd",
+    "npv_to_capex",
+    "opex_musd_per_y",
+    "annual_revenue_musd",
+    "basket_price_usd_per_kg",
+    "payable_price_usd_per_kg",
+    "ndpr_value_share_pct",
+    "dytb_value_share_pct",
+    "annual_treo_t",
+    "annual_ndpr_t",
+    "annual_dytb_t",
+    "mine_life_y",
+    "throughput_mtpa",
+    "breakeven_price_factor",
+    "first_production_year",
+    "years_to_first_production",
+    "chance_of_success",
+    "risked_npv_musd",
+    "nearest_separation_plant",
+    "nearest_separation_plant_km",
+    "nearest_port",
+    "nearest_port_km",
+    "distance_to_shore_km",
+    "protected_area",
+    "protected_area_km",
+    "study_published_npv_musd",
+    "study_model_npv_musd",
+    "study_deviation_pct",
+    "given",
+    "estimated",
+    "default",
+    "warnings",
+    "unvalued_reason",
+];
+
+/// One project's cells under [`CSV_COLUMNS`], and its unknown properties as
+/// (name, cell) pairs, every cell neutralised against formula injection.
+pub fn csv_cells(p: &Appraisal) -> (Vec<String>, Vec<(String, String)>) {
+    let text = |s: Option<&str>| neutralise(s.unwrap_or(""));
+    let study = p.study.as_ref();
+    let row = vec![
+        neutralise(&p.id),
+        neutralise(&p.name),
+        text(p.country.as_deref()),
+        text(p.regime.as_deref()),
+        text(p.deposit_type.as_deref()),
+        text(p.commodity.as_deref()),
+        text(p.stage.as_deref()),
+        p.valued.to_string(),
+        num(p.npv_musd.base, 3),
+        num(p.npv_musd.pre_tax, 3),
+        num(p.irr_pct, 3),
+        num(p.payback_years, 3),
+        num(p.discounted_payback_years, 3),
+        num(p.capex_musd, 3),
+        num(p.npv_to_capex, 4),
+        num(p.opex_musd_per_y, 3),
+        num(p.annual_revenue_musd, 3),
+        num(p.basket_price_usd_per_kg, 4),
+        num(p.payable_price_usd_per_kg, 4),
+        num(p.ndpr_value_share_pct, 3),
+        num(p.dytb_value_share_pct, 3),
+        num(p.annual_treo_t, 1),
+        num(p.annual_ndpr_t, 1),
+        num(p.annual_dytb_t, 1),
+        num(p.mine_life_y, 2),
+        num(p.throughput_mtpa, 4),
+        num(p.breakeven_price_factor, 4),
+        p.first_production_year.base.to_string(),
+        num(Some(p.years_to_first_production), 2),
+        num(Some(p.chance_of_success), 4),
+        num(p.risked_npv_musd, 3),
+        text(p.nearest_separation_plant.as_ref().map(|n| n.name.as_str())),
+        num(
+            p.nearest_separation_plant.as_ref().map(|n| n.distance_km),
+            1,
+        ),
+        text(p.spatial.nearest_port.as_ref().map(|n| n.name.as_str())),
+        num(p.spatial.nearest_port.as_ref().map(|n| n.distance_km), 1),
+        num(p.spatial.distance_to_shore_km, 1),
+        text(p.spatial.protected_area.as_ref().map(|a| a.name.as_str())),
+        num(p.spatial.protected_area.as_ref().map(|a| a.distance_km), 2),
+        num(study.map(|s| s.published_npv_musd), 3),
+        num(study.and_then(|s| s.model_npv_musd), 3),
+        num(study.and_then(|s| s.deviation_pct), 2),
+        origins(p, Origin::Given),
+        origins(p, Origin::Estimated),
+        origins(p, Origin::Default),
+        neutralise(&p.warnings.join("; ")),
+        text(p.unvalued_reason.as_deref()),
     ];
-    // The records' unknown properties follow, untouched (a name that clashes with a
-    // column above gets an `input_` prefix).
-    let mut extra: Vec<&str> = Vec::new();
-    for p in &report.projects {
-        for k in p.properties.keys() {
-            if !extra.contains(&k.as_str()) {
-                extra.push(k);
-            }
-        }
-    }
-    let mut header: Vec<String> = fixed.iter().map(|s| (*s).to_owned()).collect();
-    header.extend(extra.iter().map(|k| {
-        if fixed.contains(k) {
-            format!("input_{k}")
-        } else {
-            (*k).to_owned()
-        }
-    }));
-    w.write_record(&header)?;
-    for p in &report.projects {
-        let text = |s: Option<&str>| neutralise(s.unwrap_or(""));
-        let study = p.study.as_ref();
-        let mut row = vec![
-            neutralise(&p.id),
-            neutralise(&p.name),
-            text(p.country.as_deref()),
-            text(p.regime.as_deref()),
-            text(p.deposit_type.as_deref()),
-            text(p.commodity.as_deref()),
-            text(p.stage.as_deref()),
-            p.valued.to_string(),
-            num(p.npv_musd.base, 3),
-            num(p.npv_musd.pre_tax, 3),
-            num(p.irr_pct, 3),
-            num(p.payback_years, 3),
-            num(p.discounted_payback_years, 3),
-            num(p.capex_musd, 3),
-            num(p.npv_to_capex, 4),
-            num(p.opex_musd_per_y, 3),
-            num(p.annual_revenue_musd, 3),
-            num(p.basket_price_usd_per_kg, 4),
-            num(p.payable_price_usd_per_kg, 4),
-            num(p.ndpr_value_share_pct, 3),
-            num(p.dytb_value_share_pct, 3),
-            num(p.annual_treo_t, 1),
-            num(p.annual_ndpr_t, 1),
-            num(p.annual_dytb_t, 1),
-            num(p.mine_life_y, 2),
-            num(p.throughput_mtpa, 4),
-            num(p.breakeven_price_factor, 4),
-            p.first_production_year.base.to_string(),
-            num(Some(p.years_to_first_production), 2),
-            num(Some(p.chance_of_success), 4),
-            num(p.risked_npv_musd, 3),
-            text(p.nearest_separation_plant.as_ref().map(|n| n.name.as_str())),
-            num(
-                p.nearest_separation_plant.as_ref().map(|n| n.distance_km),
-                1,
-            ),
-            text(p.spatial.nearest_port.as_ref().map(|n| n.name.as_str())),
-            num(p.spatial.nearest_port.as_ref().map(|n| n.distance_km), 1),
-            num(p.spatial.distance_to_shore_km, 1),
-            text(p.spatial.protected_area.as_ref().map(|a| a.name.as_str())),
-            num(p.spatial.protected_area.as_ref().map(|a| a.distance_km), 2),
-            num(study.map(|s| s.published_npv_musd), 3),
-            num(study.and_then(|s| s.model_npv_musd), 3),
-            num(study.and_then(|s| s.deviation_pct), 2),
-            origins(p, Origin::Given),
-            origins(p, Origin::Estimated),
-            origins(p, Origin::Default),
-            neutralise(&p.warnings.join("; ")),
-            text(p.unvalued_reason.as_deref()),
-        ];
-        row.extend(extra.iter().map(|k| match p.properties.get(*k) {
-            None | Some(serde_json::Value::Null) => String::new(),
-            Some(serde_json::Value::String(v)) => neutralise(v),
-            Some(v) => neutralise(&v.to_string()),
-        }));
-        w.write_record(&row)?;
-    }
-    w.into_inner().map_err(|e| e.into_error().into())
+    let extra = p
+        .properties
+        .iter()
+        .map(|(k, v)| {
+            let cell = match v {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(v) => neutralise(v),
+                v => neutralise(&v.to_string()),
+            };
+            (k.clone(), cell)
+        })
+        .collect();
+    (row, extra)
 }
 
-/// The annual schedules of every valued project, one row per project-year.
-pub fn cashflows_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "id",
-        "year",
-        "phase",
-        "output_share",
-        "revenue_musd",
-        "royalty_musd",
-        "opex_musd",
-        "logistics_musd",
-        "capex_musd",
-        "sustaining_capex_musd",
-        "closure_musd",
-        "tax_musd",
-        "pre_tax_musd",
-        "net_musd",
-    ])?;
+/// One row per project, with the JSON's main figures (the report's order).
+pub fn csv(report: &Report) -> io::Result<Vec<u8>> {
+    let mut w = AppraisalWriter::new(Form::Csv, false, false)?;
+    let encoder = w.encoder();
     for p in &report.projects {
-        for y in &p.cashflows {
-            let phase = serde_json::to_value(y.phase)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            w.write_record([
-                neutralise(&p.id),
-                y.year.to_string(),
-                phase,
-                num(Some(y.output_share), 4),
-                num(Some(y.revenue), 4),
-                num(Some(y.royalty), 4),
-                num(Some(y.opex), 4),
-                num(Some(y.logistics), 4),
-                num(Some(y.capex), 4),
-                num(Some(y.sustaining_capex), 4),
-                num(Some(y.closure), 4),
-                num(Some(y.tax), 4),
-                num(Some(y.pre_tax), 4),
-                num(Some(y.net), 4),
-            ])?;
-        }
+        w.push(encoder.encode(p)?)?;
     }
-    w.into_inner().map_err(|e| e.into_error().into())
+    let mut out = Vec::new();
+    w.write_main(report, &mut out)?;
+    Ok(out)
+}
+
+/// The header of `appraise --cashflows`: one row per project-year.
+pub const CASHFLOW_COLUMNS: [&str; 14] = [
+    "id",
+    "year",
+    "phase",
+    "output_share",
+    "revenue_musd",
+    "royalty_musd",
+    "opex_musd",
+    "logistics_musd",
+    "capex_musd",
+    "sustaining_capex_musd",
+    "closure_musd",
+    "tax_musd",
+    "pre_tax_musd",
+    "net_musd",
+];
+
+/// A project's annual schedule as CSV rows under [`CASHFLOW_COLUMNS`].
+fn cashflow_rows(p: &Appraisal) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for y in &p.cashflows {
+        let phase = serde_json::to_value(y.phase)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        w.write_record([
+            neutralise(&p.id),
+            y.year.to_string(),
+            phase,
+            num(Some(y.output_share), 4),
+            num(Some(y.revenue), 4),
+            num(Some(y.royalty), 4),
+            num(Some(y.opex), 4),
+            num(Some(y.logistics), 4),
+            num(Some(y.capex), 4),
+            num(Some(y.sustaining_capex), 4),
+            num(Some(y.closure), 4),
+            num(Some(y.tax), 4),
+            num(Some(y.pre_tax), 4),
+            num(Some(y.net), 4),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
 }
 
 /// A tornado table: each driver's NPV at its P10 and P90, the swing, and its rank
@@ -353,12 +355,13 @@ pub fn tornado(p: &Appraisal, s: &crate::simulate::SimSummary) -> String {
     out
 }
 
-/// Every kept draw: project, draw number, NPV and years to first production.
-pub fn draws_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
+/// The header of `appraise --keep-draws`.
+pub const DRAW_COLUMNS: [&str; 4] = ["id", "draw", "npv_musd", "years_to_first_production"];
+
+/// A project's kept draws as CSV rows under [`DRAW_COLUMNS`].
+fn draw_rows(p: &Appraisal) -> io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["id", "draw", "npv_musd", "years_to_first_production"])?;
-    for p in &report.projects {
-        let Some(sim) = &p.simulation else { continue };
+    if let Some(sim) = &p.simulation {
         for (i, (npv, years)) in sim.kept.iter().enumerate() {
             w.write_record([
                 neutralise(&p.id),
@@ -368,7 +371,7 @@ pub fn draws_csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
             ])?;
         }
     }
-    w.into_inner().map_err(|e| e.into_error().into())
+    w.into_inner().map_err(|e| e.into_error())
 }
 
 /// Aligns rows of cells under a header (first `left` columns left-aligned).

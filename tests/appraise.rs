@@ -397,3 +397,78 @@ fn context_folder_and_layer_flags_replace_built_in_layers() {
         );
     }
 }
+
+/// `appraise` streams projects through a temporary file and writes them in report order:
+/// its JSON and CSV are byte for byte the in-memory report's, whatever the input order,
+/// and unknown properties keep their columns (in the order they first appear in the
+/// report, a column for a property that is always null included).
+#[test]
+fn streamed_output_is_the_in_memory_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string("samples/projects.csv").unwrap();
+    // Unknown properties on a few records, so their columns have to be gathered.
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[0].push_str(",zz_note,aa_owner,empty");
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        line.push_str(match i % 3 {
+            0 => ",=cmd,,",
+            1 => ",,Crown,",
+            _ => ",a note,Lynas,",
+        });
+    }
+    // Reversed input: the report's order must come from the sort, not from the input.
+    let mut body: Vec<String> = lines[1..].to_vec();
+    body.reverse();
+    text = std::iter::once(lines[0].clone())
+        .chain(body)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, text).unwrap();
+
+    let records = prospect::read::read_all(std::slice::from_ref(&input))
+        .unwrap()
+        .records;
+    let a = prospect::assumptions::Assumptions::defaults();
+    let terms =
+        prospect::appraise::Terms::resolve(&a, &prospect::appraise::Options::at(2026)).unwrap();
+    let sim = prospect::simulate::SimOptions {
+        draws: 200,
+        seed: 5,
+        fixed: Vec::new(),
+        keep_draws: false,
+    };
+    let context = prospect::spatial::Context::builtin().unwrap();
+    let report = prospect::appraise::appraise_all(
+        &records,
+        &context,
+        &a,
+        &terms,
+        Some(&sim),
+        &indicatif::ProgressBar::hidden(),
+    );
+    let mut json = serde_json::to_vec_pretty(&report).unwrap();
+    json.push(b'\n');
+    let csv = prospect::output::csv(&report).unwrap();
+    for (format, expected) in [("json", json), ("csv", csv)] {
+        let out = cargo_bin_cmd!("prospect")
+            .args([
+                "appraise", "--format", format, "--draws", "200", "--seed", "5",
+            ])
+            .args(["--as-of", "2026", "--quiet"])
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(
+            out.stdout == expected,
+            "streamed {format} differs from the report"
+        );
+    }
+    let header = String::from_utf8(prospect::output::csv(&report).unwrap()).unwrap();
+    let header = header.lines().next().unwrap();
+    assert!(
+        header.ends_with(",coord_basis,zz_note,aa_owner,empty"),
+        "{header}"
+    );
+}

@@ -166,3 +166,52 @@ pub fn read_all_in(
     }
     Ok(out)
 }
+
+/// Reads every file in turn and hands on its records in batches of at most `size`, in
+/// file order, with ids checked across files; every problem (a record's, a file's, a
+/// duplicate id) goes to `problem` as it is found. Once any record has an error, records
+/// are no longer handed on (nothing is appraised from bad input), but reading goes on so
+/// that every problem is listed. Memory holds one batch and the id table.
+pub fn read_batches(
+    paths: &[PathBuf],
+    crs: Option<&crs::Reprojector>,
+    size: usize,
+    problem: &mut dyn FnMut(Diagnostic),
+    batch: &mut dyn FnMut(Vec<ProjectRecord>),
+) -> Result<Tally, ReadError> {
+    let size = size.max(1);
+    let mut tally = Tally::default();
+    let mut ids = validate::IdRegistry::default();
+    let mut pending = Vec::with_capacity(size);
+    for path in paths {
+        let name = path.display().to_string();
+        let mut note = |d: Diagnostic, tally: &mut Tally| {
+            tally.add(&d);
+            problem(d);
+        };
+        visit_in(path, crs, &mut |event| match event {
+            Event::Record(parsed) => {
+                let Parsed {
+                    record,
+                    diagnostics,
+                } = *parsed;
+                for d in diagnostics.into_iter().chain(ids.register(&name, &record)) {
+                    note(d, &mut tally);
+                }
+                if tally.errors > 0 {
+                    pending.clear();
+                    return;
+                }
+                pending.push(record);
+                if pending.len() == size {
+                    batch(std::mem::replace(&mut pending, Vec::with_capacity(size)));
+                }
+            }
+            Event::Problem(d) => note(d, &mut tally),
+        })?;
+    }
+    if tally.errors == 0 && !pending.is_empty() {
+        batch(pending);
+    }
+    Ok(tally)
+}

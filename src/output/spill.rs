@@ -1,0 +1,326 @@
+//! Output of runs of any size: each project's rows are encoded as it is appraised, kept
+//! in a temporary file with a sort key, and written in the report's order at the end.
+//! Memory holds the sort keys (an NPV and an id per project), not the rows.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+
+use crate::appraise::{Appraisal, Report, report_order};
+
+use super::{CASHFLOW_COLUMNS, CSV_COLUMNS, DRAW_COLUMNS, cashflow_rows, csv_cells, draw_rows};
+
+/// A project's place in the report: NPV (highest first, unvalued last), then id.
+#[derive(Debug, Clone)]
+struct Key {
+    npv: Option<f64>,
+    id: Box<str>,
+}
+
+impl Key {
+    fn cmp(&self, other: &Key) -> std::cmp::Ordering {
+        report_order((self.npv, &self.id), (other.npv, &other.id))
+    }
+}
+
+/// Blobs of bytes, one per project, in a temporary file, read back in report order.
+struct Spill {
+    file: BufWriter<File>,
+    written: u64,
+    entries: Vec<(Key, u64, usize)>,
+}
+
+impl Spill {
+    fn new() -> io::Result<Spill> {
+        Ok(Spill {
+            file: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            written: 0,
+            entries: Vec::new(),
+        })
+    }
+
+    fn push(&mut self, key: Key, blob: &[u8]) -> io::Result<()> {
+        self.file.write_all(blob)?;
+        self.entries.push((key, self.written, blob.len()));
+        self.written += blob.len() as u64;
+        Ok(())
+    }
+
+    /// Calls `each` with every blob, in report order.
+    fn for_each_sorted(self, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        let Spill {
+            file, mut entries, ..
+        } = self;
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut file = BufReader::with_capacity(1 << 16, file.into_inner()?);
+        file.seek(SeekFrom::Start(0))?;
+        let (mut at, mut blob) = (0u64, Vec::new());
+        for (_, offset, len) in entries {
+            if offset != at {
+                file.seek(SeekFrom::Start(offset))?;
+            }
+            blob.resize(len, 0);
+            file.read_exact(&mut blob)?;
+            at = offset + len as u64;
+            each(&blob)?;
+        }
+        Ok(())
+    }
+}
+
+/// The two file forms of `appraise`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Csv,
+    Json,
+}
+
+/// One project's output, encoded (on any thread) for [`AppraisalWriter::push`].
+pub struct Encoded {
+    key: Key,
+    /// CSV: the cells, length-prefixed; JSON: the project's object, indented.
+    main: Vec<u8>,
+    /// CSV: the unknown properties' names and cells.
+    extra: Vec<(String, String)>,
+    draws: Vec<u8>,
+    cashflows: Vec<u8>,
+}
+
+/// `appraise`'s outputs (CSV or JSON, with the kept draws and annual schedules when
+/// asked) built from projects pushed in any order and written in the report's order.
+pub struct AppraisalWriter {
+    form: Form,
+    main: Spill,
+    draws: Option<Spill>,
+    cashflows: Option<Spill>,
+    /// CSV: each unknown property's name, interned, with where it first appears in report
+    /// order (the project, then its place among that project's properties).
+    extra: HashMap<String, (u32, Key, usize)>,
+}
+
+/// Encodes projects for an [`AppraisalWriter`].
+#[derive(Debug, Clone, Copy)]
+pub struct Encoder {
+    form: Form,
+    draws: bool,
+    cashflows: bool,
+}
+
+impl Encoder {
+    /// Encodes one project (the costly part of writing, safe to run in parallel).
+    pub fn encode(&self, p: &Appraisal) -> io::Result<Encoded> {
+        let (main, extra) = match self.form {
+            Form::Csv => {
+                let (cells, extra) = csv_cells(p);
+                let mut main = Vec::with_capacity(512);
+                cells.iter().for_each(|c| put(&mut main, c));
+                (main, extra)
+            }
+            Form::Json => {
+                let pretty = serde_json::to_vec_pretty(p)?;
+                // The object as it sits in the report's `projects` array, two levels in.
+                // JSON text never holds a raw newline inside a string.
+                let mut main = Vec::with_capacity(pretty.len() + pretty.len() / 8);
+                main.extend_from_slice(b"    ");
+                for &b in &pretty {
+                    main.push(b);
+                    if b == b'\n' {
+                        main.extend_from_slice(b"    ");
+                    }
+                }
+                (main, Vec::new())
+            }
+        };
+        Ok(Encoded {
+            key: Key {
+                npv: p.npv_musd.base,
+                id: p.id.as_str().into(),
+            },
+            main,
+            extra,
+            draws: if self.draws {
+                draw_rows(p)?
+            } else {
+                Vec::new()
+            },
+            cashflows: if self.cashflows {
+                cashflow_rows(p)?
+            } else {
+                Vec::new()
+            },
+        })
+    }
+}
+
+/// Appends `text` with its length in front.
+fn put(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// Takes the next text written by [`put`].
+fn take<'a>(bytes: &mut &'a [u8]) -> io::Result<&'a str> {
+    let bad = || io::Error::new(io::ErrorKind::InvalidData, "spilled output is corrupt");
+    let (len, rest) = bytes.split_first_chunk::<4>().ok_or_else(bad)?;
+    let len = u32::from_le_bytes(*len) as usize;
+    let (text, rest) = rest.split_at_checked(len).ok_or_else(bad)?;
+    *bytes = rest;
+    std::str::from_utf8(text).map_err(|_| bad())
+}
+
+impl AppraisalWriter {
+    /// A writer of `form`, keeping the draws and the annual schedules when asked.
+    pub fn new(form: Form, draws: bool, cashflows: bool) -> io::Result<AppraisalWriter> {
+        Ok(AppraisalWriter {
+            form,
+            main: Spill::new()?,
+            draws: draws.then(Spill::new).transpose()?,
+            cashflows: cashflows.then(Spill::new).transpose()?,
+            extra: HashMap::new(),
+        })
+    }
+
+    /// What encodes projects for this writer (on any thread, while it takes others).
+    pub fn encoder(&self) -> Encoder {
+        Encoder {
+            form: self.form,
+            draws: self.draws.is_some(),
+            cashflows: self.cashflows.is_some(),
+        }
+    }
+
+    /// Keeps one encoded project.
+    pub fn push(&mut self, e: Encoded) -> io::Result<()> {
+        let mut main = e.main;
+        if self.form == Form::Csv {
+            main.extend_from_slice(&(e.extra.len() as u32).to_le_bytes());
+            for (place, (name, cell)) in e.extra.iter().enumerate() {
+                let next = self.extra.len() as u32;
+                let seen = self
+                    .extra
+                    .entry(name.clone())
+                    .or_insert_with(|| (next, e.key.clone(), place));
+                if e.key.cmp(&seen.1).is_lt() {
+                    (seen.1, seen.2) = (e.key.clone(), place);
+                }
+                main.extend_from_slice(&seen.0.to_le_bytes());
+                put(&mut main, cell);
+            }
+        }
+        self.main.push(e.key.clone(), &main)?;
+        if let Some(s) = &mut self.draws {
+            s.push(e.key.clone(), &e.draws)?;
+        }
+        if let Some(s) = &mut self.cashflows {
+            s.push(e.key, &e.cashflows)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the CSV, or the JSON report with `head`'s run-wide fields (its own projects
+    /// are ignored) and every pushed project.
+    pub fn write_main(&mut self, head: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let main = std::mem::replace(&mut self.main, Spill::new()?);
+        match self.form {
+            Form::Csv => self.write_csv(main, out),
+            Form::Json => write_json(main, head, out),
+        }
+    }
+
+    fn write_csv(&self, main: Spill, out: &mut dyn Write) -> io::Result<()> {
+        // The unknown properties in the order they first appear in the report, after the
+        // fixed columns; a name that clashes with a column gets an `input_` prefix.
+        let mut names: Vec<(&String, &(u32, Key, usize))> = self.extra.iter().collect();
+        names.sort_by(|a, b| a.1.1.cmp(&b.1.1).then(a.1.2.cmp(&b.1.2)));
+        let mut column_of = vec![0usize; names.len()];
+        for (column, (_, (index, ..))) in names.iter().enumerate() {
+            column_of[*index as usize] = column;
+        }
+        let mut w = csv::Writer::from_writer(out);
+        let header = CSV_COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .chain(
+                names
+                    .iter()
+                    .map(|(k, _)| match CSV_COLUMNS.contains(&k.as_str()) {
+                        true => format!("input_{k}"),
+                        false => (*k).clone(),
+                    }),
+            );
+        w.write_record(header)?;
+        main.for_each_sorted(|mut blob| {
+            for _ in CSV_COLUMNS {
+                w.write_field(take(&mut blob)?)?;
+            }
+            let mut extra = vec![""; names.len()];
+            let (n, rest) = blob.split_first_chunk::<4>().unwrap_or((&[0; 4], &[]));
+            blob = rest;
+            for _ in 0..u32::from_le_bytes(*n) {
+                let (index, rest) = blob.split_first_chunk::<4>().unwrap_or((&[0; 4], &[]));
+                blob = rest;
+                let cell = take(&mut blob)?;
+                if let Some(column) = column_of.get(u32::from_le_bytes(*index) as usize) {
+                    extra[*column] = cell;
+                }
+            }
+            w.write_record(&extra)?;
+            Ok(())
+        })?;
+        w.flush()
+    }
+
+    /// Writes the kept draws (`--keep-draws`), in report order.
+    pub fn write_draws(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        write_rows(self.draws.take(), &DRAW_COLUMNS, out)
+    }
+
+    /// Writes the annual schedules (`--cashflows`), in report order.
+    pub fn write_cashflows(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        write_rows(self.cashflows.take(), &CASHFLOW_COLUMNS, out)
+    }
+}
+
+fn write_json(main: Spill, head: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let empty = main.entries.is_empty();
+    let head = Report {
+        prospect_version: head.prospect_version.clone(),
+        seed: head.seed,
+        draws: head.draws,
+        percentile_convention: head.percentile_convention,
+        as_of: head.as_of,
+        assumptions: head.assumptions.clone(),
+        conventions: head.conventions.clone(),
+        projects: Vec::new(),
+    };
+    let text = serde_json::to_string_pretty(&head)?;
+    // `projects` is the report's last field: open its array where the empty one stands.
+    let open = text
+        .strip_suffix("[]\n}")
+        .ok_or_else(|| io::Error::other("the report's last field is not `projects`"))?;
+    out.write_all(open.as_bytes())?;
+    if empty {
+        return out.write_all(b"[]\n}\n");
+    }
+    out.write_all(b"[\n")?;
+    let mut first = true;
+    main.for_each_sorted(|blob| {
+        if !first {
+            out.write_all(b",\n")?;
+        }
+        first = false;
+        out.write_all(blob)
+    })?;
+    out.write_all(b"\n  ]\n}\n")
+}
+
+fn write_rows(spill: Option<Spill>, header: &[&str], out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(&mut *out);
+    w.write_record(header)?;
+    w.flush()?;
+    drop(w);
+    match spill {
+        Some(s) => s.for_each_sorted(|rows| out.write_all(rows)),
+        None => Ok(()),
+    }
+}
