@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Write};
 
 use crate::appraise::{Appraisal, Report, report_order};
 
@@ -52,20 +52,29 @@ impl Spill {
             file, mut entries, ..
         } = self;
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut file = BufReader::with_capacity(1 << 16, file.into_inner()?);
-        file.seek(SeekFrom::Start(0))?;
-        let (mut at, mut blob) = (0u64, Vec::new());
+        // Unbuffered reads of exactly one blob each: in report order the blobs are
+        // scattered over the file, and a read-ahead buffer would be thrown away each time.
+        let file = file.into_inner()?;
+        let mut blob = Vec::new();
         for (_, offset, len) in entries {
-            if offset != at {
-                file.seek(SeekFrom::Start(offset))?;
-            }
             blob.resize(len, 0);
-            file.read_exact(&mut blob)?;
-            at = offset + len as u64;
+            read_at(&file, &mut blob, offset)?;
             each(&blob)?;
         }
         Ok(())
     }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
 }
 
 /// The two file forms of `appraise`.
