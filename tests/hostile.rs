@@ -207,12 +207,15 @@ fn a_killed_run_never_leaves_a_broken_output() {
     }
 }
 
-/// Inputs that crashed a fuzz target once (tests/fixtures/fuzz/): each now reads as a
-/// clear error.
+/// Inputs that crashed a fuzz target once (files in tests/fixtures/fuzz/): each now reads
+/// as a clear error.
 #[test]
 fn former_fuzz_crashes_are_clear_errors() {
     for entry in std::fs::read_dir("tests/fixtures/fuzz").unwrap() {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
         let bytes = std::fs::read(&path).unwrap();
         let format = if path.extension().is_some_and(|e| e == "csv") {
             prospect::read::InputFormat::Csv
@@ -233,4 +236,50 @@ fn former_fuzz_crashes_are_clear_errors() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains("fewer than two numbers"));
+}
+
+/// Every input of the fuzzers' minimised corpora (tests/fixtures/fuzz/corpus/<target>/,
+/// written by fuzz/run.sh) through what its target drives: none may panic.
+#[test]
+fn fuzz_corpora_replay_without_panic() {
+    use prospect::read::{InputFormat, visit_bytes};
+    type Target<'a> = (&'a str, &'a dyn Fn(&[u8]));
+    let targets: [Target; 4] = [
+        ("read_geojson", &|b| {
+            visit_bytes("fuzz.geojson", InputFormat::GeoJson, b, &mut |_| {})
+        }),
+        ("read_csv", &|b| {
+            visit_bytes("fuzz.csv", InputFormat::Csv, b, &mut |_| {})
+        }),
+        ("assumptions", &|b| {
+            if let Ok(text) = std::str::from_utf8(b)
+                && let Ok(a) = prospect::assumptions::Assumptions::with_override("fuzz.toml", text)
+            {
+                for name in a.scenarios.keys() {
+                    let _ = a.prices(name);
+                }
+            }
+        }),
+        ("cli_parsers", &|b| {
+            if let Ok(text) = std::str::from_utf8(b) {
+                let _ = text.parse::<prospect::timeline::Target>();
+                let _ = prospect::timeline::parse_budget(text);
+                let base = std::collections::BTreeMap::from([("value".to_owned(), 1.0)]);
+                let _ = prospect::rank::Weights::with_overrides(&base, &[text.to_owned()]);
+            }
+        }),
+    ];
+    let mut replayed = 0;
+    for (target, run) in targets {
+        let dir = std::path::Path::new("tests/fixtures/fuzz/corpus").join(target);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            run(&std::fs::read(&path).unwrap());
+            replayed += 1;
+        }
+    }
+    eprintln!("replayed {replayed} fuzz corpus inputs");
 }
