@@ -1,30 +1,30 @@
 #!/usr/bin/env bash
-# Whole-command benchmarks of prospect on this machine. Prints one line per figure with
-# the command that made it; docs/performance.md keeps a run of it.
+# Whole-command benchmarks of prospect on this machine, beside its peers: every figure of
+# issue 9 on one line, with the command that made it. docs/performance.md keeps a run.
 #
-#   benches/run.sh            # default sizes
-#   REPEAT=40 DRAWS=10000 benches/run.sh
+#   benches/run.sh                      # default sizes (about 10 minutes on 2 cores)
+#   RECORDS=1000000 SIM_RECORDS=1000000 benches/run.sh   # the 1M x 1,000-draw memory run
+#
+# Needs bash, coreutils, bc and GNU time (/usr/bin/time); the peers need python3 with
+# numpy (and numpy-financial for the IRR cross-check) and GDAL's ogr2ogr. A missing peer
+# is reported and skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REPEAT=${REPEAT:-20}      # copies of the 28 sample projects
-DRAWS=${DRAWS:-10000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-3}                 # runs per timing (the median is printed)
+REPEAT=${REPEAT:-20}            # copies of the 28 sample projects for the simulation
+DRAWS=${DRAWS:-10000}           # draws per project for the simulation
+RECORDS=${RECORDS:-1000000}     # synthetic records for check and the deterministic run
+EXPORT_RECORDS=${EXPORT_RECORDS:-100000}  # synthetic features for export vs ogr2ogr
+SIM_RECORDS=${SIM_RECORDS:-100000}        # synthetic records x SIM_DRAWS for peak memory
+SIM_DRAWS=${SIM_DRAWS:-1000}
 
 cargo build --release --quiet
-BIN=target/release/prospect
+BIN=$PWD/target/release/prospect
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# Synthetic but real: the samples repeated with new ids.
-head -1 samples/projects.csv > "$WORK/many.csv"
-for i in $(seq 1 "$REPEAT"); do
-  tail -n +2 samples/projects.csv | sed "s/^\([^,]*\),/\1-$i,/" >> "$WORK/many.csv"
-done
-RECORDS=$(($(wc -l < "$WORK/many.csv") - 1))
-VALUED=$("$BIN" appraise "$WORK/many.csv" --draws 0 --format csv --as-of 2026 | awk -F, 'NR > 1 && $8 == "true"' | wc -l)
-
-# Median wall seconds of RUNS runs of a command.
+# Median wall seconds of RUNS runs of a command (output discarded).
 median() {
   local times=()
   for _ in $(seq 1 "$RUNS"); do
@@ -34,27 +34,74 @@ median() {
     end=$(date +%s.%N)
     times+=("$(echo "$end - $start" | bc -l)")
   done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $1} END {printf "%.3f\n", a[int((NR + 1) / 2)]}'
 }
 
-echo "machine: $(nproc) cores, $(uname -sm)"
-t=$(median "$BIN" appraise "$WORK/many.csv" --draws "$DRAWS" --quiet --as-of 2026 --format json)
-echo "simulation: $VALUED valued projects x $DRAWS draws in ${t}s = $(echo "$VALUED * $DRAWS / $t" | bc) project-draws/s"
-echo "  command: prospect appraise <$RECORDS records> --draws $DRAWS --quiet --format json"
-t=$(median "$BIN" appraise "$WORK/many.csv" --draws 0 --as-of 2026 --format json)
-echo "deterministic appraisal: $RECORDS records in ${t}s"
-echo "  command: prospect appraise <$RECORDS records> --draws 0 --format json"
-t=$(median "$BIN" check "$WORK/many.csv")
-echo "check: $RECORDS records in ${t}s"
-echo "  command: prospect check <$RECORDS records>"
+# Peak resident memory of one run, MB.
+peak_mb() {
+  /usr/bin/time -f "%M" "$@" 2>&1 > /dev/null | tail -1 | awk '{printf "%.0f\n", $1 / 1024}'
+}
 
-# A million synthetic records (real samples moved and rescaled): check's throughput and
-# peak memory.
-"$BIN" synth --count "${MILLION:-1000000}" --seed 1 --output "$WORK/million.csv"
-if [ -x /usr/bin/time ]; then
-  /usr/bin/time -f "check: ${MILLION:-1000000} synthetic records in %e s, peak memory %M KB" "$BIN" check "$WORK/million.csv" 2>&1 | tail -1
+rate() { echo "$1 / $2" | bc; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sm)"
+
+# 1. Simulation: the samples repeated with new ids, DRAWS draws each.
+head -1 samples/projects.csv > "$WORK/many.csv"
+for i in $(seq 1 "$REPEAT"); do
+  tail -n +2 samples/projects.csv | sed "s/^\([^,]*\),/\1-$i,/" >> "$WORK/many.csv"
+done
+MANY=$(($(wc -l < "$WORK/many.csv") - 1))
+sim=("$BIN" appraise "$WORK/many.csv" --draws "$DRAWS" --seed 1 --quiet --as-of 2026 --format json -o "$WORK/sim.json")
+t=$(median "${sim[@]}")
+"${sim[@]}"
+VALUED=$(grep -c '"model": {' "$WORK/sim.json" || true)
+SIM_RATE=$(rate "$VALUED * $DRAWS" "$t")
+echo "simulation: $VALUED valued projects x $DRAWS draws in ${t} s = $SIM_RATE project-draws/s (target 1,000,000)"
+echo "  command: prospect appraise <$MANY records> --draws $DRAWS --quiet --format json"
+if python3 -c 'import numpy' 2>/dev/null; then
+  peer=$(python3 benches/peer_numpy.py "$WORK/sim.json" assumptions/default.toml)
+  echo "$peer" | grep -v '^rate'
+  PEER_RATE=$(echo "$peer" | awk '/^rate/ {print $2}')
+  echo "simulation ratio: prospect (whole process, 2 cores) / numpy (kernel only) = $(echo "scale=1; $SIM_RATE / $PEER_RATE" | bc)x"
+  echo "  command: python3 benches/peer_numpy.py sim.json assumptions/default.toml"
 else
-  t=$(median "$BIN" check "$WORK/million.csv")
-  echo "check: ${MILLION:-1000000} synthetic records in ${t}s"
+  echo "numpy peer: skipped (python3 with numpy not found)"
 fi
-echo "  command: prospect synth --count ${MILLION:-1000000} --seed 1 --output million.csv && prospect check million.csv"
+
+# 2. Check and the deterministic appraisal of RECORDS synthetic records.
+"$BIN" synth --count "$RECORDS" --seed 1 --output "$WORK/synth.csv"
+t=$(median "$BIN" check "$WORK/synth.csv")
+echo "check: $RECORDS records in ${t} s = $(rate "$RECORDS" "$t") records/s, peak $(peak_mb "$BIN" check "$WORK/synth.csv") MB (target 1,000,000 records/s, flat memory)"
+echo "  command: prospect synth --count $RECORDS --seed 1 --output synth.csv && prospect check synth.csv"
+det=("$BIN" appraise "$WORK/synth.csv" --draws 0 --quiet --as-of 2026 --format csv -o "$WORK/det.csv")
+t=$(median "${det[@]}")
+echo "deterministic appraisal with context layers: $RECORDS records in ${t} s = $(rate "$RECORDS" "$t") records/s, peak $(peak_mb "${det[@]}") MB (target 200,000 records/s)"
+echo "  command: prospect appraise synth.csv --draws 0 --format csv -o det.csv"
+
+# 3. Export against ogr2ogr converting the same records from CSV.
+"$BIN" synth --count "$EXPORT_RECORDS" --seed 2 --output "$WORK/export.csv"
+exp=("$BIN" export "$WORK/export.csv" --draws 0 --as-of 2026 --quiet -o "$WORK/prospect.geojson")
+t=$(median "${exp[@]}")
+echo "export: $EXPORT_RECORDS features in ${t} s, peak $(peak_mb "${exp[@]}") MB (appraises, ranks and writes)"
+echo "  command: prospect export export.csv --draws 0 -o prospect.geojson"
+if command -v ogr2ogr > /dev/null; then
+  ogr=(ogr2ogr -f GeoJSON "$WORK/ogr.geojson" "$WORK/export.csv" -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -lco RFC7946=YES)
+  rm -f "$WORK/ogr.geojson"
+  o=$(median bash -c 'rm -f "$1"; shift; "$@"' _ "$WORK/ogr.geojson" "${ogr[@]}")
+  rm -f "$WORK/ogr.geojson"
+  echo "ogr2ogr: $EXPORT_RECORDS features in ${o} s, peak $(peak_mb "${ogr[@]}") MB (converts only)"
+  echo "export ratio: prospect / ogr2ogr wall time = $(echo "scale=2; $t / $o" | bc)x"
+  echo "  command: ogr2ogr -f GeoJSON ogr.geojson export.csv -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -lco RFC7946=YES"
+else
+  echo "ogr2ogr peer: skipped (GDAL's ogr2ogr not found)"
+fi
+
+# 4. Peak memory of a simulation over many records (streamed: flat in the record count).
+"$BIN" synth --count "$SIM_RECORDS" --seed 3 --output "$WORK/simmem.csv"
+mem=("$BIN" appraise "$WORK/simmem.csv" --draws "$SIM_DRAWS" --quiet --as-of 2026 --format csv -o "$WORK/simmem.out.csv")
+start=$(date +%s.%N)
+mb=$(peak_mb "${mem[@]}")
+end=$(date +%s.%N)
+echo "simulation memory: $SIM_RECORDS records x $SIM_DRAWS draws, peak $mb MB in $(echo "$end - $start" | bc -l | xargs printf '%.1f') s (target under 1,024 MB at 1,000,000 records)"
+echo "  command: prospect synth --count $SIM_RECORDS --seed 3 --output simmem.csv && prospect appraise simmem.csv --draws $SIM_DRAWS --format csv -o out.csv"

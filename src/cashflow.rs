@@ -315,7 +315,7 @@ pub struct YearFlow {
 }
 
 /// What the schedule is built from: nameplate figures in real US$ million.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScheduleInputs {
     pub revenue_per_y: f64,
     pub opex_per_y: f64,

@@ -61,7 +61,8 @@ pub struct SimOptions {
 }
 
 /// How a cost factor is drawn.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FactorDist {
     /// PERT(min, mode, max) around 1 (a study's figure and its accuracy band).
     Pert(Pert),
@@ -69,11 +70,15 @@ pub enum FactorDist {
     LogNormal(f64),
 }
 
-/// Everything a draw needs, from the deterministic appraisal.
-#[derive(Debug, Clone)]
+/// Everything a draw needs, from the deterministic appraisal. Serialised in the output
+/// (`simulation.model`) so that the draws can be audited and reproduced elsewhere.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DrawModel {
+    /// The deterministic schedule's inputs, which the draws scale.
+    #[serde(rename = "schedule")]
     pub inputs: ScheduleInputs,
     /// Nameplate revenue by price driver (US$ million a year at the deck's prices).
+    #[serde(rename = "revenue_parts_musd_per_y")]
     pub revenue_parts: [f64; PRICES],
     pub grade_cv: f64,
     pub tonnage_cv: f64,
@@ -83,11 +88,16 @@ pub struct DrawModel {
     pub recovery_pct: Option<f64>,
     pub capex: FactorDist,
     pub opex: FactorDist,
+    /// Stage durations (in the appraisal's `lead_time`).
+    #[serde(skip)]
     pub lead_time: LeadTime,
+    #[serde(skip)]
     pub chance_of_success: f64,
     /// Real discount rate, %.
     pub rate_pct: f64,
     pub discounting: Discounting,
+    /// The deterministic IRR (a fraction), where each draw's search starts.
+    #[serde(skip)]
     pub base_irr: Option<f64>,
 }
 
@@ -136,6 +146,8 @@ pub struct SimSummary {
     /// Every draw's NPV (US$ million) and years to first production, when kept.
     #[serde(skip)]
     pub kept: Vec<(f64, f64)>,
+    /// What the draws were drawn from.
+    pub model: DrawModel,
 }
 
 /// Calendar-year percentiles.
@@ -474,6 +486,7 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
         } else {
             Vec::new()
         },
+        model: m.clone(),
     }
 }
 
