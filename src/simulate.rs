@@ -202,33 +202,33 @@ fn spread(values: &[f64]) -> Spread {
     }
 }
 
-/// Ranks with ties averaged (1-based).
-fn ranks(values: &[f64]) -> Vec<f64> {
+/// Ranks with ties averaged (1-based), and the values sorted.
+fn ranks(values: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut idx: Vec<usize> = (0..values.len()).collect();
-    idx.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+    idx.sort_unstable_by(|a, b| values[*a].total_cmp(&values[*b]));
+    let sorted: Vec<f64> = idx.iter().map(|&i| values[i]).collect();
     let mut r = vec![0.0; values.len()];
     let mut i = 0;
     while i < idx.len() {
         let mut j = i;
-        while j + 1 < idx.len() && values[idx[j + 1]] == values[idx[i]] {
+        while j + 1 < idx.len() && sorted[j + 1] == sorted[i] {
             j += 1;
         }
         let avg = (i + j) as f64 / 2.0 + 1.0;
-        for k in i..=j {
-            r[idx[k]] = avg;
+        for &k in &idx[i..=j] {
+            r[k] = avg;
         }
         i = j + 1;
     }
-    r
+    (r, sorted)
 }
 
-/// Spearman rank correlation; 0 when either side is constant.
-pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let (ra, rb) = (ranks(a), ranks(b));
+/// Pearson correlation of two rank vectors: Spearman's rho; 0 when either is constant.
+fn rank_correlation(ra: &[f64], rb: &[f64]) -> f64 {
     let n = ra.len() as f64;
     let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
     let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (x, y) in ra.iter().zip(&rb) {
+    for (x, y) in ra.iter().zip(rb) {
         sab += (x - ma) * (y - mb);
         saa += (x - ma) * (x - ma);
         sbb += (y - mb) * (y - mb);
@@ -238,6 +238,11 @@ pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
     } else {
         sab / (saa * sbb).sqrt()
     }
+}
+
+/// Spearman rank correlation; 0 when either side is constant.
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    rank_correlation(&ranks(a).0, &ranks(b).0)
 }
 
 fn pert(p: Pert) -> Option<rand_distr::Pert<f64>> {
@@ -270,15 +275,27 @@ pub fn accuracy_band(a: &Assumptions, stage: StudyStage) -> f64 {
 /// The NPV (and IRR when asked) of a schedule with these driver values.
 struct Evaluator<'a> {
     m: &'a DrawModel,
+    /// The schedule inputs of the draw at hand (reused: no allocation per draw).
+    inputs: ScheduleInputs,
     buffer: Vec<YearFlow>,
     flows: Vec<f64>,
 }
 
-impl Evaluator<'_> {
+impl<'a> Evaluator<'a> {
+    fn new(m: &'a DrawModel) -> Evaluator<'a> {
+        Evaluator {
+            m,
+            inputs: m.inputs.clone(),
+            buffer: Vec::with_capacity(cashflow::MAX_YEARS),
+            flows: Vec::with_capacity(cashflow::MAX_YEARS),
+        }
+    }
+
     fn npv(&mut self, v: &[f64; 14], want_irr: bool) -> (f64, Option<f64>) {
         let m = self.m;
+        let base = &m.inputs;
         let output = v[GRADE] * v[RECOVERY];
-        let mut inp = m.inputs.clone();
+        let inp = &mut self.inputs;
         inp.revenue_per_y = m
             .revenue_parts
             .iter()
@@ -286,15 +303,17 @@ impl Evaluator<'_> {
             .map(|(r, f)| r * f)
             .sum::<f64>()
             * output;
-        inp.logistics_per_y *= output;
-        inp.opex_per_y *= v[OPEX];
-        inp.capex *= v[CAPEX];
-        inp.sustaining_per_y *= v[CAPEX];
-        inp.closure *= v[CAPEX];
-        if m.life_from_tonnage {
-            inp.mine_life_y *= v[TONNAGE];
-        }
-        cashflow::schedule_into(&inp, 1.0, &mut self.buffer);
+        inp.logistics_per_y = base.logistics_per_y * output;
+        inp.opex_per_y = base.opex_per_y * v[OPEX];
+        inp.capex = base.capex * v[CAPEX];
+        inp.sustaining_per_y = base.sustaining_per_y * v[CAPEX];
+        inp.closure = base.closure * v[CAPEX];
+        inp.mine_life_y = if m.life_from_tonnage {
+            base.mine_life_y * v[TONNAGE]
+        } else {
+            base.mine_life_y
+        };
+        cashflow::schedule_into(inp, 1.0, &mut self.buffer);
         self.flows.clear();
         self.flows.extend(self.buffer.iter().map(|y| y.net));
         let npv = cashflow::npv(m.rate_pct / 100.0, &self.flows, m.discounting);
@@ -333,7 +352,11 @@ fn irr_near(flows: &[f64], guess: f64) -> Option<f64> {
             && pv > 0.0
             && v <= 0.0
         {
-            return Some(cashflow::bisect(&npv, pr, r, pv));
+            // Newton from inside the bracket usually lands in a few steps; else bisect.
+            return match cashflow::irr_newton(flows, (pr + r) / 2.0) {
+                Some(root) if (pr..=r).contains(&root) => Some(root),
+                _ => Some(cashflow::bisect(&npv, pr, r, pv)),
+            };
         }
         prev = Some((r, v));
     }
@@ -383,11 +406,7 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
     let mut npvs = Vec::with_capacity(n);
     let mut irrs = Vec::with_capacity(n);
     let mut risked = 0.0;
-    let mut eval = Evaluator {
-        m,
-        buffer: Vec::new(),
-        flows: Vec::new(),
-    };
+    let mut eval = Evaluator::new(m);
     for _ in 0..n {
         let mut v = [1.0; 14];
         // Prices: correlated standard normals through the Cholesky factor.
@@ -500,10 +519,10 @@ fn sensitivity(eval: &mut Evaluator, values: &[[f64; 14]], npvs: &[f64]) -> Vec<
         _ if d < PRICES => m.revenue_parts[d] != 0.0,
         _ => true,
     };
+    let (npv_ranks, _) = ranks(npvs);
     for d in (0..=OPEX).filter(|d| applies(*d)) {
         let column: Vec<f64> = values.iter().map(|v| v[d]).collect();
-        let mut sorted = column.clone();
-        sorted.sort_by(f64::total_cmp);
+        let (column_ranks, sorted) = ranks(&column);
         let (lo, hi) = (quantile(&sorted, 0.1), quantile(&sorted, 0.9));
         let mut v = [1.0; 14];
         v[d] = lo;
@@ -515,7 +534,7 @@ fn sensitivity(eval: &mut Evaluator, values: &[[f64; 14]], npvs: &[f64]) -> Vec<
             npv_at_p10_musd: at_lo,
             npv_at_p90_musd: at_hi,
             swing_musd: (at_hi - at_lo).abs(),
-            rank_correlation: spearman(&column, npvs),
+            rank_correlation: rank_correlation(&column_ranks, &npv_ranks),
         });
     }
     out.sort_by(|a, b| {
