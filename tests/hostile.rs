@@ -18,7 +18,16 @@ const CHECK: &[(&str, i32, &str)] = &[
     ("cr_only.csv", 0, ""),
     ("deep_nesting.geojson", 1, "recursion limit exceeded"),
     ("duplicate_header.csv", 1, "repeats field"),
-    ("duplicate_keys.geojson", 0, ""),
+    (
+        "duplicate_keys.geojson",
+        1,
+        "appears twice, with 10 and then 20",
+    ),
+    (
+        "duplicate_keys_same.geojson",
+        0,
+        "appears twice with the same value",
+    ),
     ("empty_collection.geojson", 0, "has no features"),
     ("empty_id.csv", 1, "required field id is missing"),
     ("formula_injection.csv", 0, ""),

@@ -52,7 +52,7 @@ pub(super) fn visit(
         }
     };
     let mut delivered = 0usize;
-    let mut on_feature = |index: usize, value: Value| {
+    let mut on_feature = |index: usize, parsed: Parsed| {
         delivered = index + 1;
         let own = own.borrow();
         let transform = match &*own {
@@ -60,7 +60,7 @@ pub(super) fn visit(
             None => crs,
         };
         sink(Event::Record(Box::new(feature(
-            file, index, value, transform,
+            file, index, parsed, transform,
         ))));
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
@@ -146,8 +146,31 @@ fn crs_name(crs: &Value) -> String {
 }
 
 /// One feature's JSON as a record.
-fn feature(file: &str, index: usize, value: Value, crs: Option<&Reprojector>) -> super::Parsed {
+fn feature(file: &str, index: usize, parsed: Parsed, crs: Option<&Reprojector>) -> super::Parsed {
     let mut b = RecordBuilder::new(Location::Feature(index));
+    let Parsed { value, repeated } = parsed;
+    for r in repeated {
+        let field = r
+            .path
+            .strip_prefix("properties.")
+            .unwrap_or(&r.path)
+            .to_owned();
+        b.push(if r.first == r.last {
+            Diagnostic::warning(
+                Some(&field),
+                format!("key {:?} appears twice with the same value", r.path),
+            )
+        } else {
+            Diagnostic::error(
+                Some(&field),
+                format!(
+                    "key {:?} appears twice, with {} and then {}: which is meant?",
+                    r.path, r.first, r.last
+                ),
+            )
+            .with_hint("keep one of them")
+        });
+    }
     let Value::Object(mut obj) = value else {
         b.push(Diagnostic::error(None, "a feature must be a JSON object"));
         return b.finish_with(file, crs);
@@ -241,7 +264,7 @@ struct CollectionSeed<'a, F> {
     on_crs: &'a mut dyn FnMut(&Value),
 }
 
-impl<'de, F: FnMut(usize, Value)> DeserializeSeed<'de> for CollectionSeed<'_, F> {
+impl<'de, F: FnMut(usize, Parsed)> DeserializeSeed<'de> for CollectionSeed<'_, F> {
     type Value = TopLevel;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<TopLevel, D::Error> {
@@ -249,7 +272,7 @@ impl<'de, F: FnMut(usize, Value)> DeserializeSeed<'de> for CollectionSeed<'_, F>
     }
 }
 
-impl<'de, F: FnMut(usize, Value)> Visitor<'de> for CollectionSeed<'_, F> {
+impl<'de, F: FnMut(usize, Parsed)> Visitor<'de> for CollectionSeed<'_, F> {
     type Value = TopLevel;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -290,7 +313,7 @@ struct FeaturesSeed<'a, F> {
     on_feature: &'a mut F,
 }
 
-impl<'de, F: FnMut(usize, Value)> DeserializeSeed<'de> for FeaturesSeed<'_, F> {
+impl<'de, F: FnMut(usize, Parsed)> DeserializeSeed<'de> for FeaturesSeed<'_, F> {
     type Value = usize;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
@@ -298,7 +321,7 @@ impl<'de, F: FnMut(usize, Value)> DeserializeSeed<'de> for FeaturesSeed<'_, F> {
     }
 }
 
-impl<'de, F: FnMut(usize, Value)> Visitor<'de> for FeaturesSeed<'_, F> {
+impl<'de, F: FnMut(usize, Parsed)> Visitor<'de> for FeaturesSeed<'_, F> {
     type Value = usize;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -307,10 +330,135 @@ impl<'de, F: FnMut(usize, Value)> Visitor<'de> for FeaturesSeed<'_, F> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
         let mut count = 0;
-        while let Some(v) = seq.next_element::<Value>()? {
-            (self.on_feature)(count, v);
+        let mut repeated = Vec::new();
+        loop {
+            let seed = Checked {
+                path: None,
+                repeated: &mut repeated,
+            };
+            let Some(v) = seq.next_element_seed(seed)? else {
+                break;
+            };
+            (self.on_feature)(
+                count,
+                Parsed {
+                    value: v,
+                    repeated: std::mem::take(&mut repeated),
+                },
+            );
             count += 1;
         }
         Ok(count)
+    }
+}
+
+/// A feature's JSON, with the keys that it repeats.
+pub(super) struct Parsed {
+    value: Value,
+    repeated: Vec<Repeated>,
+}
+
+/// A key that an object of a feature holds twice (JSON leaves the meaning open; serde
+/// keeps the last).
+struct Repeated {
+    /// Dotted path from the feature, `properties.capex_musd`.
+    path: String,
+    first: Value,
+    last: Value,
+}
+
+/// The keys leading to a value, from the feature (no allocation unless a key repeats).
+struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    key: &'a str,
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if let Some(p) = self.parent {
+            write!(f, "{p}.")?;
+        }
+        f.write_str(self.key)
+    }
+}
+
+/// Parses any JSON value as serde_json's `Value` does, noting repeated object keys.
+struct Checked<'p, 'r> {
+    path: Option<&'p Path<'p>>,
+    repeated: &'r mut Vec<Repeated>,
+}
+
+impl<'de> DeserializeSeed<'de> for Checked<'_, '_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Checked<'_, '_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        loop {
+            let seed = Checked {
+                path: self.path,
+                repeated: &mut *self.repeated,
+            };
+            match seq.next_element_seed(seed)? {
+                Some(v) => items.push(v),
+                None => return Ok(Value::Array(items)),
+            }
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = Path {
+                parent: self.path,
+                key: &key,
+            };
+            let value = map.next_value_seed(Checked {
+                path: Some(&path),
+                repeated: &mut *self.repeated,
+            })?;
+            if let Some(first) = object.get(&key) {
+                self.repeated.push(Repeated {
+                    path: path.to_string(),
+                    first: first.clone(),
+                    last: value.clone(),
+                });
+            }
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
     }
 }
