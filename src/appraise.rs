@@ -337,11 +337,25 @@ fn schedule_inputs(p: &Production, c: &Costs, a: &Assumptions) -> ScheduleInputs
 
 /// NPV (after or before tax) of a schedule at `rate_pct`.
 fn value(years: &[YearFlow], rate_pct: f64, discounting: Discounting, after_tax: bool) -> f64 {
-    let flows: Vec<f64> = years
+    let flows = years
         .iter()
-        .map(|y| if after_tax { y.net } else { y.pre_tax })
-        .collect();
-    cashflow::npv(rate_pct / 100.0, &flows, discounting)
+        .map(|y| if after_tax { y.net } else { y.pre_tax });
+    cashflow::npv_of(rate_pct / 100.0, flows, discounting)
+}
+
+/// NPV of the schedule with every price times `k`, built in `scratch` (the price searches
+/// evaluate it a dozen times per project).
+fn value_at(
+    inputs: &ScheduleInputs,
+    k: f64,
+    scratch: &std::cell::RefCell<Vec<YearFlow>>,
+    rate_pct: f64,
+    discounting: Discounting,
+    after_tax: bool,
+) -> f64 {
+    let mut years = scratch.borrow_mut();
+    cashflow::schedule_into(inputs, k, &mut years);
+    value(&years, rate_pct, discounting, after_tax)
 }
 
 /// What the spatial, lead-time and risk models say of a record, valued or not.
@@ -420,13 +434,9 @@ pub fn appraise(
     let net: Vec<f64> = years.iter().map(|y| y.net).collect();
     let irr = cashflow::irr(&net);
     let construction = costs.construction_y as usize;
+    let scratch = std::cell::RefCell::new(Vec::with_capacity(cashflow::MAX_YEARS));
     let breakeven = cashflow::breakeven_factor(|k| {
-        value(
-            &cashflow::schedule(&inputs, k),
-            rate,
-            terms.discounting,
-            true,
-        )
+        value_at(&inputs, k, &scratch, rate, terms.discounting, true)
     });
 
     let mut out = Appraisal::blank(rec, placed);
@@ -489,7 +499,7 @@ pub fn appraise(
                 .into(),
         );
     }
-    out.study = compare_study(rec, &production, &inputs, a, terms);
+    out.study = compare_study(rec, &production, &inputs, &scratch, a, terms);
     if let Some(opts) = sim.filter(|o| o.draws > 0) {
         let model = draw_model(
             rec,
@@ -672,6 +682,7 @@ fn compare_study(
     rec: &ProjectRecord,
     p: &Production,
     inputs: &ScheduleInputs,
+    scratch: &std::cell::RefCell<Vec<YearFlow>>,
     a: &Assumptions,
     terms: &Terms,
 ) -> Option<StudyComparison> {
@@ -707,17 +718,19 @@ fn compare_study(
             .push("the study's tax basis is not in the record: after-tax NPV is compared".into());
     }
     let after_tax = out.npv_basis == "post_tax";
-    let years = cashflow::schedule(inputs, out.price_factor);
-    let model = value(&years, out.discount_rate_pct, terms.discounting, after_tax);
+    let (rate, discounting) = (out.discount_rate_pct, terms.discounting);
+    let model = value_at(
+        inputs,
+        out.price_factor,
+        scratch,
+        rate,
+        discounting,
+        after_tax,
+    );
     out.model_npv_musd = Some(model);
     let published = out.published_npv_musd;
     out.implied_price_factor = cashflow::breakeven_factor(|k| {
-        value(
-            &cashflow::schedule(inputs, k),
-            out.discount_rate_pct,
-            terms.discounting,
-            after_tax,
-        ) - published
+        value_at(inputs, k, scratch, rate, discounting, after_tax) - published
     });
     if p.commodity == crate::record::Commodity::RareEarths {
         out.implied_ndpr_usd_per_kg = out.implied_price_factor.map(|k| k * deck_ndpr);

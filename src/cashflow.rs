@@ -29,6 +29,11 @@ impl Discounting {
 
 /// Net present value, real US$ million, at `rate` (a fraction: 0.08 for 8 %).
 pub fn npv(rate: f64, flows: &[f64], discounting: Discounting) -> f64 {
+    npv_of(rate, flows.iter().copied(), discounting)
+}
+
+/// [`npv`] of flows as they come (a schedule's net or pre-tax column, say).
+pub fn npv_of(rate: f64, flows: impl IntoIterator<Item = f64>, discounting: Discounting) -> f64 {
     let growth = 1.0 + rate;
     let mut factor = growth.powf(-discounting.offset());
     let mut total = 0.0;
@@ -67,13 +72,13 @@ impl Irr {
 /// above) for sign changes and bisecting each bracket to 1e-12. Two roots closer than a
 /// grid step can be missed.
 pub fn irr(flows: &[f64]) -> Irr {
-    let sign_changes = flows
-        .iter()
-        .filter(|f| **f != 0.0)
-        .collect::<Vec<_>>()
-        .windows(2)
-        .filter(|w| (*w[0] < 0.0) != (*w[1] < 0.0))
-        .count();
+    let mut signs = flows.iter().filter(|f| **f != 0.0).map(|f| *f < 0.0);
+    let sign_changes = signs.next().map_or(0, |first| {
+        signs
+            .scan(first, |prev, s| Some(std::mem::replace(prev, s) != s))
+            .filter(|changed| *changed)
+            .count()
+    });
     if sign_changes == 0 {
         let reason = if flows.iter().all(|f| *f <= 0.0) {
             "every annual cash flow is zero or negative: the project never earns back its costs"
@@ -125,10 +130,11 @@ pub fn irr(flows: &[f64]) -> Irr {
         r += if r.abs() < 1.0 { 0.01 } else { 0.1 };
         grid.push(r.min(10.0));
     }
+    let values: Vec<f64> = grid.iter().map(|r| f(*r)).collect();
     let mut roots = Vec::new();
-    for w in grid.windows(2) {
+    for (w, v) in grid.windows(2).zip(values.windows(2)) {
         let (a, b) = (w[0], w[1]);
-        let (fa, fb) = (f(a), f(b));
+        let (fa, fb) = (v[0], v[1]);
         if fa == 0.0 {
             roots.push(a);
         } else if fa.signum() != fb.signum() && fb != 0.0 {

@@ -186,64 +186,100 @@ pub const CSV_COLUMNS: [&str; 46] = [
     "unvalued_reason",
 ];
 
-/// One project's cells under [`CSV_COLUMNS`], and its unknown properties as
-/// (name, cell) pairs, every cell neutralised against formula injection.
-pub fn csv_cells(p: &Appraisal) -> (Vec<String>, Vec<(String, String)>) {
-    let text = |s: Option<&str>| neutralise(s.unwrap_or(""));
+/// Where a row's cells go: each is written as its length (4 bytes, little-endian) and its
+/// text, straight from the figure (no string per cell).
+pub(crate) struct Cells<'a>(pub(crate) &'a mut Vec<u8>);
+
+impl Cells<'_> {
+    /// Writes one cell with `fill`.
+    fn cell(&mut self, fill: impl FnOnce(&mut Vec<u8>)) {
+        let at = self.0.len();
+        self.0.extend_from_slice(&[0; 4]);
+        fill(self.0);
+        let len = (self.0.len() - at - 4) as u32;
+        self.0[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    }
+
+    /// Text, neutralised against formula injection.
+    fn text(&mut self, s: &str) {
+        self.cell(|out| {
+            if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                out.push(b'\'');
+            }
+            out.extend_from_slice(s.as_bytes());
+        });
+    }
+
+    fn opt(&mut self, s: Option<&str>) {
+        self.text(s.unwrap_or(""));
+    }
+
+    /// A number with `decimals` decimals; empty when missing or not finite.
+    fn num(&mut self, v: Option<f64>, decimals: usize) {
+        self.cell(|out| {
+            if let Some(x) = v.filter(|x| x.is_finite()) {
+                let _ = write!(out, "{:.*}", decimals, x + 0.0);
+            }
+        });
+    }
+}
+
+/// Writes one project's cells under [`CSV_COLUMNS`] to `cells`; returns its unknown
+/// properties as (name, cell) pairs. Every cell is neutralised against formula injection.
+pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
     let study = p.study.as_ref();
-    let row = vec![
-        neutralise(&p.id),
-        neutralise(&p.name),
-        text(p.country.as_deref()),
-        text(p.regime.as_deref()),
-        text(p.deposit_type.as_deref()),
-        text(p.commodity.as_deref()),
-        text(p.stage.as_deref()),
-        p.valued.to_string(),
-        num(p.npv_musd.base, 3),
-        num(p.npv_musd.pre_tax, 3),
-        num(p.irr_pct, 3),
-        num(p.payback_years, 3),
-        num(p.discounted_payback_years, 3),
-        num(p.capex_musd, 3),
-        num(p.npv_to_capex, 4),
-        num(p.opex_musd_per_y, 3),
-        num(p.annual_revenue_musd, 3),
-        num(p.basket_price_usd_per_kg, 4),
-        num(p.payable_price_usd_per_kg, 4),
-        num(p.ndpr_value_share_pct, 3),
-        num(p.dytb_value_share_pct, 3),
-        num(p.annual_treo_t, 1),
-        num(p.annual_ndpr_t, 1),
-        num(p.annual_dytb_t, 1),
-        num(p.mine_life_y, 2),
-        num(p.throughput_mtpa, 4),
-        num(p.breakeven_price_factor, 4),
-        p.first_production_year.base.to_string(),
-        num(Some(p.years_to_first_production), 2),
-        num(Some(p.chance_of_success), 4),
-        num(p.risked_npv_musd, 3),
-        text(p.nearest_separation_plant.as_ref().map(|n| n.name.as_str())),
-        num(
-            p.nearest_separation_plant.as_ref().map(|n| n.distance_km),
-            1,
-        ),
-        text(p.spatial.nearest_port.as_ref().map(|n| n.name.as_str())),
-        num(p.spatial.nearest_port.as_ref().map(|n| n.distance_km), 1),
-        num(p.spatial.distance_to_shore_km, 1),
-        text(p.spatial.protected_area.as_ref().map(|a| a.name.as_str())),
-        num(p.spatial.protected_area.as_ref().map(|a| a.distance_km), 2),
-        num(study.map(|s| s.published_npv_musd), 3),
-        num(study.and_then(|s| s.model_npv_musd), 3),
-        num(study.and_then(|s| s.deviation_pct), 2),
-        origins(p, Origin::Given),
-        origins(p, Origin::Estimated),
-        origins(p, Origin::Default),
-        neutralise(&p.warnings.join("; ")),
-        text(p.unvalued_reason.as_deref()),
-    ];
-    let extra = p
-        .properties
+    let plant = p.nearest_separation_plant.as_ref();
+    let port = p.spatial.nearest_port.as_ref();
+    let protected = p.spatial.protected_area.as_ref();
+    c.text(&p.id);
+    c.text(&p.name);
+    c.opt(p.country.as_deref());
+    c.opt(p.regime.as_deref());
+    c.opt(p.deposit_type.as_deref());
+    c.opt(p.commodity.as_deref());
+    c.opt(p.stage.as_deref());
+    c.text(if p.valued { "true" } else { "false" });
+    c.num(p.npv_musd.base, 3);
+    c.num(p.npv_musd.pre_tax, 3);
+    c.num(p.irr_pct, 3);
+    c.num(p.payback_years, 3);
+    c.num(p.discounted_payback_years, 3);
+    c.num(p.capex_musd, 3);
+    c.num(p.npv_to_capex, 4);
+    c.num(p.opex_musd_per_y, 3);
+    c.num(p.annual_revenue_musd, 3);
+    c.num(p.basket_price_usd_per_kg, 4);
+    c.num(p.payable_price_usd_per_kg, 4);
+    c.num(p.ndpr_value_share_pct, 3);
+    c.num(p.dytb_value_share_pct, 3);
+    c.num(p.annual_treo_t, 1);
+    c.num(p.annual_ndpr_t, 1);
+    c.num(p.annual_dytb_t, 1);
+    c.num(p.mine_life_y, 2);
+    c.num(p.throughput_mtpa, 4);
+    c.num(p.breakeven_price_factor, 4);
+    c.cell(|out| {
+        let _ = write!(out, "{}", p.first_production_year.base);
+    });
+    c.num(Some(p.years_to_first_production), 2);
+    c.num(Some(p.chance_of_success), 4);
+    c.num(p.risked_npv_musd, 3);
+    c.opt(plant.map(|n| n.name.as_str()));
+    c.num(plant.map(|n| n.distance_km), 1);
+    c.opt(port.map(|n| n.name.as_str()));
+    c.num(port.map(|n| n.distance_km), 1);
+    c.num(p.spatial.distance_to_shore_km, 1);
+    c.opt(protected.map(|a| a.name.as_str()));
+    c.num(protected.map(|a| a.distance_km), 2);
+    c.num(study.map(|s| s.published_npv_musd), 3);
+    c.num(study.and_then(|s| s.model_npv_musd), 3);
+    c.num(study.and_then(|s| s.deviation_pct), 2);
+    c.text(&origins(p, Origin::Given));
+    c.text(&origins(p, Origin::Estimated));
+    c.text(&origins(p, Origin::Default));
+    c.text(&p.warnings.join("; "));
+    c.opt(p.unvalued_reason.as_deref());
+    p.properties
         .iter()
         .map(|(k, v)| {
             let cell = match v {
@@ -253,8 +289,7 @@ pub fn csv_cells(p: &Appraisal) -> (Vec<String>, Vec<(String, String)>) {
             };
             (k.clone(), cell)
         })
-        .collect();
-    (row, extra)
+        .collect()
 }
 
 /// One row per project, with the JSON's main figures (the report's order).

@@ -8,7 +8,9 @@ use std::io::{self, BufWriter, Write};
 
 use crate::appraise::{Appraisal, Report, report_order};
 
-use super::{CASHFLOW_COLUMNS, CSV_COLUMNS, DRAW_COLUMNS, cashflow_rows, csv_cells, draw_rows};
+use super::{
+    CASHFLOW_COLUMNS, CSV_COLUMNS, Cells, DRAW_COLUMNS, cashflow_rows, csv_cells, draw_rows,
+};
 
 /// A project's place in the report: NPV (highest first, unvalued last), then id.
 #[derive(Debug, Clone)]
@@ -120,9 +122,8 @@ impl Encoder {
     pub fn encode(&self, p: &Appraisal) -> io::Result<Encoded> {
         let (main, extra) = match self.form {
             Form::Csv => {
-                let (cells, extra) = csv_cells(p);
-                let mut main = Vec::with_capacity(512);
-                cells.iter().for_each(|c| put(&mut main, c));
+                let mut main = Vec::with_capacity(1024);
+                let extra = csv_cells(p, &mut Cells(&mut main));
                 (main, extra)
             }
             Form::Json => {
@@ -161,13 +162,12 @@ impl Encoder {
     }
 }
 
-/// Appends `text` with its length in front.
+/// Appends `text` with its length in front, as [`Cells`] does.
 fn put(out: &mut Vec<u8>, text: &str) {
-    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-    out.extend_from_slice(text.as_bytes());
+    Cells(out).cell(|o| o.extend_from_slice(text.as_bytes()));
 }
 
-/// Takes the next text written by [`put`].
+/// Takes the next text written by [`Cells`] or [`put`].
 fn take<'a>(bytes: &mut &'a [u8]) -> io::Result<&'a str> {
     let bad = || io::Error::new(io::ErrorKind::InvalidData, "spilled output is corrupt");
     let (len, rest) = bytes.split_first_chunk::<4>().ok_or_else(bad)?;
