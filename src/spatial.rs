@@ -27,7 +27,6 @@ const DEFAULT_PROTECTED: &str = include_str!("../samples/context/protected.geojs
 const DEFAULT_LAND: &str = include_str!("../samples/context/land.geojson");
 
 /// Candidates measured exactly after the chord search.
-const CANDIDATES: usize = 4;
 /// Protected areas farther than this are not reported, km.
 pub const PROTECTED_SEARCH_KM: f64 = 50.0;
 const EARTH_RADIUS_KM: f64 = 6371.0;
@@ -92,41 +91,55 @@ pub fn geodesic_km(a: geo::Point<f64>, b: geo::Point<f64>) -> f64 {
     Geodesic.distance(a, b) / 1000.0
 }
 
+/// The squared chord on the unit sphere of a great-circle distance in km.
+fn chord2(km: f64) -> f64 {
+    let half = (km / (2.0 * EARTH_RADIUS_KM)).min(std::f64::consts::FRAC_PI_2);
+    4.0 * half.sin().powi(2)
+}
+
+/// The geodesic distance on the WGS84 ellipsoid over the great-circle distance on a sphere
+/// of radius [`EARTH_RADIUS_KM`] lies between these (the meridional radius of curvature
+/// runs from 6,335.4 km at the equator to 6,399.6 km at the poles; every other geodesic
+/// lies between the two).
+const ELLIPSOID_OVER_SPHERE: (f64, f64) = (0.9944, 1.0045);
+
+/// A place whose sphere distance exceeds this cannot be nearer on the ellipsoid than one
+/// at `best_km` (a little margin for rounding).
+fn sphere_bound_km(best_km: f64) -> f64 {
+    best_km / ELLIPSOID_OVER_SPHERE.0 * (1.0 + 1e-9) + 1e-6
+}
+
 impl PointLayer {
-    fn new(places: Vec<Place>) -> Self {
+    /// A layer indexing the places that `keep` accepts.
+    fn new(places: Vec<Place>, keep: impl Fn(&Place) -> bool) -> Self {
         let index = RTree::bulk_load(
             places
                 .iter()
                 .enumerate()
+                .filter(|(_, p)| keep(p))
                 .map(|(i, p)| Indexed::new(unit(p.point), i))
                 .collect(),
         );
         PointLayer { places, index }
     }
 
-    /// The nearest place accepted by `keep`, with its geodesic distance in km.
-    fn nearest(&self, p: geo::Point<f64>, keep: impl Fn(&Place) -> bool) -> Option<(&Place, f64)> {
+    /// The nearest place, with its geodesic distance in km: the nearest on the sphere,
+    /// then every place close enough on the sphere to be nearer on the ellipsoid.
+    fn nearest(&self, p: geo::Point<f64>) -> Option<(&Place, f64)> {
         let q = unit(p);
-        let mut best: Option<(&Place, f64)> = None;
-        let mut measured = 0;
-        for (item, d2) in self.index.nearest_neighbor_iter_with_distance_2(&q) {
-            let place = &self.places[item.data];
-            if !keep(place) {
+        let first = self.index.nearest_neighbor(&q)?;
+        let mut best = (first.data, geodesic_km(p, self.places[first.data].point));
+        let reach = chord2(sphere_bound_km(best.1));
+        for item in self.index.locate_within_distance(q, reach) {
+            if item.data == best.0 {
                 continue;
             }
-            // Once the sphere distance is clearly beyond the best exact one, stop.
-            if let Some((_, km)) = best
-                && (measured >= CANDIDATES || chord_km(d2) > km * 1.01 + 1.0)
-            {
-                break;
-            }
-            let km = geodesic_km(p, place.point);
-            measured += 1;
-            if best.is_none_or(|(_, b)| km < b) {
-                best = Some((place, km));
+            let km = geodesic_km(p, self.places[item.data].point);
+            if km < best.1 || (km == best.1 && item.data < best.0) {
+                best = (item.data, km);
             }
         }
-        best
+        Some((&self.places[best.0], best.1))
     }
 }
 
@@ -327,9 +340,17 @@ impl Context {
 
     pub fn load(paths: &ContextPaths) -> Result<Context, ContextError> {
         let (name, ports) = load_text(&paths.ports, DEFAULT_PORTS)?;
-        let ports = PointLayer::new(places(&format!("ports {name}"), &ports)?);
+        let ports = PointLayer::new(places(&format!("ports {name}"), &ports)?, |_| true);
         let (name, plants) = load_text(&paths.plants, DEFAULT_PLANTS)?;
-        let plants = PointLayer::new(places(&format!("plants {name}"), &plants)?);
+        // Only plants that can take a concentrate outside China today are indexed.
+        let plants = PointLayer::new(places(&format!("plants {name}"), &plants)?, |pl| {
+            pl.country.as_deref() != Some("CN")
+                && pl.kind.as_deref().is_none_or(|k| k == "separation")
+                && pl
+                    .status
+                    .as_deref()
+                    .is_none_or(|s| s == "operating" || s == "construction")
+        });
         let (name, zones) = load_text(&paths.zones, DEFAULT_ZONES)?;
         let zones = AreaLayer::new(areas(&format!("zones {name}"), &zones)?);
         let (name, protected) = load_text(&paths.protected, DEFAULT_PROTECTED)?;
@@ -349,7 +370,7 @@ impl Context {
         Ok(Context {
             ports,
             plants,
-            shore: PointLayer::new(coast),
+            shore: PointLayer::new(coast, |_| true),
             zones,
             protected,
         })
@@ -429,8 +450,22 @@ fn nearest(place: &Place, km: f64) -> Nearest {
 /// Distance from a point to a polygon's boundary vertices, km (an upper bound on the true
 /// distance to the boundary, close for densely drawn polygons).
 fn distance_to_area_km(p: geo::Point<f64>, area: &Area) -> f64 {
+    // Sphere distances first (cheap); the ellipsoid's only for the vertices that can be
+    // the nearest.
+    let q = unit(p);
+    let sphere = |c: geo::Coord<f64>| {
+        let v = unit(c.into());
+        chord_km((0..3).map(|i| (v[i] - q[i]).powi(2)).sum())
+    };
+    let nearest_sphere = area
+        .geometry
+        .coords_iter()
+        .map(sphere)
+        .fold(f64::INFINITY, f64::min);
+    let reach = sphere_bound_km(nearest_sphere * ELLIPSOID_OVER_SPHERE.1);
     area.geometry
         .coords_iter()
+        .filter(|c| sphere(*c) <= reach)
         .map(|c| geodesic_km(p, c.into()))
         .fold(f64::INFINITY, f64::min)
 }
@@ -442,22 +477,9 @@ impl Context {
         let (Some(g), Some(p)) = (rec.geometry.as_ref(), rec.site_point()) else {
             return out;
         };
-        out.nearest_port = self
-            .ports
-            .nearest(p, |_| true)
-            .map(|(pl, km)| nearest(pl, km));
-        out.nearest_separation_plant = self
-            .plants
-            .nearest(p, |pl| {
-                pl.country.as_deref() != Some("CN")
-                    && pl.kind.as_deref().is_none_or(|k| k == "separation")
-                    && pl
-                        .status
-                        .as_deref()
-                        .is_none_or(|s| s == "operating" || s == "construction")
-            })
-            .map(|(pl, km)| nearest(pl, km));
-        let coast = self.shore.nearest(p, |_| true).map(|(_, km)| km);
+        out.nearest_port = self.ports.nearest(p).map(|(pl, km)| nearest(pl, km));
+        out.nearest_separation_plant = self.plants.nearest(p).map(|(pl, km)| nearest(pl, km));
+        let coast = self.shore.nearest(p).map(|(_, km)| km);
         let port = out.nearest_port.as_ref().map(|n| n.distance_km);
         out.distance_to_shore_km = match (coast, port) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -643,5 +665,33 @@ mod tests {
             !near.overlaps && (near.distance_km - (24.50 - 1.317)).abs() < 0.1,
             "{near:?}"
         );
+    }
+
+    #[test]
+    fn nearest_is_the_brute_force_minimum_on_the_ellipsoid() {
+        // The index searches on a sphere and measures on the ellipsoid only the places
+        // that can be nearest; over many sites (poles and the antimeridian included) it
+        // must agree with measuring every place, for the sparse port layer and the dense
+        // coastline alike.
+        let c = Context::builtin().unwrap();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for (layer, sites) in [(&c.ports, 200), (&c.shore, 12)] {
+            for _ in 0..sites {
+                let p = geo::Point::new(next() * 360.0 - 180.0, next() * 180.0 - 90.0);
+                let (_, km) = layer.nearest(p).unwrap();
+                let brute = layer
+                    .index
+                    .iter()
+                    .map(|item| geodesic_km(p, layer.places[item.data].point))
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(km, brute, "at {p:?}");
+            }
+        }
     }
 }
