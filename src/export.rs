@@ -6,8 +6,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use geo::{MapCoords, Orient, orient::Direction};
+
 use serde_json::{Map, Value, json};
 
 use crate::appraise::{Appraisal, Report};
@@ -255,8 +257,13 @@ fn extras(records: &[&ProjectRecord]) -> BTreeMap<String, Vec<Value>> {
         .collect()
 }
 
-/// The features of a report (in its order), with ranks from `ranking`.
-pub fn features(report: &Report, records: &[ProjectRecord], ranking: &Ranking) -> Vec<Value> {
+/// The features of a report (in its order), with ranks from `ranking`, made one at a time
+/// as they are written.
+pub fn features<'a>(
+    report: &'a Report,
+    records: &'a [ProjectRecord],
+    ranking: &'a Ranking,
+) -> impl Iterator<Item = Value> + 'a {
     let by_id: BTreeMap<&str, &ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
     let ranks: BTreeMap<&str, (usize, f64, bool)> = ranking
@@ -273,10 +280,9 @@ pub fn features(report: &Report, records: &[ProjectRecord], ranking: &Ranking) -
     report
         .projects
         .iter()
-        .filter(|p| by_id.contains_key(p.id.as_str()))
+        .filter_map(move |p| Some((p, *by_id.get(p.id.as_str())?)))
         .enumerate()
-        .map(|(i, p)| {
-            let rec = by_id[p.id.as_str()];
+        .map(move |(i, (p, rec))| {
             let mut props = record_properties(rec);
             for (name, value) in columns(p, ranks.get(p.id.as_str()).copied()) {
                 props.insert(name.to_owned(), value);
@@ -288,34 +294,49 @@ pub fn features(report: &Report, records: &[ProjectRecord], ranking: &Ranking) -
             let geometry = rec.geometry.as_ref().map_or(Value::Null, geometry_json);
             json!({"type": "Feature", "geometry": geometry, "properties": props})
         })
-        .collect()
 }
 
-/// A FeatureCollection with a `name` member (QGIS's layer name) and no `crs`.
-pub fn collection(name: &str, features: Vec<Value>) -> Vec<u8> {
-    let mut out = format!(
-        "{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[\n",
+/// Writes a FeatureCollection with a `name` member (QGIS's layer name) and no `crs`, one
+/// feature a line.
+pub fn write_collection(
+    name: &str,
+    features: impl IntoIterator<Item = Value>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[",
         Value::String(name.to_owned())
-    );
-    for (i, f) in features.iter().enumerate() {
+    )?;
+    for (i, f) in features.into_iter().enumerate() {
         if i > 0 {
-            out.push_str(",\n");
+            out.write_all(b",\n")?;
         }
-        out.push_str(&f.to_string());
+        serde_json::to_writer(&mut *out, &f)?;
     }
-    out.push_str("\n]}\n");
-    out.into_bytes()
+    out.write_all(b"\n]}\n")
 }
 
-/// GeoJSON text sequence (RFC 8142): each feature after a record separator, one per line.
-pub fn sequence(features: Vec<Value>) -> Vec<u8> {
-    let mut out = String::new();
+/// [`write_collection`] into memory.
+pub fn collection(name: &str, features: impl IntoIterator<Item = Value>) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_collection(name, features, &mut out);
+    out
+}
+
+/// Writes a GeoJSON text sequence (RFC 8142): each feature after a record separator, one
+/// per line.
+pub fn write_sequence(
+    features: impl IntoIterator<Item = Value>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for f in features {
-        out.push('\u{1e}');
-        out.push_str(&f.to_string());
-        out.push('\n');
+        out.write_all("\u{1e}".as_bytes())?;
+        serde_json::to_writer(&mut *out, &f)?;
+        out.write_all(b"\n")?;
     }
-    out.into_bytes()
+    Ok(())
 }
 
 /// A QGIS style (.qml): points graduated by `score` in five classes, red (low) to green.

@@ -834,11 +834,10 @@ fn export(args: ExportArgs) -> Result<u8> {
             .map_or("prospect".to_owned(), |s| s.to_string_lossy().into_owned())
     });
     let features = prospect::export::features(&report, &records, &ranking);
-    let bytes = match args.format {
-        ExportFormat::Geojson => prospect::export::collection(&name, features),
-        ExportFormat::Geojsonseq => prospect::export::sequence(features),
-    };
-    emit(args.output.as_deref(), |w| w.write_all(&bytes))?;
+    emit(args.output.as_deref(), |w| match args.format {
+        ExportFormat::Geojson => prospect::export::write_collection(&name, features, w),
+        ExportFormat::Geojsonseq => prospect::export::write_sequence(features, w),
+    })?;
     if let (true, Some(path)) = (args.qml, &args.output) {
         write_qml(path)?;
     }
@@ -862,10 +861,11 @@ fn write_geojson(
     let name = path
         .file_stem()
         .map_or("prospect".to_owned(), |s| s.to_string_lossy().into_owned());
-    let bytes =
-        prospect::export::collection(&name, prospect::export::features(report, records, ranking));
-    prospect::output::write_atomic(path, &bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let features = prospect::export::features(report, records, ranking);
+    prospect::output::write_atomic_with(path, |w| {
+        prospect::export::write_collection(&name, features, w)
+    })
+    .with_context(|| format!("cannot write {}", path.display()))?;
     write_qml(path)
 }
 
