@@ -356,22 +356,34 @@ pub fn rank(
 /// Flags the projects that no other beats on risked value, speed and chance at once.
 pub fn flag_pareto(ranked: &mut [Ranked]) {
     let point = |r: &Ranked| {
-        (
+        [
             r.risked_npv_musd.unwrap_or(f64::NEG_INFINITY),
             -r.years_to_first_production_p50,
             r.chance_of_success,
-        )
+        ]
     };
-    let points: Vec<(f64, f64, f64)> = ranked.iter().map(point).collect();
-    for (i, r) in ranked.iter_mut().enumerate() {
-        let a = points[i];
-        r.pareto = !points.iter().enumerate().any(|(j, b)| {
-            j != i
-                && b.0 >= a.0
-                && b.1 >= a.1
-                && b.2 >= a.2
-                && (b.0 > a.0 || b.1 > a.1 || b.2 > a.2)
-        });
+    let points: Vec<[f64; 3]> = ranked.iter().map(point).collect();
+    let dominates = |b: &[f64; 3], a: &[f64; 3]| {
+        b.iter().zip(a).all(|(b, a)| b >= a) && b.iter().zip(a).any(|(b, a)| b > a)
+    };
+    // Sort-filter skyline: a dominating point comes before the points it dominates in
+    // descending lexicographic order, so each point need only be checked against the
+    // front found so far (and a point dominated by a dominated point is dominated by the
+    // front too). Linear in the projects times the front, not quadratic.
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&i, &j| {
+        (0..3)
+            .map(|k| points[j][k].total_cmp(&points[i][k]))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut front: Vec<usize> = Vec::new();
+    for i in order {
+        let dominated = front.iter().any(|&f| dominates(&points[f], &points[i]));
+        ranked[i].pareto = !dominated;
+        if !dominated {
+            front.push(i);
+        }
     }
 }
 
@@ -410,6 +422,47 @@ mod tests {
         flag_pareto(&mut set);
         let flags: Vec<bool> = set.iter().map(|r| r.pareto).collect();
         assert_eq!(flags, [true, true, false, true, true]);
+    }
+
+    #[test]
+    fn pareto_front_matches_every_pair_compared() {
+        // Coarse values, so that ties on one or more criteria are common.
+        let mut state: u64 = 7;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            ((state >> 33) % n) as f64
+        };
+        let mut set: Vec<Ranked> = (0..400)
+            .map(|i| ranked(&format!("P{i}"), next(12) * 10.0, next(10), next(6) / 5.0))
+            .collect();
+        set[3].risked_npv_musd = None;
+        set[5].chance_of_success = f64::NAN;
+        let brute: Vec<bool> = set
+            .iter()
+            .map(|a| {
+                !set.iter().any(|b| {
+                    let (pa, pb) = (
+                        [
+                            a.risked_npv_musd.unwrap_or(f64::NEG_INFINITY),
+                            -a.years_to_first_production_p50,
+                            a.chance_of_success,
+                        ],
+                        [
+                            b.risked_npv_musd.unwrap_or(f64::NEG_INFINITY),
+                            -b.years_to_first_production_p50,
+                            b.chance_of_success,
+                        ],
+                    );
+                    (0..3).all(|k| pb[k] >= pa[k]) && (0..3).any(|k| pb[k] > pa[k])
+                })
+            })
+            .collect();
+        flag_pareto(&mut set);
+        let flags: Vec<bool> = set.iter().map(|r| r.pareto).collect();
+        assert_eq!(flags, brute);
+        assert!(flags.iter().filter(|f| **f).count() > 3);
     }
 
     #[test]
