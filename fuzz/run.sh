@@ -5,8 +5,8 @@
 #   fuzz/run.sh                       # all targets, stop after 5 min without new coverage
 #   PLATEAU=600 MAX=7200 fuzz/run.sh read_csv
 #
-# A target stops when libFuzzer has printed no NEW line for PLATEAU seconds, or after MAX
-# seconds in all. Each run's log is kept in fuzz/logs/<target>.log; the last lines of the
+# A target stops when its edge coverage (libFuzzer's `cov:`) has not grown for PLATEAU
+# seconds, or after MAX seconds in all. Each run's log is kept in fuzz/logs/<target>.log; the last lines of the
 # log give the executions and coverage that docs/reliability.md quotes. Needs a nightly
 # toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
 set -euo pipefail
@@ -47,9 +47,9 @@ for t in "${TARGETS[@]}"; do
   while kill -0 "$pid" 2>/dev/null; do
     sleep 10
     now=$(date +%s)
-    count=$(grep -cP '\tNEW ' "$log" || true)
-    if [ "$count" -gt "$seen" ]; then
-      seen=$count
+    cov=$(grep -oP '^#\d+\s+\w+\s+cov: \K\d+' "$log" | tail -1 || true)
+    if [ -n "$cov" ] && [ "$cov" -gt "$seen" ]; then
+      seen=$cov
       last_new=$now
     elif [ $((now - last_new)) -ge "$PLATEAU" ]; then
       kill -INT "$pid" 2>/dev/null || true
@@ -58,7 +58,7 @@ for t in "${TARGETS[@]}"; do
   status=0
   wait "$pid" || status=$?
   end=$(date +%s)
-  echo "$t: $((end - start)) s, last new coverage at $((last_new - start)) s, exit $status"
+  echo "$t: $((end - start)) s, edge coverage $seen, last grown at $((last_new - start)) s, exit $status"
   grep -E '^#[0-9]+' "$log" | tail -1
   grep -E 'stat::number_of_executed_units' "$log" || true
   if ls "artifacts/$t"/crash-* >/dev/null 2>&1; then
