@@ -297,7 +297,10 @@ impl Cell<'_> {
                 if is_missing_text(t) {
                     return Ok(None);
                 }
-                let cleaned = t.replace('_', "");
+                let cleaned = match t.contains('_') {
+                    true => std::borrow::Cow::Owned(t.replace('_', "")),
+                    false => std::borrow::Cow::Borrowed(t),
+                };
                 cleaned.parse::<f64>().map_err(|_| {
                     let e = CellError::new(format!("expected a number, found {t:?}"));
                     if t.contains(',') {
