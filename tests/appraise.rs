@@ -472,3 +472,37 @@ fn streamed_output_is_the_in_memory_report() {
         "{header}"
     );
 }
+
+/// Records stream through the appraisal in batches: an error after the first batches
+/// still means nothing is written, and a previous output stays as it was.
+#[test]
+fn an_error_after_many_records_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("many.csv");
+    cargo_bin_cmd!("prospect")
+        .args(["synth", "--count", "5000", "--seed", "9", "--output"])
+        .arg(&input)
+        .assert()
+        .success();
+    // The first record again at the end: a duplicate id, found after 5,000 records.
+    let mut text = std::fs::read_to_string(&input).unwrap();
+    let first = text.lines().nth(1).unwrap().to_owned();
+    text.push_str(&first);
+    text.push('\n');
+    std::fs::write(&input, text).unwrap();
+    let output = dir.path().join("out.csv");
+    std::fs::write(&output, "previous run\n").unwrap();
+    cargo_bin_cmd!("prospect")
+        .args(["appraise", "--draws", "0", "--format", "csv", "--output"])
+        .arg(&output)
+        .arg(&input)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("duplicate id")
+                .and(predicate::str::contains("many.csv:5002:"))
+                .and(predicate::str::contains("nothing appraised")),
+        );
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "previous run\n");
+}
