@@ -291,4 +291,5 @@ fn fuzz_corpora_replay_without_panic() {
         }
     }
     eprintln!("replayed {replayed} fuzz corpus inputs");
+    assert!(replayed > 1000, "the corpus under tests/fixtures/fuzz/corpus/ is missing");
 }
