@@ -291,5 +291,8 @@ fn fuzz_corpora_replay_without_panic() {
         }
     }
     eprintln!("replayed {replayed} fuzz corpus inputs");
-    assert!(replayed > 1000, "the corpus under tests/fixtures/fuzz/corpus/ is missing");
+    assert!(
+        replayed > 1000,
+        "the corpus under tests/fixtures/fuzz/corpus/ is missing"
+    );
 }
