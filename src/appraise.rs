@@ -862,7 +862,7 @@ pub fn appraise_files<T: Send>(
     paths: &[std::path::PathBuf],
     crs: Option<&crate::read::crs::Reprojector>,
     run: &Run,
-    map: &(dyn Fn(&ProjectRecord, Appraisal) -> T + Sync),
+    map: &(dyn Fn(Appraisal) -> T + Sync),
     problem: &mut dyn FnMut(crate::diagnostic::Diagnostic),
     sink: &mut (dyn FnMut(T) + Send),
 ) -> Result<crate::diagnostic::Tally, crate::read::ReadError> {
@@ -874,14 +874,13 @@ pub fn appraise_files<T: Send>(
                 let out: Vec<T> = batch
                     .par_iter()
                     .map(|r| {
-                        let p = appraise(
+                        map(appraise(
                             r,
                             run.context.locate(r),
                             run.assumptions,
                             run.terms,
                             run.sim,
-                        );
-                        map(r, p)
+                        ))
                     })
                     .collect();
                 run.progress.inc(out.len() as u64);

@@ -536,7 +536,7 @@ fn appraise(args: AppraiseArgs) -> Result<u8> {
         &args.files,
         crs.as_ref(),
         &run,
-        &|_, p| (encoder.encode(&p), table.then_some(p)),
+        &|p| (encoder.encode(&p), table.then_some(p)),
         &mut |d| eprintln!("{d}"),
         &mut |(encoded, p)| {
             kept.extend(p);
@@ -653,20 +653,11 @@ fn sensitivity(args: SensitivityArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// Reads, appraises and simulates every project of a run.
-/// What an appraisal keeps beyond the summary (for `appraise --keep-draws/--cashflows`).
-#[derive(Clone, Copy, Default)]
-struct Keep {
-    draws: bool,
-    cashflows: bool,
-}
-
-/// Reads and validates `files`, then appraises them with the model options; `None` when
-/// the records have errors (already reported).
+/// Reads and validates `files`, then appraises (and simulates) them with the model
+/// options, all in memory; `None` when the records have errors (already reported).
 fn appraised(
     files: &[PathBuf],
     model: &ModelArgs,
-    keep: Keep,
 ) -> Result<
     Option<(
         Vec<prospect::ProjectRecord>,
@@ -674,12 +665,11 @@ fn appraised(
         Assumptions,
     )>,
 > {
-    let (assumptions, mut terms, context) = model.load()?;
-    terms.keep_cashflows = keep.cashflows;
+    let (assumptions, terms, context) = model.load()?;
     let Some(records) = read_valid(files, model.crs.as_deref())? else {
         return Ok(None);
     };
-    let sim = model.simulation(&assumptions, keep.draws)?;
+    let sim = model.simulation(&assumptions, false)?;
     let progress = model.progress(records.len(), sim.draws);
     let report = prospect::appraise::appraise_all(
         &records,
@@ -727,9 +717,7 @@ fn write_report<T: serde::Serialize>(
 }
 
 fn rank(args: RankArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) =
-        appraised(&args.files, &args.model, Keep::default())?
-    else {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };
     let mut base = assumptions.rank.weights.clone();
@@ -774,9 +762,7 @@ fn rank(args: RankArgs) -> Result<u8> {
 }
 
 fn timeline(args: TimelineArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) =
-        appraised(&args.files, &args.model, Keep::default())?
-    else {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };
     let t = prospect::timeline::timeline(
@@ -797,9 +783,7 @@ fn timeline(args: TimelineArgs) -> Result<u8> {
 }
 
 fn plan(args: PlanArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) =
-        appraised(&args.files, &args.model, Keep::default())?
-    else {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };
     let p = prospect::timeline::plan(
@@ -821,9 +805,7 @@ fn plan(args: PlanArgs) -> Result<u8> {
 }
 
 fn export(args: ExportArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) =
-        appraised(&args.files, &args.model, Keep::default())?
-    else {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };
     let ranking = default_ranking(&report, &records, &assumptions)?;
@@ -870,9 +852,7 @@ fn write_geojson(
 }
 
 fn report(args: ReportArgs) -> Result<u8> {
-    let Some((records, report, assumptions)) =
-        appraised(&args.files, &args.model, Keep::default())?
-    else {
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };
     let ranking = default_ranking(&report, &records, &assumptions)?;

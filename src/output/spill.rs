@@ -167,14 +167,23 @@ fn put(out: &mut Vec<u8>, text: &str) {
     Cells(out).cell(|o| o.extend_from_slice(text.as_bytes()));
 }
 
+fn corrupt() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "spilled output is corrupt")
+}
+
+/// Takes the next little-endian u32.
+fn take_u32(bytes: &mut &[u8]) -> io::Result<u32> {
+    let (n, rest) = bytes.split_first_chunk::<4>().ok_or_else(corrupt)?;
+    *bytes = rest;
+    Ok(u32::from_le_bytes(*n))
+}
+
 /// Takes the next text written by [`Cells`] or [`put`].
 fn take<'a>(bytes: &mut &'a [u8]) -> io::Result<&'a str> {
-    let bad = || io::Error::new(io::ErrorKind::InvalidData, "spilled output is corrupt");
-    let (len, rest) = bytes.split_first_chunk::<4>().ok_or_else(bad)?;
-    let len = u32::from_le_bytes(*len) as usize;
-    let (text, rest) = rest.split_at_checked(len).ok_or_else(bad)?;
+    let len = take_u32(bytes)? as usize;
+    let (text, rest) = bytes.split_at_checked(len).ok_or_else(corrupt)?;
     *bytes = rest;
-    std::str::from_utf8(text).map_err(|_| bad())
+    std::str::from_utf8(text).map_err(|_| corrupt())
 }
 
 impl AppraisalWriter {
@@ -203,17 +212,22 @@ impl AppraisalWriter {
         let mut main = e.main;
         if self.form == Form::Csv {
             main.extend_from_slice(&(e.extra.len() as u32).to_le_bytes());
-            for (place, (name, cell)) in e.extra.iter().enumerate() {
-                let next = self.extra.len() as u32;
-                let seen = self
-                    .extra
-                    .entry(name.clone())
-                    .or_insert_with(|| (next, e.key.clone(), place));
-                if e.key.cmp(&seen.1).is_lt() {
-                    (seen.1, seen.2) = (e.key.clone(), place);
-                }
-                main.extend_from_slice(&seen.0.to_le_bytes());
-                put(&mut main, cell);
+            for (place, (name, cell)) in e.extra.into_iter().enumerate() {
+                let index = match self.extra.get_mut(&name) {
+                    Some(seen) => {
+                        if e.key.cmp(&seen.1).is_lt() {
+                            (seen.1, seen.2) = (e.key.clone(), place);
+                        }
+                        seen.0
+                    }
+                    None => {
+                        let index = self.extra.len() as u32;
+                        self.extra.insert(name, (index, e.key.clone(), place));
+                        index
+                    }
+                };
+                main.extend_from_slice(&index.to_le_bytes());
+                put(&mut main, &cell);
             }
         }
         self.main.push(e.key.clone(), &main)?;
@@ -263,13 +277,10 @@ impl AppraisalWriter {
                 w.write_field(take(&mut blob)?)?;
             }
             let mut extra = vec![""; names.len()];
-            let (n, rest) = blob.split_first_chunk::<4>().unwrap_or((&[0; 4], &[]));
-            blob = rest;
-            for _ in 0..u32::from_le_bytes(*n) {
-                let (index, rest) = blob.split_first_chunk::<4>().unwrap_or((&[0; 4], &[]));
-                blob = rest;
+            for _ in 0..take_u32(&mut blob)? {
+                let index = take_u32(&mut blob)?;
                 let cell = take(&mut blob)?;
-                if let Some(column) = column_of.get(u32::from_le_bytes(*index) as usize) {
+                if let Some(column) = column_of.get(index as usize) {
                     extra[*column] = cell;
                 }
             }
