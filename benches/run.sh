@@ -2,8 +2,9 @@
 # Whole-command benchmarks of prospect on this machine, beside its peers: every figure of
 # issue 9 on one line, with the command that made it. docs/performance.md keeps a run.
 #
-#   benches/run.sh                      # default sizes (about 10 minutes on 2 cores)
-#   RECORDS=1000000 SIM_RECORDS=1000000 benches/run.sh   # the 1M x 1,000-draw memory run
+#   benches/run.sh                      # default sizes (about 20 minutes on 2 cores, 14 GB)
+#   EXPORT_RECORDS=100000 benches/run.sh                 # a quicker export comparison
+#   SIM_RECORDS=1000000 benches/run.sh  # the 1M x 1,000-draw memory run (+10 minutes)
 #
 # Needs bash, coreutils, bc and GNU time (/usr/bin/time); the peers need python3 with
 # numpy (and numpy-financial for the IRR cross-check) and GDAL's ogr2ogr. A missing peer
@@ -15,7 +16,7 @@ RUNS=${RUNS:-3}                 # runs per timing (the median is printed)
 REPEAT=${REPEAT:-20}            # copies of the 28 sample projects for the simulation
 DRAWS=${DRAWS:-10000}           # draws per project for the simulation
 RECORDS=${RECORDS:-1000000}     # synthetic records for check and the deterministic run
-EXPORT_RECORDS=${EXPORT_RECORDS:-100000}  # synthetic features for export vs ogr2ogr
+EXPORT_RECORDS=${EXPORT_RECORDS:-1000000} # synthetic features for export vs ogr2ogr
 SIM_RECORDS=${SIM_RECORDS:-100000}        # synthetic records x SIM_DRAWS for peak memory
 SIM_DRAWS=${SIM_DRAWS:-1000}
 
