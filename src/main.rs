@@ -483,13 +483,17 @@ fn read_valid(
         eprintln!("{d}");
     }
     if data.has_errors() {
-        eprintln!(
-            "prospect: {} error(s) in the input; nothing appraised (run `prospect check` for the full list)",
-            data.tally.errors
-        );
+        nothing_appraised(data.tally.errors);
         return Ok(None);
     }
     Ok(Some(data.records))
+}
+
+/// Says that bad input stopped the run (the problems are already printed).
+fn nothing_appraised(errors: usize) {
+    eprintln!(
+        "prospect: {errors} error(s) in the input; nothing appraised (run `prospect check` for the full list)"
+    );
 }
 
 /// Writes to `--output` atomically, or to standard output.
@@ -547,10 +551,7 @@ fn appraise(args: AppraiseArgs) -> Result<u8> {
     )?;
     progress.finish_and_clear();
     if tally.errors > 0 {
-        eprintln!(
-            "prospect: {} error(s) in the input; nothing appraised (run `prospect check` for the full list)",
-            tally.errors
-        );
+        nothing_appraised(tally.errors);
         return Ok(1);
     }
     if let Some(e) = failed {

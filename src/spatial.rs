@@ -450,23 +450,23 @@ fn nearest(place: &Place, km: f64) -> Nearest {
 /// Distance from a point to a polygon's boundary vertices, km (an upper bound on the true
 /// distance to the boundary, close for densely drawn polygons).
 fn distance_to_area_km(p: geo::Point<f64>, area: &Area) -> f64 {
-    // Sphere distances first (cheap); the ellipsoid's only for the vertices that can be
-    // the nearest.
+    // Sphere distances first (cheap, once per vertex); the ellipsoid's only for the
+    // vertices that can be the nearest.
     let q = unit(p);
-    let sphere = |c: geo::Coord<f64>| {
-        let v = unit(c.into());
-        chord_km((0..3).map(|i| (v[i] - q[i]).powi(2)).sum())
-    };
-    let nearest_sphere = area
+    let sphere: Vec<(geo::Coord<f64>, f64)> = area
         .geometry
         .coords_iter()
-        .map(sphere)
-        .fold(f64::INFINITY, f64::min);
+        .map(|c| {
+            let v = unit(c.into());
+            (c, chord_km((0..3).map(|i| (v[i] - q[i]).powi(2)).sum()))
+        })
+        .collect();
+    let nearest_sphere = sphere.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
     let reach = sphere_bound_km(nearest_sphere * ELLIPSOID_OVER_SPHERE.1);
-    area.geometry
-        .coords_iter()
-        .filter(|c| sphere(*c) <= reach)
-        .map(|c| geodesic_km(p, c.into()))
+    sphere
+        .iter()
+        .filter(|(_, km)| *km <= reach)
+        .map(|(c, _)| geodesic_km(p, (*c).into()))
         .fold(f64::INFINITY, f64::min)
 }
 
@@ -670,7 +670,7 @@ mod tests {
     #[test]
     fn nearest_is_the_brute_force_minimum_on_the_ellipsoid() {
         // The index searches on a sphere and measures on the ellipsoid only the places
-        // that can be nearest; over many sites (poles and the antimeridian included) it
+        // that can be nearest; over many sites (the poles and the antimeridian included) it
         // must agree with measuring every place, for the sparse port layer and the dense
         // coastline alike.
         let c = Context::builtin().unwrap();
@@ -681,9 +681,21 @@ mod tests {
                 .wrapping_add(1);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
+        // Random sites, then the poles, both sides of the antimeridian and the equator.
+        let fixed = [
+            (0.0, 90.0),
+            (0.0, -90.0),
+            (180.0, -17.0),
+            (-179.9, -17.0),
+            (0.0, 0.0),
+        ];
         for (layer, sites) in [(&c.ports, 200), (&c.shore, 12)] {
-            for _ in 0..sites {
-                let p = geo::Point::new(next() * 360.0 - 180.0, next() * 180.0 - 90.0);
+            for i in 0..sites + fixed.len() {
+                let (lon, lat) = fixed
+                    .get(i.wrapping_sub(sites))
+                    .copied()
+                    .unwrap_or_else(|| (next() * 360.0 - 180.0, next() * 180.0 - 90.0));
+                let p = geo::Point::new(lon, lat);
                 let (_, km) = layer.nearest(p).unwrap();
                 let brute = layer
                     .index
