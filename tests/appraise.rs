@@ -506,3 +506,49 @@ fn an_error_after_many_records_writes_nothing() {
         );
     assert_eq!(std::fs::read_to_string(&output).unwrap(), "previous run\n");
 }
+
+/// `--keep-draws` writes every draw of every valued project, in report order, and the
+/// kept draws are the ones the summary was made from.
+#[test]
+fn kept_draws_are_the_draws_behind_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let draws = dir.path().join("draws.csv");
+    let out = cargo_bin_cmd!("prospect")
+        .args(["appraise", "samples/projects.csv", "--format", "json"])
+        .args(["--draws", "60", "--seed", "4", "--as-of", "2026", "--quiet"])
+        .arg("--keep-draws")
+        .arg(&draws)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let simulated: Vec<&Value> = report["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["simulation"].is_null())
+        .collect();
+    let mut rows = csv::Reader::from_path(&draws).unwrap();
+    assert_eq!(
+        rows.headers().unwrap(),
+        vec!["id", "draw", "npv_musd", "years_to_first_production"]
+    );
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), simulated.len() * 60);
+    for (p, chunk) in simulated.iter().zip(rows.chunks(60)) {
+        let id = p["id"].as_str().unwrap();
+        let mut npvs: Vec<f64> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                assert_eq!((&r[0], r[1].parse::<usize>().unwrap()), (id, i));
+                r[2].parse().unwrap()
+            })
+            .collect();
+        npvs.sort_by(f64::total_cmp);
+        // The median of 60 draws: halfway between the 30th and 31st (6 decimals kept).
+        let p50 = (npvs[29] + npvs[30]) / 2.0;
+        let summary = p["simulation"]["npv_musd"]["p50"].as_f64().unwrap();
+        assert!((p50 - summary).abs() < 1e-5, "{id}: {p50} vs {summary}");
+    }
+}
