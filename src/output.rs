@@ -56,20 +56,36 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// Whether a spreadsheet would take a cell for a formula (OWASP's CSV-injection list).
+fn runs_as_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 /// Text that a spreadsheet would run as a formula gets a leading apostrophe.
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if runs_as_formula(cell) {
         format!("'{cell}")
     } else {
         cell.to_owned()
     }
 }
 
-fn num(v: Option<f64>, decimals: usize) -> String {
-    match v {
-        Some(x) if x.is_finite() => format!("{:.*}", decimals, x + 0.0),
-        _ => String::new(),
+/// A finite figure with a fixed number of decimals, `-0` written as `0`.
+struct Fixed(f64, usize);
+
+impl std::fmt::Display for Fixed {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{:.*}", self.1, self.0 + 0.0)
     }
+}
+
+/// `v` as [`Fixed`]; nothing when missing or not finite.
+fn fixed(v: Option<f64>, decimals: usize) -> Option<Fixed> {
+    v.filter(|x| x.is_finite()).map(|x| Fixed(x, decimals))
+}
+
+fn num(v: Option<f64>, decimals: usize) -> String {
+    fixed(v, decimals).map_or_else(String::new, |f| f.to_string())
 }
 
 /// A fixed-width table, sorted as the report is.
@@ -203,7 +219,7 @@ impl Cells<'_> {
     /// Text, neutralised against formula injection.
     fn text(&mut self, s: &str) {
         self.cell(|out| {
-            if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            if runs_as_formula(s) {
                 out.push(b'\'');
             }
             out.extend_from_slice(s.as_bytes());
@@ -217,8 +233,8 @@ impl Cells<'_> {
     /// A number with `decimals` decimals; empty when missing or not finite.
     fn num(&mut self, v: Option<f64>, decimals: usize) {
         self.cell(|out| {
-            if let Some(x) = v.filter(|x| x.is_finite()) {
-                let _ = write!(out, "{:.*}", decimals, x + 0.0);
+            if let Some(f) = fixed(v, decimals) {
+                let _ = write!(out, "{f}");
             }
         });
     }
