@@ -854,7 +854,8 @@ pub struct Run<'a> {
 /// Reads `paths` and appraises their records as they are read, for runs of any size:
 /// this thread reads (and reprojects) batches of [`BATCH`] records while the rayon pool
 /// appraises the previous batch and turns each project into `T` with `map`; `sink`
-/// receives every `T` in input order. Memory holds two batches. Problems go to
+/// receives every `T` in input order. Memory holds three batches at most (one being read,
+/// one waiting, one being appraised). Problems go to
 /// `problem` as they are found; once a record has an error nothing more is appraised
 /// (see [`read::read_batches`](crate::read::read_batches)), and the caller should
 /// discard what it was given.
