@@ -9,10 +9,10 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use prospect::appraise::{Options, Terms, appraise};
 use prospect::assumptions::Assumptions;
-use prospect::cashflow::{self, Discounting, ScheduleInputs};
+use prospect::context::Context;
+use prospect::model::cashflow::{self, Discounting, ScheduleInputs};
+use prospect::model::simulate::SimOptions;
 use prospect::read::{Event, InputFormat, visit_bytes};
-use prospect::simulate::SimOptions;
-use prospect::spatial::Context;
 
 /// A PFS-sized rare-earth project: US$ million, years.
 fn inputs() -> ScheduleInputs {

@@ -2,106 +2,23 @@
 //! figures a financing committee reads, with the provenance of every input and, where a
 //! record carries a published study, the model's NPV under that study's own terms.
 
-use serde::Serialize;
+use crate::appraisal::{
+    Appraisal, AssumptionsInfo, Conventions, Npv, Report, YearEstimate, report_order,
+};
 
-use crate::assumptions::{Assumptions, AssumptionsError, Prices};
-use crate::cashflow::{self, Discounting, Irr, ScheduleInputs, YearFlow};
-use crate::cost::{self, Costs, Money, Remoteness};
+use crate::assumptions::Assumptions;
+use crate::model::cashflow::{self, Irr, ScheduleInputs};
+use crate::model::cost::{self, Costs, Remoteness};
 
-use crate::grade::{self, Production};
-use crate::leadtime::{self, LeadTime};
-use crate::provenance::Provenance;
-use crate::record::{Commodity, NpvBasis, ProductForm, ProjectRecord, StudyStage};
-use crate::risk::{self, RiskFactor};
-use crate::simulate::{self, DrawModel, DriverEffect, FactorDist, SimOptions, SimSummary};
-use crate::spatial::{Context, Nearest, SiteContext};
-
-/// Run-wide choices.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Price deck; the assumptions' default when `None`.
-    pub scenario: Option<String>,
-    /// Real discount rate, %; the assumptions' default when `None`.
-    pub discount_rate_pct: Option<f64>,
-    pub discounting: Discounting,
-    /// The clock of the lead-time model: the calendar year time is counted from.
-    pub as_of: i32,
-    /// Keep each project's annual schedule (for `--cashflows`); dropped otherwise, since a
-    /// schedule is most of an appraisal's memory.
-    pub keep_cashflows: bool,
-}
-
-impl Options {
-    /// Defaults with the clock at `as_of`.
-    pub fn at(as_of: i32) -> Options {
-        Options {
-            scenario: None,
-            discount_rate_pct: None,
-            discounting: Discounting::EndOfYear,
-            as_of,
-            keep_cashflows: true,
-        }
-    }
-}
-
-/// The resolved terms of a run.
-#[derive(Debug, Clone)]
-pub struct Terms {
-    pub prices: Prices,
-    /// Real discount rate, %.
-    pub discount_rate_pct: f64,
-    pub discounting: Discounting,
-    pub as_of: i32,
-    pub keep_cashflows: bool,
-}
-
-impl Terms {
-    pub fn resolve(a: &Assumptions, opts: &Options) -> Result<Terms, AssumptionsError> {
-        let scenario = opts
-            .scenario
-            .as_deref()
-            .unwrap_or(&a.valuation.default_scenario);
-        let rate = opts
-            .discount_rate_pct
-            .unwrap_or(a.valuation.discount_rate_pct);
-        if !(rate.is_finite() && rate > -100.0) {
-            return Err(AssumptionsError::Invalid(format!(
-                "discount rate {rate} % is not a rate"
-            )));
-        }
-        Ok(Terms {
-            prices: a.prices(scenario)?,
-            discount_rate_pct: rate,
-            discounting: opts.discounting,
-            as_of: opts.as_of,
-            keep_cashflows: opts.keep_cashflows,
-        })
-    }
-}
-
-/// NPV figures, US$ million real, valued at the start of construction.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Npv {
-    /// Deterministic after-tax NPV.
-    pub base: Option<f64>,
-    /// Deterministic pre-tax NPV.
-    pub pre_tax: Option<f64>,
-    /// Simulated percentiles and mean (null without a simulation).
-    pub p10: Option<f64>,
-    pub p50: Option<f64>,
-    pub p90: Option<f64>,
-    pub mean: Option<f64>,
-}
-
-/// A calendar year: `base` holds the deterministic year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct YearEstimate {
-    pub base: i32,
-    /// Simulated percentiles (P10 early, P90 late; null without a simulation).
-    pub p10: Option<i32>,
-    pub p50: Option<i32>,
-    pub p90: Option<i32>,
-}
+use crate::context::{Context, SiteContext};
+use crate::model::grade::{self, Production};
+use crate::model::leadtime::{self, LeadTime};
+use crate::model::provenance::Provenance;
+use crate::model::risk;
+use crate::model::simulate::{self, DrawModel, FactorDist, SimOptions, SimSummary};
+use crate::model::study;
+pub use crate::model::terms::{Options, Terms};
+use crate::read::record::{Commodity, ProductForm, ProjectRecord, StudyStage};
 
 impl YearEstimate {
     fn base(year: i32) -> YearEstimate {
@@ -112,120 +29,6 @@ impl YearEstimate {
             p90: None,
         }
     }
-}
-
-/// The model beside a published study.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StudyComparison {
-    pub study_type: Option<String>,
-    pub study_year: Option<i32>,
-    /// Published NPV, US$ million at the study year's exchange rate.
-    pub published_npv_musd: f64,
-    /// Published NPV in the study's currency, millions.
-    pub published_npv_m: f64,
-    pub currency: String,
-    /// The model's NPV under the study's prices, discount rate and tax basis, US$ million.
-    pub model_npv_musd: Option<f64>,
-    /// (model - published) / |published|, %.
-    pub deviation_pct: Option<f64>,
-    pub discount_rate_pct: f64,
-    /// pre_tax or post_tax.
-    pub npv_basis: String,
-    /// Factor applied to the run's price deck to match the study's prices.
-    pub price_factor: f64,
-    /// The multiple of the run's price deck at which the model, under the study's discount
-    /// rate and tax basis, reproduces the published NPV: the deck the study implies.
-    pub implied_price_factor: Option<f64>,
-    /// The NdPr oxide price that multiple implies, US$/kg.
-    pub implied_ndpr_usd_per_kg: Option<f64>,
-    /// How the study's terms were matched, and what was not known.
-    pub notes: Vec<String>,
-}
-
-/// One project appraised. The JSON names are a contract (docs/outputs.md).
-#[derive(Debug, Clone, Serialize)]
-pub struct Appraisal {
-    pub id: String,
-    pub name: String,
-    pub country: Option<String>,
-    /// The regime the spatial model finds (the record's own when it cannot tell).
-    pub regime: Option<String>,
-    /// The regime the record declares.
-    pub regime_declared: Option<String>,
-    pub deposit_type: Option<String>,
-    pub commodity: Option<String>,
-    pub stage: Option<String>,
-    /// Whether the models could value the project; when not, `unvalued_reason` says why.
-    pub valued: bool,
-    pub unvalued_reason: Option<String>,
-    pub npv_musd: Npv,
-    /// IRR after tax, %; null when there is none or more than one (see `irr_note`).
-    pub irr_pct: Option<f64>,
-    pub irr_note: Option<String>,
-    /// Years from first production until cumulative undiscounted cash flow turns positive.
-    pub payback_years: Option<f64>,
-    /// The same with discounted cash flows.
-    pub discounted_payback_years: Option<f64>,
-    pub capex_musd: Option<f64>,
-    /// NPV / initial capex.
-    pub npv_to_capex: Option<f64>,
-    pub opex_musd_per_y: Option<f64>,
-    pub sustaining_capex_musd_per_y: Option<f64>,
-    pub annual_revenue_musd: Option<f64>,
-    pub basket_price_usd_per_kg: Option<f64>,
-    pub payable_price_usd_per_kg: Option<f64>,
-    pub product_form: Option<String>,
-    pub ndpr_value_share_pct: Option<f64>,
-    pub dytb_value_share_pct: Option<f64>,
-    pub annual_treo_t: Option<f64>,
-    pub annual_ndpr_t: Option<f64>,
-    pub annual_dytb_t: Option<f64>,
-    pub annual_metals_t: Option<crate::assumptions::Metals>,
-    pub throughput_mtpa: Option<f64>,
-    pub mine_life_y: Option<f64>,
-    pub construction_y: Option<u32>,
-    pub recovery_pct: Option<f64>,
-    pub royalty_pct: Option<f64>,
-    pub tax_rate_pct: Option<f64>,
-    /// Multiple of the price deck at which NPV is zero (the incentive price over the deck).
-    pub breakeven_price_factor: Option<f64>,
-    /// The nearest operating or under-construction separation plant outside China.
-    pub nearest_separation_plant: Option<Nearest>,
-    /// Everything the spatial stage found.
-    pub spatial: SiteContext,
-    /// Calendar year of first production: `base` holds the deterministic year.
-    pub first_production_year: YearEstimate,
-    /// Calendar year of nameplate output.
-    pub nameplate_year: YearEstimate,
-    pub years_to_first_production: f64,
-    /// The remaining stages on the calendar.
-    pub lead_time: LeadTime,
-    /// Probability of reaching production, 0 to 1.
-    pub chance_of_success: f64,
-    /// Each factor of the chance, with its multiplier and reason.
-    pub risk_factors: Vec<RiskFactor>,
-    /// Chance of success x NPV discounted from the start of construction to `as_of`,
-    /// US$ million.
-    pub risked_npv_musd: Option<f64>,
-    /// Probability that NPV > 0 in the simulation.
-    pub prob_npv_positive: Option<f64>,
-    /// Simulated IRR percentiles, % (over the draws with a unique IRR).
-    pub irr_pct_p10: Option<f64>,
-    pub irr_pct_p50: Option<f64>,
-    pub irr_pct_p90: Option<f64>,
-    /// The three drivers with the largest NPV swing.
-    pub top_drivers: Vec<DriverEffect>,
-    /// The full simulation summary (null without a simulation).
-    pub simulation: Option<SimSummary>,
-    pub provenance: Provenance,
-    pub study: Option<StudyComparison>,
-    /// Results resting on estimates outside the data's range, and other cautions.
-    pub warnings: Vec<String>,
-    /// The record's unknown properties, untouched.
-    pub properties: serde_json::Map<String, serde_json::Value>,
-    /// The annual schedule (written with `--cashflows`, not in the JSON).
-    #[serde(skip)]
-    pub cashflows: Vec<YearFlow>,
 }
 
 impl Appraisal {
@@ -239,7 +42,7 @@ impl Appraisal {
         let mut out = Appraisal::blank(rec, place);
         out.unvalued_reason = Some(reason);
         out.provenance = provenance;
-        out.study = published_study(rec, a);
+        out.study = study::published(rec, a);
         out
     }
 
@@ -335,29 +138,6 @@ fn schedule_inputs(p: &Production, c: &Costs, a: &Assumptions) -> ScheduleInputs
     }
 }
 
-/// NPV (after or before tax) of a schedule at `rate_pct`.
-fn value(years: &[YearFlow], rate_pct: f64, discounting: Discounting, after_tax: bool) -> f64 {
-    let flows = years
-        .iter()
-        .map(|y| if after_tax { y.net } else { y.pre_tax });
-    cashflow::npv_of(rate_pct / 100.0, flows, discounting)
-}
-
-/// NPV of the schedule with every price times `k`, built in `scratch` (the price searches
-/// evaluate it a dozen times per project).
-fn value_at(
-    inputs: &ScheduleInputs,
-    k: f64,
-    scratch: &std::cell::RefCell<Vec<YearFlow>>,
-    rate_pct: f64,
-    discounting: Discounting,
-    after_tax: bool,
-) -> f64 {
-    let mut years = scratch.borrow_mut();
-    cashflow::schedule_into(inputs, k, &mut years);
-    value(&years, rate_pct, discounting, after_tax)
-}
-
 /// What the spatial, lead-time and risk models say of a record, valued or not.
 struct Placed {
     site: SiteContext,
@@ -387,7 +167,7 @@ fn default_construction_y(rec: &ProjectRecord, a: &Assumptions) -> u32 {
     cost::construction_y(
         rec.geology
             .deposit_type
-            .unwrap_or(crate::record::DepositType::Carbonatite),
+            .unwrap_or(crate::read::record::DepositType::Carbonatite),
         a,
     )
 }
@@ -430,20 +210,20 @@ pub fn appraise(
     let inputs = schedule_inputs(&production, &costs, a);
     let years = cashflow::schedule(&inputs, 1.0);
     let rate = terms.discount_rate_pct;
-    let npv = value(&years, rate, terms.discounting, true);
+    let npv = cashflow::value(&years, rate, terms.discounting, true);
     let net: Vec<f64> = years.iter().map(|y| y.net).collect();
     let irr = cashflow::irr(&net);
     let construction = costs.construction_y as usize;
     let scratch = std::cell::RefCell::new(Vec::with_capacity(cashflow::MAX_YEARS));
     let breakeven = cashflow::breakeven_factor(|k| {
-        value_at(&inputs, k, &scratch, rate, terms.discounting, true)
+        cashflow::value_at(&inputs, k, &scratch, rate, terms.discounting, true)
     });
 
     let mut out = Appraisal::blank(rec, placed);
     out.valued = true;
     out.npv_musd = Npv {
         base: Some(npv),
-        pre_tax: Some(value(&years, rate, terms.discounting, false)),
+        pre_tax: Some(cashflow::value(&years, rate, terms.discounting, false)),
         ..Npv::default()
     };
     let delay = out.lead_time.years_to_construction.max(0.0);
@@ -499,7 +279,7 @@ pub fn appraise(
                 .into(),
         );
     }
-    out.study = compare_study(rec, &production, &inputs, &scratch, a, terms);
+    out.study = study::compare(rec, &production, &inputs, &scratch, a, terms);
     if let Some(opts) = sim.filter(|o| o.draws > 0) {
         let model = draw_model(
             rec,
@@ -616,7 +396,7 @@ fn draw_model(
     let band = simulate::accuracy_band(a, stage);
     let given = |name: &str| {
         log.get(name)
-            .is_some_and(|e| e.origin == crate::provenance::Origin::Given)
+            .is_some_and(|e| e.origin == crate::model::provenance::Origin::Given)
     };
     let sigma = &a.uncertainty.estimated_sigma;
     let cv = resource_cv(rec, a);
@@ -627,7 +407,7 @@ fn draw_model(
         tonnage_cv: cv,
         life_from_tonnage: log
             .get("mine_life_y")
-            .is_some_and(|e| e.origin != crate::provenance::Origin::Given),
+            .is_some_and(|e| e.origin != crate::model::provenance::Origin::Given),
         recovery_pct: (p.commodity == Commodity::RareEarths).then_some(p.recovery_pct),
         capex: if given("capex_musd") {
             FactorDist::Pert([1.0 - band / 2.0, 1.0, 1.0 + 1.5 * band])
@@ -645,140 +425,6 @@ fn draw_model(
         discounting: terms.discounting,
         base_irr,
     }
-}
-
-/// A published study's NPV in US$, with the model's side left empty.
-fn published_study(rec: &ProjectRecord, a: &Assumptions) -> Option<StudyComparison> {
-    let s = &rec.study;
-    let published = s.npv_m?;
-    let currency = s
-        .currency
-        .clone()
-        .unwrap_or_else(|| rec.currency().to_owned());
-    let money = Money::of(&currency, s.year.or(rec.development.stage_year), a).ok()?;
-    Some(StudyComparison {
-        study_type: s.study_type.map(|t| t.as_str().to_owned()),
-        study_year: s.year,
-        published_npv_musd: money.usd(published),
-        published_npv_m: published,
-        currency,
-        model_npv_musd: None,
-        deviation_pct: None,
-        discount_rate_pct: s.discount_rate_pct.unwrap_or(a.valuation.discount_rate_pct),
-        npv_basis: match s.npv_basis {
-            Some(NpvBasis::PreTax) => "pre_tax",
-            _ => "post_tax",
-        }
-        .into(),
-        price_factor: 1.0,
-        implied_price_factor: None,
-        implied_ndpr_usd_per_kg: None,
-        notes: Vec::new(),
-    })
-}
-
-/// The model under a published study's own prices, discount rate, tax basis and currency.
-fn compare_study(
-    rec: &ProjectRecord,
-    p: &Production,
-    inputs: &ScheduleInputs,
-    scratch: &std::cell::RefCell<Vec<YearFlow>>,
-    a: &Assumptions,
-    terms: &Terms,
-) -> Option<StudyComparison> {
-    let mut out = published_study(rec, a)?;
-    let s = &rec.study;
-    let deck_ndpr = terms.prices.oxides[3];
-    out.price_factor = if let (Some(basket), true) =
-        (s.basket_price_per_kg, p.basket_price_usd_per_kg > 0.0)
-    {
-        out.notes.push(format!(
-            "prices scaled so the basket is the study's US${basket}/kg TREO"
-        ));
-        basket / p.basket_price_usd_per_kg
-    } else if let (Some(ndpr), true) = (s.ndpr_price_per_kg, deck_ndpr > 0.0) {
-        out.notes.push(format!("prices scaled by the study's NdPr price US${ndpr}/kg over the deck's US${deck_ndpr:.2}/kg"));
-        ndpr / deck_ndpr
-    } else {
-        out.notes.push(format!(
-            "the study's price deck is not in the record: the {} deck is used",
-            terms.prices.scenario
-        ));
-        1.0
-    };
-    if s.discount_rate_pct.is_none() {
-        out.discount_rate_pct = terms.discount_rate_pct;
-        out.notes.push(format!(
-            "the study's discount rate is not in the record: {} % is used",
-            terms.discount_rate_pct
-        ));
-    }
-    if s.npv_basis.is_none() {
-        out.notes
-            .push("the study's tax basis is not in the record: after-tax NPV is compared".into());
-    }
-    let after_tax = out.npv_basis == "post_tax";
-    let (rate, discounting) = (out.discount_rate_pct, terms.discounting);
-    let model = value_at(
-        inputs,
-        out.price_factor,
-        scratch,
-        rate,
-        discounting,
-        after_tax,
-    );
-    out.model_npv_musd = Some(model);
-    let published = out.published_npv_musd;
-    out.implied_price_factor = cashflow::breakeven_factor(|k| {
-        value_at(inputs, k, scratch, rate, discounting, after_tax) - published
-    });
-    if p.commodity == crate::record::Commodity::RareEarths {
-        out.implied_ndpr_usd_per_kg = out.implied_price_factor.map(|k| k * deck_ndpr);
-    }
-    out.deviation_pct = (out.published_npv_musd != 0.0)
-        .then(|| (model - out.published_npv_musd) / out.published_npv_musd.abs() * 100.0);
-    Some(out)
-}
-
-/// Every project of a run, sorted by NPV (valued first, highest first; then by id).
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub prospect_version: String,
-    /// Seed of the simulation (null without one).
-    pub seed: Option<u64>,
-    /// Draws per project (0 without a simulation).
-    pub draws: usize,
-    pub percentile_convention: &'static str,
-    /// The clock of the lead-time model (calendar year).
-    pub as_of: i32,
-    pub assumptions: AssumptionsInfo,
-    pub conventions: Conventions,
-    pub projects: Vec<Appraisal>,
-}
-
-/// Which assumptions a run used.
-#[derive(Debug, Clone, Serialize)]
-pub struct AssumptionsInfo {
-    pub scenario: String,
-    pub digest: String,
-    pub date: String,
-    pub discount_rate_pct: f64,
-}
-
-/// How to read the numbers.
-#[derive(Debug, Clone, Serialize)]
-pub struct Conventions {
-    pub money: String,
-    pub discounting: Discounting,
-    pub valuation_date: String,
-    pub payback: String,
-    pub risk: String,
-}
-
-/// The order of a report: valued first, highest NPV first; then by id.
-pub fn report_order(x: (Option<f64>, &str), y: (Option<f64>, &str)) -> std::cmp::Ordering {
-    let key = |npv: Option<f64>| npv.unwrap_or(f64::NEG_INFINITY);
-    key(y.0).total_cmp(&key(x.0)).then_with(|| x.1.cmp(y.1))
 }
 
 impl Report {

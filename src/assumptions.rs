@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::record::{DepositType, OXIDES, ProductForm, StudyStage};
+use crate::read::record::{DepositType, OXIDES, ProductForm, StudyStage};
 
 /// The compiled-in defaults.
 pub const DEFAULT_TOML: &str = include_str!("../assumptions/default.toml");

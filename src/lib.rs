@@ -1,36 +1,28 @@
 //! prospect: appraise rare-earth and deep-sea mining projects and rank them for financing.
 //!
-//! The library is a pipeline, one module per stage; data flow one way through it:
+//! The library is a pipeline, one folder per stage; data flow one way through it, and no
+//! stage reaches back to an earlier one (docs/architecture.md):
 //!
-//! [`read`] (records in, validated) → [`spatial`] (where a site sits) → [`grade`] (what it
-//! sells) → [`cost`] (what it costs) → [`cashflow`] (NPV, IRR, payback) → [`leadtime`]
-//! (when it delivers) → [`risk`] (how likely) → [`simulate`] (under uncertainty) →
-//! [`appraise`] (all of it per project) → [`rank`], [`timeline`] (portfolio decisions) →
-//! [`output`] (tables, CSV, JSON). [`check`] lists every input problem at once;
-//! [`assumptions`] holds every default figure with its source.
+//! [`read`] (records in, validated) → [`context`] (where a site sits) → [`model`] (grade,
+//! cost, cash flow, lead time, risk and simulation of one project) → [`appraise`] (all of
+//! it per project, into an [`appraisal`]) → [`portfolio`] (ranking, timeline and plan across
+//! projects) → [`output`] (tables, CSV, JSON, GeoJSON, HTML). [`assumptions`] holds every
+//! default figure with its source; [`diagnostic`] is the one form of every input problem;
+//! [`synth`] makes synthetic inputs for benchmarks.
 //!
-//! The `prospect` binary only parses arguments, calls these modules and prints.
+//! The `prospect` binary (src/main.rs and src/cli/) only parses arguments, calls these
+//! modules and prints.
 
+pub mod appraisal;
 pub mod appraise;
 pub mod assumptions;
-pub mod cashflow;
-pub mod check;
-pub mod cost;
+pub mod context;
 pub mod diagnostic;
-pub mod export;
-pub mod grade;
-pub mod leadtime;
+pub mod model;
 pub mod output;
-pub mod provenance;
-pub mod rank;
+pub mod portfolio;
 pub mod read;
-pub mod record;
-pub mod report;
-pub mod risk;
-pub mod simulate;
-pub mod spatial;
 pub mod synth;
-pub mod timeline;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use record::ProjectRecord;
+pub use read::record::ProjectRecord;

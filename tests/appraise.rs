@@ -432,13 +432,13 @@ fn streamed_output_is_the_in_memory_report() {
     let a = prospect::assumptions::Assumptions::defaults();
     let terms =
         prospect::appraise::Terms::resolve(&a, &prospect::appraise::Options::at(2026)).unwrap();
-    let sim = prospect::simulate::SimOptions {
+    let sim = prospect::model::simulate::SimOptions {
         draws: 200,
         seed: 5,
         fixed: Vec::new(),
         keep_draws: false,
     };
-    let context = prospect::spatial::Context::builtin().unwrap();
+    let context = prospect::context::Context::builtin().unwrap();
     let report = prospect::appraise::appraise_all(
         &records,
         &context,
@@ -449,7 +449,7 @@ fn streamed_output_is_the_in_memory_report() {
     );
     let mut json = serde_json::to_vec_pretty(&report).unwrap();
     json.push(b'\n');
-    let csv = prospect::output::csv(&report).unwrap();
+    let csv = prospect::output::appraisal::csv(&report).unwrap();
     for (format, expected) in [("json", json), ("csv", csv)] {
         let out = cargo_bin_cmd!("prospect")
             .args([
@@ -465,7 +465,7 @@ fn streamed_output_is_the_in_memory_report() {
             "streamed {format} differs from the report"
         );
     }
-    let header = String::from_utf8(prospect::output::csv(&report).unwrap()).unwrap();
+    let header = String::from_utf8(prospect::output::appraisal::csv(&report).unwrap()).unwrap();
     let header = header.lines().next().unwrap();
     assert!(
         header.ends_with(",coord_basis,zz_note,aa_owner,empty"),

@@ -304,7 +304,7 @@ fn csv_and_geojson_samples_read_to_the_same_records() {
     assert_eq!(csv.records.len(), geojson.records.len());
     for (a, b) in csv.records.iter().zip(&geojson.records) {
         let strip = |r: &prospect::ProjectRecord| prospect::ProjectRecord {
-            location: prospect::record::Location::File,
+            location: prospect::read::record::Location::File,
             ..r.clone()
         };
         assert_eq!(strip(a), strip(b), "record {}", a.id);

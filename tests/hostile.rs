@@ -271,10 +271,11 @@ fn fuzz_corpora_replay_without_panic() {
         }),
         ("cli_parsers", &|b| {
             if let Ok(text) = std::str::from_utf8(b) {
-                let _ = text.parse::<prospect::timeline::Target>();
-                let _ = prospect::timeline::parse_budget(text);
+                let _ = text.parse::<prospect::portfolio::timeline::Target>();
+                let _ = prospect::portfolio::plan::parse_budget(text);
                 let base = std::collections::BTreeMap::from([("value".to_owned(), 1.0)]);
-                let _ = prospect::rank::Weights::with_overrides(&base, &[text.to_owned()]);
+                let _ =
+                    prospect::portfolio::rank::Weights::with_overrides(&base, &[text.to_owned()]);
             }
         }),
     ];

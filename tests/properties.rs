@@ -3,11 +3,13 @@
 
 use proptest::prelude::*;
 use prospect::assumptions::Assumptions;
-use prospect::cashflow::{self, Discounting, Irr, ScheduleInputs};
-use prospect::leadtime::lead_time;
-use prospect::record::{DepositType, Location, PermitStatus, ProjectRecord, Regime, StudyStage};
-use prospect::risk::risk;
-use prospect::spatial::SiteContext;
+use prospect::context::SiteContext;
+use prospect::model::cashflow::{self, Discounting, Irr, ScheduleInputs};
+use prospect::model::leadtime::lead_time;
+use prospect::model::risk::risk;
+use prospect::read::record::{
+    DepositType, Location, PermitStatus, ProjectRecord, Regime, StudyStage,
+};
 
 fn inputs() -> impl Strategy<Value = ScheduleInputs> {
     (
@@ -186,8 +188,8 @@ proptest! {
         for (i, r) in records.iter_mut().enumerate() {
             r.id = format!("{}{i}", r.id);
         }
-        let features: Vec<serde_json::Value> = records.iter().map(prospect::export::record_feature).collect();
-        let text = prospect::export::collection("roundtrip", features);
+        let features: Vec<serde_json::Value> = records.iter().map(prospect::output::geojson::record_feature).collect();
+        let text = prospect::output::geojson::collection("roundtrip", features);
         let mut back = Vec::new();
         prospect::read::visit_bytes("roundtrip.geojson", prospect::read::InputFormat::GeoJson, &text, &mut |event| {
             if let prospect::read::Event::Record(p) = event {
@@ -208,8 +210,8 @@ proptest! {
     #[test]
     fn csv_in_csv_out_keeps_unknown_properties(values in prop::collection::vec("[A-Za-z0-9 ,;:'\"()._/]{0,24}", 1..4)) {
         use std::sync::OnceLock;
-        static CONTEXT: OnceLock<prospect::spatial::Context> = OnceLock::new();
-        let context = CONTEXT.get_or_init(|| prospect::spatial::Context::builtin().unwrap());
+        static CONTEXT: OnceLock<prospect::context::Context> = OnceLock::new();
+        let context = CONTEXT.get_or_init(|| prospect::context::Context::builtin().unwrap());
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header = vec!["id".to_owned(), "name".into(), "country".into(), "lon".into(), "lat".into(), "deposit_type".into(), "stage".into()];
         header.extend((0..values.len()).map(|i| format!("note_{i}")));
@@ -227,7 +229,7 @@ proptest! {
         let a = Assumptions::defaults();
         let terms = prospect::appraise::Terms::resolve(&a, &prospect::appraise::Options::at(2026)).unwrap();
         let report = prospect::appraise::appraise_all(&records, context, &a, &terms, None, &indicatif::ProgressBar::hidden());
-        let out = prospect::output::csv(&report).unwrap();
+        let out = prospect::output::appraisal::csv(&report).unwrap();
         let mut r = csv::Reader::from_reader(out.as_slice());
         let headers = r.headers().unwrap().clone();
         let first = r.records().next().unwrap().unwrap();

@@ -131,7 +131,7 @@ fn standard_error_shrinks_as_one_over_root_draws() {
 #[test]
 fn fixed_drivers_give_zero_spread() {
     let mut args = vec!["--draws", "500"];
-    for d in prospect::simulate::DRIVERS {
+    for d in prospect::model::simulate::DRIVERS {
         args.extend(["--fix", d]);
     }
     let r: Value = serde_json::from_slice(&run("samples/projects.csv", &args, "2")).unwrap();

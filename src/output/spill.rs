@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
-use crate::appraise::{Appraisal, Report, report_order};
+use crate::appraisal::{Appraisal, Report, report_order};
 
-use super::{
+use super::appraisal::{
     CASHFLOW_COLUMNS, CSV_COLUMNS, Cells, DRAW_COLUMNS, cashflow_rows, csv_cells, draw_rows,
 };
 

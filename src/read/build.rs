@@ -8,7 +8,7 @@ use super::schema::{
 };
 use super::validate;
 use crate::diagnostic::Diagnostic;
-use crate::record::{
+use crate::read::record::{
     Commodity, DepositType, Location, NpvBasis, OXIDES, PermitStatus, ProcessingRoute, ProductForm,
     ProjectRecord, Regime, SiteGeometry, StudyStage,
 };

@@ -6,7 +6,7 @@
 //! longitude) first, whatever the CRS's official axis order: EPSG:4326 is lat/lon by the
 //! book, and EPSG:6677 northing/easting, but prospect reads x before y.
 
-use crate::record::SiteGeometry;
+use crate::read::record::SiteGeometry;
 
 /// Names that mean WGS84 longitude/latitude.
 pub fn is_wgs84(name: &str) -> bool {

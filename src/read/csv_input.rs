@@ -9,7 +9,7 @@ use super::Event;
 use super::build::RecordBuilder;
 use super::schema::{Cell, Field};
 use crate::diagnostic::Diagnostic;
-use crate::record::Location;
+use crate::read::record::Location;
 
 /// What each column holds.
 enum Column {

@@ -15,7 +15,7 @@ use super::build::RecordBuilder;
 use super::crs::{Reprojector, is_wgs84};
 use super::schema::{Cell, CellError, Field};
 use crate::diagnostic::Diagnostic;
-use crate::record::{Location, SiteGeometry};
+use crate::read::record::{Location, SiteGeometry};
 
 /// What the top level of the file said besides its features.
 #[derive(Default)]

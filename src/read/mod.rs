@@ -1,11 +1,13 @@
-//! Read & validate: the first stage. GeoJSON and CSV files become typed
-//! [`ProjectRecord`]s, streamed one at a time, with every problem reported as a
-//! [`Diagnostic`] naming file, record and field.
+//! Read & validate: the first stage. It takes GeoJSON and CSV files and gives typed
+//! [`ProjectRecord`]s ([`record`]), streamed one at a time, with every problem reported as
+//! a [`Diagnostic`] naming file, record and field; [`check`] lists every problem at once.
 
 pub mod build;
+pub mod check;
 pub mod crs;
 mod csv_input;
 pub(crate) mod geojson_input;
+pub mod record;
 pub mod schema;
 pub mod validate;
 
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 pub use build::Parsed;
 
 use crate::diagnostic::{Diagnostic, Tally};
-use crate::record::{Location, ProjectRecord};
+use crate::read::record::{Location, ProjectRecord};
 
 /// The two input formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

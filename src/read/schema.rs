@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
-use crate::record::{
+use crate::read::record::{
     Commodity, DepositType, NpvBasis, PermitStatus, ProcessingRoute, ProductForm, Regime,
     StudyStage,
 };
@@ -86,18 +86,18 @@ schema! {
     Name: "name", Text, "", "identity", "Project name. Required.";
     Country: "country", FieldKind::Country, "", "identity", "Host state. Required unless `regime` is `area` (beyond national jurisdiction), where it must be empty.";
     SponsorCountry: "sponsor_country", FieldKind::Country, "", "identity", "Sponsoring state of a contract in the Area (ISA), e.g. NR for Nauru.";
-    Regime: "regime", Vocabulary(crate::record::Regime::NAMES), "", "identity", "Legal regime as declared: onshore, eez (national seabed) or area (ISA). The spatial model also derives it.";
+    Regime: "regime", Vocabulary(crate::read::record::Regime::NAMES), "", "identity", "Legal regime as declared: onshore, eez (national seabed) or area (ISA). The spatial model also derives it.";
     Operator: "operator", Text, "", "identity", "Operating company.";
     Owners: "owners", List, "", "identity", "Owners (with shares in the text if wanted).";
     OwnerCountries: "owner_countries", CountryList, "", "identity", "Home countries of the owners; CN marks Chinese ownership.";
     Offtakers: "offtakers", List, "", "identity", "Offtake partners.";
     OfftakerCountries: "offtaker_countries", CountryList, "", "identity", "Home countries of the offtakers; CN marks a Chinese offtake.";
-    ProcessingRoute: "processing_route", Vocabulary(crate::record::ProcessingRoute::NAMES), "", "identity", "Where the product is separated: integrated (own plant outside China), non_china (another plant outside China), china, undecided.";
+    ProcessingRoute: "processing_route", Vocabulary(crate::read::record::ProcessingRoute::NAMES), "", "identity", "Where the product is separated: integrated (own plant outside China), non_china (another plant outside China), china, undecided.";
     Lon: "lon", Number, "degrees", "geometry", "Longitude, WGS84 (EPSG:4326 east), -180 to 180. CSV only; aliases `longitude`, `lng`, `x`.";
     Lat: "lat", Number, "degrees", "geometry", "Latitude, WGS84 (EPSG:4326 north), -90 to 90. CSV only; aliases `latitude`, `y`.";
     Geometry: "geometry", Wkt, "", "geometry", "WKT Point, Polygon or MultiPolygon in WGS84 lon/lat. CSV only, instead of lon/lat; alias `wkt`.";
-    Commodity: "commodity", Vocabulary(crate::record::Commodity::NAMES), "", "geology", "What is mined for; defaults from deposit_type.";
-    DepositType: "deposit_type", Vocabulary(crate::record::DepositType::NAMES), "", "geology", "Deposit type. Required.";
+    Commodity: "commodity", Vocabulary(crate::read::record::Commodity::NAMES), "", "geology", "What is mined for; defaults from deposit_type.";
+    DepositType: "deposit_type", Vocabulary(crate::read::record::DepositType::NAMES), "", "geology", "Deposit type. Required.";
     MeasuredMt: "measured_mt", Number, "Mt", "geology", "Measured resource, Mt ore (nodules: Mt wet).";
     IndicatedMt: "indicated_mt", Number, "Mt", "geology", "Indicated resource, Mt ore.";
     InferredMt: "inferred_mt", Number, "Mt", "geology", "Inferred resource, Mt ore.";
@@ -128,12 +128,12 @@ schema! {
     CoPct: "co_pct", Number, "%", "geology", "Cobalt grade.";
     MnPct: "mn_pct", Number, "%", "geology", "Manganese grade.";
     WaterDepthM: "water_depth_m", Number, "m", "geology", "Water depth at the site, m below sea level (seabed deposits).";
-    Stage: "stage", Vocabulary(crate::record::StudyStage::NAMES), "", "development", "Current development stage. Required. Common S&P Global labels (Grassroots, Advanced Exploration, Prefeasibility, Feasibility, Construction Started, Operating...) are accepted.";
+    Stage: "stage", Vocabulary(crate::read::record::StudyStage::NAMES), "", "development", "Current development stage. Required. Common S&P Global labels (Grassroots, Advanced Exploration, Prefeasibility, Feasibility, Construction Started, Operating...) are accepted.";
     StageYear: "stage_year", Year, "year", "development", "Year the current stage was reached.";
-    PermitStatus: "permit_status", Vocabulary(crate::record::PermitStatus::NAMES), "", "development", "Status of the key mining or environmental permit.";
+    PermitStatus: "permit_status", Vocabulary(crate::read::record::PermitStatus::NAMES), "", "development", "Status of the key mining or environmental permit.";
     Milestones: "milestones", Text, "", "development", "Permits granted or refused and other dated milestones, free text.";
     ThroughputMtpa: "throughput_mtpa", Number, "Mt/y", "economics", "Ore throughput at nameplate, Mt per year.";
-    ProductForm: "product_form", Vocabulary(crate::record::ProductForm::NAMES), "", "economics", "Product sold: concentrate, mixed_carbonate (MREC) or separated_oxides.";
+    ProductForm: "product_form", Vocabulary(crate::read::record::ProductForm::NAMES), "", "economics", "Product sold: concentrate, mixed_carbonate (MREC) or separated_oxides.";
     RecoveryPct: "recovery_pct", Number, "%", "economics", "Metallurgical recovery of TREO (nodules: of the main metals) to product.";
     MineLifeY: "mine_life_y", Number, "years", "economics", "Mine life at nameplate.";
     AnnualTreoT: "annual_treo_t", Number, "t/y", "economics", "Annual output at nameplate, t TREO in product.";
@@ -151,12 +151,12 @@ schema! {
     RoyaltyPct: "royalty_pct", Number, "% of revenue", "economics", "Royalty rate.";
     TaxRatePct: "tax_rate_pct", Number, "%", "economics", "Corporate income-tax rate.";
     Currency: "currency", FieldKind::Currency, "", "economics", "Currency of every money field of the record (USD when absent); converted to US$ by the dated FX table of the assumptions.";
-    StudyType: "study_type", Vocabulary(crate::record::StudyStage::NAMES), "", "study", "Type of the published study (pea, pfs, dfs...).";
+    StudyType: "study_type", Vocabulary(crate::read::record::StudyStage::NAMES), "", "study", "Type of the published study (pea, pfs, dfs...).";
     StudyYear: "study_year", Year, "year", "study", "Year the study was published.";
     StudyNpvMusd: "study_npv_musd", Number, "million currency units", "study", "Published NPV, millions of `study_currency` (else `currency`).";
     StudyIrrPct: "study_irr_pct", Number, "%", "study", "Published IRR.";
     StudyDiscountRatePct: "study_discount_rate_pct", Number, "%", "study", "Discount rate of the published NPV.";
-    StudyNpvBasis: "study_npv_basis", Vocabulary(crate::record::NpvBasis::NAMES), "", "study", "Whether the published NPV is pre_tax or post_tax.";
+    StudyNpvBasis: "study_npv_basis", Vocabulary(crate::read::record::NpvBasis::NAMES), "", "study", "Whether the published NPV is pre_tax or post_tax.";
     StudyBasketUsdPerKg: "study_basket_usd_per_kg", Number, "US$/kg TREO", "study", "The study's basket price, US$ per kg TREO (prices are in US$ whatever the study currency).";
     StudyNdprUsdPerKg: "study_ndpr_usd_per_kg", Number, "US$/kg", "study", "The study's NdPr oxide price, US$ per kg.";
     StudyCurrency: "study_currency", FieldKind::Currency, "", "study", "Currency of the study's money figures, when not the record's.";
@@ -408,12 +408,12 @@ pub fn year(cell: Cell) -> Result<Option<i32>, CellError> {
 
 /// Suggests the nearest name of a vocabulary (canonical names and aliases).
 pub fn nearest<'a>(text: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let key = crate::record::normalise_label(text);
+    let key = crate::read::record::normalise_label(text);
     names
         .into_iter()
         .map(|name| {
             (
-                strsim::jaro_winkler(&key, &crate::record::normalise_label(name)),
+                strsim::jaro_winkler(&key, &crate::read::record::normalise_label(name)),
                 name,
             )
         })

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use geo::{CoordsIter, Geometry};
 
 use crate::diagnostic::Diagnostic;
-use crate::record::{DepositType, Location, OXIDES, ProjectRecord, Regime, StudyStage};
+use crate::read::record::{DepositType, Location, OXIDES, ProjectRecord, Regime, StudyStage};
 
 /// Every problem of one record that no single field shows. `unreadable` names fields
 /// whose value was already reported as wrong, so that they are not also called missing.

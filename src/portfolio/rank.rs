@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::appraise::Appraisal;
-use crate::provenance::Origin;
-use crate::record::{ProcessingRoute, ProjectRecord, StudyStage};
+use crate::appraisal::Appraisal;
+use crate::model::provenance::Origin;
+use crate::read::record::{ProcessingRoute, ProjectRecord, StudyStage};
 
 /// The criteria, in the order of every output.
 pub const CRITERIA: [&str; 5] = ["value", "speed", "supply", "risk", "confidence"];

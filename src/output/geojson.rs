@@ -12,9 +12,9 @@ use geo::{MapCoords, Orient, orient::Direction};
 
 use serde_json::{Map, Value, json};
 
-use crate::appraise::{Appraisal, Report};
-use crate::rank::Ranking;
-use crate::record::ProjectRecord;
+use crate::appraisal::{Appraisal, Report};
+use crate::portfolio::rank::Ranking;
+use crate::read::record::ProjectRecord;
 
 /// Rounds to 7 decimals (about 1 cm): RFC 7946 §11.2 advises against more.
 fn round7(v: f64) -> f64 {
@@ -96,7 +96,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("reserve_mt".into(), real(g.resource.reserve_mt)),
         ("grade_treo_pct".into(), real(g.grade_treo_pct)),
     ];
-    for (i, ox) in crate::record::OXIDES.iter().enumerate() {
+    for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
         fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
     }
     let more: [(&str, Value); 40] = [
@@ -425,7 +425,7 @@ mod tests {
 
     #[test]
     fn mixed_extra_columns_become_text() {
-        let mut a = ProjectRecord::empty(crate::record::Location::File);
+        let mut a = ProjectRecord::empty(crate::read::record::Location::File);
         let mut b = a.clone();
         a.extra.insert("ref".into(), json!("P01"));
         b.extra.insert("ref".into(), json!(7));

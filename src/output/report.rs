@@ -9,15 +9,15 @@ use std::fmt::Write as _;
 
 use geo::CoordsIter;
 
-use crate::appraise::{Appraisal, Report};
-use crate::leadtime::StageSpan;
-use crate::provenance::Origin;
-use crate::rank::Ranking;
-use crate::record::StudyStage;
-use crate::timeline::{Oxide, Timeline};
+use crate::appraisal::{Appraisal, Report};
+use crate::model::leadtime::StageSpan;
+use crate::model::provenance::Origin;
+use crate::portfolio::rank::Ranking;
+use crate::portfolio::timeline::{Oxide, Timeline};
+use crate::read::record::StudyStage;
 
 /// Natural Earth 1:110m land (public domain), for the map.
-const LAND_110M: &str = include_str!("../samples/context/land-110m.geojson");
+const LAND_110M: &str = include_str!("../../samples/context/land-110m.geojson");
 
 /// Escapes text for HTML and SVG content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -183,7 +183,7 @@ fn gantt_svg(t: &Timeline) -> String {
 
 /// Non-China supply against the target, with the early-late band.
 fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
-    let pick = |y: &crate::timeline::YearRow| match oxide {
+    let pick = |y: &crate::portfolio::timeline::YearRow| match oxide {
         Oxide::Ndpr => y.ndpr_t,
         Oxide::Dytb => y.dytb_t,
     };
@@ -229,7 +229,8 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
         (
             "base",
             "#08519c",
-            (|b: crate::timeline::Band| b.base) as fn(crate::timeline::Band) -> f64,
+            (|b: crate::portfolio::timeline::Band| b.base)
+                as fn(crate::portfolio::timeline::Band) -> f64,
         ),
         ("expected", "#e6550d", |b| b.expected),
     ] {
@@ -389,7 +390,7 @@ fn tornado_svg(p: &Appraisal) -> String {
     svg
 }
 
-fn card(p: &Appraisal, rank: Option<&crate::rank::Ranked>) -> String {
+fn card(p: &Appraisal, rank: Option<&crate::portfolio::rank::Ranked>) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -539,7 +540,7 @@ pub fn html(
 ) -> String {
     let recs: BTreeMap<&str, &crate::ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let ranks: BTreeMap<&str, &crate::rank::Ranked> = ranking
+    let ranks: BTreeMap<&str, &crate::portfolio::rank::Ranked> = ranking
         .projects
         .iter()
         .map(|r| (r.id.as_str(), r))

@@ -6,8 +6,8 @@
 use serde::Serialize;
 
 use crate::assumptions::{Assumptions, Metals, Prices};
-use crate::provenance::Provenance;
-use crate::record::{Commodity, DepositType, OXIDES, ProductForm, ProjectRecord, StudyStage};
+use crate::model::provenance::Provenance;
+use crate::read::record::{Commodity, DepositType, OXIDES, ProductForm, ProjectRecord, StudyStage};
 
 /// Indices of Pr, Nd, Tb, Dy in [`OXIDES`].
 const PR: usize = 2;
@@ -494,7 +494,7 @@ pub fn confidence_warnings(rec: &ProjectRecord, p: &Production) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Location;
+    use crate::read::record::Location;
 
     fn record() -> ProjectRecord {
         let mut r = ProjectRecord::empty(Location::File);
@@ -526,7 +526,7 @@ mod tests {
         assert!((s.iter().sum::<f64>() - 100.0).abs() < 1e-9);
         assert_eq!(
             log.get("ndpr_share_pct").unwrap().origin,
-            crate::provenance::Origin::Given
+            crate::model::provenance::Origin::Given
         );
     }
 
@@ -545,7 +545,7 @@ mod tests {
         assert!((out.annual_treo_t - q * 1e6 * 0.02 * 0.62).abs() < 1e-6);
         assert_eq!(
             log.get("throughput_mtpa").unwrap().origin,
-            crate::provenance::Origin::Estimated
+            crate::model::provenance::Origin::Estimated
         );
     }
 

@@ -15,9 +15,9 @@ use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
 use crate::assumptions::{Assumptions, Pert, pert_mean};
-use crate::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
-use crate::leadtime::LeadTime;
-use crate::record::StudyStage;
+use crate::model::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
+use crate::model::leadtime::LeadTime;
+use crate::read::record::StudyStage;
 
 /// The drivers of a project's value, in a fixed order.
 pub const DRIVERS: [&str; 15] = [

@@ -9,27 +9,26 @@
 
 use std::path::{Path, PathBuf};
 
-use geo::{
-    BooleanOps, BoundingRect, Contains, CoordsIter, Distance, Geodesic, GeodesicArea, Intersects,
-};
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
+use geo::{BooleanOps, Contains, CoordsIter, GeodesicArea, Intersects};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::record::{ProjectRecord, Regime, SiteGeometry};
+use crate::read::record::{ProjectRecord, Regime, SiteGeometry};
+
+mod layers;
+pub use layers::{Area, Place, geodesic_km};
+use layers::{AreaLayer, ELLIPSOID_OVER_SPHERE, PointLayer, chord_km, sphere_bound_km, unit};
 
 /// The layers compiled in, from samples/context/ (sources: samples/context/SOURCES.md).
-const DEFAULT_PORTS: &str = include_str!("../samples/context/ports.geojson");
-const DEFAULT_PLANTS: &str = include_str!("../samples/context/plants.geojson");
-const DEFAULT_ZONES: &str = include_str!("../samples/context/zones.geojson");
-const DEFAULT_PROTECTED: &str = include_str!("../samples/context/protected.geojson");
-const DEFAULT_LAND: &str = include_str!("../samples/context/land.geojson");
+const DEFAULT_PORTS: &str = include_str!("../../samples/context/ports.geojson");
+const DEFAULT_PLANTS: &str = include_str!("../../samples/context/plants.geojson");
+const DEFAULT_ZONES: &str = include_str!("../../samples/context/zones.geojson");
+const DEFAULT_PROTECTED: &str = include_str!("../../samples/context/protected.geojson");
+const DEFAULT_LAND: &str = include_str!("../../samples/context/land.geojson");
 
 /// Candidates measured exactly after the chord search.
 /// Protected areas farther than this are not reported, km.
 pub const PROTECTED_SEARCH_KM: f64 = 50.0;
-const EARTH_RADIUS_KM: f64 = 6371.0;
 
 /// A problem with a context layer.
 #[derive(Debug, thiserror::Error)]
@@ -42,150 +41,6 @@ pub enum ContextError {
     },
     #[error("context layer {layer}: {message}")]
     Invalid { layer: String, message: String },
-}
-
-/// A named point of a context layer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Place {
-    pub name: String,
-    pub country: Option<String>,
-    /// Plants: `separation` or `cracking`.
-    pub kind: Option<String>,
-    /// Plants: `operating`, `construction` or `planned`.
-    pub status: Option<String>,
-    #[serde(skip)]
-    pub point: geo::Point<f64>,
-}
-
-/// A polygon of a context layer (a jurisdiction zone or a protected area).
-#[derive(Debug, Clone)]
-pub struct Area {
-    pub name: String,
-    pub country: Option<String>,
-    pub kind: Option<String>,
-    pub geometry: geo::MultiPolygon<f64>,
-}
-
-type Indexed = GeomWithData<[f64; 3], usize>;
-type Boxed = GeomWithData<Rectangle<[f64; 2]>, usize>;
-
-/// Points with a nearest-neighbour index.
-#[derive(Debug)]
-struct PointLayer {
-    places: Vec<Place>,
-    index: RTree<Indexed>,
-}
-
-fn unit(p: geo::Point<f64>) -> [f64; 3] {
-    let (lon, lat) = (p.x().to_radians(), p.y().to_radians());
-    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
-}
-
-/// Great-circle distance (km) from a chord on the unit sphere.
-fn chord_km(d2: f64) -> f64 {
-    2.0 * EARTH_RADIUS_KM * (d2.sqrt() / 2.0).min(1.0).asin()
-}
-
-/// Geodesic distance on the WGS84 ellipsoid, km.
-pub fn geodesic_km(a: geo::Point<f64>, b: geo::Point<f64>) -> f64 {
-    Geodesic.distance(a, b) / 1000.0
-}
-
-/// The squared chord on the unit sphere of a great-circle distance in km.
-fn chord2(km: f64) -> f64 {
-    let half = (km / (2.0 * EARTH_RADIUS_KM)).min(std::f64::consts::FRAC_PI_2);
-    4.0 * half.sin().powi(2)
-}
-
-/// The geodesic distance on the WGS84 ellipsoid over the great-circle distance on a sphere
-/// of radius [`EARTH_RADIUS_KM`] lies between these (the meridional radius of curvature
-/// runs from 6,335.4 km at the equator to 6,399.6 km at the poles; every other geodesic
-/// lies between the two).
-const ELLIPSOID_OVER_SPHERE: (f64, f64) = (0.9944, 1.0045);
-
-/// A place whose sphere distance exceeds this cannot be nearer on the ellipsoid than one
-/// at `best_km` (a little margin for rounding).
-fn sphere_bound_km(best_km: f64) -> f64 {
-    best_km / ELLIPSOID_OVER_SPHERE.0 * (1.0 + 1e-9) + 1e-6
-}
-
-impl PointLayer {
-    /// A layer indexing the places that `keep` accepts.
-    fn new(places: Vec<Place>, keep: impl Fn(&Place) -> bool) -> Self {
-        let index = RTree::bulk_load(
-            places
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| keep(p))
-                .map(|(i, p)| Indexed::new(unit(p.point), i))
-                .collect(),
-        );
-        PointLayer { places, index }
-    }
-
-    /// The nearest place, with its geodesic distance in km: the nearest on the sphere,
-    /// then every place close enough on the sphere to be nearer on the ellipsoid.
-    fn nearest(&self, p: geo::Point<f64>) -> Option<(&Place, f64)> {
-        let q = unit(p);
-        let first = self.index.nearest_neighbor(&q)?;
-        let mut best = (first.data, geodesic_km(p, self.places[first.data].point));
-        let reach = chord2(sphere_bound_km(best.1));
-        for item in self.index.locate_within_distance(q, reach) {
-            if item.data == best.0 {
-                continue;
-            }
-            let km = geodesic_km(p, self.places[item.data].point);
-            if km < best.1 || (km == best.1 && item.data < best.0) {
-                best = (item.data, km);
-            }
-        }
-        Some((&self.places[best.0], best.1))
-    }
-}
-
-/// Polygons with a bounding-box index.
-#[derive(Debug)]
-struct AreaLayer {
-    areas: Vec<Area>,
-    index: RTree<Boxed>,
-}
-
-impl AreaLayer {
-    fn new(areas: Vec<Area>) -> Self {
-        let boxes = areas
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
-                let r = a.geometry.bounding_rect()?;
-                Some(Boxed::new(
-                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    i,
-                ))
-            })
-            .collect();
-        AreaLayer {
-            areas,
-            index: RTree::bulk_load(boxes),
-        }
-    }
-
-    /// Areas whose box comes within `margin_deg` of the geometry's box.
-    fn candidates(&self, g: &SiteGeometry, margin_deg: f64) -> Vec<&Area> {
-        let Some(r) = g.bounding_rect() else {
-            return Vec::new();
-        };
-        let env = AABB::from_corners(
-            [r.min().x - margin_deg, r.min().y - margin_deg],
-            [r.max().x + margin_deg, r.max().y + margin_deg],
-        );
-        let mut found: Vec<usize> = self
-            .index
-            .locate_in_envelope_intersecting(&env)
-            .map(|b| b.data)
-            .collect();
-        found.sort_unstable();
-        found.into_iter().map(|i| &self.areas[i]).collect()
-    }
 }
 
 /// Every context layer.
@@ -575,7 +430,7 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{DepositType, Location};
+    use crate::read::record::{DepositType, Location};
 
     fn site(lon: f64, lat: f64, t: DepositType) -> ProjectRecord {
         let mut r = ProjectRecord::empty(Location::File);

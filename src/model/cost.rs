@@ -5,9 +5,9 @@
 use serde::Serialize;
 
 use crate::assumptions::Assumptions;
-use crate::grade::{Production, Unvalued};
-use crate::provenance::Provenance;
-use crate::record::{Commodity, DepositType, ProjectRecord, Regime};
+use crate::model::grade::{Production, Unvalued};
+use crate::model::provenance::Provenance;
+use crate::read::record::{Commodity, DepositType, ProjectRecord, Regime};
 
 /// What a project costs, US$ million real.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::assumptions::{Assumptions, Pert, pert_mean};
-use crate::record::{ProjectRecord, Regime, StudyStage};
+use crate::read::record::{ProjectRecord, Regime, StudyStage};
 
 /// One remaining stage on the calendar.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -193,7 +193,7 @@ pub fn lead_time(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{DepositType, Location};
+    use crate::read::record::{DepositType, Location};
 
     fn record(stage: StudyStage, country: &str) -> ProjectRecord {
         let mut r = ProjectRecord::empty(Location::File);

@@ -441,6 +441,29 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
     }
 }
 
+/// NPV (after or before tax) of a schedule at `rate_pct`.
+pub fn value(years: &[YearFlow], rate_pct: f64, discounting: Discounting, after_tax: bool) -> f64 {
+    let flows = years
+        .iter()
+        .map(|y| if after_tax { y.net } else { y.pre_tax });
+    npv_of(rate_pct / 100.0, flows, discounting)
+}
+
+/// NPV of the schedule with every price times `k`, built in `scratch` (the price searches
+/// evaluate it a dozen times per project).
+pub fn value_at(
+    inputs: &ScheduleInputs,
+    k: f64,
+    scratch: &std::cell::RefCell<Vec<YearFlow>>,
+    rate_pct: f64,
+    discounting: Discounting,
+    after_tax: bool,
+) -> f64 {
+    let mut years = scratch.borrow_mut();
+    schedule_into(inputs, k, &mut years);
+    value(&years, rate_pct, discounting, after_tax)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,14 +58,14 @@ macro_rules! vocabulary {
                     std::sync::LazyLock::new(|| {
                         let mut m = std::collections::HashMap::new();
                         for (alias, v) in $name::ALIASES {
-                            m.insert(crate::record::normalise_label(alias), *v);
+                            m.insert(crate::read::record::normalise_label(alias), *v);
                         }
-                        $(m.insert(crate::record::normalise_label($canon), $name::$variant);)+
+                        $(m.insert(crate::read::record::normalise_label($canon), $name::$variant);)+
                         m
                     });
                 // Exact canonical names, the common case, need no allocation.
                 $(if text == $canon { return Some($name::$variant); })+
-                LOOKUP.get(&crate::record::normalise_label(text)).copied()
+                LOOKUP.get(&crate::read::record::normalise_label(text)).copied()
             }
         }
 

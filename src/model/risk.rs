@@ -6,8 +6,8 @@
 use serde::Serialize;
 
 use crate::assumptions::Assumptions;
-use crate::record::{PermitStatus, ProcessingRoute, ProjectRecord, Regime, StudyStage};
-use crate::spatial::SiteContext;
+use crate::context::SiteContext;
+use crate::read::record::{PermitStatus, ProcessingRoute, ProjectRecord, Regime, StudyStage};
 
 /// One factor and what it did to the chance of success.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -136,7 +136,7 @@ pub fn risk(rec: &ProjectRecord, site: &SiteContext, a: &Assumptions) -> Risk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{DepositType, Location};
+    use crate::read::record::{DepositType, Location};
 
     fn record(stage: StudyStage) -> ProjectRecord {
         let mut r = ProjectRecord::empty(Location::File);

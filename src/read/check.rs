@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Tally};
+use crate::read::record::Location;
 use crate::read::{self, Event, validate::IdRegistry};
-use crate::record::Location;
 
 /// The outcome of checking a set of files.
 #[derive(Debug, Default, Serialize)]

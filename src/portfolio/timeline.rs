@@ -1,7 +1,6 @@
-//! Investment timeline and financing plan: when each project delivers, the capex a
-//! portfolio needs each year, the non-China supply of NdPr and Dy+Tb oxide it adds year by
-//! year, the year a supply target is met, and which projects to finance, when, within an
-//! annual budget.
+//! Investment timeline: when each project delivers, the capex a portfolio needs each year,
+//! the non-China supply of NdPr and Dy+Tb oxide it adds year by year, and the year a supply
+//! target is met. The financing plan built on it is in [`crate::portfolio::plan`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,10 +8,10 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::appraise::Appraisal;
-use crate::leadtime::StageSpan;
-use crate::rank::china_linked;
-use crate::record::{ProjectRecord, StudyStage};
+use crate::appraisal::Appraisal;
+use crate::model::leadtime::StageSpan;
+use crate::portfolio::rank::china_linked;
+use crate::read::record::{ProjectRecord, StudyStage};
 
 /// Which oxide a target is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,18 +81,6 @@ impl fmt::Display for Target {
             Oxide::Dytb => "dytb",
         };
         write!(f, "{o}={}t@{}", self.tonnes, self.year)
-    }
-}
-
-/// An annual budget: `2000musd/y` (or a plain number of US$ million a year).
-pub fn parse_budget(text: &str) -> Result<f64, String> {
-    let t = text.trim().to_ascii_lowercase();
-    let t = t.trim_end_matches("/y").trim_end_matches("musd").trim();
-    match t.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!(
-            "budget {text:?} is not a number of US$ million a year (write e.g. 2000musd/y)"
-        )),
     }
 }
 
@@ -170,7 +157,7 @@ pub struct Timeline {
 
 /// The first year from which `supply` meets `target` and keeps meeting it at least until
 /// the target year, within `years`.
-fn met_from(
+pub(crate) fn met_from(
     years: std::ops::RangeInclusive<i32>,
     target: Target,
     supply: impl Fn(i32) -> f64,
@@ -195,7 +182,7 @@ fn share(k: i32, ramp: &[f64], life: f64) -> f64 {
 }
 
 impl ProjectLine {
-    fn new(p: &Appraisal, rec: Option<&ProjectRecord>) -> ProjectLine {
+    pub(crate) fn new(p: &Appraisal, rec: Option<&ProjectRecord>) -> ProjectLine {
         let base = p.first_production_year.base;
         let china = rec.is_some_and(china_linked);
         let supply = |t: Option<f64>| {
@@ -238,7 +225,7 @@ impl ProjectLine {
     }
 
     /// Supply (t) of `oxide` in `year` if first production is in `first`.
-    fn supply(&self, oxide: Oxide, year: i32, first: i32, ramp: &[f64]) -> f64 {
+    pub(crate) fn supply(&self, oxide: Oxide, year: i32, first: i32, ramp: &[f64]) -> f64 {
         let t = match oxide {
             Oxide::Ndpr => self.ndpr_t,
             Oxide::Dytb => self.dytb_t,
@@ -319,244 +306,12 @@ pub fn timeline(
     }
 }
 
-/// Financed projects (candidate index, start year), spend by year, and the candidates no
-/// start year could fit.
-type Scheduled = (Vec<(usize, i32)>, BTreeMap<i32, f64>, Vec<usize>);
-
-/// A project the plan finances.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Financed {
-    pub order: usize,
-    pub id: String,
-    pub name: String,
-    /// Year construction (and spending) starts.
-    pub start_year: i32,
-    pub first_production_year: i32,
-    pub capex_musd: f64,
-    /// Target oxide at nameplate, t/y.
-    pub supply_t: f64,
-}
-
-/// The financing plan.
-#[derive(Debug, Clone, Serialize)]
-pub struct Plan {
-    pub target: Target,
-    /// US$ million a year.
-    pub budget_musd_per_y: f64,
-    pub method: &'static str,
-    pub financed: Vec<Financed>,
-    /// Projects already producing or under construction, counted as the baseline.
-    pub baseline: Vec<String>,
-    pub target_met_year: Option<i32>,
-    pub target_met_by_target_year: bool,
-    /// Supply of the target oxide in the target year, t/y.
-    pub supply_in_target_year_t: f64,
-    /// Tonnes per year missing in the target year (0 when met).
-    pub shortfall_t: f64,
-    /// Extra money the projects that would close the shortfall need beyond the budget,
-    /// US$ million (0 when met).
-    pub funding_gap_musd: f64,
-    /// Spend per year, US$ million; never above the budget.
-    pub spend: Vec<(i32, f64)>,
-    pub left_out: Vec<(String, String)>,
-}
-
-/// Chooses projects and start years to meet `target` as early as possible within the
-/// annual `budget`: candidates by target supply per dollar of capex (weighted by chance of
-/// success), each started in the first year from its earliest start at which every year
-/// of its construction fits the budget, until the target is met; then every financed
-/// project whose removal leaves the target-met year unchanged is dropped (latest first).
-pub fn plan(
-    projects: &[Appraisal],
-    records: &[ProjectRecord],
-    as_of: i32,
-    horizon: i32,
-    ramp: &[f64],
-    target: Target,
-    budget: f64,
-) -> Plan {
-    let by_id: BTreeMap<&str, &ProjectRecord> =
-        records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let lines: Vec<ProjectLine> = projects
-        .iter()
-        .map(|p| ProjectLine::new(p, by_id.get(p.id.as_str()).copied()))
-        .collect();
-    let end = as_of + horizon;
-    let supply_t = |l: &ProjectLine| match target.oxide {
-        Oxide::Ndpr => l.ndpr_t,
-        Oxide::Dytb => l.dytb_t,
-    };
-    let mut left_out = Vec::new();
-    let mut baseline = Vec::new();
-    let mut candidates = Vec::new();
-    for l in &lines {
-        if l.china_linked {
-            left_out.push((
-                l.id.clone(),
-                "China-linked: its output is not non-China supply".to_owned(),
-            ));
-        } else if !l.valued {
-            left_out.push((
-                l.id.clone(),
-                "not valued (no output or cost to plan with)".to_owned(),
-            ));
-        } else if supply_t(l) <= 0.0 {
-            left_out.push((l.id.clone(), "produces none of the target oxide".to_owned()));
-        } else if l.construction_start_year.is_none() {
-            baseline.push(l.id.clone());
-        } else {
-            candidates.push(l);
-        }
-    }
-    candidates.sort_by(|a, b| {
-        let key = |l: &ProjectLine| supply_t(l) * l.chance_of_success / l.capex_musd.max(1.0);
-        key(b).total_cmp(&key(a)).then_with(|| a.id.cmp(&b.id))
-    });
-
-    // Supply of the target oxide each year from the baseline and the financed projects.
-    let supply_in = |year: i32, chosen: &[(usize, i32)]| -> f64 {
-        let base: f64 = lines
-            .iter()
-            .filter(|l| baseline.contains(&l.id))
-            .map(|l| l.supply(target.oxide, year, l.first_production_year.base, ramp))
-            .sum();
-        base + chosen
-            .iter()
-            .map(|(i, start)| {
-                let l = candidates[*i];
-                l.supply(
-                    target.oxide,
-                    year,
-                    start + l.construction_y.max(1) as i32,
-                    ramp,
-                )
-            })
-            .sum::<f64>()
-    };
-    let met_year =
-        |chosen: &[(usize, i32)]| met_from(as_of..=end, target, |y| supply_in(y, chosen));
-
-    let schedule = |budget: f64| -> Scheduled {
-        let mut spend: BTreeMap<i32, f64> = BTreeMap::new();
-        let mut chosen: Vec<(usize, i32)> = Vec::new();
-        let mut unfundable = Vec::new();
-        for (i, l) in candidates.iter().enumerate() {
-            if met_year(&chosen).is_some_and(|y| y <= target.year) {
-                break;
-            }
-            let c = l.construction_y.max(1) as i32;
-            let per_year = l.capex_musd / f64::from(c);
-            let earliest = l.construction_start_year.unwrap_or(as_of).max(as_of);
-            let start = (earliest..=end).find(|s| {
-                (*s..s + c)
-                    .all(|y| spend.get(&y).copied().unwrap_or(0.0) + per_year <= budget + 1e-9)
-            });
-            match start {
-                Some(s) => {
-                    for y in s..s + c {
-                        *spend.entry(y).or_default() += per_year;
-                    }
-                    chosen.push((i, s));
-                }
-                None => unfundable.push(i),
-            }
-        }
-        (chosen, spend, unfundable)
-    };
-    let (mut chosen, mut spend, unfundable) = schedule(budget);
-    // Prune: drop financed projects (latest first) that the target-met year does not need.
-    if let Some(year) = met_year(&chosen) {
-        let mut k = chosen.len();
-        while k > 0 {
-            k -= 1;
-            let mut without = chosen.clone();
-            let (i, s) = without.remove(k);
-            if met_year(&without).is_some_and(|y| y <= year) {
-                let l = candidates[i];
-                let c = l.construction_y.max(1) as i32;
-                for y in s..s + c {
-                    if let Some(v) = spend.get_mut(&y) {
-                        *v -= l.capex_musd / f64::from(c);
-                    }
-                }
-                left_out.push((
-                    l.id.clone(),
-                    "not needed: the target is met as early without it".to_owned(),
-                ));
-                chosen = without;
-            }
-        }
-    }
-    let met = met_year(&chosen);
-    let in_target_year = supply_in(target.year, &chosen);
-    let shortfall = (target.tonnes - in_target_year).max(0.0);
-    // The gap: what the projects an unlimited budget would add cost beyond this budget.
-    let funding_gap = if shortfall > 0.0 {
-        let (unlimited, _, _) = schedule(f64::INFINITY);
-        unlimited
-            .iter()
-            .filter(|(i, _)| !chosen.iter().any(|(j, _)| j == i))
-            .map(|(i, _)| candidates[*i].capex_musd)
-            .sum()
-    } else {
-        0.0
-    };
-    for i in unfundable {
-        if !chosen.iter().any(|(j, _)| *j == i) {
-            left_out.push((
-                candidates[i].id.clone(),
-                format!("no start year before {end} fits the budget"),
-            ));
-        }
-    }
-    for (i, l) in candidates.iter().enumerate() {
-        let placed =
-            chosen.iter().any(|(j, _)| *j == i) || left_out.iter().any(|(id, _)| *id == l.id);
-        if !placed {
-            left_out.push((
-                l.id.clone(),
-                "not needed: the target was met before its turn".to_owned(),
-            ));
-        }
-    }
-    let financed = chosen
-        .iter()
-        .enumerate()
-        .map(|(k, (i, s))| {
-            let l = candidates[*i];
-            Financed {
-                order: k + 1,
-                id: l.id.clone(),
-                name: l.name.clone(),
-                start_year: *s,
-                first_production_year: s + l.construction_y.max(1) as i32,
-                capex_musd: l.capex_musd,
-                supply_t: supply_t(l),
-            }
-        })
-        .collect();
-    Plan {
-        target,
-        budget_musd_per_y: budget,
-        method: "greedy by chance-weighted target supply per dollar of capex, each project at the first start year (from its earliest) whose construction years fit the budget, until the target is met; then pruning of projects the target-met year does not need",
-        financed,
-        baseline,
-        target_met_year: met,
-        target_met_by_target_year: met.is_some_and(|y| y <= target.year),
-        supply_in_target_year_t: in_target_year,
-        shortfall_t: shortfall,
-        funding_gap_musd: funding_gap,
-        spend: spend.into_iter().filter(|(_, v)| *v > 1e-9).collect(),
-        left_out,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn targets_and_budgets_parse() {
+    fn targets_parse() {
         let t: Target = "ndpr=20000t@2032".parse().unwrap();
         assert_eq!(
             t,
@@ -576,9 +331,6 @@ mod tests {
         assert!("ndpr=lots@2032".parse::<Target>().is_err());
         assert!("ndpr=100t".parse::<Target>().is_err());
         assert!("gold=100t@2030".parse::<Target>().is_err());
-        assert_eq!(parse_budget("2000musd/y"), Ok(2000.0));
-        assert_eq!(parse_budget("750"), Ok(750.0));
-        assert!(parse_budget("-1").is_err());
     }
 
     #[test]

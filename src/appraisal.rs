@@ -1,0 +1,165 @@
+//! What an appraisal gives: the figures of one project ([`Appraisal`]) and of a run
+//! ([`Report`]), the types of the JSON contract of docs/outputs.md. They are made by
+//! [`crate::appraise`] and read by the portfolio decisions and the writers.
+
+use serde::Serialize;
+
+use crate::context::Nearest;
+use crate::context::SiteContext;
+use crate::model::cashflow::{Discounting, YearFlow};
+use crate::model::leadtime::LeadTime;
+use crate::model::provenance::Provenance;
+use crate::model::risk::RiskFactor;
+use crate::model::simulate::{DriverEffect, SimSummary};
+pub use crate::model::study::StudyComparison;
+
+/// NPV figures, US$ million real, valued at the start of construction.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Npv {
+    /// Deterministic after-tax NPV.
+    pub base: Option<f64>,
+    /// Deterministic pre-tax NPV.
+    pub pre_tax: Option<f64>,
+    /// Simulated percentiles and mean (null without a simulation).
+    pub p10: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub mean: Option<f64>,
+}
+
+/// A calendar year: `base` holds the deterministic year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearEstimate {
+    pub base: i32,
+    /// Simulated percentiles (P10 early, P90 late; null without a simulation).
+    pub p10: Option<i32>,
+    pub p50: Option<i32>,
+    pub p90: Option<i32>,
+}
+
+/// One project appraised. The JSON names are a contract (docs/outputs.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct Appraisal {
+    pub id: String,
+    pub name: String,
+    pub country: Option<String>,
+    /// The regime the spatial model finds (the record's own when it cannot tell).
+    pub regime: Option<String>,
+    /// The regime the record declares.
+    pub regime_declared: Option<String>,
+    pub deposit_type: Option<String>,
+    pub commodity: Option<String>,
+    pub stage: Option<String>,
+    /// Whether the models could value the project; when not, `unvalued_reason` says why.
+    pub valued: bool,
+    pub unvalued_reason: Option<String>,
+    pub npv_musd: Npv,
+    /// IRR after tax, %; null when there is none or more than one (see `irr_note`).
+    pub irr_pct: Option<f64>,
+    pub irr_note: Option<String>,
+    /// Years from first production until cumulative undiscounted cash flow turns positive.
+    pub payback_years: Option<f64>,
+    /// The same with discounted cash flows.
+    pub discounted_payback_years: Option<f64>,
+    pub capex_musd: Option<f64>,
+    /// NPV / initial capex.
+    pub npv_to_capex: Option<f64>,
+    pub opex_musd_per_y: Option<f64>,
+    pub sustaining_capex_musd_per_y: Option<f64>,
+    pub annual_revenue_musd: Option<f64>,
+    pub basket_price_usd_per_kg: Option<f64>,
+    pub payable_price_usd_per_kg: Option<f64>,
+    pub product_form: Option<String>,
+    pub ndpr_value_share_pct: Option<f64>,
+    pub dytb_value_share_pct: Option<f64>,
+    pub annual_treo_t: Option<f64>,
+    pub annual_ndpr_t: Option<f64>,
+    pub annual_dytb_t: Option<f64>,
+    pub annual_metals_t: Option<crate::assumptions::Metals>,
+    pub throughput_mtpa: Option<f64>,
+    pub mine_life_y: Option<f64>,
+    pub construction_y: Option<u32>,
+    pub recovery_pct: Option<f64>,
+    pub royalty_pct: Option<f64>,
+    pub tax_rate_pct: Option<f64>,
+    /// Multiple of the price deck at which NPV is zero (the incentive price over the deck).
+    pub breakeven_price_factor: Option<f64>,
+    /// The nearest operating or under-construction separation plant outside China.
+    pub nearest_separation_plant: Option<Nearest>,
+    /// Everything the spatial stage found.
+    pub spatial: SiteContext,
+    /// Calendar year of first production: `base` holds the deterministic year.
+    pub first_production_year: YearEstimate,
+    /// Calendar year of nameplate output.
+    pub nameplate_year: YearEstimate,
+    pub years_to_first_production: f64,
+    /// The remaining stages on the calendar.
+    pub lead_time: LeadTime,
+    /// Probability of reaching production, 0 to 1.
+    pub chance_of_success: f64,
+    /// Each factor of the chance, with its multiplier and reason.
+    pub risk_factors: Vec<RiskFactor>,
+    /// Chance of success x NPV discounted from the start of construction to `as_of`,
+    /// US$ million.
+    pub risked_npv_musd: Option<f64>,
+    /// Probability that NPV > 0 in the simulation.
+    pub prob_npv_positive: Option<f64>,
+    /// Simulated IRR percentiles, % (over the draws with a unique IRR).
+    pub irr_pct_p10: Option<f64>,
+    pub irr_pct_p50: Option<f64>,
+    pub irr_pct_p90: Option<f64>,
+    /// The three drivers with the largest NPV swing.
+    pub top_drivers: Vec<DriverEffect>,
+    /// The full simulation summary (null without a simulation).
+    pub simulation: Option<SimSummary>,
+    pub provenance: Provenance,
+    pub study: Option<StudyComparison>,
+    /// Results resting on estimates outside the data's range, and other cautions.
+    pub warnings: Vec<String>,
+    /// The record's unknown properties, untouched.
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// The annual schedule (written with `--cashflows`, not in the JSON).
+    #[serde(skip)]
+    pub cashflows: Vec<YearFlow>,
+}
+
+/// Every project of a run, sorted by NPV (valued first, highest first; then by id).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub prospect_version: String,
+    /// Seed of the simulation (null without one).
+    pub seed: Option<u64>,
+    /// Draws per project (0 without a simulation).
+    pub draws: usize,
+    pub percentile_convention: &'static str,
+    /// The clock of the lead-time model (calendar year).
+    pub as_of: i32,
+    pub assumptions: AssumptionsInfo,
+    pub conventions: Conventions,
+    pub projects: Vec<Appraisal>,
+}
+
+/// Which assumptions a run used.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssumptionsInfo {
+    pub scenario: String,
+    pub digest: String,
+    pub date: String,
+    pub discount_rate_pct: f64,
+}
+
+/// How to read the numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conventions {
+    pub money: String,
+    pub discounting: Discounting,
+    pub valuation_date: String,
+    pub payback: String,
+    pub risk: String,
+}
+
+/// The order of a report: valued first, highest NPV first; then by id.
+pub fn report_order(x: (Option<f64>, &str), y: (Option<f64>, &str)) -> std::cmp::Ordering {
+    let key = |npv: Option<f64>| npv.unwrap_or(f64::NEG_INFINITY);
+    key(y.0).total_cmp(&key(x.0)).then_with(|| x.1.cmp(y.1))
+}

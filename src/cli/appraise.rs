@@ -1,0 +1,100 @@
+//! `prospect appraise`: value each project, streaming records through in batches.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+
+use super::{ModelArgs, OutputFormat, emit, nothing_appraised, reprojector};
+
+#[derive(clap::Args)]
+pub struct AppraiseArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output form.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also write the annual cash-flow schedule of every project to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub cashflows: Option<PathBuf>,
+    /// Also write every draw's NPV and lead time to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub keep_draws: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+pub fn run(args: AppraiseArgs) -> Result<u8> {
+    use prospect::output::{AppraisalWriter, Form};
+    let model = &args.model;
+    let (assumptions, mut terms, context) = model.load()?;
+    terms.keep_cashflows = args.cashflows.is_some();
+    let sim = model.simulation(&assumptions, args.keep_draws.is_some())?;
+    let crs = reprojector(model.crs.as_deref())?;
+    let table = matches!(args.format, OutputFormat::Table);
+    let form = match args.format {
+        OutputFormat::Json => Form::Json,
+        _ => Form::Csv,
+    };
+    let mut writer =
+        AppraisalWriter::new(form, args.keep_draws.is_some(), args.cashflows.is_some())?;
+    let encoder = writer.encoder();
+    let progress = model.stream_progress(sim.draws);
+    let run = prospect::appraise::Run {
+        context: &context,
+        assumptions: &assumptions,
+        terms: &terms,
+        sim: Some(&sim),
+        progress: &progress,
+    };
+    // Projects stream through the writer (a table, read by people, keeps them all).
+    let mut kept = Vec::new();
+    let mut failed = None;
+    let tally = prospect::appraise::appraise_files(
+        &args.files,
+        crs.as_ref(),
+        &run,
+        &|p| (encoder.encode(&p), table.then_some(p)),
+        &mut |d| eprintln!("{d}"),
+        &mut |(encoded, p)| {
+            kept.extend(p);
+            if let Err(e) = encoded.and_then(|e| writer.push(e)) {
+                failed.get_or_insert(e);
+            }
+        },
+    )?;
+    progress.finish_and_clear();
+    if tally.errors > 0 {
+        nothing_appraised(tally.errors);
+        return Ok(1);
+    }
+    if let Some(e) = failed {
+        return Err(e).context("cannot keep the appraisals in a temporary file");
+    }
+    let report = prospect::appraisal::Report::new(&assumptions, &terms, Some(&sim), kept);
+    if let Some(seed) = report
+        .seed
+        .filter(|_| report.draws > 0 && !args.model.quiet)
+    {
+        eprintln!("prospect: {} draws per project, seed {seed}", report.draws);
+    }
+    if table {
+        emit(args.output.as_deref(), |w| {
+            w.write_all(prospect::output::appraisal::table(&report).as_bytes())
+        })?;
+    } else {
+        emit(args.output.as_deref(), |w| writer.write_main(&report, w))?;
+    }
+    if let Some(path) = &args.keep_draws {
+        prospect::output::write_atomic_with(path, |w| writer.write_draws(w))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.cashflows {
+        prospect::output::write_atomic_with(path, |w| writer.write_cashflows(w))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(0)
+}

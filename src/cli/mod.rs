@@ -1,0 +1,325 @@
+//! The commands, one file each with its arguments and body; what they share (the model
+//! arguments, reading and validating inputs, the reprojector, the appraised-records path,
+//! writing a report) is here, so that no command reaches into another.
+
+pub mod appraise;
+pub mod check;
+pub mod export;
+pub mod plan;
+pub mod rank;
+pub mod report;
+pub mod sensitivity;
+pub mod synth;
+pub mod timeline;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+use prospect::appraise::{Options, Terms};
+use prospect::assumptions::Assumptions;
+use prospect::context::{Context, ContextPaths};
+use prospect::model::cashflow::Discounting;
+use prospect::model::simulate::SimOptions;
+use prospect::read::crs::Reprojector;
+
+/// Where and how a report is written.
+#[derive(clap::Args)]
+pub struct OutputArgs {
+    /// Output form.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    /// An aligned table for the terminal.
+    Table,
+    /// One CSV row per project.
+    Csv,
+    /// The JSON contract of docs/outputs.md.
+    Json,
+}
+
+/// What every valuing command shares: assumptions, price deck, rate, clock and context.
+#[derive(clap::Args)]
+pub struct ModelArgs {
+    /// Price deck (a scenario of the assumptions: market_2025, incentive_ex_china, low, high).
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// Real discount rate, % (default: the assumptions', 8 %).
+    #[arg(long, value_name = "PCT")]
+    pub discount_rate: Option<f64>,
+    /// When in the year cash flows fall.
+    #[arg(long, value_enum, default_value_t = Discounting::EndOfYear)]
+    pub discounting: Discounting,
+    /// TOML file overriding any subset of the default assumptions.
+    #[arg(long, value_name = "FILE")]
+    pub assumptions: Option<PathBuf>,
+    /// Calendar year the lead-time clock starts from (default: the current year).
+    #[arg(long, value_name = "YEAR")]
+    pub as_of: Option<i32>,
+    /// Folder of context layers (ports, plants, zones, protected, land .geojson); each file
+    /// present replaces the built-in layer.
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// Ports layer (GeoJSON points with name, country).
+    #[arg(long, value_name = "FILE")]
+    pub ports: Option<PathBuf>,
+    /// Separation plants layer (GeoJSON points with name, country, kind, status).
+    #[arg(long, value_name = "FILE")]
+    pub plants: Option<PathBuf>,
+    /// Jurisdiction zones layer (EEZ polygons with name, country).
+    #[arg(long, value_name = "FILE")]
+    pub zones: Option<PathBuf>,
+    /// Protected areas layer (polygons with name, designation).
+    #[arg(long, value_name = "FILE")]
+    pub protected: Option<PathBuf>,
+    /// Land layer (polygons), for distance to shore.
+    #[arg(long, value_name = "FILE")]
+    pub land: Option<PathBuf>,
+    /// Monte Carlo draws per project (0: deterministic only; default: the assumptions',
+    /// 10,000).
+    #[arg(long, value_name = "N")]
+    pub draws: Option<usize>,
+    /// Seed of the simulation (default: the assumptions', printed in every output).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Hold a driver at its base value (price_ndpr, price_dytb, price_light, price_heavy,
+    /// price_ni, price_cu, price_co, price_mn, grade, tonnage, recovery, capex, opex,
+    /// lead_time, regulatory); repeatable.
+    #[arg(long, value_name = "DRIVER")]
+    pub fix: Vec<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Coordinate system of the inputs' coordinates (EPSG:NNNN or a PROJ string; default
+    /// WGS84 lon/lat, x = longitude). With a projected CRS the lon/lat (or x/y) columns hold
+    /// easting and northing. Needs the `proj` feature for anything but WGS84.
+    #[arg(long, value_name = "CRS")]
+    pub crs: Option<String>,
+}
+
+/// The calendar year now (UTC), from the system clock.
+pub fn current_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // Civil year from days since 1970-01-01 (Howard Hinnant's days_from_civil inverse).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as i32
+}
+
+impl ModelArgs {
+    /// The simulation options of a run.
+    pub fn simulation(&self, a: &Assumptions, keep_draws: bool) -> Result<SimOptions> {
+        for f in &self.fix {
+            if !prospect::model::simulate::DRIVERS.contains(&f.as_str()) {
+                anyhow::bail!(
+                    "--fix {f:?}: unknown driver; drivers are {}",
+                    prospect::model::simulate::DRIVERS.join(", ")
+                );
+            }
+        }
+        Ok(SimOptions {
+            draws: self.draws.unwrap_or(a.uncertainty.draws),
+            seed: self.seed.unwrap_or(a.uncertainty.seed),
+            fixed: self.fix.clone(),
+            keep_draws,
+        })
+    }
+
+    /// A progress bar on a terminal for runs long enough to need one.
+    pub fn progress(&self, projects: usize, draws: usize) -> ProgressBar {
+        use std::io::IsTerminal;
+        if self.quiet || !io::stderr().is_terminal() || projects.saturating_mul(draws) < 200_000 {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(projects as u64);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} projects, {eta} left")
+        {
+            bar.set_style(style);
+        }
+        bar
+    }
+
+    /// A progress counter on a terminal for a run of records not yet counted.
+    pub fn stream_progress(&self, draws: usize) -> ProgressBar {
+        use std::io::IsTerminal;
+        if self.quiet || !io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new_spinner();
+        let per = if draws > 0 {
+            format!(" x {draws} draws")
+        } else {
+            String::new()
+        };
+        if let Ok(style) = ProgressStyle::with_template(&format!(
+            "{{spinner}} {{pos}} projects{per} appraised, {{elapsed}}"
+        )) {
+            bar.set_style(style);
+        }
+        bar
+    }
+
+    /// Assumptions, terms and context layers of a run.
+    pub fn load(&self) -> Result<(Assumptions, Terms, Context)> {
+        let assumptions = Assumptions::load(self.assumptions.as_deref())?;
+        let options = Options {
+            scenario: self.scenario.clone(),
+            discount_rate_pct: self.discount_rate,
+            discounting: self.discounting,
+            as_of: self.as_of.unwrap_or_else(current_year),
+            keep_cashflows: false,
+        };
+        let terms = Terms::resolve(&assumptions, &options)?;
+        let from_dir = self
+            .context
+            .as_deref()
+            .map(ContextPaths::from_dir)
+            .unwrap_or_default();
+        let paths = from_dir.overridden_by(ContextPaths {
+            ports: self.ports.clone(),
+            plants: self.plants.clone(),
+            zones: self.zones.clone(),
+            protected: self.protected.clone(),
+            land: self.land.clone(),
+        });
+        let context = Context::load(&paths)?;
+        Ok((assumptions, terms, context))
+    }
+}
+
+/// The reprojector for `--crs`, or none for WGS84.
+pub fn reprojector(crs: Option<&str>) -> Result<Option<Reprojector>> {
+    match crs {
+        Some(c) if !prospect::read::crs::is_wgs84(c) => {
+            Ok(Some(Reprojector::new(c).map_err(anyhow::Error::msg)?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Reads and validates every file; prints problems to standard error. `None` when any
+/// record has an error (nothing is appraised from bad input).
+pub fn read_valid(
+    files: &[PathBuf],
+    crs: Option<&str>,
+) -> Result<Option<Vec<prospect::ProjectRecord>>> {
+    let crs = reprojector(crs)?;
+    let data = prospect::read::read_all_in(files, crs.as_ref())?;
+    for d in &data.diagnostics {
+        eprintln!("{d}");
+    }
+    if data.has_errors() {
+        nothing_appraised(data.tally.errors);
+        return Ok(None);
+    }
+    Ok(Some(data.records))
+}
+
+/// Says that bad input stopped the run (the problems are already printed).
+pub fn nothing_appraised(errors: usize) {
+    eprintln!(
+        "prospect: {errors} error(s) in the input; nothing appraised (run `prospect check` for the full list)"
+    );
+}
+
+/// Writes to `--output` atomically, or to standard output.
+pub fn emit(
+    output: Option<&Path>,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match output {
+        Some(path) => prospect::output::write_atomic_with(path, fill)
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            fill(&mut out)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// Reads and validates `files`, then appraises (and simulates) them with the model
+/// options, all in memory; `None` when the records have errors (already reported).
+pub fn appraised(
+    files: &[PathBuf],
+    model: &ModelArgs,
+) -> Result<
+    Option<(
+        Vec<prospect::ProjectRecord>,
+        prospect::appraisal::Report,
+        Assumptions,
+    )>,
+> {
+    let (assumptions, terms, context) = model.load()?;
+    let Some(records) = read_valid(files, model.crs.as_deref())? else {
+        return Ok(None);
+    };
+    let sim = model.simulation(&assumptions, false)?;
+    let progress = model.progress(records.len(), sim.draws);
+    let report = prospect::appraise::appraise_all(
+        &records,
+        &context,
+        &assumptions,
+        &terms,
+        Some(&sim),
+        &progress,
+    );
+    Ok(Some((records, report, assumptions)))
+}
+
+/// The ranking with the default weights (for the GIS layer and the report).
+pub fn default_ranking(
+    report: &prospect::appraisal::Report,
+    records: &[prospect::ProjectRecord],
+    assumptions: &Assumptions,
+) -> Result<prospect::portfolio::rank::Ranking> {
+    let weights = prospect::portfolio::rank::Weights::new(&assumptions.rank.weights)?;
+    Ok(prospect::portfolio::rank::rank(
+        &report.projects,
+        records,
+        &weights,
+        &prospect::portfolio::rank::Filters::default(),
+    ))
+}
+
+/// Writes a report as a table, CSV or JSON.
+pub fn write_report<T: serde::Serialize>(
+    out: &OutputArgs,
+    value: &T,
+    table: impl FnOnce() -> String,
+    csv: impl FnOnce() -> Result<Vec<u8>, csv::Error>,
+) -> Result<()> {
+    let bytes = match out.format {
+        OutputFormat::Table => table().into_bytes(),
+        OutputFormat::Csv => csv()?,
+        OutputFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(value)?;
+            v.push(b'\n');
+            v
+        }
+    };
+    emit(out.output.as_deref(), |w| w.write_all(&bytes))
+}
+
+/// Writes the QGIS style beside a GeoJSON file.
+pub fn write_qml(geojson: &Path) -> Result<()> {
+    let qml = geojson.with_extension("qml");
+    prospect::output::write_atomic(&qml, prospect::output::geojson::qml().as_bytes())
+        .with_context(|| format!("cannot write {}", qml.display()))
+}

@@ -1,0 +1,69 @@
+//! `prospect sensitivity`: which assumptions drive one project's NPV.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use indicatif::ProgressBar;
+
+use super::{ModelArgs, OutputFormat, emit, read_valid};
+
+#[derive(clap::Args)]
+pub struct SensitivityArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The project's id.
+    #[arg(long)]
+    pub project: String,
+    /// Output form (table or json).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+pub fn run(args: SensitivityArgs) -> Result<u8> {
+    let (assumptions, terms, context) = args.model.load()?;
+    let Some(records) = read_valid(&args.files, args.model.crs.as_deref())? else {
+        return Ok(1);
+    };
+    let Some(record) = records.into_iter().find(|r| r.id == args.project) else {
+        anyhow::bail!("no project with id {:?} in the input", args.project);
+    };
+    let mut sim = args.model.simulation(&assumptions, false)?;
+    if sim.draws == 0 {
+        sim.draws = assumptions.uncertainty.draws;
+    }
+    let progress = ProgressBar::hidden();
+    let report = prospect::appraise::appraise_all(
+        &[record],
+        &context,
+        &assumptions,
+        &terms,
+        Some(&sim),
+        &progress,
+    );
+    let project = &report.projects[0];
+    let Some(summary) = &project.simulation else {
+        let reason = project.unvalued_reason.as_deref().unwrap_or("not valued");
+        anyhow::bail!("project {:?} cannot be simulated: {reason}", project.id);
+    };
+    let bytes = match args.format {
+        OutputFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&serde_json::json!({
+                "prospect_version": report.prospect_version,
+                "id": project.id,
+                "seed": sim.seed,
+                "draws": sim.draws,
+                "percentile_convention": report.percentile_convention,
+                "npv_musd": project.npv_musd,
+                "sensitivity": summary.sensitivity,
+            }))?;
+            v.push(b'\n');
+            v
+        }
+        _ => prospect::output::appraisal::tornado(project, summary).into_bytes(),
+    };
+    emit(None, |w| w.write_all(&bytes))?;
+    Ok(0)
+}

@@ -1,0 +1,133 @@
+//! A published study beside the model: the study's NPV in US$, and the model's NPV under
+//! the study's own prices, discount rate and tax basis where the record gives them, with
+//! the price deck the published NPV implies.
+
+use serde::Serialize;
+
+use crate::assumptions::Assumptions;
+use crate::model::cashflow::{self, ScheduleInputs, YearFlow};
+use crate::model::cost::Money;
+use crate::model::grade::Production;
+use crate::model::terms::Terms;
+use crate::read::record::{NpvBasis, ProjectRecord};
+
+/// The model beside a published study.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudyComparison {
+    pub study_type: Option<String>,
+    pub study_year: Option<i32>,
+    /// Published NPV, US$ million at the study year's exchange rate.
+    pub published_npv_musd: f64,
+    /// Published NPV in the study's currency, millions.
+    pub published_npv_m: f64,
+    pub currency: String,
+    /// The model's NPV under the study's prices, discount rate and tax basis, US$ million.
+    pub model_npv_musd: Option<f64>,
+    /// (model - published) / |published|, %.
+    pub deviation_pct: Option<f64>,
+    pub discount_rate_pct: f64,
+    /// pre_tax or post_tax.
+    pub npv_basis: String,
+    /// Factor applied to the run's price deck to match the study's prices.
+    pub price_factor: f64,
+    /// The multiple of the run's price deck at which the model, under the study's discount
+    /// rate and tax basis, reproduces the published NPV: the deck the study implies.
+    pub implied_price_factor: Option<f64>,
+    /// The NdPr oxide price that multiple implies, US$/kg.
+    pub implied_ndpr_usd_per_kg: Option<f64>,
+    /// How the study's terms were matched, and what was not known.
+    pub notes: Vec<String>,
+}
+
+/// A published study's NPV in US$, with the model's side left empty.
+pub fn published(rec: &ProjectRecord, a: &Assumptions) -> Option<StudyComparison> {
+    let s = &rec.study;
+    let published = s.npv_m?;
+    let currency = s
+        .currency
+        .clone()
+        .unwrap_or_else(|| rec.currency().to_owned());
+    let money = Money::of(&currency, s.year.or(rec.development.stage_year), a).ok()?;
+    Some(StudyComparison {
+        study_type: s.study_type.map(|t| t.as_str().to_owned()),
+        study_year: s.year,
+        published_npv_musd: money.usd(published),
+        published_npv_m: published,
+        currency,
+        model_npv_musd: None,
+        deviation_pct: None,
+        discount_rate_pct: s.discount_rate_pct.unwrap_or(a.valuation.discount_rate_pct),
+        npv_basis: match s.npv_basis {
+            Some(NpvBasis::PreTax) => "pre_tax",
+            _ => "post_tax",
+        }
+        .into(),
+        price_factor: 1.0,
+        implied_price_factor: None,
+        implied_ndpr_usd_per_kg: None,
+        notes: Vec::new(),
+    })
+}
+
+/// The model under a published study's own prices, discount rate, tax basis and currency.
+pub fn compare(
+    rec: &ProjectRecord,
+    p: &Production,
+    inputs: &ScheduleInputs,
+    scratch: &std::cell::RefCell<Vec<YearFlow>>,
+    a: &Assumptions,
+    terms: &Terms,
+) -> Option<StudyComparison> {
+    let mut out = published(rec, a)?;
+    let s = &rec.study;
+    let deck_ndpr = terms.prices.oxides[3];
+    out.price_factor = if let (Some(basket), true) =
+        (s.basket_price_per_kg, p.basket_price_usd_per_kg > 0.0)
+    {
+        out.notes.push(format!(
+            "prices scaled so the basket is the study's US${basket}/kg TREO"
+        ));
+        basket / p.basket_price_usd_per_kg
+    } else if let (Some(ndpr), true) = (s.ndpr_price_per_kg, deck_ndpr > 0.0) {
+        out.notes.push(format!("prices scaled by the study's NdPr price US${ndpr}/kg over the deck's US${deck_ndpr:.2}/kg"));
+        ndpr / deck_ndpr
+    } else {
+        out.notes.push(format!(
+            "the study's price deck is not in the record: the {} deck is used",
+            terms.prices.scenario
+        ));
+        1.0
+    };
+    if s.discount_rate_pct.is_none() {
+        out.discount_rate_pct = terms.discount_rate_pct;
+        out.notes.push(format!(
+            "the study's discount rate is not in the record: {} % is used",
+            terms.discount_rate_pct
+        ));
+    }
+    if s.npv_basis.is_none() {
+        out.notes
+            .push("the study's tax basis is not in the record: after-tax NPV is compared".into());
+    }
+    let after_tax = out.npv_basis == "post_tax";
+    let (rate, discounting) = (out.discount_rate_pct, terms.discounting);
+    let model = cashflow::value_at(
+        inputs,
+        out.price_factor,
+        scratch,
+        rate,
+        discounting,
+        after_tax,
+    );
+    out.model_npv_musd = Some(model);
+    let published = out.published_npv_musd;
+    out.implied_price_factor = cashflow::breakeven_factor(|k| {
+        cashflow::value_at(inputs, k, scratch, rate, discounting, after_tax) - published
+    });
+    if p.commodity == crate::read::record::Commodity::RareEarths {
+        out.implied_ndpr_usd_per_kg = out.implied_price_factor.map(|k| k * deck_ndpr);
+    }
+    out.deviation_pct = (out.published_npv_musd != 0.0)
+        .then(|| (model - out.published_npv_musd) / out.published_npv_musd.abs() * 100.0);
+    Some(out)
+}

@@ -1,0 +1,346 @@
+//! The table and CSV forms of an appraisal (and its cash flows, draws and tornado).
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use crate::appraisal::{Appraisal, Report};
+use crate::model::provenance::Origin;
+
+use super::{AppraisalWriter, Form, aligned, fixed, neutralise, num, printable, runs_as_formula};
+
+/// A fixed-width table, sorted as the report is.
+pub fn table(report: &Report) -> String {
+    let header = [
+        "id",
+        "name",
+        "NPV US$m",
+        "IRR %",
+        "payback y",
+        "capex US$m",
+        "basket US$/kg",
+        "TREO t/y",
+        "NdPr t/y",
+        "breakeven x",
+        "1st prod",
+        "P(success)",
+        "risked US$m",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut notes = Vec::new();
+    for p in &report.projects {
+        let dash = |s: String| if s.is_empty() { "-".to_owned() } else { s };
+        let name: String = printable(&p.name).chars().take(28).collect();
+        rows.push(vec![
+            printable(&p.id),
+            name,
+            dash(num(p.npv_musd.base, 0)),
+            dash(num(p.irr_pct, 1)),
+            dash(num(p.payback_years, 1)),
+            dash(num(p.capex_musd, 0)),
+            dash(num(p.basket_price_usd_per_kg, 2)),
+            dash(num(p.annual_treo_t.filter(|t| *t > 0.0), 0)),
+            dash(num(p.annual_ndpr_t.filter(|t| *t > 0.0), 0)),
+            dash(num(p.breakeven_price_factor, 2)),
+            p.first_production_year.base.to_string(),
+            format!("{:.2}", p.chance_of_success),
+            dash(num(p.risked_npv_musd, 0)),
+        ]);
+        if let Some(r) = &p.unvalued_reason {
+            notes.push(format!("{}: not valued: {r}", printable(&p.id)));
+        }
+    }
+    let mut out = aligned(&header, &rows, 2);
+    let a = &report.assumptions;
+    let _ = writeln!(
+        out,
+        "\nUS$ million real at {} % ({:?} discounting), NPV at the start of construction; risked NPV = chance x NPV discounted to {}; prices: {}.",
+        a.discount_rate_pct, report.conventions.discounting, report.as_of, a.scenario
+    );
+    for n in notes {
+        let _ = writeln!(out, "{n}");
+    }
+    out
+}
+
+/// Names of the inputs of one origin, `;`-separated.
+fn origins(p: &Appraisal, origin: Origin) -> String {
+    p.provenance
+        .origins()
+        .filter(|(_, o)| *o == origin)
+        .map(|(n, _)| n)
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The columns of `appraise --format csv`; the records' unknown properties follow.
+pub const CSV_COLUMNS: [&str; 46] = [
+    "id",
+    "name",
+    "country",
+    "regime",
+    "deposit_type",
+    "commodity",
+    "stage",
+    "valued",
+    "npv_musd",
+    "npv_pre_tax_musd",
+    "irr_pct",
+    "payback_years",
+    "discounted_payback_years",
+    "capex_musd",
+    "npv_to_capex",
+    "opex_musd_per_y",
+    "annual_revenue_musd",
+    "basket_price_usd_per_kg",
+    "payable_price_usd_per_kg",
+    "ndpr_value_share_pct",
+    "dytb_value_share_pct",
+    "annual_treo_t",
+    "annual_ndpr_t",
+    "annual_dytb_t",
+    "mine_life_y",
+    "throughput_mtpa",
+    "breakeven_price_factor",
+    "first_production_year",
+    "years_to_first_production",
+    "chance_of_success",
+    "risked_npv_musd",
+    "nearest_separation_plant",
+    "nearest_separation_plant_km",
+    "nearest_port",
+    "nearest_port_km",
+    "distance_to_shore_km",
+    "protected_area",
+    "protected_area_km",
+    "study_published_npv_musd",
+    "study_model_npv_musd",
+    "study_deviation_pct",
+    "given",
+    "estimated",
+    "default",
+    "warnings",
+    "unvalued_reason",
+];
+
+/// Where a row's cells go: each is written as its length (4 bytes, little-endian) and its
+/// text, straight from the figure (no string per cell).
+pub(crate) struct Cells<'a>(pub(crate) &'a mut Vec<u8>);
+
+impl Cells<'_> {
+    /// Writes one cell with `fill`.
+    pub(crate) fn cell(&mut self, fill: impl FnOnce(&mut Vec<u8>)) {
+        let at = self.0.len();
+        self.0.extend_from_slice(&[0; 4]);
+        fill(self.0);
+        let len = (self.0.len() - at - 4) as u32;
+        self.0[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    }
+
+    /// Text, neutralised against formula injection.
+    pub(crate) fn text(&mut self, s: &str) {
+        self.cell(|out| {
+            if runs_as_formula(s) {
+                out.push(b'\'');
+            }
+            out.extend_from_slice(s.as_bytes());
+        });
+    }
+
+    pub(crate) fn opt(&mut self, s: Option<&str>) {
+        self.text(s.unwrap_or(""));
+    }
+
+    /// A number with `decimals` decimals; empty when missing or not finite.
+    pub(crate) fn num(&mut self, v: Option<f64>, decimals: usize) {
+        self.cell(|out| {
+            if let Some(f) = fixed(v, decimals) {
+                let _ = write!(out, "{f}");
+            }
+        });
+    }
+}
+
+/// Writes one project's cells under [`CSV_COLUMNS`] to `cells`; returns its unknown
+/// properties as (name, cell) pairs. Every cell is neutralised against formula injection.
+pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
+    let study = p.study.as_ref();
+    let plant = p.nearest_separation_plant.as_ref();
+    let port = p.spatial.nearest_port.as_ref();
+    let protected = p.spatial.protected_area.as_ref();
+    c.text(&p.id);
+    c.text(&p.name);
+    c.opt(p.country.as_deref());
+    c.opt(p.regime.as_deref());
+    c.opt(p.deposit_type.as_deref());
+    c.opt(p.commodity.as_deref());
+    c.opt(p.stage.as_deref());
+    c.text(if p.valued { "true" } else { "false" });
+    c.num(p.npv_musd.base, 3);
+    c.num(p.npv_musd.pre_tax, 3);
+    c.num(p.irr_pct, 3);
+    c.num(p.payback_years, 3);
+    c.num(p.discounted_payback_years, 3);
+    c.num(p.capex_musd, 3);
+    c.num(p.npv_to_capex, 4);
+    c.num(p.opex_musd_per_y, 3);
+    c.num(p.annual_revenue_musd, 3);
+    c.num(p.basket_price_usd_per_kg, 4);
+    c.num(p.payable_price_usd_per_kg, 4);
+    c.num(p.ndpr_value_share_pct, 3);
+    c.num(p.dytb_value_share_pct, 3);
+    c.num(p.annual_treo_t, 1);
+    c.num(p.annual_ndpr_t, 1);
+    c.num(p.annual_dytb_t, 1);
+    c.num(p.mine_life_y, 2);
+    c.num(p.throughput_mtpa, 4);
+    c.num(p.breakeven_price_factor, 4);
+    c.cell(|out| {
+        let _ = write!(out, "{}", p.first_production_year.base);
+    });
+    c.num(Some(p.years_to_first_production), 2);
+    c.num(Some(p.chance_of_success), 4);
+    c.num(p.risked_npv_musd, 3);
+    c.opt(plant.map(|n| n.name.as_str()));
+    c.num(plant.map(|n| n.distance_km), 1);
+    c.opt(port.map(|n| n.name.as_str()));
+    c.num(port.map(|n| n.distance_km), 1);
+    c.num(p.spatial.distance_to_shore_km, 1);
+    c.opt(protected.map(|a| a.name.as_str()));
+    c.num(protected.map(|a| a.distance_km), 2);
+    c.num(study.map(|s| s.published_npv_musd), 3);
+    c.num(study.and_then(|s| s.model_npv_musd), 3);
+    c.num(study.and_then(|s| s.deviation_pct), 2);
+    c.text(&origins(p, Origin::Given));
+    c.text(&origins(p, Origin::Estimated));
+    c.text(&origins(p, Origin::Default));
+    c.text(&p.warnings.join("; "));
+    c.opt(p.unvalued_reason.as_deref());
+    p.properties
+        .iter()
+        .map(|(k, v)| {
+            let cell = match v {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(v) => neutralise(v),
+                v => neutralise(&v.to_string()),
+            };
+            (k.clone(), cell)
+        })
+        .collect()
+}
+
+/// One row per project, with the JSON's main figures (the report's order).
+pub fn csv(report: &Report) -> io::Result<Vec<u8>> {
+    let mut w = AppraisalWriter::new(Form::Csv, false, false)?;
+    let encoder = w.encoder();
+    for p in &report.projects {
+        w.push(encoder.encode(p)?)?;
+    }
+    let mut out = Vec::new();
+    w.write_main(report, &mut out)?;
+    Ok(out)
+}
+
+/// The header of `appraise --cashflows`: one row per project-year.
+pub const CASHFLOW_COLUMNS: [&str; 14] = [
+    "id",
+    "year",
+    "phase",
+    "output_share",
+    "revenue_musd",
+    "royalty_musd",
+    "opex_musd",
+    "logistics_musd",
+    "capex_musd",
+    "sustaining_capex_musd",
+    "closure_musd",
+    "tax_musd",
+    "pre_tax_musd",
+    "net_musd",
+];
+
+/// A project's annual schedule as CSV rows under [`CASHFLOW_COLUMNS`].
+pub(crate) fn cashflow_rows(p: &Appraisal) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for y in &p.cashflows {
+        let phase = serde_json::to_value(y.phase)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        w.write_record([
+            neutralise(&p.id),
+            y.year.to_string(),
+            phase,
+            num(Some(y.output_share), 4),
+            num(Some(y.revenue), 4),
+            num(Some(y.royalty), 4),
+            num(Some(y.opex), 4),
+            num(Some(y.logistics), 4),
+            num(Some(y.capex), 4),
+            num(Some(y.sustaining_capex), 4),
+            num(Some(y.closure), 4),
+            num(Some(y.tax), 4),
+            num(Some(y.pre_tax), 4),
+            num(Some(y.net), 4),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// A tornado table: each driver's NPV at its P10 and P90, the swing, and its rank
+/// correlation with NPV, largest swing first.
+pub fn tornado(p: &Appraisal, s: &crate::model::simulate::SimSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({}): NPV US$m base {}, P10 {:.0}, P50 {:.0}, P90 {:.0}; {} draws\n",
+        printable(&p.name),
+        printable(&p.id),
+        num(p.npv_musd.base, 0),
+        s.npv_musd.p10,
+        s.npv_musd.p50,
+        s.npv_musd.p90,
+        s.draws
+    );
+    let _ = writeln!(
+        out,
+        "{:<12} {:>14} {:>14} {:>10} {:>10}  tornado",
+        "driver", "NPV at P10", "NPV at P90", "swing", "rank corr"
+    );
+    let widest = s
+        .sensitivity
+        .first()
+        .map_or(1.0, |d| d.swing_musd.max(1e-9));
+    for d in &s.sensitivity {
+        let bar = "#".repeat(((d.swing_musd / widest) * 30.0).round() as usize);
+        let _ = writeln!(
+            out,
+            "{:<12} {:>14.1} {:>14.1} {:>10.1} {:>10.2}  {bar}",
+            d.driver, d.npv_at_p10_musd, d.npv_at_p90_musd, d.swing_musd, d.rank_correlation
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nP10/P90: {}.",
+        crate::model::simulate::PERCENTILE_CONVENTION
+    );
+    out
+}
+
+/// The header of `appraise --keep-draws`.
+pub const DRAW_COLUMNS: [&str; 4] = ["id", "draw", "npv_musd", "years_to_first_production"];
+
+/// A project's kept draws as CSV rows under [`DRAW_COLUMNS`].
+pub(crate) fn draw_rows(p: &Appraisal) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if let Some(sim) = &p.simulation {
+        for (i, (npv, years)) in sim.kept.iter().enumerate() {
+            w.write_record([
+                neutralise(&p.id),
+                i.to_string(),
+                format!("{npv:.6}"),
+                format!("{years:.4}"),
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}

@@ -1,0 +1,149 @@
+//! Every writer, the last stage. It takes appraisals and portfolio decisions and gives
+//! what people and programs read: tables, CSV and JSON ([`spill`] streams large runs),
+//! GeoJSON and the QGIS style ([`geojson`]), and the HTML report ([`report`]); every file
+//! is written atomically.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::path::Path;
+
+pub mod appraisal;
+pub mod geojson;
+pub mod portfolio;
+pub mod report;
+mod spill;
+pub use spill::{AppraisalWriter, Encoded, Encoder, Form};
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, synced and then
+/// renamed into place: an interrupted run never leaves a half-written file, and the
+/// previous file stays whole until the new one is complete.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] for output produced as a stream by `fill`.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".prospect-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    {
+        let mut buffered = io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut buffered)?;
+        buffered.flush()?;
+    }
+    // A temporary file is private (0600); an output is an ordinary file: keep the mode
+    // of the file it replaces, else 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Text for a terminal: control characters (escape sequences, NUL) become U+FFFD.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+/// Whether a spreadsheet would take a cell for a formula (OWASP's CSV-injection list).
+pub(crate) fn runs_as_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Text that a spreadsheet would run as a formula gets a leading apostrophe.
+pub fn neutralise(cell: &str) -> String {
+    if runs_as_formula(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// A finite figure with a fixed number of decimals, `-0` written as `0`.
+pub(crate) struct Fixed(f64, usize);
+
+impl std::fmt::Display for Fixed {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{:.*}", self.1, self.0 + 0.0)
+    }
+}
+
+/// `v` as [`Fixed`]; nothing when missing or not finite.
+pub(crate) fn fixed(v: Option<f64>, decimals: usize) -> Option<Fixed> {
+    v.filter(|x| x.is_finite()).map(|x| Fixed(x, decimals))
+}
+
+pub(crate) fn num(v: Option<f64>, decimals: usize) -> String {
+    fixed(v, decimals).map_or_else(String::new, |f| f.to_string())
+}
+
+/// Aligns rows of cells under a header (first `left` columns left-aligned).
+pub(crate) fn aligned(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i < left {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        write_atomic(&path, b"first").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("Mount Weld"), "Mount Weld");
+    }
+}

@@ -1,0 +1,8 @@
+//! Decisions across projects. They take the appraisals of a set of projects (and their
+//! records) and give a ranking for financing ([`rank`]), the calendar of supply and capex
+//! with the year a target is met ([`timeline`]) and a financing plan within a budget
+//! ([`plan`]).
+
+pub mod plan;
+pub mod rank;
+pub mod timeline;
