@@ -118,6 +118,9 @@ pub struct Appraisal {
     pub warnings: Vec<String>,
     /// The record's unknown properties, untouched.
     pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Seabed mud only: the operation's flow, costs by step, cost and subsidy per kg of
+    /// Dy+Tb and heavy rare earths, and every capacity scenario (null otherwise).
+    pub mud: Option<crate::model::mud::MudSummary>,
     /// The annual schedule (written with `--cashflows`, not in the JSON).
     #[serde(skip)]
     pub cashflows: Vec<YearFlow>,

@@ -13,12 +13,13 @@ use crate::model::cost::{self, Costs, Remoteness};
 use crate::context::{Context, SiteContext};
 use crate::model::grade::{self, Production};
 use crate::model::leadtime::{self, LeadTime};
+use crate::model::mud;
 use crate::model::provenance::Provenance;
 use crate::model::risk;
 use crate::model::simulate::{self, DrawModel, FactorDist, SimOptions, SimSummary};
 use crate::model::study;
 pub use crate::model::terms::{Options, Terms};
-use crate::read::record::{Commodity, ProductForm, ProjectRecord, StudyStage};
+use crate::read::record::{Commodity, DepositType, ProductForm, ProjectRecord, StudyStage};
 
 impl YearEstimate {
     fn base(year: i32) -> YearEstimate {
@@ -115,6 +116,7 @@ impl Appraisal {
             provenance: Provenance::default(),
             study: None,
             properties: rec.extra.clone(),
+            mud: None,
             cashflows: Vec::new(),
         }
     }
@@ -172,22 +174,15 @@ fn default_construction_y(rec: &ProjectRecord, a: &Assumptions) -> u32 {
     )
 }
 
-/// Appraises one record at its spatial context.
-pub fn appraise(
+/// The grade and cost models of a record at its site.
+fn production_and_costs(
     rec: &ProjectRecord,
-    site: SiteContext,
+    site: &SiteContext,
     a: &Assumptions,
     terms: &Terms,
-    sim: Option<&SimOptions>,
-) -> Appraisal {
-    let mut log = Provenance::default();
-    let production = match grade::production(rec, a, &terms.prices, &mut log) {
-        Ok(p) => p,
-        Err(u) => {
-            let placed = place(rec, site, default_construction_y(rec, a), a, terms);
-            return Appraisal::unvalued(rec, placed, u.reason, log, a);
-        }
-    };
+    log: &mut Provenance,
+) -> Result<(Production, Costs), grade::Unvalued> {
+    let production = grade::production(rec, a, &terms.prices, log)?;
     let to_plant_km = match production.product_form {
         ProductForm::Concentrate | ProductForm::MixedCarbonate => site
             .nearest_separation_plant
@@ -199,8 +194,28 @@ pub fn appraise(
         to_plant_km,
         to_shore_km: site.distance_to_shore_km,
     };
-    let costs = match cost::costs(rec, &production, where_, a, &mut log) {
-        Ok(c) => c,
+    let costs = cost::costs(rec, &production, where_, a, log)?;
+    Ok((production, costs))
+}
+
+/// Appraises one record at its spatial context.
+pub fn appraise(
+    rec: &ProjectRecord,
+    site: SiteContext,
+    a: &Assumptions,
+    terms: &Terms,
+    sim: Option<&SimOptions>,
+) -> Appraisal {
+    let mut log = Provenance::default();
+    let valued = if rec.geology.deposit_type == Some(DepositType::SeabedMud) {
+        // The seabed-mud model values the whole operation (production and costs) at once.
+        mud::case(rec, mud::scenario_name(rec, a), a, &terms.prices, &mut log)
+            .map(|c| (c.production.clone(), c.costs.clone(), Some(c)))
+    } else {
+        production_and_costs(rec, &site, a, terms, &mut log).map(|(p, c)| (p, c, None))
+    };
+    let (production, costs, mud_case) = match valued {
+        Ok(v) => v,
         Err(u) => {
             let placed = place(rec, site, default_construction_y(rec, a), a, terms);
             return Appraisal::unvalued(rec, placed, u.reason, log, a);
@@ -270,7 +285,9 @@ pub fn appraise(
     out.warnings.extend(costs.warnings.iter().cloned());
     out.warnings
         .extend(grade::confidence_warnings(rec, &production));
-    if rec.geology.deposit_type.is_some_and(|t| t.is_seabed()) {
+    if mud_case.is_some() {
+        out.warnings.push("seabed-mud costs are a conceptual estimate: the lift scales from NORI-D, most other steps are judgement (docs/models.md, Seabed mud)".into());
+    } else if rec.geology.deposit_type.is_some_and(|t| t.is_seabed()) {
         out.warnings.push("seabed costs rest on one calibration point (NORI-D) and judgement on depth (docs/assumptions.md)".into());
     }
     if !npv.is_finite() {
@@ -280,6 +297,16 @@ pub fn appraise(
         );
     }
     out.study = study::compare(rec, &production, &inputs, &scratch, a, terms);
+    if let Some(c) = &mud_case {
+        out.mud = Some(mud::summary(
+            rec,
+            c,
+            a,
+            &terms.prices,
+            terms.discount_rate_pct,
+            terms.discounting,
+        ));
+    }
     if let Some(opts) = sim.filter(|o| o.draws > 0) {
         let model = draw_model(
             rec,
@@ -378,16 +405,16 @@ fn draw_model(
             };
             parts[driver] += scale * share / 100.0 * price;
         }
-    } else {
-        let m = p.annual_metals_t;
-        let pr = terms.prices.metals;
-        parts[4..8].copy_from_slice(&[
-            m.ni * pr.ni / 1e6,
-            m.cu * pr.cu / 1e6,
-            m.co * pr.co / 1e6,
-            m.mn * pr.mn / 1e6,
-        ]);
     }
+    // Metals: nodules, and the nodules co-mined with seabed mud (zero elsewhere).
+    let m = p.annual_metals_t;
+    let pr = terms.prices.metals;
+    parts[4..8].copy_from_slice(&[
+        m.ni * pr.ni / 1e6,
+        m.cu * pr.cu / 1e6,
+        m.co * pr.co / 1e6,
+        m.mn * pr.mn / 1e6,
+    ]);
     let stage = rec
         .study
         .study_type

@@ -338,6 +338,95 @@ pub struct RankAssumptions {
     pub weights: BTreeMap<String, f64>,
 }
 
+// --- Seabed mud (issue 15): the assumptions of src/model/mud.rs ---
+
+/// One capacity scenario (assumptions `[mud.scenarios.NAME]`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct MudScenario {
+    /// Dry solids lifted, t per operating day.
+    pub capacity_t_per_day: f64,
+    /// Lifting vessels in service.
+    pub vessels: u32,
+    /// Share of the lifted solids that are ferromanganese nodules (co-mining), 0-1.
+    pub nodule_share: f64,
+    pub source: String,
+}
+
+/// The assumptions of the mud model (`[mud]`); units in the names, money US$ real.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MudAssumptions {
+    pub default_scenario: String,
+    pub operating_days_per_y: f64,
+    /// Years valued when the resource would last longer.
+    pub design_life_y: f64,
+    pub lift_capex_ref_musd: f64,
+    pub lift_ref_t_per_day: f64,
+    pub lift_scale_exponent: f64,
+    pub depth_ref_m: f64,
+    pub lift_capex_pct_per_1000m: f64,
+    pub vessel_usd_m_per_day: f64,
+    pub lift_opex_pct_per_1000m: f64,
+    pub lift_variable_usd_per_t: f64,
+    /// Concentrate grade over mud grade.
+    pub upgrade_factor: f64,
+    /// Share of the mud's REY reporting to the concentrate, %.
+    pub upgrade_recovery_pct: f64,
+    pub upgrade_usd_per_t: f64,
+    pub dewatering_usd_per_t: f64,
+    pub port: String,
+    pub port_lon_lat: [f64; 2],
+    pub shipping_usd_per_t_km: f64,
+    pub leach_recovery_pct: f64,
+    pub leach_usd_per_t: f64,
+    pub plant_capex_factor: f64,
+    pub separation_light_usd_per_kg: f64,
+    pub separation_heavy_usd_per_kg: f64,
+    /// Grades of co-mined nodules, %.
+    pub nodule_grade_pct: Metals,
+    pub nodule_processing_usd_per_t: f64,
+    pub source: String,
+    pub scenarios: BTreeMap<String, MudScenario>,
+}
+
+impl MudAssumptions {
+    /// Checks the figures a run cannot do without.
+    pub fn validate(&self) -> Result<(), String> {
+        if !self.scenarios.contains_key(&self.default_scenario) {
+            return Err(format!(
+                "mud.default_scenario {:?} is not a scenario of [mud.scenarios]",
+                self.default_scenario
+            ));
+        }
+        for (name, s) in &self.scenarios {
+            if !(s.capacity_t_per_day > 0.0 && (0.0..1.0).contains(&s.nodule_share)) {
+                return Err(format!(
+                    "mud.scenarios.{name}: capacity_t_per_day must be > 0 and nodule_share in [0, 1)"
+                ));
+            }
+        }
+        let positive = [
+            ("upgrade_factor", self.upgrade_factor),
+            ("operating_days_per_y", self.operating_days_per_y),
+            ("design_life_y", self.design_life_y),
+            ("lift_ref_t_per_day", self.lift_ref_t_per_day),
+        ];
+        for (name, v) in positive {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("mud.{name} = {v} must be a positive number"));
+            }
+        }
+        for (name, v) in [
+            ("upgrade_recovery_pct", self.upgrade_recovery_pct),
+            ("leach_recovery_pct", self.leach_recovery_pct),
+        ] {
+            if !(0.0..=100.0).contains(&v) {
+                return Err(format!("mud.{name} = {v} must lie in 0-100"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Every assumption the models use.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Assumptions {
@@ -359,6 +448,8 @@ pub struct Assumptions {
     pub risk: RiskAssumptions,
     pub uncertainty: Uncertainty,
     pub rank: RankAssumptions,
+    /// The seabed-mud model (`[mud]`).
+    pub mud: MudAssumptions,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,
@@ -444,6 +535,7 @@ impl Assumptions {
             })?;
         a.digest = fnv1a64(&text);
         a.validate()?;
+        a.mud.validate().map_err(AssumptionsError::Invalid)?;
         let u = &a.uncertainty.prices;
         a.uncertainty.price_cholesky = cholesky(&u.correlation).ok_or_else(|| {
             AssumptionsError::Invalid(

@@ -177,6 +177,37 @@ pub fn costs(
         _ => 0.0,
     };
 
+    let (royalty, tax) = fiscal_terms(rec, a, log);
+    let closure = capex * c.closure_pct_of_capex / 100.0;
+    log.assumed(
+        "closure_musd",
+        closure,
+        format!("{} % of initial capex (assumption)", c.closure_pct_of_capex),
+    );
+    let construction_y = construction_y(deposit, a);
+    log.assumed(
+        "construction_y",
+        construction_y,
+        format!("usual construction time of {deposit} projects (assumption)"),
+    );
+    Ok(Costs {
+        capex_musd: capex,
+        sustaining_musd_per_y: sustaining,
+        opex_musd_per_y: opex,
+        logistics_musd_per_y: logistics,
+        royalty_pct: royalty,
+        tax_rate_pct: tax,
+        closure_musd: closure,
+        depreciation_y: c.depreciation_y,
+        construction_y,
+        warnings,
+    })
+}
+
+/// Royalty and corporate tax, %: the record's when given, else the jurisdiction's (the
+/// Area's in the Area), each logged with its source.
+pub fn fiscal_terms(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) -> (f64, f64) {
+    let e = &rec.economics;
     let (jurisdiction, fiscal) = a.jurisdiction(if rec.regime == Some(Regime::Area) {
         None
     } else {
@@ -210,30 +241,7 @@ pub fn costs(
             fiscal.tax_rate_pct
         }
     };
-    let closure = capex * c.closure_pct_of_capex / 100.0;
-    log.assumed(
-        "closure_musd",
-        closure,
-        format!("{} % of initial capex (assumption)", c.closure_pct_of_capex),
-    );
-    let construction_y = construction_y(deposit, a);
-    log.assumed(
-        "construction_y",
-        construction_y,
-        format!("usual construction time of {deposit} projects (assumption)"),
-    );
-    Ok(Costs {
-        capex_musd: capex,
-        sustaining_musd_per_y: sustaining,
-        opex_musd_per_y: opex,
-        logistics_musd_per_y: logistics,
-        royalty_pct: royalty,
-        tax_rate_pct: tax,
-        closure_musd: closure,
-        depreciation_y: c.depreciation_y,
-        construction_y,
-        warnings,
-    })
+    (royalty, tax)
 }
 
 /// Construction time of a deposit type, years (assumptions: `deposits.*.construction_y`;

@@ -8,6 +8,7 @@ pub mod cashflow;
 pub mod cost;
 pub mod grade;
 pub mod leadtime;
+pub mod mud;
 pub mod provenance;
 pub mod risk;
 pub mod simulate;

@@ -178,6 +178,8 @@ impl RecordBuilder {
             Field::StudyBasketUsdPerKg => s.basket_price_per_kg = non_negative(cell)?,
             Field::StudyNdprUsdPerKg => s.ndpr_price_per_kg = non_negative(cell)?,
             Field::StudyCurrency => s.currency = currency(cell)?,
+            Field::ResourceReoMt => g.contained_reo_mt = non_negative(cell)?,
+            Field::CapacityScenario => e.capacity_scenario = cell.text()?,
         }
         Ok(())
     }

@@ -298,6 +298,9 @@ pub struct Geology {
     pub mn_pct: Option<f64>,
     /// Water depth at the site, m below sea level.
     pub water_depth_m: Option<f64>,
+    /// Contained rare-earth oxides of the resource, Mt REO (seabed mud: the published
+    /// resource is often stated this way, e.g. 1.2 Mt REO at Minamitorishima).
+    pub contained_reo_mt: Option<f64>,
 }
 
 /// Development status.
@@ -349,6 +352,9 @@ pub struct Economics {
     pub tax_rate_pct: Option<f64>,
     /// ISO 4217 code of every money field of the record; US$ when absent.
     pub currency: Option<String>,
+    /// Capacity scenario of the seabed-mud model (a key of the assumptions'
+    /// `[mud.scenarios]`); the assumptions' default when absent.
+    pub capacity_scenario: Option<String>,
 }
 
 /// A published study's headline figures, kept to compare with the model.

@@ -160,6 +160,8 @@ schema! {
     StudyBasketUsdPerKg: "study_basket_usd_per_kg", Number, "US$/kg TREO", "study", "The study's basket price, US$ per kg TREO (prices are in US$ whatever the study currency).";
     StudyNdprUsdPerKg: "study_ndpr_usd_per_kg", Number, "US$/kg", "study", "The study's NdPr oxide price, US$ per kg.";
     StudyCurrency: "study_currency", FieldKind::Currency, "", "study", "Currency of the study's money figures, when not the record's.";
+    ResourceReoMt: "resource_reo_mt", Number, "Mt REO", "geology", "Contained rare-earth oxides of the resource, Mt REO (seabed mud: with `grade_treo_ppm`, the tonnage of mud follows; a tonnage field with the grade is the other route).";
+    CapacityScenario: "capacity_scenario", Text, "", "economics", "Seabed mud: capacity scenario of the assumptions' `[mud.scenarios]` (trial_350tpd, demo_3500tpd, commercial_10000tpd, co_mining_10000tpd); the assumptions' default when empty.";
 }
 
 /// Other names accepted for a few fields (CSV habits).
