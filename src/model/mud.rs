@@ -208,7 +208,9 @@ pub fn case(
     log.assumed(
         "upgrade_factor",
         uf,
-        format!("hydrocyclone grade factor, REO recovery {ur} % (assumptions [mud]; Takaya et al. 2018)"),
+        format!(
+            "hydrocyclone grade factor, REO recovery {ur} % (assumptions [mud]; Takaya et al. 2018)"
+        ),
     );
     let concentrate_t = mud_t * ur / 100.0 / uf;
     let concentrate_ppm = grade_ppm * uf;
@@ -253,7 +255,10 @@ pub fn case(
     log.estimated(
         "basket_price_usd_per_kg",
         basket,
-        format!("sum of oxide share x {} price (separated oxides)", prices.scenario),
+        format!(
+            "sum of oxide share x {} price (separated oxides)",
+            prices.scenario
+        ),
     );
     let heavy_share: f64 = shares[EU..].iter().sum();
     let dytb_share = shares[TB] + shares[DY];
@@ -297,7 +302,10 @@ pub fn case(
     let n = &a.nodules;
     let metals = m
         .nodule_grade_pct
-        .zip_with(n.reference_grade_pct, |g, r| if r > 0.0 { g / r } else { 0.0 })
+        .zip_with(
+            n.reference_grade_pct,
+            |g, r| if r > 0.0 { g / r } else { 0.0 },
+        )
         .zip_with(n.yield_pct_of_wet, |ratio, y| nodules_t * y / 100.0 * ratio);
     if nodules_t > 0.0 {
         log.assumed(
@@ -335,7 +343,11 @@ pub fn case(
     // Costs.
     let depth = g.water_depth_m.unwrap_or(m.depth_ref_m);
     if g.water_depth_m.is_none() {
-        log.assumed("water_depth_m", depth, "reference depth of the lift (assumptions mud.depth_ref_m)");
+        log.assumed(
+            "water_depth_m",
+            depth,
+            "reference depth of the lift (assumptions mud.depth_ref_m)",
+        );
     }
     let capex_depth = depth_factor(depth, m.depth_ref_m, m.lift_capex_pct_per_1000m);
     let opex_depth = depth_factor(depth, m.depth_ref_m, m.lift_opex_pct_per_1000m);
@@ -436,7 +448,10 @@ pub fn case(
             log.assumed(
                 "sustaining_musd_per_y",
                 v,
-                format!("{} % of initial capex a year (assumption)", c.sustaining_pct_of_capex),
+                format!(
+                    "{} % of initial capex a year (assumption)",
+                    c.sustaining_pct_of_capex
+                ),
             );
             v
         }
@@ -448,7 +463,8 @@ pub fn case(
         closure,
         format!("{} % of initial capex (assumption)", c.closure_pct_of_capex),
     );
-    let construction_y = crate::model::cost::construction_y(crate::read::record::DepositType::SeabedMud, a);
+    let construction_y =
+        crate::model::cost::construction_y(crate::read::record::DepositType::SeabedMud, a);
     log.assumed(
         "construction_y",
         construction_y,
@@ -468,7 +484,9 @@ pub fn case(
         ));
     }
     if rec.regime == Some(Regime::Area) {
-        warnings.push("seabed mud in the Area: the mud model assumes shipping to a Japanese port".into());
+        warnings.push(
+            "seabed mud in the Area: the mud model assumes shipping to a Japanese port".into(),
+        );
     }
     let costs = Costs {
         capex_musd: capex,
@@ -745,7 +763,13 @@ mod tests {
         assert_eq!(contained.flow.mineable_mud_mt, tonnage.flow.mineable_mud_mt);
         // 600 Mt at 3 Mt/y would last 200 years: the design life is valued, with a warning.
         assert_eq!(contained.production.mine_life_y, 20.0);
-        assert!(contained.costs.warnings.iter().any(|w| w.contains("200 years")));
+        assert!(
+            contained
+                .costs
+                .warnings
+                .iter()
+                .any(|w| w.contains("200 years"))
+        );
     }
 
     #[test]
@@ -753,7 +777,13 @@ mod tests {
         let a = Assumptions::defaults();
         let c = run(&record(5600.0), &a);
         let inputs = schedule_inputs(&c.production, &c.costs, &a);
-        let u = unit_costs(&inputs, c.flow.annual_dytb_t, c.flow.annual_hreo_t, 8.0, Discounting::EndOfYear);
+        let u = unit_costs(
+            &inputs,
+            c.flow.annual_dytb_t,
+            c.flow.annual_hreo_t,
+            8.0,
+            Discounting::EndOfYear,
+        );
         let s = u.subsidy_per_kg_dytb_usd.unwrap();
         assert!(s > 0.0);
         let mut with = inputs.clone();
