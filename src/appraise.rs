@@ -290,6 +290,14 @@ pub fn appraise(
     } else if rec.geology.deposit_type.is_some_and(|t| t.is_seabed()) {
         out.warnings.push("seabed costs rest on one calibration point (NORI-D) and judgement on depth (docs/assumptions.md)".into());
     }
+    let cut = cashflow::cut_output_y(&inputs, &years);
+    if cut > 1e-9 {
+        out.warnings.push(format!(
+            "the cash flow stops after {} years: {cut:.0} of the mine plan's {:.0} years of nameplate output are not counted",
+            cashflow::MAX_YEARS,
+            inputs.mine_life_y
+        ));
+    }
     if !npv.is_finite() {
         out.warnings.push(
             "the NPV is not a finite number: a figure of the record is out of any plausible range"

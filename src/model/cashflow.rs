@@ -342,8 +342,39 @@ pub struct ScheduleInputs {
     pub ramp_up: Vec<f64>,
 }
 
-/// The longest schedule built, years: a guard for absurd mine lives.
+/// The longest schedule built, years (construction and production together): a guard for
+/// absurd mine lives. A mine plan longer than this is cut; [`cut_output_y`] says by how much.
 pub const MAX_YEARS: usize = 150;
+
+/// Share of nameplate output in each production year, in order: the ramp-up shares (each
+/// held to 0-1), then full output, until `life_y` years of nameplate output are used up
+/// (the last year partial). The one production profile of the cash-flow schedule and of
+/// the portfolio timeline. Endless when `life_y` is infinite.
+pub fn production_shares(ramp: &[f64], life_y: f64) -> impl Iterator<Item = f64> + '_ {
+    let mut remaining = life_y.max(0.0);
+    let mut k = 0;
+    std::iter::from_fn(move || {
+        if remaining <= 1e-9 {
+            return None;
+        }
+        let share = ramp
+            .get(k)
+            .copied()
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0)
+            .min(remaining);
+        remaining -= share;
+        k += 1;
+        Some(share)
+    })
+}
+
+/// Years of nameplate output of the mine plan that a schedule leaves out because it stops
+/// at [`MAX_YEARS`] (0 when the whole plan fits).
+pub fn cut_output_y(inp: &ScheduleInputs, years: &[YearFlow]) -> f64 {
+    let counted: f64 = years.iter().map(|y| y.output_share).sum();
+    (inp.mine_life_y - counted).max(0.0)
+}
 
 /// Builds the annual schedule: capex spread evenly over construction, a ramp-up, full
 /// output until the mine plan is used up (the last year partial, and charged with closure). Revenue is
@@ -379,12 +410,8 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
         f.capex = inp.capex / f64::from(c);
         years.push(f);
     }
-    let mut remaining = inp.mine_life_y.max(0.0);
-    let mut k = 0;
-    while remaining > 1e-9 && years.len() < MAX_YEARS - 1 {
-        let ramp = inp.ramp_up.get(k).copied().unwrap_or(1.0).clamp(0.0, 1.0);
-        let share = ramp.min(remaining);
-        remaining -= share;
+    let room = MAX_YEARS.saturating_sub(years.len());
+    for share in production_shares(&inp.ramp_up, inp.mine_life_y).take(room) {
         let mut f = blank(years.len() as u32 + 1, Phase::Production);
         f.output_share = share;
         f.revenue = inp.revenue_per_y * share * price_factor;
@@ -397,7 +424,6 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
             0.0
         };
         years.push(f);
-        k += 1;
     }
     // Closure is provided for in the last production year (a closure bond or provision),
     // not in a year of its own: a lone outflow after production would add a spurious IRR
@@ -608,6 +634,18 @@ mod tests {
         assert_eq!(s[7].closure, 10.0);
         let total_output: f64 = shares.iter().sum();
         assert!((total_output - 5.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_schedule_stops_at_150_years_and_says_how_much_it_left_out() {
+        // 2 construction years, then 148 of the billion-year plan: 150 years in all.
+        let mut inp = inputs();
+        inp.mine_life_y = 1e9;
+        let s = schedule(&inp, 1.0);
+        assert_eq!(s.len(), 150);
+        assert_eq!(s.last().unwrap().closure, 10.0);
+        assert_eq!(cut_output_y(&inp, &s), 1e9 - 147.5);
+        assert_eq!(cut_output_y(&inputs(), &schedule(&inputs(), 1.0)), 0.0);
     }
 
     #[test]

@@ -260,6 +260,13 @@ pub fn production(
     let Some(t) = rec.geology.deposit_type else {
         return unvalued("no deposit_type");
     };
+    if let Some(q) = rec.economics.throughput_mtpa
+        && q <= 0.0
+    {
+        return unvalued(format!(
+            "throughput_mtpa is {q} Mt/y: a mine that processes no ore produces nothing to value"
+        ));
+    }
     let commodity = rec
         .geology
         .commodity

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::appraisal::Appraisal;
+use crate::model::cashflow;
 use crate::model::leadtime::StageSpan;
 use crate::portfolio::rank::china_linked;
 use crate::read::record::{ProjectRecord, StudyStage};
@@ -168,17 +169,13 @@ pub(crate) fn met_from(
         .find(|y| (*y..=target.year.max(*y).min(end)).all(|z| supply(z) >= target.tonnes))
 }
 
-/// Share of nameplate produced in the `k`-th production year (0-based).
+/// Share of nameplate produced in the `k`-th production year (0-based): the schedule's own
+/// production profile ([`cashflow::production_shares`]).
 fn share(k: i32, ramp: &[f64], life: f64) -> f64 {
-    if k < 0 || f64::from(k) >= life.max(0.0).ceil() + ramp.len() as f64 {
-        return 0.0;
-    }
-    // Nameplate-years used before year k, to stop at the end of the mine plan.
-    let used: f64 = (0..k)
-        .map(|i| ramp.get(i as usize).copied().unwrap_or(1.0))
-        .sum();
-    let s = ramp.get(k as usize).copied().unwrap_or(1.0);
-    s.min((life - used).max(0.0))
+    usize::try_from(k)
+        .ok()
+        .and_then(|k| cashflow::production_shares(ramp, life).nth(k))
+        .unwrap_or(0.0)
 }
 
 impl ProjectLine {
