@@ -737,14 +737,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_parse_and_validate() {
+    fn defaults_parse_and_decks_inherit_from_their_base() {
         let a = Assumptions::load(None).unwrap();
-        assert_eq!(a.valuation.discount_rate_pct, 8.0);
         assert!(a.digest.starts_with("fnv1a64:"));
-        let p = a.prices("incentive_ex_china").unwrap();
-        assert_eq!(p.oxides[3], 110.0); // nd
-        assert_eq!(p.oxides[0], 0.54); // la, from the base deck
-        assert_eq!(p.metals.ni, 16630.0);
+        // Every deck of the defaults resolves (validate() checks it at load).
+        for name in a.scenarios.keys() {
+            assert!(a.prices(name).is_ok(), "{name}");
+        }
+        // A deck takes what it does not list from its base, at any depth, and its own
+        // figures win: two decks stacked on the default one.
+        let b = Assumptions::with_override(
+            "test",
+            "[scenarios.one]\nbase = \"market_2025\"\n[scenarios.one.oxides]\nnd = 1.5\ntb = 2.5\n\
+             [scenarios.two]\nbase = \"one\"\n[scenarios.two.oxides]\ntb = 3.5\n[scenarios.two.metals]\nni = 4.5\n",
+        )
+        .unwrap();
+        let (root, two) = (b.prices("market_2025").unwrap(), b.prices("two").unwrap());
+        let nd = OXIDES.iter().position(|o| *o == "nd").unwrap();
+        let tb = OXIDES.iter().position(|o| *o == "tb").unwrap();
+        assert_eq!((two.oxides[nd], two.oxides[tb]), (1.5, 3.5));
+        assert_eq!(two.oxides[0], root.oxides[0]);
+        assert_eq!((two.metals.ni, two.metals.cu), (4.5, root.metals.cu));
+        // A cycle of bases is refused, not followed for ever.
+        let e = Assumptions::with_override("test", "[scenarios.market_2025]\nbase = \"low\"\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("base cycle"), "{e}");
     }
 
     #[test]

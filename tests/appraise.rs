@@ -285,10 +285,20 @@ fn bad_input_is_not_appraised() {
 #[test]
 fn spatial_context_lead_time_and_risk_for_every_project() {
     let r = appraise_json(&["samples/projects.geojson"]);
+    let defaults = prospect::assumptions::Assumptions::defaults();
     assert_eq!(r["as_of"], 2026);
     for p in r["projects"].as_array().unwrap() {
+        // The chance is the stage's base rate (assumptions) times the reported factors.
         let chance = p["chance_of_success"].as_f64().unwrap();
-        assert!((0.0..=1.0).contains(&chance), "{}", p["id"]);
+        let stage = p["stage"].as_str().unwrap_or("exploration");
+        let product: f64 = p["risk_factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["multiplier"].as_f64().unwrap())
+            .product();
+        let base = defaults.risk.base_rate[stage];
+        assert!((chance - base * product).abs() < 1e-9, "{}", p["id"]);
         assert!(p["first_production_year"]["base"].is_i64(), "{}", p["id"]);
         assert!(
             p["nearest_separation_plant"]["distance_km"].is_number(),

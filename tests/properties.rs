@@ -89,7 +89,7 @@ proptest! {
     }
 
     #[test]
-    fn chance_in_0_1_and_lead_time_monotone_in_stage(
+    fn chance_is_base_rate_times_factors_and_lead_time_monotone_in_stage(
         stage in 0usize..10,
         country in prop::sample::select(vec!["AU", "US", "CA", "KE", "GL", "NA", "XX"]),
         permit in prop::option::of(prop::sample::select(PermitStatus::ALL.to_vec())),
@@ -111,8 +111,15 @@ proptest! {
         let r = record(s);
         let mut site = SiteContext::unknown(&r);
         site.regime = Some(regime);
-        let chance = risk(&r, &site, &a).chance_of_success;
-        prop_assert!((0.0..=1.0).contains(&chance));
+        let out = risk(&r, &site, &a);
+        let chance = out.chance_of_success;
+        // The chance is the stage's base rate from the assumptions times every reported
+        // multiplier, and no factor raises it above that base rate.
+        let base = a.risk.base_rate[s.as_str()];
+        let product: f64 = out.factors.iter().map(|f| f.multiplier).product();
+        prop_assert!((chance - base * product).abs() < 1e-12, "{chance} vs {base} x {product}");
+        prop_assert!(out.factors.iter().all(|f| (0.0..=1.0).contains(&f.multiplier)));
+        prop_assert!(chance <= base + 1e-12);
         if stage + 1 < StudyStage::ALL.len() {
             let next = record(StudyStage::ALL[stage + 1]);
             let t0 = lead_time(&r, Some(regime), 3, 2.0, &a, 2026).years_to_first_production;
