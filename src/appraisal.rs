@@ -84,6 +84,30 @@ pub struct Appraisal {
     pub tax_rate_pct: Option<f64>,
     /// Multiple of the price deck at which NPV is zero (the incentive price over the deck).
     pub breakeven_price_factor: Option<f64>,
+    /// Where year 0 of `npv_musd` is: `as_of` (the start of the as-of year; projects under
+    /// construction, ramping up or producing, valued on their remaining cash flows) or
+    /// `start_of_construction` (projects before construction, as studies are valued).
+    pub npv_convention: Option<String>,
+    /// After-tax NPV at the start of the as-of year, US$ million real: `npv_musd.base`
+    /// under the as-of convention, else discounted over the years to construction (not
+    /// risked; `risked_npv_musd` also weighs the chance of success).
+    pub npv_as_of_musd: Option<f64>,
+    /// Capital still to spend from the valuation date, US$ million (cost to complete, an
+    /// expansion, or the whole initial capex before construction).
+    pub capex_to_spend_musd: Option<f64>,
+    /// Capital already spent and left out of the valuation (sunk), US$ million.
+    pub sunk_capex_musd: Option<f64>,
+    /// Years of nameplate output from the valuation date on, years.
+    pub remaining_life_y: Option<f64>,
+    /// The NdPr oxide price, US$/kg, at which NPV at the run's discount rate is zero, the
+    /// rest of the deck scaled with it (deck NdPr x `breakeven_price_factor`).
+    pub incentive_ndpr_usd_per_kg: Option<f64>,
+    /// C1 cash cost and all-in sustaining cost at nameplate, US$ per kg NdPr oxide and per
+    /// kg TREO (by-products credited).
+    pub c1_usd_per_kg_ndpr: Option<f64>,
+    pub c1_usd_per_kg_treo: Option<f64>,
+    pub aisc_usd_per_kg_ndpr: Option<f64>,
+    pub aisc_usd_per_kg_treo: Option<f64>,
     /// The nearest operating or under-construction separation plant outside China.
     pub nearest_separation_plant: Option<Nearest>,
     /// Everything the spatial stage found.

@@ -19,6 +19,7 @@ use crate::model::risk;
 use crate::model::simulate::{self, DrawModel, FactorDist, SimOptions, SimSummary};
 use crate::model::study;
 pub use crate::model::terms::{Options, Terms};
+use crate::model::{going_concern, unit_cost};
 use crate::read::record::{Commodity, DepositType, ProductForm, ProjectRecord, StudyStage};
 
 impl YearEstimate {
@@ -97,6 +98,16 @@ impl Appraisal {
             royalty_pct: None,
             tax_rate_pct: None,
             breakeven_price_factor: None,
+            npv_convention: None,
+            npv_as_of_musd: None,
+            capex_to_spend_musd: None,
+            sunk_capex_musd: None,
+            remaining_life_y: None,
+            incentive_ndpr_usd_per_kg: None,
+            c1_usd_per_kg_ndpr: None,
+            c1_usd_per_kg_treo: None,
+            aisc_usd_per_kg_ndpr: None,
+            aisc_usd_per_kg_treo: None,
             nearest_separation_plant: site.nearest_separation_plant.clone(),
             first_production_year: YearEstimate::base(lead_time.first_production_year()),
             nameplate_year: YearEstimate::base(lead_time.nameplate_year()),
@@ -137,6 +148,45 @@ fn schedule_inputs(p: &Production, c: &Costs, a: &Assumptions) -> ScheduleInputs
         construction_y: c.construction_y,
         mine_life_y: p.mine_life_y,
         ramp_up: a.schedule.ramp_up.clone(),
+    }
+}
+
+/// The as-of valuation's figures, unit costs and incentive price of a valued project.
+fn valuation_fields(
+    out: &mut Appraisal,
+    p: &Production,
+    c: &Costs,
+    b: &going_concern::ValuationBasis,
+    npv: f64,
+    terms: &Terms,
+) {
+    let delay = out.lead_time.years_to_construction;
+    out.npv_convention = Some(b.convention.as_str().to_owned());
+    out.npv_as_of_musd = Some(going_concern::npv_as_of(
+        npv,
+        b,
+        delay,
+        terms.discount_rate_pct,
+    ));
+    out.capex_to_spend_musd = Some(b.capex_to_spend_musd);
+    out.sunk_capex_musd = Some(b.sunk_capex_musd);
+    out.remaining_life_y = Some(b.remaining_life_y);
+    if p.commodity == Commodity::RareEarths {
+        out.incentive_ndpr_usd_per_kg =
+            unit_cost::incentive_ndpr_price(terms.prices.oxides[3], out.breakeven_price_factor);
+        let u = unit_cost::unit_costs(&unit_cost::NameplateCosts {
+            opex_musd_per_y: c.opex_musd_per_y,
+            logistics_musd_per_y: c.logistics_musd_per_y,
+            byproduct_credit_musd_per_y: 0.0,
+            royalty_musd_per_y: p.annual_revenue_musd * c.royalty_pct / 100.0,
+            sustaining_musd_per_y: c.sustaining_musd_per_y,
+            annual_ndpr_t: p.annual_ndpr_t,
+            annual_treo_t: p.annual_treo_t,
+        });
+        out.c1_usd_per_kg_ndpr = u.c1_usd_per_kg_ndpr;
+        out.c1_usd_per_kg_treo = u.c1_usd_per_kg_treo;
+        out.aisc_usd_per_kg_ndpr = u.aisc_usd_per_kg_ndpr;
+        out.aisc_usd_per_kg_treo = u.aisc_usd_per_kg_treo;
     }
 }
 
@@ -222,13 +272,22 @@ pub fn appraise(
         }
     };
     let placed = place(rec, site, costs.construction_y, a, terms);
-    let inputs = schedule_inputs(&production, &costs, a);
+    // The study's convention (start of construction, full capex) for the comparison; the
+    // valuation keeps only what is ahead at the as-of date.
+    let study_inputs = schedule_inputs(&production, &costs, a);
+    let to_first = placed.lead_time.years_to_first_production;
+    let basis =
+        match going_concern::basis(rec, &production, &costs, to_first, terms.as_of, a, &mut log) {
+            Ok(b) => b,
+            Err(u) => return Appraisal::unvalued(rec, placed, u.reason, log, a),
+        };
+    let inputs = going_concern::inputs(&study_inputs, &basis);
     let years = cashflow::schedule(&inputs, 1.0);
     let rate = terms.discount_rate_pct;
     let npv = cashflow::value(&years, rate, terms.discounting, true);
     let net: Vec<f64> = years.iter().map(|y| y.net).collect();
     let irr = cashflow::irr(&net);
-    let construction = costs.construction_y as usize;
+    let construction = basis.construction_y as usize;
     let scratch = std::cell::RefCell::new(Vec::with_capacity(cashflow::MAX_YEARS));
     let breakeven = cashflow::breakeven_factor(|k| {
         cashflow::value_at(&inputs, k, &scratch, rate, terms.discounting, true)
@@ -282,6 +341,7 @@ pub fn appraise(
     out.royalty_pct = Some(costs.royalty_pct);
     out.tax_rate_pct = Some(costs.tax_rate_pct);
     out.breakeven_price_factor = breakeven;
+    valuation_fields(&mut out, &production, &costs, &basis, npv, terms);
     out.warnings.extend(costs.warnings.iter().cloned());
     out.warnings
         .extend(grade::confidence_warnings(rec, &production));
@@ -304,7 +364,7 @@ pub fn appraise(
                 .into(),
         );
     }
-    out.study = study::compare(rec, &production, &inputs, &scratch, a, terms);
+    out.study = study::compare(rec, &production, &study_inputs, &scratch, a, terms);
     if let Some(c) = &mud_case {
         out.mud = Some(mud::summary(
             rec,
@@ -487,7 +547,7 @@ impl Report {
             conventions: Conventions {
                 money: "US$ million, real (study-year money converted at that year's average exchange rate; no escalation)".into(),
                 discounting: terms.discounting,
-                valuation_date: "start of construction (year 1 is the first construction year); risked_npv_musd is discounted further to as_of".into(),
+                valuation_date: "per project, see npv_convention: as_of (start of the as-of year; projects under construction, ramping up or producing, on their remaining cash flows, sunk capex excluded) or start_of_construction (projects before construction; year 1 is the first construction year); npv_as_of_musd and risked_npv_musd are discounted to as_of; study comparisons are at the start of construction".into(),
                 payback: "years from first production until cumulative cash flow turns positive".into(),
                 risk: "risk enters value through chance_of_success and the lead time, never through the discount rate".into(),
             },

@@ -166,6 +166,18 @@ pub struct DepositDefaults {
     pub recovery_source: String,
     /// Typical oxide distribution, % of TREO, by oxide symbol.
     pub oxide_shares: BTreeMap<String, f64>,
+    /// Name of the library distribution (`[distributions.*]`) this deposit type takes by
+    /// default, instead of its own `oxide_shares`.
+    #[serde(default)]
+    pub distribution: Option<String>,
+}
+
+/// One named oxide distribution of the library (`[distributions.*]`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct NamedDistribution {
+    pub source: String,
+    /// % of TREO, by oxide symbol.
+    pub oxide_shares: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -438,6 +450,9 @@ pub struct Assumptions {
     pub area_royalty_scenarios: BTreeMap<String, toml::Value>,
     pub products: BTreeMap<String, Product>,
     pub deposits: BTreeMap<String, DepositDefaults>,
+    /// The library of named oxide distributions.
+    #[serde(default)]
+    pub distributions: BTreeMap<String, NamedDistribution>,
     pub costs: Costs,
     pub seabed: Seabed,
     pub nodules: Nodules,
@@ -580,6 +595,28 @@ impl Assumptions {
             let sum: f64 = d.oxide_shares.values().sum();
             if (sum - 100.0).abs() > 0.5 {
                 return bad(format!("deposits.{t}.oxide_shares sum to {sum}, not 100"));
+            }
+            if let Some(name) = &d.distribution
+                && !self.distributions.contains_key(name)
+            {
+                return bad(format!(
+                    "deposits.{t}.distribution {name:?} is not in [distributions]"
+                ));
+            }
+        }
+        for (name, d) in &self.distributions {
+            let sum: f64 = d.oxide_shares.values().sum();
+            if !(95.0..=105.0).contains(&sum) || d.oxide_shares.values().any(|v| *v < 0.0) {
+                return bad(format!(
+                    "distributions.{name}.oxide_shares sum to {sum}, not about 100"
+                ));
+            }
+            if let Some(k) = d
+                .oxide_shares
+                .keys()
+                .find(|k| !OXIDES.contains(&k.as_str()))
+            {
+                return bad(format!("distributions.{name}: {k:?} is not an oxide"));
             }
         }
         for p in ProductForm::ALL {

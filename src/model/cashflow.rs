@@ -304,7 +304,8 @@ pub enum Phase {
 /// One year of a project's cash flow, real US$ million.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct YearFlow {
-    /// Year counted from the start of construction (1 = first construction year).
+    /// Year counted from the valuation date: 1 is the first construction year, or the
+    /// as-of year for a project valued at the as-of date (`npv_convention`).
     pub year: u32,
     pub phase: Phase,
     /// Share of nameplate output produced.
@@ -335,6 +336,8 @@ pub struct ScheduleInputs {
     pub sustaining_per_y: f64,
     pub closure: f64,
     pub depreciation_y: u32,
+    /// Construction years before first production; 0 for a project already built (its
+    /// capex, an expansion or completion, then falls in year 1).
     pub construction_y: u32,
     /// Years of nameplate output the mine plan holds.
     pub mine_life_y: f64,
@@ -376,7 +379,8 @@ pub fn cut_output_y(inp: &ScheduleInputs, years: &[YearFlow]) -> f64 {
     (inp.mine_life_y - counted).max(0.0)
 }
 
-/// Builds the annual schedule: capex spread evenly over construction, a ramp-up, full
+/// Builds the annual schedule: capex spread evenly over construction (in year 1 when there
+/// is none), a ramp-up, full
 /// output until the mine plan is used up (the last year partial, and charged with closure). Revenue is
 /// multiplied by `price_factor`. Tax: straight-line depreciation of capex from the first
 /// production year, sustaining capital and closure expensed, losses carried forward.
@@ -404,7 +408,9 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
         pre_tax: 0.0,
         net: 0.0,
     };
-    let c = inp.construction_y.max(1);
+    // No construction years for a project already built (valued at the as-of date): any
+    // capex still to spend (an expansion) falls in the first year.
+    let c = inp.construction_y;
     for y in 1..=c {
         let mut f = blank(y, Phase::Construction);
         f.capex = inp.capex / f64::from(c);
@@ -435,6 +441,11 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
             end.closure = inp.closure;
             years.push(end);
         }
+    }
+    if c == 0
+        && let Some(first) = years.first_mut()
+    {
+        first.capex = inp.capex;
     }
 
     let dep_years = inp.depreciation_y.max(1);

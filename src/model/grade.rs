@@ -7,13 +7,9 @@ use serde::Serialize;
 
 use crate::assumptions::{Assumptions, Metals, Prices};
 use crate::model::provenance::Provenance;
-use crate::read::record::{Commodity, DepositType, OXIDES, ProductForm, ProjectRecord, StudyStage};
+use crate::read::record::{Commodity, DepositType, ProductForm, ProjectRecord, StudyStage};
 
-/// Indices of Pr, Nd, Tb, Dy in [`OXIDES`].
-const PR: usize = 2;
-const ND: usize = 3;
-const TB: usize = 7;
-const DY: usize = 8;
+use crate::model::distribution::{self, DY, ND, PR, TB};
 
 /// What a project produces at nameplate, and what a kilogram of it is worth.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,13 +55,16 @@ fn unvalued<T>(reason: impl Into<String>) -> Result<T, Unvalued> {
     })
 }
 
-/// The oxide distribution of a record: given shares, else the deposit type's typical
-/// distribution rescaled to the given NdPr and Dy+Tb shares.
+/// The oxide distribution of a record: given shares, else a typical distribution (the
+/// library entry the record names, else its deposit type's) rescaled to the record's NdPr
+/// and Dy+Tb. The record's annual outputs win over its stated shares: when it gives NdPr
+/// (or Dy+Tb) and TREO outputs, the share is their ratio, so that revenue rests on exactly
+/// the outputs the report prints. `Err` when the record names an unknown distribution.
 pub fn oxide_shares(
     rec: &ProjectRecord,
     a: &Assumptions,
     log: &mut Provenance,
-) -> Option<[f64; 15]> {
+) -> Result<Option<[f64; 15]>, Unvalued> {
     let g = &rec.geology;
     let given = g.oxide_shares.iter().filter(|s| s.is_some()).count();
     if given >= 5 {
@@ -76,82 +75,71 @@ pub fn oxide_shares(
             sum,
             "individual oxide shares of the record, normalised to 100 %",
         );
-        return Some(raw.map(|s| s * 100.0 / sum));
+        return Ok(Some(raw.map(|s| s * 100.0 / sum)));
     }
-    let t = g.deposit_type?;
-    let d = a.deposit(t)?;
-    let mut shares = [0.0; 15];
-    for (i, o) in OXIDES.iter().enumerate() {
-        shares[i] = d.oxide_shares.get(*o).copied().unwrap_or(0.0);
-    }
+    let Some(t) = g.deposit_type else {
+        return Ok(None);
+    };
+    let typical = match distribution::typical(rec, t, a) {
+        Ok(Some(d)) => d,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(Unvalued { reason: e.0 }),
+    };
+    let shares = typical.shares;
     let default_ndpr = shares[PR] + shares[ND];
     let default_dytb = shares[TB] + shares[DY];
-    // A share the record does not state follows from its annual outputs when both are given.
+    // The record's outputs, when it gives the part and the whole, fix the share.
     let e = &rec.economics;
     let implied = |part: Option<f64>| match (part, e.annual_treo_t) {
         (Some(p), Some(t)) if t > 0.0 => Some(p / t * 100.0),
         _ => None,
     };
-    let ndpr_implied = g
-        .ndpr_share_pct
-        .is_none()
-        .then(|| implied(e.annual_ndpr_t))
-        .flatten();
-    let dytb_implied = g
-        .dytb_share_pct
-        .is_none()
-        .then(|| implied(e.annual_dytb_t))
-        .flatten();
-    let ndpr = g.ndpr_share_pct.or(ndpr_implied).unwrap_or(default_ndpr);
-    let dytb = g.dytb_share_pct.or(dytb_implied).unwrap_or(default_dytb);
-    let rest = (100.0 - ndpr - dytb).max(0.0);
-    let default_rest = 100.0 - default_ndpr - default_dytb;
-    for (i, s) in shares.iter_mut().enumerate() {
-        let (target, pair, default_sum) = match i {
-            PR | ND => (ndpr, true, default_ndpr),
-            TB | DY => (dytb, true, default_dytb),
-            _ => (rest, false, default_rest),
-        };
-        *s = if default_sum > 0.0 {
-            *s * target / default_sum
-        } else if pair {
-            target / 2.0
-        } else {
-            0.0
-        };
-    }
-    let mut basis = format!("typical {t} distribution ({})", d.distribution_source);
-    if g.ndpr_share_pct.is_some() {
-        log.given("ndpr_share_pct", ndpr, "record");
-    } else if ndpr_implied.is_some() {
-        log.estimated(
+    let ndpr_implied = implied(e.annual_ndpr_t);
+    let dytb_implied = implied(e.annual_dytb_t);
+    let ndpr = ndpr_implied.or(g.ndpr_share_pct).unwrap_or(default_ndpr);
+    let dytb = dytb_implied.or(g.dytb_share_pct).unwrap_or(default_dytb);
+    let shares = distribution::rescaled(&shares, ndpr, dytb);
+    let mut basis = format!("typical distribution {} ({})", typical.name, typical.source);
+    for (name, implied, stated, value, what) in [
+        (
             "ndpr_share_pct",
+            ndpr_implied,
+            g.ndpr_share_pct,
             ndpr,
-            "annual NdPr output / annual TREO output of the record",
-        );
-    } else {
-        log.assumed("ndpr_share_pct", ndpr, basis.clone());
-    }
-    if g.dytb_share_pct.is_some() {
-        log.given("dytb_share_pct", dytb, "record");
-    } else if dytb_implied.is_some() {
-        log.estimated(
+            "NdPr",
+        ),
+        (
             "dytb_share_pct",
+            dytb_implied,
+            g.dytb_share_pct,
             dytb,
-            "annual Dy+Tb output / annual TREO output of the record",
-        );
-    } else {
-        log.assumed("dytb_share_pct", dytb, basis.clone());
+            "Dy+Tb",
+        ),
+    ] {
+        match (implied, stated) {
+            (Some(_), stated) => log.estimated(
+                name,
+                value,
+                match stated {
+                    Some(s) => format!(
+                        "annual {what} output / annual TREO output of the record (its stated {s} % share is not used: the outputs win)"
+                    ),
+                    None => format!("annual {what} output / annual TREO output of the record"),
+                },
+            ),
+            (None, Some(_)) => log.given(name, value, "record"),
+            (None, None) => log.assumed(name, value, basis.clone()),
+        }
     }
-    if g.ndpr_share_pct.is_some()
-        || g.dytb_share_pct.is_some()
-        || ndpr_implied.is_some()
+    if ndpr_implied.is_some()
         || dytb_implied.is_some()
+        || g.ndpr_share_pct.is_some()
+        || g.dytb_share_pct.is_some()
     {
         basis.push_str(", rescaled to the record's NdPr and Dy+Tb shares");
     }
     log.estimated("oxide_shares_pct", 100.0, basis);
-    Some(shares)
+    Ok(Some(shares))
 }
 
 /// Basket price (US$/kg TREO) and value shares of NdPr and Dy+Tb, %.
@@ -291,16 +279,9 @@ fn rare_earths(
     let Some(d) = a.deposit(t) else {
         return unvalued(format!("no rare-earth defaults for deposit type {t}"));
     };
-    let Some(shares) = oxide_shares(rec, a, log) else {
+    let Some(mut shares) = oxide_shares(rec, a, log)? else {
         return unvalued("no oxide distribution");
     };
-    let (basket_price, ndpr_value, dytb_value) = basket(&shares, prices);
-    log.estimated(
-        "basket_price_usd_per_kg",
-        basket_price,
-        format!("sum of oxide share x {} price", prices.scenario),
-    );
-
     let product_form = match e.product_form {
         Some(p) => {
             log.given("product_form", p.as_str(), "record");
@@ -316,10 +297,6 @@ fn rare_earths(
             p
         }
     };
-    let product = a.product(product_form);
-    let payable = basket_price * product.payable_pct / 100.0;
-    log.assumed("payable_pct", product.payable_pct, product.source.clone());
-
     let recovery = match e.recovery_pct {
         Some(r) => {
             log.given("recovery_pct", r, "record");
@@ -376,6 +353,29 @@ fn rare_earths(
     if e.annual_dytb_t.is_none() {
         log.estimated("annual_dytb_t", dytb, "annual TREO x Dy+Tb share");
     }
+    // The outputs printed are the outputs sold: the distribution follows them.
+    if treo > 0.0 {
+        let (to_ndpr, to_dytb) = (ndpr / treo * 100.0, dytb / treo * 100.0);
+        if (to_ndpr - ndpr_share).abs() > 1e-6 || (to_dytb - dytb_share).abs() > 1e-6 {
+            shares = distribution::rescaled(&shares, to_ndpr, to_dytb);
+            log.estimated(
+                "oxide_shares_pct",
+                100.0,
+                format!(
+                    "rescaled so that NdPr is {to_ndpr:.2} % and Dy+Tb {to_dytb:.2} % of TREO, as the record's annual outputs give"
+                ),
+            );
+        }
+    }
+    let (basket_price, ndpr_value, dytb_value) = basket(&shares, prices);
+    log.estimated(
+        "basket_price_usd_per_kg",
+        basket_price,
+        format!("sum of oxide share x {} price", prices.scenario),
+    );
+    let product = a.product(product_form);
+    let payable = basket_price * product.payable_pct / 100.0;
+    log.assumed("payable_pct", product.payable_pct, product.source.clone());
     let life = match life {
         Some(l) => l,
         None => match (mineable_mt(rec, a), rec.geology.grade_treo_pct) {
@@ -528,7 +528,7 @@ mod tests {
         let mut r = record();
         r.geology.ndpr_share_pct = Some(26.4);
         let mut log = Provenance::default();
-        let s = oxide_shares(&r, &a, &mut log).unwrap();
+        let s = oxide_shares(&r, &a, &mut log).unwrap().unwrap();
         assert!((s[PR] + s[ND] - 26.4).abs() < 1e-9);
         assert!((s.iter().sum::<f64>() - 100.0).abs() < 1e-9);
         assert_eq!(
@@ -554,6 +554,71 @@ mod tests {
             log.get("throughput_mtpa").unwrap().origin,
             crate::model::provenance::Origin::Estimated
         );
+    }
+
+    #[test]
+    fn revenue_rests_on_the_outputs_the_record_gives() {
+        // Nolans-like: 13,343 t/y TREO with 4,440 t/y NdPr stated, and a 26.4 % resource
+        // share. The outputs win: NdPr is 4,440 / 13,343 = 33.28 % of what is sold.
+        let a = Assumptions::defaults();
+        let p = a.prices("market_2025").unwrap();
+        let mut r = record();
+        r.geology.ndpr_share_pct = Some(26.4);
+        r.economics.annual_treo_t = Some(13_343.0);
+        r.economics.annual_ndpr_t = Some(4_440.0);
+        r.economics.mine_life_y = Some(20.0);
+        r.economics.product_form = Some(ProductForm::SeparatedOxides);
+        let out = production(&r, &a, &p, &mut Provenance::default()).unwrap();
+        let s = out.oxide_shares_pct;
+        assert!((s[PR] + s[ND] - 4_440.0 / 13_343.0 * 100.0).abs() < 1e-9);
+        assert_eq!(out.annual_ndpr_t, 4_440.0);
+        // Revenue = TREO x basket; its NdPr part is exactly 4,440 t x US$53.43/kg.
+        let ndpr_value = out.annual_treo_t * (s[PR] + s[ND]) / 100.0 * 53.43 / 1e3;
+        assert!((ndpr_value - 4_440.0 * 53.43 / 1e3).abs() < 1e-9);
+        assert!(
+            (out.annual_revenue_musd - 13_343.0 * out.basket_price_usd_per_kg / 1e3).abs() < 1e-9
+        );
+
+        // Carina-like: no TREO given; NdPr 1,190 t at a 27.5 % share makes 4,327 t TREO,
+        // and the given 208 t Dy+Tb must then be 4.81 % of it, not the clay default.
+        let mut r = record();
+        r.geology.deposit_type = Some(DepositType::IonicClay);
+        r.geology.ndpr_share_pct = Some(27.5);
+        r.economics.annual_ndpr_t = Some(1_190.0);
+        r.economics.annual_dytb_t = Some(208.0);
+        r.economics.mine_life_y = Some(17.0);
+        let out = production(&r, &a, &p, &mut Provenance::default()).unwrap();
+        let treo = 1_190.0 / 0.275;
+        assert!((out.annual_treo_t - treo).abs() < 1e-6);
+        let s = out.oxide_shares_pct;
+        assert!((s[TB] + s[DY] - 208.0 / treo * 100.0).abs() < 1e-9);
+        assert!((s.iter().sum::<f64>() - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_named_distribution_replaces_the_deposit_default() {
+        // Browns Range: xenotime, 4,350 t/y TREO. With the xenotime distribution Dy+Tb is
+        // 8.3 + 0.9 of 98.5 % = 9.34 % of TREO, 406 t/y; its 2015 DFS gave 279 t/y Dy in
+        // about 3,100 t/y TREO (9.0 % Dy alone), the pilot plant 8.3 % Dy.
+        let a = Assumptions::defaults();
+        let p = a.prices("market_2025").unwrap();
+        let mut r = record();
+        r.geology.deposit_type = Some(DepositType::HydrothermalVein);
+        r.geology.distribution = Some("xenotime".into());
+        r.economics.annual_treo_t = Some(4_350.0);
+        r.economics.mine_life_y = Some(11.0);
+        let out = production(&r, &a, &p, &mut Provenance::default()).unwrap();
+        let share = out.annual_dytb_t / 4_350.0 * 100.0;
+        assert!((share - 9.2 / 98.5 * 100.0).abs() < 1e-6, "{share}");
+        assert!((8.0..=11.0).contains(&share));
+        // The monazite default of the deposit type gives a tenth of that.
+        r.geology.distribution = None;
+        let out = production(&r, &a, &p, &mut Provenance::default()).unwrap();
+        assert!(out.annual_dytb_t < 30.0, "{}", out.annual_dytb_t);
+        // An unknown name is a reason not to value, naming the known ones.
+        r.geology.distribution = Some("xenotim".into());
+        let err = production(&r, &a, &p, &mut Provenance::default()).unwrap_err();
+        assert!(err.reason.contains("xenotime"), "{}", err.reason);
     }
 
     #[test]

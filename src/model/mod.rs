@@ -3,9 +3,14 @@
 //! it costs ([`cost`]), its cash flows and their value ([`cashflow`]), when it delivers
 //! ([`leadtime`]), how likely it is to ([`risk`]) and all of that under uncertainty
 //! ([`simulate`]); [`provenance`] records which inputs were given and which estimated.
+//! [`distribution`] holds the library of typical oxide distributions, [`going_concern`]
+//! decides which cash flows are still ahead at the as-of date, and [`unit_cost`] gives
+//! C1 and AISC per kg and the incentive price.
 
 pub mod cashflow;
 pub mod cost;
+pub mod distribution;
+pub mod going_concern;
 pub mod grade;
 pub mod leadtime;
 pub mod mud;
@@ -14,3 +19,4 @@ pub mod risk;
 pub mod simulate;
 pub mod study;
 pub mod terms;
+pub mod unit_cost;

@@ -37,6 +37,9 @@ pub struct StudyComparison {
     pub implied_ndpr_usd_per_kg: Option<f64>,
     /// How the study's terms were matched, and what was not known.
     pub notes: Vec<String>,
+    /// Where year 0 of `model_npv_musd` is: always `start_of_construction`, with the full
+    /// initial capex, as studies are valued.
+    pub npv_convention: &'static str,
 }
 
 /// A published study's NPV in US$, with the model's side left empty.
@@ -66,6 +69,7 @@ pub fn published(rec: &ProjectRecord, a: &Assumptions) -> Option<StudyComparison
         implied_price_factor: None,
         implied_ndpr_usd_per_kg: None,
         notes: Vec::new(),
+        npv_convention: "start_of_construction",
     })
 }
 

@@ -21,6 +21,8 @@ pub fn table(report: &Report) -> String {
         "TREO t/y",
         "NdPr t/y",
         "breakeven x",
+        "NdPr incentive US$/kg",
+        "NPV at",
         "1st prod",
         "P(success)",
         "risked US$m",
@@ -41,6 +43,12 @@ pub fn table(report: &Report) -> String {
             dash(num(p.annual_treo_t.filter(|t| *t > 0.0), 0)),
             dash(num(p.annual_ndpr_t.filter(|t| *t > 0.0), 0)),
             dash(num(p.breakeven_price_factor, 2)),
+            dash(num(p.incentive_ndpr_usd_per_kg, 1)),
+            match p.npv_convention.as_deref() {
+                Some("as_of") => "as-of".to_owned(),
+                Some(_) => "constr.".to_owned(),
+                None => "-".to_owned(),
+            },
             p.first_production_year.base.to_string(),
             format!("{:.2}", p.chance_of_success),
             dash(num(p.risked_npv_musd, 0)),
@@ -53,7 +61,7 @@ pub fn table(report: &Report) -> String {
     let a = &report.assumptions;
     let _ = writeln!(
         out,
-        "\nUS$ million real at {} % ({:?} discounting), NPV at the start of construction; risked NPV = chance x NPV discounted to {}; prices: {}.",
+        "\nUS$ million real at {} % ({:?} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; risked NPV = chance x NPV discounted to {}; prices: {}.",
         a.discount_rate_pct, report.conventions.discounting, report.as_of, a.scenario
     );
     for n in notes {
@@ -73,7 +81,7 @@ fn origins(p: &Appraisal, origin: Origin) -> String {
 }
 
 /// The columns of `appraise --format csv`; the records' unknown properties follow.
-pub const CSV_COLUMNS: [&str; 46] = [
+pub const CSV_COLUMNS: [&str; 52] = [
     "id",
     "name",
     "country",
@@ -101,6 +109,12 @@ pub const CSV_COLUMNS: [&str; 46] = [
     "mine_life_y",
     "throughput_mtpa",
     "breakeven_price_factor",
+    "npv_convention",
+    "npv_as_of_musd",
+    "capex_to_spend_musd",
+    "incentive_ndpr_usd_per_kg",
+    "c1_usd_per_kg_ndpr",
+    "aisc_usd_per_kg_ndpr",
     "first_production_year",
     "years_to_first_production",
     "chance_of_success",
@@ -194,6 +208,12 @@ pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
     c.num(p.mine_life_y, 2);
     c.num(p.throughput_mtpa, 4);
     c.num(p.breakeven_price_factor, 4);
+    c.opt(p.npv_convention.as_deref());
+    c.num(p.npv_as_of_musd, 3);
+    c.num(p.capex_to_spend_musd, 3);
+    c.num(p.incentive_ndpr_usd_per_kg, 2);
+    c.num(p.c1_usd_per_kg_ndpr, 2);
+    c.num(p.aisc_usd_per_kg_ndpr, 2);
     c.cell(|out| {
         let _ = write!(out, "{}", p.first_production_year.base);
     });

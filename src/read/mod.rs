@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod check;
+pub mod contradictions;
 pub mod crs;
 mod csv_input;
 pub(crate) mod geojson_input;

@@ -286,6 +286,9 @@ pub struct Geology {
     pub ndpr_share_pct: Option<f64>,
     /// Dy2O3 + Tb4O7 share of TREO, %.
     pub dytb_share_pct: Option<f64>,
+    /// Name of a typical distribution of the assumptions' library, for what the record's
+    /// own shares and outputs leave out.
+    pub distribution: Option<String>,
     /// Nodule abundance on the seabed, kg wet nodules per m².
     pub abundance_kg_m2: Option<f64>,
     /// Nickel grade, % (dry nodules).
@@ -325,6 +328,8 @@ pub struct Economics {
     pub recovery_pct: Option<f64>,
     /// Mine life at nameplate, years.
     pub mine_life_y: Option<f64>,
+    /// Years of nameplate output left at the as-of date (producers), years.
+    pub remaining_life_y: Option<f64>,
     /// Annual output at nameplate, t TREO contained in product.
     pub annual_treo_t: Option<f64>,
     /// Annual output, t NdPr oxide.
@@ -340,6 +345,10 @@ pub struct Economics {
     pub capex_m: Option<f64>,
     /// Sustaining capital, millions per year.
     pub sustaining_capex_m_per_y: Option<f64>,
+    /// Initial capital already spent at the as-of date (sunk), millions.
+    pub capex_spent_m: Option<f64>,
+    /// Capital still to spend at the as-of date (cost to complete, or an expansion), millions.
+    pub capex_remaining_m: Option<f64>,
     /// Operating cost per tonne of ore processed.
     pub opex_per_t_ore: Option<f64>,
     /// Operating cost per kg of REO produced.

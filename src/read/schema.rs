@@ -122,6 +122,7 @@ schema! {
     YSharePct: "y_share_pct", Number, "% of TREO", "geology", "Y2O3 share of TREO.";
     NdprSharePct: "ndpr_share_pct", Number, "% of TREO", "geology", "Nd2O3 + Pr6O11 share of TREO, when the full distribution is not known.";
     DytbSharePct: "dytb_share_pct", Number, "% of TREO", "geology", "Dy2O3 + Tb4O7 share of TREO, when the full distribution is not known.";
+    Distribution: "distribution", Text, "", "geology", "Name of a typical oxide distribution of the assumptions' library (`[distributions.*]`: mount_weld_laterite, mountain_pass_bastnaesite, monazite, xenotime, ionic_clay_light, ionic_clay_heavy, peralkaline) used for what the record's own shares and outputs leave out; the deposit type's default otherwise.";
     AbundanceKgM2: "abundance_kg_m2", Number, "kg/m²", "geology", "Nodule abundance, kg wet nodules per m² of seabed.";
     NiPct: "ni_pct", Number, "%", "geology", "Nickel grade (dry nodules or ore).";
     CuPct: "cu_pct", Number, "%", "geology", "Copper grade.";
@@ -136,6 +137,7 @@ schema! {
     ProductForm: "product_form", Vocabulary(crate::read::record::ProductForm::NAMES), "", "economics", "Product sold: concentrate, mixed_carbonate (MREC) or separated_oxides.";
     RecoveryPct: "recovery_pct", Number, "%", "economics", "Metallurgical recovery of TREO (nodules: of the main metals) to product.";
     MineLifeY: "mine_life_y", Number, "years", "economics", "Mine life at nameplate.";
+    RemainingLifeY: "remaining_life_y", Number, "years", "economics", "Years of nameplate output left at the as-of date, for a project in production or ramp-up (else estimated from the current ore reserve).";
     AnnualTreoT: "annual_treo_t", Number, "t/y", "economics", "Annual output at nameplate, t TREO in product.";
     AnnualNdprT: "annual_ndpr_t", Number, "t/y", "economics", "Annual output, t NdPr oxide.";
     AnnualDytbT: "annual_dytb_t", Number, "t/y", "economics", "Annual output, t Dy2O3 + Tb4O7.";
@@ -145,6 +147,8 @@ schema! {
     AnnualMnT: "annual_mn_t", Number, "t/y", "economics", "Annual output, t manganese in product.";
     CapexMusd: "capex_musd", Number, "million currency units", "economics", "Initial capital cost, millions of the record's `currency` (US$ by default).";
     SustainingCapexMusdPerY: "sustaining_capex_musd_per_y", Number, "million currency units per year", "economics", "Sustaining capital, millions per year.";
+    CapexSpentMusd: "capex_spent_musd", Number, "million currency units", "economics", "Part of the initial capital already spent at the as-of date (sunk: left out of the valuation).";
+    CapexRemainingMusd: "capex_remaining_musd", Number, "million currency units", "economics", "Capital still to spend at the as-of date: the cost to complete a project under construction, or an expansion of a producing one. Wins over capex_musd - capex_spent_musd.";
     OpexUsdPerTOre: "opex_usd_per_t_ore", Number, "currency units per t ore", "economics", "Operating cost per tonne of ore processed.";
     OpexUsdPerKgReo: "opex_usd_per_kg_reo", Number, "currency units per kg REO", "economics", "Operating cost per kg of rare-earth oxide produced.";
     OpexMusdPerY: "opex_musd_per_y", Number, "million currency units per year", "economics", "Operating cost per year at nameplate.";

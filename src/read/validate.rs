@@ -23,6 +23,7 @@ pub fn record(rec: &ProjectRecord, unreadable: &[&str]) -> Vec<Diagnostic> {
     oxide_shares(rec, &mut out);
     production(rec, &mut out);
     study(rec, &mut out);
+    crate::read::contradictions::valuation(rec, &mut out);
     out
 }
 
