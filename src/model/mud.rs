@@ -248,7 +248,7 @@ pub fn case(
         }
     };
 
-    let Some(shares) = grade::oxide_shares(rec, a, log) else {
+    let Some(shares) = grade::oxide_shares(rec, a, log)? else {
         return unvalued("no oxide distribution for seabed mud");
     };
     let (basket, ndpr_value, dytb_value) = grade::basket(&shares, prices);
