@@ -57,7 +57,16 @@ enum Command {
     Synth(cli::synth::SynthArgs),
 }
 
+/// Exit status after SIGINT, SIGTERM or SIGHUP (128 + SIGINT, as shells report Ctrl-C).
+const INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
+    // A signal ends the run at once; outputs being written stay as they were, and their
+    // temporary files go with it.
+    let _ = ctrlc::set_handler(|| {
+        prospect::output::remove_temporaries();
+        std::process::exit(INTERRUPTED);
+    });
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),

@@ -28,6 +28,15 @@ pub struct AppraiseArgs {
 }
 
 pub fn run(args: AppraiseArgs) -> Result<u8> {
+    let outputs: Vec<(&str, &std::path::Path)> = [
+        ("--output", &args.output),
+        ("--cashflows", &args.cashflows),
+        ("--keep-draws", &args.keep_draws),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
+    .collect();
+    args.model.guard(&args.files, &outputs)?;
     use prospect::output::{AppraisalWriter, Form};
     let model = &args.model;
     let (assumptions, mut terms, context) = model.load()?;

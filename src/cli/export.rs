@@ -36,6 +36,14 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs) -> Result<u8> {
+    if let Some(out) = &args.output {
+        let qml = out.with_extension("qml");
+        let mut outputs = vec![("--output", out.as_path())];
+        if args.qml {
+            outputs.push(("the style (--qml)", qml.as_path()));
+        }
+        args.model.guard(&args.files, &outputs)?;
+    }
     let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };

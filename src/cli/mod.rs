@@ -105,6 +105,10 @@ pub struct ModelArgs {
     pub crs: Option<String>,
 }
 
+/// Years `--as-of` accepts: the earliest rare-earth project histories (Mountain Pass,
+/// 1952) to a century ahead.
+pub const AS_OF_YEARS: std::ops::RangeInclusive<i32> = 1950..=2100;
+
 /// The calendar year now (UTC), from the system clock.
 pub fn current_year() -> i32 {
     let secs = std::time::SystemTime::now()
@@ -181,15 +185,22 @@ impl ModelArgs {
             scenario: self.scenario.clone(),
             discount_rate_pct: self.discount_rate,
             discounting: self.discounting,
-            as_of: self.as_of.unwrap_or_else(current_year),
+            as_of: match self.as_of {
+                Some(y) if !(AS_OF_YEARS.contains(&y)) => anyhow::bail!(
+                    "--as-of {y} is not a year prospect can value from (give a year from {} to {})",
+                    AS_OF_YEARS.start(),
+                    AS_OF_YEARS.end()
+                ),
+                Some(y) => y,
+                None => current_year(),
+            },
             keep_cashflows: false,
         };
         let terms = Terms::resolve(&assumptions, &options)?;
-        let from_dir = self
-            .context
-            .as_deref()
-            .map(ContextPaths::from_dir)
-            .unwrap_or_default();
+        let from_dir = match self.context.as_deref() {
+            Some(dir) => ContextPaths::from_dir(dir)?,
+            None => ContextPaths::default(),
+        };
         let paths = from_dir.overridden_by(ContextPaths {
             ports: self.ports.clone(),
             plants: self.plants.clone(),
@@ -322,4 +333,87 @@ pub fn write_qml(geojson: &Path) -> Result<()> {
     let qml = geojson.with_extension("qml");
     prospect::output::write_atomic(&qml, prospect::output::geojson::qml().as_bytes())
         .with_context(|| format!("cannot write {}", qml.display()))
+}
+
+/// What a path names on disk: the device and inode of an existing file (through links),
+/// else the absolute path it would be created at.
+#[derive(PartialEq, Eq)]
+enum FileId {
+    Inode(u64, u64),
+    New(PathBuf),
+}
+
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Some(FileId::Inode(m.dev(), m.ino())),
+        // Devices, FIFOs and the like are streamed to; they are nobody's input file.
+        Ok(_) => None,
+        Err(_) => {
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            let dir = std::fs::canonicalize(parent).ok()?;
+            Some(FileId::New(dir.join(path.file_name()?)))
+        }
+    }
+}
+
+/// Refuses a run whose outputs would overwrite one of its inputs, or each other, before
+/// anything is read or written.
+pub fn guard_outputs(inputs: &[&Path], outputs: &[(&str, &Path)]) -> Result<()> {
+    let ins: Vec<(&Path, FileId)> = inputs
+        .iter()
+        .filter_map(|p| Some((*p, file_id(p)?)))
+        .collect();
+    let mut outs: Vec<(&str, &Path, FileId)> = Vec::new();
+    for (flag, path) in outputs {
+        let Some(id) = file_id(path) else { continue };
+        if let Some((input, _)) = ins.iter().find(|(_, i)| *i == id) {
+            anyhow::bail!(
+                "{flag} {} would overwrite the input {}; write the output elsewhere",
+                prospect::output::printable(&path.display().to_string()),
+                prospect::output::printable(&input.display().to_string())
+            );
+        }
+        if let Some((other, _, _)) = outs.iter().find(|(_, _, o)| *o == id) {
+            anyhow::bail!(
+                "{flag} and {other} name the same file {}; give each output its own file",
+                prospect::output::printable(&path.display().to_string())
+            );
+        }
+        outs.push((flag, path, id));
+    }
+    Ok(())
+}
+
+impl ModelArgs {
+    /// The files a valuing run reads besides its records.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = [
+            &self.assumptions,
+            &self.ports,
+            &self.plants,
+            &self.zones,
+            &self.protected,
+            &self.land,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+        if let Some(dir) = &self.context {
+            v.extend(prospect::context::LAYER_FILES.iter().map(|f| dir.join(f)));
+        }
+        v
+    }
+
+    /// Refuses outputs that would overwrite `files`, the other inputs of the run, or each
+    /// other.
+    pub fn guard(&self, files: &[PathBuf], outputs: &[(&str, &Path)]) -> Result<()> {
+        let others = self.inputs();
+        let inputs: Vec<&Path> = files.iter().chain(&others).map(PathBuf::as_path).collect();
+        guard_outputs(&inputs, outputs)
+    }
 }

@@ -29,6 +29,9 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: PlanArgs) -> Result<u8> {
+    if let Some(out) = &args.out.output {
+        args.model.guard(&args.files, &[("--output", out)])?;
+    }
     let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };

@@ -36,6 +36,11 @@ pub struct RankArgs {
 }
 
 pub fn run(args: RankArgs) -> Result<u8> {
+    let mut files = args.files.clone();
+    files.extend(args.weights.clone());
+    if let Some(out) = &args.out.output {
+        args.model.guard(&files, &[("--output", out)])?;
+    }
     let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };

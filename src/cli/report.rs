@@ -50,6 +50,12 @@ fn write_geojson(
 }
 
 pub fn run(args: ReportArgs) -> Result<u8> {
+    let qml = args.geojson.as_ref().map(|g| g.with_extension("qml"));
+    let mut outputs = vec![("--output", args.output.as_path())];
+    if let (Some(g), Some(q)) = (&args.geojson, &qml) {
+        outputs.extend([("--geojson", g.as_path()), ("its style", q.as_path())]);
+    }
+    args.model.guard(&args.files, &outputs)?;
     let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };

@@ -25,6 +25,9 @@ pub struct TimelineArgs {
 }
 
 pub fn run(args: TimelineArgs) -> Result<u8> {
+    if let Some(out) = &args.out.output {
+        args.model.guard(&args.files, &[("--output", out)])?;
+    }
     let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };

@@ -63,18 +63,56 @@ pub struct ContextPaths {
     pub land: Option<PathBuf>,
 }
 
+/// The largest context layer read, MiB, unless `PROSPECT_MAX_LAYER_MB` says otherwise:
+/// judgement: room for detailed national EEZ and protected-area layers of several hundred MB.
+pub const MAX_LAYER_MB: u64 = 1024;
+
+/// The file names of the layers in a `--context` folder.
+pub const LAYER_FILES: [&str; 5] = [
+    "ports.geojson",
+    "plants.geojson",
+    "zones.geojson",
+    "protected.geojson",
+    "land.geojson",
+];
+
 impl ContextPaths {
     /// The layers found in a folder (`ports.geojson`, `plants.geojson`, `zones.geojson`,
     /// `protected.geojson`, `land.geojson`), each present file replacing its default.
-    pub fn from_dir(dir: &Path) -> ContextPaths {
-        let file = |name: &str| Some(dir.join(name)).filter(|p| p.exists());
-        ContextPaths {
-            ports: file("ports.geojson"),
-            plants: file("plants.geojson"),
-            zones: file("zones.geojson"),
-            protected: file("protected.geojson"),
-            land: file("land.geojson"),
+    /// A folder that is missing, is not a folder or holds none of the layers is an error,
+    /// never a silent fall-back to the built-in layers.
+    pub fn from_dir(dir: &Path) -> Result<ContextPaths, ContextError> {
+        let invalid = |message: String| ContextError::Invalid {
+            layer: dir.display().to_string(),
+            message,
+        };
+        if !dir.is_dir() {
+            return Err(invalid("--context names no folder".into()));
         }
+        let file = |name: &str| Some(dir.join(name)).filter(|p| p.exists());
+        let paths = ContextPaths {
+            ports: file(LAYER_FILES[0]),
+            plants: file(LAYER_FILES[1]),
+            zones: file(LAYER_FILES[2]),
+            protected: file(LAYER_FILES[3]),
+            land: file(LAYER_FILES[4]),
+        };
+        if [
+            &paths.ports,
+            &paths.plants,
+            &paths.zones,
+            &paths.protected,
+            &paths.land,
+        ]
+        .iter()
+        .all(|p| p.is_none())
+        {
+            return Err(invalid(format!(
+                "the folder holds none of the layers {}",
+                LAYER_FILES.join(", ")
+            )));
+        }
+        Ok(paths)
     }
 
     /// `self` with every layer `other` names replacing this one's.
@@ -97,10 +135,27 @@ fn load_text(
         None => Ok(("(built-in)".into(), std::borrow::Cow::Borrowed(default))),
         Some(p) => {
             let name = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|source| ContextError::Read {
+            let read = |source| ContextError::Read {
                 path: name.clone(),
                 source,
-            })?;
+            };
+            // A layer is bounded, so that a device or an endless file cannot fill memory.
+            let limit = crate::read::limit_mb("PROSPECT_MAX_LAYER_MB", MAX_LAYER_MB) << 20;
+            let mut text = String::new();
+            std::io::Read::read_to_string(
+                &mut std::io::Read::take(std::fs::File::open(p).map_err(read)?, limit + 1),
+                &mut text,
+            )
+            .map_err(read)?;
+            if text.len() as u64 > limit {
+                return Err(ContextError::Invalid {
+                    layer: name,
+                    message: format!(
+                        "the layer is larger than {} MiB (raise the limit with PROSPECT_MAX_LAYER_MB)",
+                        limit >> 20
+                    ),
+                });
+            }
             Ok((name, std::borrow::Cow::Owned(text)))
         }
     }

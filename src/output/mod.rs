@@ -16,9 +16,49 @@ pub use spill::{AppraisalWriter, Encoded, Encoder, Form};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, synced and then
 /// renamed into place: an interrupted run never leaves a half-written file, and the
-/// previous file stays whole until the new one is complete.
+/// previous file stays whole until the new one is complete. See [`write_atomic_with`] for
+/// links and special files.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Temporary files being written, removed by [`remove_temporaries`] when a signal ends
+/// the run (a killed process runs no destructors).
+static TEMPORARIES: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes the temporary files of writes still under way; for a signal handler, just
+/// before the process exits.
+pub fn remove_temporaries() {
+    let pending = TEMPORARIES.lock().map(|mut p| std::mem::take(&mut *p));
+    for path in pending.unwrap_or_default() {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Where a write to `path` goes, by the rule of docs/reliability.md: a symbolic link is
+/// written through (its target is replaced atomically and the link kept; a link to
+/// nothing is refused); a device, FIFO or socket is streamed to as it is; anything else
+/// is replaced atomically.
+enum Destination {
+    Replace(std::path::PathBuf),
+    Stream(std::path::PathBuf),
+}
+
+fn destination(path: &Path) -> io::Result<Destination> {
+    let resolved = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("it is a symbolic link to a file that cannot be reached ({e})"),
+            )
+        })?,
+        _ => path.to_owned(),
+    };
+    Ok(match std::fs::metadata(&resolved) {
+        Ok(m) if m.is_dir() => return Err(io::Error::other("it is a directory")),
+        Ok(m) if !m.is_file() => Destination::Stream(resolved),
+        _ => Destination::Replace(resolved),
+    })
 }
 
 /// [`write_atomic`] for output produced as a stream by `fill`.
@@ -26,6 +66,15 @@ pub fn write_atomic_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    let path = match destination(path)? {
+        Destination::Stream(device) => {
+            let file = std::fs::OpenOptions::new().write(true).open(device)?;
+            let mut buffered = io::BufWriter::new(file);
+            fill(&mut buffered)?;
+            return buffered.flush();
+        }
+        Destination::Replace(file) => file,
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -34,23 +83,34 @@ pub fn write_atomic_with(
         .prefix(".prospect-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    {
-        let mut buffered = io::BufWriter::new(tmp.as_file_mut());
-        fill(&mut buffered)?;
-        buffered.flush()?;
+    let registered = tmp.path().to_owned();
+    if let Ok(mut p) = TEMPORARIES.lock() {
+        p.push(registered.clone());
     }
-    // A temporary file is private (0600); an output is an ordinary file: keep the mode
-    // of the file it replaces, else 0644.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    let written = (|| {
+        {
+            let mut buffered = io::BufWriter::new(tmp.as_file_mut());
+            fill(&mut buffered)?;
+            buffered.flush()?;
+        }
+        // A temporary file is private (0600); an output is an ordinary file: keep the
+        // permissions of the file it replaces, else 0644, and never a setuid, setgid or
+        // sticky bit.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode))?;
+        }
+        tmp.as_file().sync_all()?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    })();
+    if let Ok(mut p) = TEMPORARIES.lock() {
+        p.retain(|q| *q != registered);
     }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    written
 }
 
 /// Text for a terminal: control characters (escape sequences, NUL) become U+FFFD.

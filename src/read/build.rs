@@ -205,6 +205,9 @@ impl RecordBuilder {
                 Err(e) => self.push_cell_error("geometry", CellError::new(e)),
             }
         }
+        if let Some(g) = self.record.geometry.as_mut() {
+            super::rings::right_hand(g);
+        }
         let mut diagnostics = self.problems;
         let unreadable: Vec<&str> = diagnostics
             .iter()

@@ -9,6 +9,7 @@ pub mod crs;
 mod csv_input;
 pub(crate) mod geojson_input;
 pub mod record;
+pub mod rings;
 pub mod schema;
 pub mod validate;
 
@@ -86,7 +87,9 @@ pub fn visit_in(
     if file.metadata().map_err(err)?.is_dir() {
         return Err(err(io::Error::other("it is a directory")));
     }
-    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let budget = RecordBudget::new(file);
+    let spent = budget.spent.clone();
+    let mut reader = BufReader::with_capacity(1 << 16, budget);
     let first = reader.fill_buf().map_err(err)?;
     let name = path.display().to_string();
     if first.is_empty() {
@@ -109,11 +112,65 @@ pub fn visit_in(
     if first.starts_with(b"\xEF\xBB\xBF") {
         reader.consume(3);
     }
+    // Each record handed on opens a new budget for the next one.
+    let sink = &mut |event: Event| {
+        spent.set(0);
+        sink(event)
+    };
     match format {
         InputFormat::GeoJson => geojson_input::visit(&name, reader, crs, sink),
         InputFormat::Csv => csv_input::visit(&name, reader, crs, sink),
     }
     .map_err(err)
+}
+
+/// The most bytes one record (a CSV row, a GeoJSON feature, and whatever precedes the
+/// first) may take, MiB, unless `PROSPECT_MAX_RECORD_MB` says otherwise: room for a
+/// polygon of several million vertices, and a bound on endless input such as /dev/zero.
+pub const MAX_RECORD_MB: u64 = 256;
+
+/// A limit in MiB from the environment variable `var`, else `default`.
+pub fn limit_mb(var: &str, default: u64) -> u64 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|v| *v > 0)
+        .unwrap_or(default)
+}
+
+/// A reader that fails once more than the record limit has been read since the last
+/// record was handed on (`spent` is reset by the reader's sink).
+struct RecordBudget<R> {
+    inner: R,
+    spent: std::rc::Rc<std::cell::Cell<u64>>,
+    limit: u64,
+}
+
+impl<R> RecordBudget<R> {
+    fn new(inner: R) -> Self {
+        RecordBudget {
+            inner,
+            spent: Default::default(),
+            limit: limit_mb("PROSPECT_MAX_RECORD_MB", MAX_RECORD_MB) << 20,
+        }
+    }
+}
+
+impl<R: io::Read> io::Read for RecordBudget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.spent.get() > self.limit {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "a record is larger than {} MiB, or the input never ends (raise the limit with PROSPECT_MAX_RECORD_MB)",
+                    self.limit >> 20
+                ),
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.spent.set(self.spent.get() + n as u64);
+        Ok(n)
+    }
 }
 
 /// Streams the records of in-memory `bytes` in `format` (what the fuzz targets drive);

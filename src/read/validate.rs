@@ -142,7 +142,7 @@ pub fn geometry(g: &Geometry<f64>, out: &mut Vec<Diagnostic>) {
         Geometry::MultiPolygon(mp) => mp.0.iter().collect(),
         _ => vec![],
     };
-    for p in polygons {
+    for p in &polygons {
         for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
             if ring.0.len() < 4 {
                 out.push(
@@ -161,19 +161,21 @@ pub fn geometry(g: &Geometry<f64>, out: &mut Vec<Diagnostic>) {
     }
     // RFC 7946 §3.1.9: a geometry crossing the antimeridian is cut in two; one drawn across
     // it (a longitude span over 180°) would be read the long way round the Earth.
-    if let Some(r) = geo::BoundingRect::bounding_rect(g)
-        && !matches!(g, Geometry::Point(_))
-        && r.width() > 180.0
-    {
-        out.push(
-            Diagnostic::error(Some("geometry"), format!("the {kind} spans {:.1}° of longitude: it crosses the antimeridian the long way", r.width()))
-                .with_hint("split it at 180° into a MultiPolygon (RFC 7946 §3.1.9)"),
-        );
-        return;
+    // Each polygon of a MultiPolygon on its own: one split at 180° has parts on both
+    // sides, each narrow; a ring around a pole spans every longitude legitimately.
+    for p in &polygons {
+        if let Some(r) = geo::BoundingRect::bounding_rect(*p)
+            && r.width() > 180.0
+            && !crate::read::rings::encloses_pole(p.exterior())
+        {
+            out.push(
+                Diagnostic::error(Some("geometry"), format!("the {kind} spans {:.1}° of longitude: it crosses the antimeridian the long way", r.width()))
+                    .with_hint("split it at 180° into a MultiPolygon (RFC 7946 §3.1.9)"),
+            );
+            return;
+        }
     }
-    if !matches!(g, Geometry::Point(_))
-        && let Err(e) = geo::Validation::check_validation(g)
-    {
+    if let Some(e) = crate::read::rings::problem(&polygons) {
         out.push(
             Diagnostic::warning(
                 Some("geometry"),
