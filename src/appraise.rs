@@ -345,10 +345,22 @@ pub fn appraise(
     out.warnings.extend(costs.warnings.iter().cloned());
     out.warnings
         .extend(grade::confidence_warnings(rec, &production));
+    out.warnings.extend(crate::model::nodules::warnings(
+        rec,
+        a,
+        production.throughput_mtpa,
+    ));
+    let horizon = cashflow::MAX_YEARS as f64 - f64::from(costs.construction_y) - 1.0;
+    if production.mine_life_y > horizon {
+        out.warnings.push(format!(
+            "the mine plan holds {:.0} years of output but the schedule ends after {horizon:.0}: the years beyond are not valued",
+            production.mine_life_y
+        ));
+    }
     if mud_case.is_some() {
         out.warnings.push("seabed-mud costs are a conceptual estimate: the lift scales from NORI-D, most other steps are judgement (docs/models.md, Seabed mud)".into());
     } else if rec.geology.deposit_type.is_some_and(|t| t.is_seabed()) {
-        out.warnings.push("seabed costs rest on one calibration point (NORI-D) and judgement on depth (docs/assumptions.md)".into());
+        out.warnings.push("seabed costs scale from NORI-D's published capex and unit costs (TMC, 2025); depth scaling is judgement (docs/assumptions.md)".into());
     }
     let cut = cashflow::cut_output_y(&inputs, &years);
     if cut > 1e-9 {
@@ -474,8 +486,10 @@ fn draw_model(
             parts[driver] += scale * share / 100.0 * price;
         }
     }
-    // Metals: nodules, and the nodules co-mined with seabed mud (zero elsewhere).
-    let m = p.annual_metals_t;
+    // Metals: nodules, and the nodules co-mined with seabed mud (zero elsewhere), at the
+    // payables of the product sold.
+    let (_, pay) = crate::model::nodules::payables(a);
+    let m = p.annual_metals_t.zip_with(pay, |t, k| t * k / 100.0);
     let pr = terms.prices.metals;
     parts[4..8].copy_from_slice(&[
         m.ni * pr.ni / 1e6,

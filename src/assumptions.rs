@@ -199,7 +199,6 @@ pub struct Seabed {
     pub scale_exponent: f64,
     pub depth_ref_m: f64,
     pub capex_pct_per_1000m: f64,
-    pub opex_usd_per_wet_t: f64,
     /// Construction time, years.
     pub construction_y: u32,
     pub source: String,
@@ -211,6 +210,58 @@ pub struct Nodules {
     pub yield_pct_of_wet: Metals,
     /// Grades at which those yields hold, %.
     pub reference_grade_pct: Metals,
+    /// Region whose grades a record outside every region takes.
+    pub default_region: String,
+    /// Nodule regions: default grades and abundance.
+    pub regions: BTreeMap<String, NoduleRegion>,
+    /// Share of a licence's in-situ nodules (area x abundance) a mine plan counts on, 0-1.
+    pub licence_mineable_share: f64,
+    /// Licence area when a record gives none, km².
+    pub default_licence_area_km2: f64,
+    pub licence_source: String,
+    /// Wet throughput one production system is designed for, Mt/y.
+    pub max_throughput_mtpa: f64,
+    /// Product sold (a key of `products`).
+    pub product: String,
+    pub products: BTreeMap<String, NoduleProduct>,
+    pub unit_costs: NoduleUnitCosts,
+}
+
+/// A nodule region's defaults.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NoduleRegion {
+    /// Mean grades, % (dry).
+    pub grade_pct: Metals,
+    /// Mean abundance, kg wet nodules per m².
+    pub abundance_kg_m2: f64,
+    /// Coastal state whose EEZ holds the region (ISO alpha-2), if any.
+    pub zone_country: Option<String>,
+    /// Box [west, south, east, north], degrees.
+    pub bbox: [f64; 4],
+    pub source: String,
+}
+
+/// What a nodule product is paid: share of each metal's price, %.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NoduleProduct {
+    pub payable_pct: Metals,
+    pub source: String,
+}
+
+/// TMC's published NORI-D unit costs and the reference output they apply to.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NoduleUnitCosts {
+    /// Cash cost net of by-product credits, US$ per t Ni.
+    pub cash_cost_usd_per_t_ni: f64,
+    /// All-in sustaining cost, US$ per t Ni.
+    pub aisc_usd_per_t_ni: f64,
+    /// Wet throughput of the reference, Mt/y.
+    pub ref_throughput_mtpa: f64,
+    /// Metal in product at the reference, t/y.
+    pub ref_output_t: Metals,
+    /// Price deck of the by-product credits.
+    pub credit_scenario: String,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -551,6 +602,7 @@ impl Assumptions {
         a.digest = fnv1a64(&text);
         a.validate()?;
         a.mud.validate().map_err(AssumptionsError::Invalid)?;
+        a.validate_nodules()?;
         let u = &a.uncertainty.prices;
         a.uncertainty.price_cholesky = cholesky(&u.correlation).ok_or_else(|| {
             AssumptionsError::Invalid(
@@ -662,6 +714,29 @@ impl Assumptions {
         if !(r.is_finite() && r > -100.0) {
             return bad(format!("discount_rate_pct {r} is not a rate"));
         }
+        Ok(())
+    }
+
+    /// The nodule regions, product and unit-cost deck must exist.
+    fn validate_nodules(&self) -> Result<(), AssumptionsError> {
+        let n = &self.nodules;
+        let bad = |m: String| Err(AssumptionsError::Invalid(m));
+        if !n.regions.contains_key(&n.default_region) {
+            return bad(format!(
+                "nodules.default_region {:?} is not a region of [nodules.regions]",
+                n.default_region
+            ));
+        }
+        if !n.products.contains_key(&n.product) {
+            return bad(format!(
+                "nodules.product {:?} is not a product of [nodules.products]",
+                n.product
+            ));
+        }
+        if !(0.0..=1.0).contains(&n.licence_mineable_share) {
+            return bad("nodules.licence_mineable_share must lie in 0-1".into());
+        }
+        self.prices(&n.unit_costs.credit_scenario)?;
         Ok(())
     }
 

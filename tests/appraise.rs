@@ -163,8 +163,10 @@ fn study_comparisons_against_published_npvs() {
         }
     }
     let dev = |id: &str| r[id]["study"]["deviation_pct"].as_f64().unwrap();
-    // NORI-D: the seabed operating cost is calibrated on this very study (circular): within 1 %.
-    assert!(dev("NORID").abs() < 1.0, "{}", dev("NORID"));
+    // NORI-D: the seabed costs are built from TMC's published unit costs, not calibrated on
+    // this NPV; the study's deck is unknown, so the PFS accuracy band (about ±25 %, shared
+    // reference) is the tolerance.
+    assert!(dev("NORID").abs() < 25.0, "{}", dev("NORID"));
     // Yangibana: the only study whose price deck the record carries (NdPr US$112/kg): the
     // model's default opex and payability leave it within 80 % of the published NPV.
     assert!(dev("YAN").abs() < 80.0, "{}", dev("YAN"));

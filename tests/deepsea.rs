@@ -91,3 +91,71 @@ fn the_trial_costs_far_more_per_kg_than_the_commercial_scale() {
     // A vessel's day rate spread over 350 t/day against 10,000 t/day.
     assert!(cost("trial_350tpd") > 3.0 * cost("commercial_10000tpd"));
 }
+
+#[test]
+fn cook_islands_nodules_on_their_own_grades_and_a_licence_sized_plan() {
+    let m = by_id(&appraise_json(&["samples/projects.csv"]));
+    let cok = &m["COK"];
+    assert_eq!(cok["valued"], true);
+    // Grades the record lacks come from the Cook Islands region, named in provenance and
+    // in a warning; the record's own Co grade is kept.
+    let prov = &cok["provenance"];
+    assert_eq!(prov["ni_pct"]["value"], 0.4);
+    assert!(
+        prov["ni_pct"]["basis"]
+            .as_str()
+            .unwrap()
+            .contains("cook_islands")
+    );
+    assert_eq!(prov["co_pct"]["origin"], "given");
+    let warnings: Vec<&str> = cok["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(warnings.iter().any(|w| w.contains("cook_islands region")));
+    // The EEZ-wide 12 billion tonnes are not a mine: a 25,000 km² licence x 29 kg/m² x 0.25
+    // = 181.25 Mt, lifted at 10.8 Mt/y, is 16.8 years (by hand).
+    assert!(
+        (num(&cok["mine_life_y"]) - 25_000.0 * 29.0 / 1000.0 * 0.25 / 10.8).abs() < 1e-9,
+        "{}",
+        cok["mine_life_y"]
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("not a licence's resource"))
+    );
+    // Nickel yield scales with the grade: 10.8 Mt x 0.898 % x 0.4 / 1.30.
+    assert!((num(&cok["annual_metals_t"]["ni"]) - 10.8e6 * 0.00898 * 0.4 / 1.30).abs() < 1e-6);
+    // A third of the nickel and a tenth of the copper: worth less than NORI-D.
+    assert!(num(&cok["npv_musd"]["base"]) < num(&m["NORID"]["npv_musd"]["base"]));
+}
+
+#[test]
+fn nori_d_costs_come_from_tmc_unit_costs_and_its_irr_is_compared() {
+    let m = by_id(&appraise_json(&["samples/projects.csv"]));
+    let p = &m["NORID"];
+    // Opex: (1,065 x 97,000 + by-product credits at market_2025 and sulphate payables) per
+    // wet tonne, times 10.8 Mt/y: the credits are Cu 70,000 x 9,380 x 0.96, Co 7,400 x
+    // 33,091 x 0.90, Mn 2,390,000 x 427 x 0.75.
+    let gross = 1065.0 * 97_000.0
+        + 70_000.0 * 9380.0 * 0.96
+        + 7400.0 * 33091.0 * 0.90
+        + 2_390_000.0 * 427.0 * 0.75;
+    assert!((num(&p["opex_musd_per_y"]) - gross / 1e6).abs() < 1e-6);
+    assert_eq!(p["provenance"]["opex_musd_per_y"]["origin"], "estimated");
+    // Sustaining: (2,569 - 1,065) x 97,000 = US$145.9 m/y.
+    assert!((num(&p["sustaining_capex_musd_per_y"]) - 145.888).abs() < 1e-9);
+    // Metals are paid as sulphates and manganese silicate, not at 100 % of exchange prices.
+    let revenue = 97_000.0 * 16630.0
+        + 70_000.0 * 9380.0 * 0.96
+        + 7400.0 * 33091.0 * 0.90
+        + 2_400_000.0 * 427.0 * 0.75;
+    assert!((num(&p["annual_revenue_musd"]) - revenue / 1e6).abs() < 1e-6);
+    // The study's IRR stands beside its NPV.
+    let s = &p["study"];
+    assert_eq!(s["published_irr_pct"], 27.0);
+    assert!(s["model_irr_pct"].is_number());
+}

@@ -143,6 +143,23 @@ pub fn costs(
             log.given("sustaining_musd_per_y", money.usd(v), money.basis());
             money.usd(v)
         }
+        None if seabed && p.commodity == Commodity::NiCuCoMn && p.throughput_mtpa.is_some() => {
+            // TMC's all-in sustaining cost over its cash cost, per wet tonne lifted.
+            let (_, at_ref, _) =
+                crate::model::nodules::unit_costs(a).map_err(|reason| Unvalued { reason })?;
+            let u = &a.nodules.unit_costs;
+            let q = p.throughput_mtpa.unwrap_or(u.ref_throughput_mtpa);
+            let v = at_ref * q / u.ref_throughput_mtpa;
+            log.estimated(
+                "sustaining_musd_per_y",
+                v,
+                format!(
+                    "(AISC US${} - cash cost US${}) /t Ni x {} t Ni = US${at_ref:.1}m/y at {} Mt/y, scaled to {q:.3} Mt/y (TMC NORI-D unit costs)",
+                    u.aisc_usd_per_t_ni, u.cash_cost_usd_per_t_ni, u.ref_output_t.ni, u.ref_throughput_mtpa
+                ),
+            );
+            v
+        }
         None => {
             let v = capex * c.sustaining_pct_of_capex / 100.0;
             log.assumed(
@@ -275,7 +292,7 @@ fn seabed_capex(
         "capex_musd",
         v,
         format!(
-            "NORI-D US${}m at {} Mt/y, scaled by (Q/Qref)^{} and water depth {depth:.0} m (x{depth_factor:.2}){shore}",
+            "NORI-D US${}m at {} Mt/y (its initial capital: the first offshore system; onshore processing tolled, in opex), scaled by (Q/Qref)^{} and water depth {depth:.0} m (x{depth_factor:.2}){shore}",
             s.capex_ref_musd, s.capex_ref_mtpa, s.scale_exponent
         ),
     );
@@ -326,14 +343,13 @@ fn opex(
                 reason: "no throughput to estimate a seabed operating cost".into(),
             });
         };
-        let v = q * a.seabed.opex_usd_per_wet_t;
-        log.assumed(
+        let (per_t, _, basis) =
+            crate::model::nodules::unit_costs(a).map_err(|reason| Unvalued { reason })?;
+        let v = q * per_t;
+        log.estimated(
             "opex_musd_per_y",
             v,
-            format!(
-                "US${}/wet t x {q:.3} Mt/y (calibrated on NORI-D; docs/assumptions.md)",
-                a.seabed.opex_usd_per_wet_t
-            ),
+            format!("US${per_t:.1}/wet t x {q:.3} Mt/y; {basis}"),
         );
         return Ok(v);
     }

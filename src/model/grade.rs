@@ -187,7 +187,24 @@ fn mine_plan(
     log: &mut Provenance,
 ) -> (Option<f64>, Option<f64>, Option<f64>) {
     let e = &rec.economics;
-    let plan = mineable_mt(rec, a);
+    let mut plan = mineable_mt(rec, a);
+    // Nodules: an EEZ-wide or contract-wide tonnage is not a mine; the licence caps it.
+    if let (Some((mt, share, _)), Some((cap, basis))) =
+        (plan.as_ref(), crate::model::nodules::licence_cap_mt(rec, a))
+        && cap < *mt
+        && rec.geology.resource.reserve_mt.is_none()
+    {
+        log.estimated(
+            "mineable_mt",
+            cap,
+            format!("capped by the licence: {basis}"),
+        );
+        plan = Some((
+            cap,
+            *share,
+            format!("licence-sized plan {cap:.0} Mt ({basis})"),
+        ));
+    }
     let inferred_share = plan.as_ref().map(|p| p.1);
     let seabed = rec.geology.deposit_type.is_some_and(DepositType::is_seabed);
     let throughput = match (e.throughput_mtpa, &plan) {
@@ -418,7 +435,6 @@ fn nodules(
     log: &mut Provenance,
 ) -> Result<Production, Unvalued> {
     let e = &rec.economics;
-    let g = &rec.geology;
     let (throughput, life, inferred_share) = mine_plan(rec, a, log);
     let given = Metals {
         ni: e.annual_ni_t.unwrap_or(f64::NAN),
@@ -427,12 +443,7 @@ fn nodules(
         mn: e.annual_mn_t.unwrap_or(f64::NAN),
     };
     let n = &a.nodules;
-    let grade = Metals {
-        ni: g.ni_pct.unwrap_or(n.reference_grade_pct.ni),
-        cu: g.cu_pct.unwrap_or(n.reference_grade_pct.cu),
-        co: g.co_pct.unwrap_or(n.reference_grade_pct.co),
-        mn: g.mn_pct.unwrap_or(n.reference_grade_pct.mn),
-    };
+    let grade = crate::model::nodules::grades(rec, a, log);
     let estimate = |q: f64| {
         grade
             .zip_with(n.reference_grade_pct, |g, r| g / r)
@@ -449,7 +460,7 @@ fn nodules(
         log.estimated(
             "annual_metals_t",
             serde_json::to_value(merged).unwrap_or_default(),
-            "wet throughput x NORI-D payable yield per wet tonne, scaled by the record's grades over the CCZ reference grades (given outputs kept)",
+            "wet throughput x NORI-D metal yield per wet tonne, scaled by the grades used over the CCZ reference grades (given outputs kept)",
         );
         merged
     } else {
@@ -463,7 +474,16 @@ fn nodules(
     let Some(life) = life else {
         return unvalued("no mine life, and no tonnage with a throughput to estimate it from");
     };
-    let revenue = metals.zip_with(prices.metals, |t, p| t * p).sum() / 1e6;
+    let (product, payable) = crate::model::nodules::payables(a);
+    log.assumed(
+        "metal_payable_pct",
+        serde_json::to_value(payable).unwrap_or_default(),
+        format!(
+            "{product} ({}), assumptions nodules.products",
+            n.products[product].source
+        ),
+    );
+    let revenue = crate::model::nodules::revenue_musd(metals, prices, a);
     Ok(Production {
         commodity: Commodity::NiCuCoMn,
         oxide_shares_pct: [0.0; 15],

@@ -314,7 +314,7 @@ pub fn case(
             "co-mined nodules x [nodules] yields per wet t scaled to the grades of mud.nodule_grade_pct",
         );
     }
-    let metal_revenue = metals.zip_with(prices.metals, |t, p| t * p).sum() / 1e6;
+    let metal_revenue = crate::model::nodules::revenue_musd(metals, prices, a);
 
     let port = geo::Point::new(m.port_lon_lat[0], m.port_lon_lat[1]);
     let port_km = rec

@@ -40,6 +40,10 @@ pub struct StudyComparison {
     /// Where year 0 of `model_npv_musd` is: always `start_of_construction`, with the full
     /// initial capex, as studies are valued.
     pub npv_convention: &'static str,
+    /// Published IRR, % (null when the record gives none).
+    pub published_irr_pct: Option<f64>,
+    /// The model's IRR under the study's prices and tax basis, %, beside it.
+    pub model_irr_pct: Option<f64>,
 }
 
 /// A published study's NPV in US$, with the model's side left empty.
@@ -70,6 +74,8 @@ pub fn published(rec: &ProjectRecord, a: &Assumptions) -> Option<StudyComparison
         implied_ndpr_usd_per_kg: None,
         notes: Vec::new(),
         npv_convention: "start_of_construction",
+        published_irr_pct: s.irr_pct,
+        model_irr_pct: None,
     })
 }
 
@@ -130,6 +136,17 @@ pub fn compare(
     });
     if p.commodity == crate::read::record::Commodity::RareEarths {
         out.implied_ndpr_usd_per_kg = out.implied_price_factor.map(|k| k * deck_ndpr);
+    }
+    // The IRR beside the NPV: a study can match on NPV and not on IRR when its capital is
+    // larger or later than the record's initial capex.
+    if out.published_irr_pct.is_some() {
+        let mut years = scratch.borrow_mut();
+        cashflow::schedule_into(inputs, out.price_factor, &mut years);
+        let flows: Vec<f64> = years
+            .iter()
+            .map(|y| if after_tax { y.net } else { y.pre_tax })
+            .collect();
+        out.model_irr_pct = cashflow::irr(&flows).pct();
     }
     out.deviation_pct = (out.published_npv_musd != 0.0)
         .then(|| (model - out.published_npv_musd) / out.published_npv_musd.abs() * 100.0);

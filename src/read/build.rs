@@ -183,6 +183,7 @@ impl RecordBuilder {
             Field::StudyNdprUsdPerKg => s.ndpr_price_per_kg = non_negative(cell)?,
             Field::StudyCurrency => s.currency = currency(cell)?,
             Field::ResourceReoMt => g.contained_reo_mt = non_negative(cell)?,
+            Field::LicenceAreaKm2 => g.licence_area_km2 = non_negative(cell)?,
             Field::CapacityScenario => e.capacity_scenario = cell.text()?,
         }
         Ok(())

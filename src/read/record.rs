@@ -304,6 +304,8 @@ pub struct Geology {
     /// Contained rare-earth oxides of the resource, Mt REO (seabed mud: the published
     /// resource is often stated this way, e.g. 1.2 Mt REO at Minamitorishima).
     pub contained_reo_mt: Option<f64>,
+    /// Area of the exploration licence or contract, km² (nodules: sizes the mine plan).
+    pub licence_area_km2: Option<f64>,
 }
 
 /// Development status.

@@ -165,6 +165,7 @@ schema! {
     StudyNdprUsdPerKg: "study_ndpr_usd_per_kg", Number, "US$/kg", "study", "The study's NdPr oxide price, US$ per kg.";
     StudyCurrency: "study_currency", FieldKind::Currency, "", "study", "Currency of the study's money figures, when not the record's.";
     ResourceReoMt: "resource_reo_mt", Number, "Mt REO", "geology", "Contained rare-earth oxides of the resource, Mt REO (seabed mud: with `grade_treo_ppm`, the tonnage of mud follows; a tonnage field with the grade is the other route).";
+    LicenceAreaKm2: "licence_area_km2", Number, "km²", "geology", "Area of the exploration licence or contract, km² (nodules: with the abundance it caps the mine plan; an EEZ-wide tonnage is not a licence's).";
     CapacityScenario: "capacity_scenario", Text, "", "economics", "Seabed mud: capacity scenario of the assumptions' `[mud.scenarios]` (trial_350tpd, demo_3500tpd, commercial_10000tpd, co_mining_10000tpd); the assumptions' default when empty.";
 }
 
