@@ -281,6 +281,29 @@ pub struct Schedule {
     pub ramp_up: Vec<f64>,
 }
 
+/// Separation outside China: tolling, utilisation and the plan's new plant (issue 16).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeparationAssumptions {
+    /// Tolling, US$/kg TREO of feed, where a plant gives none.
+    pub toll_light_usd_per_kg: f64,
+    /// Heavy separation surcharge, US$/kg Dy + Tb oxide, where a plant gives none.
+    pub toll_heavy_usd_per_kg: f64,
+    /// Share of a nameplate capacity a running plant separates, %.
+    pub utilisation_pct: f64,
+    /// A plant without a heavy circuit takes no feed whose Dy + Tb exceed this share of
+    /// its NdPr (t/t).
+    pub light_only_max_dytb_to_ndpr: f64,
+    /// NdPr and Dy + Tb share of a REO-only capacity, % (display only).
+    pub reo_capacity_ndpr_pct: f64,
+    pub reo_capacity_dytb_pct: f64,
+    /// Payable share of the basket when feed is sold to China, %.
+    pub china_payable_pct: f64,
+    /// Capex of a new separation plant, US$ million per t/y of NdPr capacity.
+    pub new_plant_capex_musd_per_t_ndpr: f64,
+    /// Years from financing a new plant to its first output.
+    pub new_plant_lead_time_y: u32,
+}
+
 /// A PERT distribution: minimum, mode, maximum.
 pub type Pert = [f64; 3];
 
@@ -516,6 +539,7 @@ pub struct Assumptions {
     pub rank: RankAssumptions,
     /// The seabed-mud model (`[mud]`).
     pub mud: MudAssumptions,
+    pub separation: SeparationAssumptions,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,
@@ -617,8 +641,52 @@ impl Assumptions {
         Ok(a)
     }
 
+    /// The `[separation]` figures: charges and shares that are numbers in range.
+    fn validate_separation(&self) -> Result<(), AssumptionsError> {
+        let s = &self.separation;
+        let checks = [
+            (
+                "toll_light_usd_per_kg",
+                s.toll_light_usd_per_kg,
+                0.0,
+                f64::MAX,
+            ),
+            (
+                "toll_heavy_usd_per_kg",
+                s.toll_heavy_usd_per_kg,
+                0.0,
+                f64::MAX,
+            ),
+            ("utilisation_pct", s.utilisation_pct, 0.0, 100.0),
+            (
+                "light_only_max_dytb_to_ndpr",
+                s.light_only_max_dytb_to_ndpr,
+                0.0,
+                f64::MAX,
+            ),
+            ("reo_capacity_ndpr_pct", s.reo_capacity_ndpr_pct, 0.0, 100.0),
+            ("reo_capacity_dytb_pct", s.reo_capacity_dytb_pct, 0.0, 100.0),
+            ("china_payable_pct", s.china_payable_pct, 0.0, 100.0),
+            (
+                "new_plant_capex_musd_per_t_ndpr",
+                s.new_plant_capex_musd_per_t_ndpr,
+                0.0,
+                f64::MAX,
+            ),
+        ];
+        for (name, v, lo, hi) in checks {
+            if !(v.is_finite() && v >= lo && v <= hi) {
+                return Err(AssumptionsError::Invalid(format!(
+                    "separation.{name} = {v} is outside {lo}..={hi}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     fn validate(&self) -> Result<(), AssumptionsError> {
         let bad = |m: String| Err(AssumptionsError::Invalid(m));
+        self.validate_separation()?;
         if !self
             .scenarios
             .contains_key(&self.valuation.default_scenario)

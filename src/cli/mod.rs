@@ -103,6 +103,38 @@ pub struct ModelArgs {
     /// easting and northing. Needs the `proj` feature for anything but WGS84.
     #[arg(long, value_name = "CRS")]
     pub crs: Option<String>,
+    /// Leave a separation plant out (its id in the plants layer); repeatable.
+    #[arg(long, value_name = "PLANT")]
+    pub drop_plant: Vec<String>,
+    /// Delay a separation plant, PLANT=+YEARS, or start it in a year, PLANT=YEAR (which also
+    /// dates a plant the layer leaves undated); repeatable.
+    #[arg(long, value_name = "PLANT=+N|YEAR")]
+    pub delay_plant: Vec<prospect::portfolio::separation::PlantChange>,
+}
+
+impl ModelArgs {
+    /// The separation plants of the run (the plants layer after `--drop-plant` and
+    /// `--delay-plant`) with the assumptions' charges.
+    pub fn separation(
+        &self,
+        assumptions: &Assumptions,
+    ) -> Result<prospect::portfolio::separation::Separation> {
+        use prospect::portfolio::separation::{PlantChange, Separation, apply_changes};
+        let path = self.plants.clone().or_else(|| {
+            self.context
+                .as_deref()
+                .and_then(|d| ContextPaths::from_dir(d).plants)
+        });
+        let mut plants = prospect::context::load_plants(path.as_deref())?;
+        let changes: Vec<PlantChange> = self
+            .drop_plant
+            .iter()
+            .map(|id| PlantChange::Drop(id.clone()))
+            .chain(self.delay_plant.iter().cloned())
+            .collect();
+        apply_changes(&mut plants, &changes).map_err(anyhow::Error::msg)?;
+        Ok(Separation::new(plants, assumptions))
+    }
 }
 
 /// Years `--as-of` accepts: the earliest rare-earth project histories (Mountain Pass,

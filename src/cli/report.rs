@@ -67,6 +67,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
         prospect::portfolio::timeline::DEFAULT_HORIZON_Y,
         &assumptions.schedule.ramp_up,
         args.target,
+        &args.model.separation(&assumptions)?,
     );
     let html = prospect::output::report::html(&report, &records, &ranking, &timeline, &args.title);
     prospect::output::write_atomic(&args.output, html.as_bytes())

@@ -38,6 +38,7 @@ pub fn run(args: TimelineArgs) -> Result<u8> {
         args.horizon,
         &assumptions.schedule.ramp_up,
         args.target,
+        &args.model.separation(&assumptions)?,
     );
     write_report(
         &args.out,

@@ -16,8 +16,10 @@ use serde_json::Value;
 use crate::read::record::{ProjectRecord, Regime, SiteGeometry};
 
 mod layers;
+pub mod plants;
 pub use layers::{Area, Place, geodesic_km};
 use layers::{AreaLayer, ELLIPSOID_OVER_SPHERE, PointLayer, chord_km, sphere_bound_km, unit};
+pub use plants::Plant;
 
 /// The layers compiled in, from samples/context/ (sources: samples/context/SOURCES.md).
 const DEFAULT_PORTS: &str = include_str!("../../samples/context/ports.geojson");
@@ -48,6 +50,8 @@ pub enum ContextError {
 pub struct Context {
     ports: PointLayer,
     plants: PointLayer,
+    /// Every plant of the plants layer with its capacities (issue 16's allocation).
+    plant_list: Vec<Plant>,
     shore: PointLayer,
     zones: AreaLayer,
     protected: AreaLayer,
@@ -252,8 +256,10 @@ impl Context {
         let (name, ports) = load_text(&paths.ports, DEFAULT_PORTS)?;
         let ports = PointLayer::new(places(&format!("ports {name}"), &ports)?, |_| true);
         let (name, plants) = load_text(&paths.plants, DEFAULT_PLANTS)?;
+        let layer = format!("plants {name}");
+        let plant_list = plants::parse(&layer, features(&layer, &plants)?)?;
         // Only plants that can take a concentrate outside China today are indexed.
-        let plants = PointLayer::new(places(&format!("plants {name}"), &plants)?, |pl| {
+        let plants = PointLayer::new(places(&layer, &plants)?, |pl| {
             pl.country.as_deref() != Some("CN")
                 && pl.kind.as_deref().is_none_or(|k| k == "separation")
                 && pl
@@ -280,10 +286,25 @@ impl Context {
         Ok(Context {
             ports,
             plants,
+            plant_list,
             shore: PointLayer::new(coast, |_| true),
             zones,
             protected,
         })
+    }
+}
+
+/// The plants of a plants layer file (the built-in layer when `None`).
+pub fn load_plants(path: Option<&Path>) -> Result<Vec<Plant>, ContextError> {
+    let (name, text) = load_text(&path.map(Path::to_path_buf), DEFAULT_PLANTS)?;
+    let layer = format!("plants {name}");
+    plants::parse(&layer, features(&layer, &text)?)
+}
+
+impl Context {
+    /// The separation and cracking plants of the plants layer, in layer order.
+    pub fn plants(&self) -> &[Plant] {
+        &self.plant_list
     }
 }
 

@@ -138,13 +138,23 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
     let header = [
         "year",
         "capex US$m",
-        "NdPr early",
-        "NdPr base",
-        "NdPr late",
-        "NdPr expected",
-        "DyTb base",
-        "DyTb expected",
+        "NdPr mined",
+        "sep. early",
+        "sep. base",
+        "sep. late",
+        "sep. expected",
+        "capacity",
+        "gap",
+        "binds",
+        "DyTb mined",
+        "sep. base",
+        "capacity",
+        "binds",
     ];
+    let binds = |b: crate::portfolio::timeline::Binding| match b {
+        crate::portfolio::timeline::Binding::Mines => "mines",
+        crate::portfolio::timeline::Binding::Plants => "plants",
+    };
     let rows: Vec<Vec<String>> = t
         .years
         .iter()
@@ -152,20 +162,64 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
             vec![
                 y.year.to_string(),
                 format!("{:.0}", y.capex_musd),
-                format!("{:.0}", y.ndpr_t.early),
                 format!("{:.0}", y.ndpr_t.base),
-                format!("{:.0}", y.ndpr_t.late),
-                format!("{:.0}", y.ndpr_t.expected),
+                format!("{:.0}", y.separated_ndpr_t.early),
+                format!("{:.0}", y.separated_ndpr_t.base),
+                format!("{:.0}", y.separated_ndpr_t.late),
+                format!("{:.0}", y.separated_ndpr_t.expected),
+                format!("{:.0}", y.plant_capacity_ndpr_t),
+                format!("{:.0}", y.gap_ndpr_t),
+                binds(y.binding_ndpr).to_owned(),
                 format!("{:.0}", y.dytb_t.base),
-                format!("{:.0}", y.dytb_t.expected),
+                format!("{:.0}", y.separated_dytb_t.base),
+                format!("{:.0}", y.plant_capacity_dytb_t),
+                binds(y.binding_dytb).to_owned(),
             ]
         })
         .collect();
     let _ = writeln!(
         out,
-        "\nNon-China supply (t/y) and capex of the projects still to build, by year:"
+        "\nNon-China supply by year, t/y: NdPr and Dy+Tb oxide mined (contained) and separated by plants outside China, their capacity, the gap (mined but sold to China) and what binds; capex (US$m) of the projects still to build:"
     );
     out.push_str(&aligned(&header, &rows, 0));
+    let header = [
+        "plant",
+        "country",
+        "status",
+        "access",
+        "start",
+        "late",
+        "NdPr cap. now",
+        "at horizon",
+        "full in",
+    ];
+    let rows: Vec<Vec<String>> = t
+        .plants
+        .iter()
+        .map(|p| {
+            let yr = |y: Option<i32>| y.map_or("-".to_owned(), |y| y.to_string());
+            vec![
+                printable(&p.id),
+                p.country.clone().unwrap_or_default(),
+                printable(&p.status),
+                match p.access {
+                    crate::context::plants::PlantAccess::Captive => "captive".to_owned(),
+                    crate::context::plants::PlantAccess::Open => "open".to_owned(),
+                },
+                yr(p.start_year),
+                yr(p.start_year_late),
+                format!("{:.0}", p.capacity_ndpr_t_now),
+                format!("{:.0}", p.capacity_ndpr_t_end),
+                year_ranges(&p.full_years),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nSeparation plants outside China (NdPr capacity t/y at P50 dates; REO-only plants at the assumed NdPr share):"
+    );
+    out.push_str(&aligned(&header, &rows, 0));
+    let _ = writeln!(out, "\nAllocation: {}.", t.separation_rule);
     let _ = writeln!(out, "\n{}.", t.band_note);
     if let Some(target) = t.target {
         let say = |y: Option<i32>| {
@@ -176,12 +230,36 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
         };
         let _ = writeln!(
             out,
-            "Target {target}: base supply {}; expected supply {}.",
+            "Target {target}: separated supply {} (expected {}); mined supply {}.",
             say(t.target_met_year),
-            say(t.target_met_year_expected)
+            say(t.target_met_year_expected),
+            say(t.target_met_year_mined)
         );
     }
     out
+}
+
+/// Years as ranges: `2026-2030, 2034`.
+fn year_ranges(years: &[i32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < years.len() {
+        let mut j = i;
+        while j + 1 < years.len() && years[j + 1] == years[j] + 1 {
+            j += 1;
+        }
+        out.push(if j > i {
+            format!("{}-{}", years[i], years[j])
+        } else {
+            years[i].to_string()
+        });
+        i = j + 1;
+    }
+    if out.is_empty() {
+        "-".to_owned()
+    } else {
+        out.join(", ")
+    }
 }
 
 pub fn timeline_csv(t: &crate::portfolio::timeline::Timeline) -> Result<Vec<u8>, csv::Error> {
@@ -197,9 +275,28 @@ pub fn timeline_csv(t: &crate::portfolio::timeline::Timeline) -> Result<Vec<u8>,
         "dytb_t_base",
         "dytb_t_late",
         "dytb_t_expected",
+        "separated_ndpr_t_early",
+        "separated_ndpr_t_base",
+        "separated_ndpr_t_late",
+        "separated_ndpr_t_expected",
+        "separated_dytb_t_early",
+        "separated_dytb_t_base",
+        "separated_dytb_t_late",
+        "separated_dytb_t_expected",
+        "plant_capacity_ndpr_t",
+        "plant_capacity_dytb_t",
+        "gap_ndpr_t",
+        "gap_dytb_t",
+        "binding_ndpr",
+        "binding_dytb",
+        "plants_full",
     ])?;
     for y in &t.years {
         let f = |v: f64| format!("{v:.3}");
+        let binds = |b: crate::portfolio::timeline::Binding| match b {
+            crate::portfolio::timeline::Binding::Mines => "mines".to_owned(),
+            crate::portfolio::timeline::Binding::Plants => "plants".to_owned(),
+        };
         w.write_record([
             y.year.to_string(),
             f(y.capex_musd),
@@ -211,6 +308,21 @@ pub fn timeline_csv(t: &crate::portfolio::timeline::Timeline) -> Result<Vec<u8>,
             f(y.dytb_t.base),
             f(y.dytb_t.late),
             f(y.dytb_t.expected),
+            f(y.separated_ndpr_t.early),
+            f(y.separated_ndpr_t.base),
+            f(y.separated_ndpr_t.late),
+            f(y.separated_ndpr_t.expected),
+            f(y.separated_dytb_t.early),
+            f(y.separated_dytb_t.base),
+            f(y.separated_dytb_t.late),
+            f(y.separated_dytb_t.expected),
+            f(y.plant_capacity_ndpr_t),
+            f(y.plant_capacity_dytb_t),
+            f(y.gap_ndpr_t),
+            f(y.gap_dytb_t),
+            binds(y.binding_ndpr),
+            binds(y.binding_dytb),
+            neutralise(&y.plants_full.join(";")),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())

@@ -5,4 +5,5 @@
 
 pub mod plan;
 pub mod rank;
+pub mod separation;
 pub mod timeline;

@@ -10,9 +10,11 @@ use serde::Serialize;
 
 use crate::appraisal::Appraisal;
 use crate::model::cashflow;
+use crate::context::plants::PlantCalendar;
 use crate::model::leadtime::StageSpan;
 use crate::portfolio::rank::china_linked;
-use crate::read::record::{ProjectRecord, StudyStage};
+use crate::portfolio::separation::{Allocation, Feed, Separation, Tier};
+use crate::read::record::{ProductForm, ProjectRecord, StudyStage};
 
 /// Which oxide a target is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -114,6 +116,29 @@ pub struct ProjectLine {
     pub chance_of_success: f64,
     pub china_linked: bool,
     pub valued: bool,
+    /// Contained TREO at nameplate, t/y (0 when China-linked or not valued).
+    pub treo_t: f64,
+    /// The product sold: concentrate, mixed_carbonate or separated_oxides.
+    pub product_form: Option<String>,
+    /// Share of the project's mined NdPr (else Dy + Tb) over the horizon that plants
+    /// outside China separate, base calendar, 0-1 (null when it mines none).
+    pub separated_share: Option<f64>,
+    /// Plants that take its feed in some year, base calendar (`own` for its own plant).
+    pub plants: Vec<String>,
+    /// Years in which some of its output finds no plant outside China and is sold to
+    /// China (zero non-China supply, China terms), base calendar.
+    pub sold_to_china_years: Vec<i32>,
+    #[serde(skip)]
+    pub(crate) feed: FeedSource,
+}
+
+/// What a project's feed needs besides its tonnage: who runs and buys it, and where it is.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FeedSource {
+    operator: Option<String>,
+    offtakers: Vec<String>,
+    form: Option<ProductForm>,
+    point: Option<geo::Point<f64>>,
 }
 
 /// Supply and spend in one calendar year.
@@ -126,6 +151,56 @@ pub struct YearRow {
     /// (P90) first-production year, and the base weighted by each chance of success.
     pub ndpr_t: Band,
     pub dytb_t: Band,
+    /// NdPr and Dy + Tb oxide separated by plants outside China, t (the mined figures
+    /// above, after the year's allocation to plants; early and base with plants at their
+    /// P50 dates, late with plants at their late dates).
+    pub separated_ndpr_t: Band,
+    pub separated_dytb_t: Band,
+    /// Capacity of the plants outside China this year (P50 dates), t/y of NdPr and of
+    /// Dy + Tb: the plants layer (a plant that reports only total REO counts at the
+    /// assumed shares) plus the own plants of projects that sell separated oxides (at
+    /// their base output that year).
+    pub plant_capacity_ndpr_t: f64,
+    pub plant_capacity_dytb_t: f64,
+    /// Mined minus separated (base): contained oxide sold to China for want of a plant, t.
+    pub gap_ndpr_t: f64,
+    pub gap_dytb_t: f64,
+    /// What limits separated supply this year (base): `plants` when some feed found no
+    /// plant outside China, else `mines`.
+    pub binding_ndpr: Binding,
+    pub binding_dytb: Binding,
+    /// Plants at a capacity limit this year (base), by id.
+    pub plants_full: Vec<String>,
+}
+
+/// The constraint that binds separated supply in a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Binding {
+    /// Every tonne mined is separated outside China: more supply needs more mines.
+    Mines,
+    /// Some feed found no plant outside China: more supply needs plant capacity.
+    Plants,
+}
+
+/// A plant on the timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlantLine {
+    pub id: String,
+    pub name: String,
+    pub operator: Option<String>,
+    pub country: Option<String>,
+    pub status: String,
+    pub access: crate::context::plants::PlantAccess,
+    pub start_year: Option<i32>,
+    pub start_year_late: Option<i32>,
+    /// Capacity in the clock's year and at the horizon (P50 dates), t/y NdPr.
+    pub capacity_ndpr_t_now: f64,
+    pub capacity_ndpr_t_end: f64,
+    /// Years it is full (base).
+    pub full_years: Vec<i32>,
+    /// NdPr oxide it separates over the horizon (base), t.
+    pub separated_ndpr_t: f64,
 }
 
 /// Supply under the three calendars and in expectation.
@@ -153,8 +228,18 @@ pub struct Timeline {
     pub target_met_year: Option<i32>,
     /// The same for the chance-weighted supply.
     pub target_met_year_expected: Option<i32>,
+    /// The same for mined (contained) supply, as if every tonne mined were separated
+    /// outside China.
+    pub target_met_year_mined: Option<i32>,
     pub band_note: &'static str,
+    /// The separation plants outside China and how full they are.
+    pub plants: Vec<PlantLine>,
+    /// How mine output is assigned to plants each year.
+    pub separation_rule: &'static str,
 }
+
+/// How mine output is assigned to plants (docs/models.md, "Separation").
+pub const SEPARATION_RULE: &str = "each year: own separation for projects selling separated oxides; then named offtake (a plant whose operator or owner is an offtaker), captive feed (a plant the operator owns), and third-party feed to open plants at least tolling plus freight, each within the plant's TREO, NdPr and Dy+Tb capacity; pairs ranked by cost, then project id, then plant id; feed no plant outside China takes is sold to China (no non-China supply, China terms), never queued";
 
 /// The first year from which `supply` meets `target` and keeps meeting it at least until
 /// the target year, within `years`.
@@ -180,6 +265,14 @@ fn share(k: i32, ramp: &[f64], life: f64) -> f64 {
 
 impl ProjectLine {
     pub(crate) fn new(p: &Appraisal, rec: Option<&ProjectRecord>) -> ProjectLine {
+        let feed = FeedSource {
+            operator: rec.and_then(|r| r.ownership.operator.clone()),
+            offtakers: rec
+                .map(|r| r.ownership.offtakers.clone())
+                .unwrap_or_default(),
+            form: p.product_form.as_deref().and_then(ProductForm::parse),
+            point: rec.and_then(|r| r.site_point()),
+        };
         let base = p.first_production_year.base;
         let china = rec.is_some_and(china_linked);
         let supply = |t: Option<f64>| {
@@ -218,7 +311,38 @@ impl ProjectLine {
             chance_of_success: p.chance_of_success,
             china_linked: china,
             valued: p.valued,
+            treo_t: supply(p.annual_treo_t),
+            product_form: p.product_form.clone(),
+            separated_share: None,
+            plants: Vec::new(),
+            sold_to_china_years: Vec::new(),
+            feed,
         }
+    }
+
+    /// This project's feed in `year` with first production in `first`, weighted by
+    /// `weight` (1, or the chance of success); `None` when it produces nothing.
+    pub(crate) fn feed_in(&self, year: i32, first: i32, ramp: &[f64], weight: f64) -> Option<Feed> {
+        let k = share(year - first, ramp, self.mine_life_y) * weight;
+        let (ndpr, dytb) = (self.ndpr_t * k, self.dytb_t * k);
+        if ndpr <= 0.0 && dytb <= 0.0 {
+            return None;
+        }
+        let treo = if self.treo_t > 0.0 {
+            self.treo_t * k
+        } else {
+            ndpr + dytb
+        };
+        Some(Feed {
+            id: self.id.clone(),
+            operator: self.feed.operator.clone(),
+            offtakers: self.feed.offtakers.clone(),
+            form: self.feed.form.unwrap_or(ProductForm::Concentrate),
+            point: self.feed.point,
+            treo_t: treo,
+            ndpr_t: ndpr,
+            dytb_t: dytb,
+        })
     }
 
     /// Supply (t) of `oxide` in `year` if first production is in `first`.
@@ -231,7 +355,47 @@ impl ProjectLine {
     }
 }
 
-/// Builds the timeline of appraised projects over `horizon` years from `as_of`.
+/// The four allocations of one year: early, base, late and chance-weighted.
+pub(crate) struct YearAllocations {
+    pub early: Allocation,
+    pub base: Allocation,
+    pub late: Allocation,
+    pub expected: Allocation,
+}
+
+/// Allocates the feed of `lines` in `year` on each calendar: early (projects at P10,
+/// plants at P50), base (both at base/P50), late (projects at P90, plants late) and
+/// expected (base feed weighted by each chance of success).
+pub(crate) fn allocate_year(
+    lines: &[ProjectLine],
+    sep: &Separation,
+    year: i32,
+    as_of: i32,
+    ramp: &[f64],
+) -> YearAllocations {
+    let feeds = |pick: fn(&Years) -> i32, weighted: bool| -> Vec<Feed> {
+        lines
+            .iter()
+            .filter_map(|l| {
+                let w = if weighted { l.chance_of_success } else { 1.0 };
+                l.feed_in(year, pick(&l.first_production_year), ramp, w)
+            })
+            .collect()
+    };
+    YearAllocations {
+        early: sep.allocate_year(&feeds(|y| y.p10, false), year, PlantCalendar::P50, as_of),
+        base: sep.allocate_year(&feeds(|y| y.base, false), year, PlantCalendar::P50, as_of),
+        late: sep.allocate_year(&feeds(|y| y.p90, false), year, PlantCalendar::Late, as_of),
+        expected: sep.allocate_year(&feeds(|y| y.base, true), year, PlantCalendar::P50, as_of),
+    }
+}
+
+/// Below this many tonnes a year, feed sold to China does not make plants the binding
+/// constraint (rounding of shares).
+const BINDING_TOLERANCE_T: f64 = 0.5;
+
+/// Builds the timeline of appraised projects over `horizon` years from `as_of`, with each
+/// year's mine output allocated to the plants of `sep`.
 pub fn timeline(
     projects: &[Appraisal],
     records: &[ProjectRecord],
@@ -239,6 +403,7 @@ pub fn timeline(
     horizon: i32,
     ramp: &[f64],
     target: Option<Target>,
+    sep: &Separation,
 ) -> Timeline {
     let by_id: BTreeMap<&str, &ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -252,19 +417,55 @@ pub fn timeline(
             .cmp(&b.first_production_year.base)
             .then_with(|| a.id.cmp(&b.id))
     });
+    let band = |a: &YearAllocations, f: fn(&Allocation) -> f64| Band {
+        early: f(&a.early),
+        base: f(&a.base),
+        late: f(&a.late),
+        expected: f(&a.expected),
+    };
+    let mut per_project: BTreeMap<String, (f64, f64, f64, f64)> = BTreeMap::new();
+    let mut project_plants: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    let mut china_years: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    let mut plant_full: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    let mut plant_ndpr: BTreeMap<String, f64> = BTreeMap::new();
     let years: Vec<YearRow> = (as_of..=as_of + horizon)
         .map(|year| {
-            let band = |oxide| {
-                let mut b = Band::default();
-                for l in &lines {
-                    let y = &l.first_production_year;
-                    b.early += l.supply(oxide, year, y.p10, ramp);
-                    b.base += l.supply(oxide, year, y.base, ramp);
-                    b.late += l.supply(oxide, year, y.p90, ramp);
-                    b.expected += l.supply(oxide, year, y.base, ramp) * l.chance_of_success;
+            let a = allocate_year(&lines, sep, year, as_of, ramp);
+            for f in &a.base.feeds {
+                let e = per_project.entry(f.id.clone()).or_default();
+                e.0 += f.mined_ndpr_t;
+                e.1 += f.separated_ndpr_t;
+                e.2 += f.mined_dytb_t;
+                e.3 += f.separated_dytb_t;
+                let set = project_plants.entry(f.id.clone()).or_default();
+                for asg in &f.assignments {
+                    set.insert(match (&asg.plant, asg.tier) {
+                        (Some(p), _) => p.clone(),
+                        (None, Tier::Own) | (None, _) => "own".to_owned(),
+                    });
                 }
-                b
-            };
+                let mined = f.mined_ndpr_t + f.mined_dytb_t;
+                if f.to_china_ndpr_t + f.to_china_dytb_t > 1e-3 * mined.max(1.0) {
+                    china_years.entry(f.id.clone()).or_default().push(year);
+                }
+            }
+            let mut full = Vec::new();
+            for p in &a.base.plants {
+                *plant_ndpr.entry(p.id.clone()).or_default() += p.ndpr_t;
+                if p.full {
+                    full.push(p.id.clone());
+                    plant_full.entry(p.id.clone()).or_default().push(year);
+                }
+            }
+            let caps = sep.capacities(year, PlantCalendar::P50, as_of);
+            // Projects that separate their own output bring their own plant.
+            let own = a
+                .base
+                .feeds
+                .iter()
+                .flat_map(|f| &f.assignments)
+                .filter(|x| x.tier == Tier::Own)
+                .fold((0.0, 0.0), |acc, x| (acc.0 + x.ndpr_t, acc.1 + x.dytb_t));
             let capex = lines
                 .iter()
                 .filter_map(|l| {
@@ -273,33 +474,101 @@ pub fn timeline(
                     (year >= start && year < start + c).then(|| l.capex_musd / f64::from(c))
                 })
                 .sum();
+            let binding = |china: f64| {
+                if china > BINDING_TOLERANCE_T {
+                    Binding::Plants
+                } else {
+                    Binding::Mines
+                }
+            };
             YearRow {
                 year,
                 capex_musd: capex,
-                ndpr_t: band(Oxide::Ndpr),
-                dytb_t: band(Oxide::Dytb),
+                ndpr_t: band(&a, Allocation::mined_ndpr_t),
+                dytb_t: band(&a, Allocation::mined_dytb_t),
+                separated_ndpr_t: band(&a, Allocation::separated_ndpr_t),
+                separated_dytb_t: band(&a, Allocation::separated_dytb_t),
+                plant_capacity_ndpr_t: sep.ndpr_capacity_t(&caps) + own.0,
+                plant_capacity_dytb_t: sep.dytb_capacity_t(&caps) + own.1,
+                gap_ndpr_t: a.base.to_china_ndpr_t(),
+                gap_dytb_t: a.base.to_china_dytb_t(),
+                binding_ndpr: binding(a.base.to_china_ndpr_t()),
+                binding_dytb: binding(a.base.to_china_dytb_t()),
+                plants_full: full,
             }
         })
         .collect();
-    let met = |pick: fn(&Band) -> f64| {
+    for l in &mut lines {
+        if let Some((mn, sn, md, sd)) = per_project.get(&l.id) {
+            l.separated_share = if *mn > 0.0 {
+                Some(sn / mn)
+            } else if *md > 0.0 {
+                Some(sd / md)
+            } else {
+                None
+            };
+        }
+        l.plants = project_plants
+            .remove(&l.id)
+            .map(|s| s.into_iter().collect())
+            .unwrap_or_default();
+        l.sold_to_china_years = china_years.remove(&l.id).unwrap_or_default();
+    }
+    let plants = sep
+        .plants
+        .iter()
+        .filter(|p| p.separates())
+        .map(|p| {
+            let cap = |year| {
+                let c = p.capacity_in(year, PlantCalendar::P50, as_of, sep.utilisation, &sep.ramp);
+                sep.ndpr_capacity_t(&[(p, c)])
+            };
+            PlantLine {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                operator: p.operator.clone(),
+                country: p.country.clone(),
+                status: p.status.clone(),
+                access: p.access,
+                start_year: p.start_year,
+                start_year_late: p.start_year_late,
+                capacity_ndpr_t_now: cap(as_of),
+                capacity_ndpr_t_end: cap(as_of + horizon),
+                full_years: plant_full.remove(&p.id).unwrap_or_default(),
+                separated_ndpr_t: plant_ndpr.get(&p.id).copied().unwrap_or(0.0),
+            }
+        })
+        .collect();
+    fn sep_of(y: &YearRow, o: Oxide) -> Band {
+        match o {
+            Oxide::Ndpr => y.separated_ndpr_t,
+            Oxide::Dytb => y.separated_dytb_t,
+        }
+    }
+    fn mined_of(y: &YearRow, o: Oxide) -> Band {
+        match o {
+            Oxide::Ndpr => y.ndpr_t,
+            Oxide::Dytb => y.dytb_t,
+        }
+    }
+    let met = |pick: fn(&YearRow, Oxide) -> f64| {
         target.and_then(|t| {
             met_from(as_of..=as_of + horizon, t, |year| {
-                let y = &years[(year - as_of) as usize];
-                pick(match t.oxide {
-                    Oxide::Ndpr => &y.ndpr_t,
-                    Oxide::Dytb => &y.dytb_t,
-                })
+                pick(&years[(year - as_of) as usize], t.oxide)
             })
         })
     };
     Timeline {
         as_of,
-        target_met_year: met(|b| b.base),
-        target_met_year_expected: met(|b| b.expected),
+        target_met_year: met(|y, o| sep_of(y, o).base),
+        target_met_year_expected: met(|y, o| sep_of(y, o).expected),
+        target_met_year_mined: met(|y, o| mined_of(y, o).base),
         projects: lines,
         years,
         target,
-        band_note: "early and late put every project at its own P10 and P90 first-production year at once: a bound for the portfolio, not its percentiles; expected weights the base supply by each chance of success",
+        band_note: "early and late put every project at its own P10 and P90 first-production year at once (late also puts every plant at its late date): a bound for the portfolio, not its percentiles; expected weights the base supply by each chance of success",
+        plants,
+        separation_rule: SEPARATION_RULE,
     }
 }
 
