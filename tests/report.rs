@@ -37,6 +37,10 @@ fn self_contained_with_map_table_and_charts() {
         "id=\"gantt\"",
         "id=\"supply-ndpr\"",
         "id=\"supply-dytb\"",
+        "id=\"plants\"",
+        "<title>mined (contained)</title>",
+        "<title>plant capacity outside China</title>",
+        "Lynas Malaysia",
         "id=\"npv\"",
         "id=\"card-NOL\"",
     ] {

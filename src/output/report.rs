@@ -183,15 +183,32 @@ fn gantt_svg(t: &Timeline) -> String {
 
 /// Non-China supply against the target, with the early-late band.
 fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
+    // Separated supply (the band and the two solid lines), against mined supply and the
+    // capacity of the plants outside China.
     let pick = |y: &crate::portfolio::timeline::YearRow| match oxide {
-        Oxide::Ndpr => y.ndpr_t,
-        Oxide::Dytb => y.dytb_t,
+        Oxide::Ndpr => y.separated_ndpr_t,
+        Oxide::Dytb => y.separated_dytb_t,
+    };
+    let mined = |y: &crate::portfolio::timeline::YearRow| match oxide {
+        Oxide::Ndpr => y.ndpr_t.base,
+        Oxide::Dytb => y.dytb_t.base,
+    };
+    let capacity = |y: &crate::portfolio::timeline::YearRow| match oxide {
+        Oxide::Ndpr => y.plant_capacity_ndpr_t,
+        Oxide::Dytb => y.plant_capacity_dytb_t,
     };
     let target = t.target.filter(|g| g.oxide == oxide);
     let max = t
         .years
         .iter()
-        .map(|y| pick(y).early.max(pick(y).late).max(pick(y).base))
+        .map(|y| {
+            pick(y)
+                .early
+                .max(pick(y).late)
+                .max(pick(y).base)
+                .max(mined(y))
+                .max(capacity(y))
+        })
         .chain(target.map(|g| g.tonnes))
         .fold(1.0, f64::max)
         * 1.1;
@@ -246,6 +263,27 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
             pts.join(" ")
         );
     }
+    for (label, colour, dash, f) in [
+        (
+            "mined (contained)",
+            "#636363",
+            "6 3",
+            &mined as &dyn Fn(&crate::portfolio::timeline::YearRow) -> f64,
+        ),
+        ("plant capacity outside China", "#31a354", "2 2", &capacity),
+    ] {
+        let pts: Vec<String> = t
+            .years
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("{:.1},{:.1}", x(i), y(f(r))))
+            .collect();
+        let _ = write!(
+            svg,
+            r##"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}"><title>{label}</title></polyline>"##,
+            pts.join(" ")
+        );
+    }
     if let Some(g) = target {
         let _ = write!(
             svg,
@@ -274,9 +312,49 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
     }
     let _ = write!(
         svg,
-        r##"<text x="{left}" y="12">{name}, t/y (max {max:.0}); blue: base, orange: chance-weighted, shaded: early to late; dashed: target</text></svg>"##
+        r##"<text x="{left}" y="12">{name}, t/y (max {max:.0}); separated outside China, blue: base, orange: chance-weighted, shaded: early to late; grey dashed: mined; green dotted: plant capacity; black dashed: target</text></svg>"##
     );
     svg
+}
+
+/// The separation plants outside China: capacity, and the years each is full.
+fn plants_table(t: &Timeline) -> String {
+    let mut out = String::from(
+        "<h3>Separation plants outside China</h3><table id=\"plants\"><thead><tr><th>Plant</th><th>Country</th><th>Status</th><th>Access</th><th>Start (late)</th><th>NdPr capacity now, t/y</th><th>At the horizon</th><th>NdPr separated, t</th><th>Full in</th></tr></thead><tbody>",
+    );
+    for p in &t.plants {
+        let full = if p.full_years.is_empty() {
+            "–".to_owned()
+        } else {
+            let (a, b) = (p.full_years[0], p.full_years[p.full_years.len() - 1]);
+            format!("{} of {} years, {a}-{b}", p.full_years.len(), t.years.len())
+        };
+        let start = match (p.start_year, p.start_year_late) {
+            (Some(a), Some(b)) if b != a => format!("{a} ({b})"),
+            (Some(a), _) => a.to_string(),
+            _ => "undated".to_owned(),
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{start}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{full}</td></tr>",
+            escape(&p.name),
+            escape(p.country.as_deref().unwrap_or("")),
+            escape(&p.status),
+            match p.access {
+                crate::context::plants::PlantAccess::Captive => "captive",
+                crate::context::plants::PlantAccess::Open => "open",
+            },
+            p.capacity_ndpr_t_now,
+            p.capacity_ndpr_t_end,
+            p.separated_ndpr_t,
+        );
+    }
+    let _ = write!(
+        out,
+        "</tbody></table><p><small>Allocation: {}.</small></p>",
+        escape(t.separation_rule)
+    );
+    out
 }
 
 /// NPV P10-P90 bars with P50 ticks and the deterministic value, per valued project.
@@ -582,7 +660,7 @@ pub fn html(
     let a = &report.assumptions;
     let target = timeline.target.map_or(String::new(), |t| {
         format!(
-            "<p>Target {}: base supply {}, chance-weighted supply {}.</p>",
+            "<p>Target {}: separated base supply {}, chance-weighted {}; mined supply {}.</p>",
             escape(&t.to_string()),
             timeline
                 .target_met_year
@@ -591,6 +669,11 @@ pub fn html(
                 )),
             timeline
                 .target_met_year_expected
+                .map_or("not met within the horizon".into(), |y| format!(
+                    "met in {y}"
+                )),
+            timeline
+                .target_met_year_mined
                 .map_or("not met within the horizon".into(), |y| format!(
                     "met in {y}"
                 ))
@@ -616,7 +699,7 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
 <h2>Map</h2>{map}
 <h2>Ranking</h2><p>Columns value to confidence are each criterion's weighted contribution to the score.</p>{table}
 <h2>Investment timeline</h2><p>Remaining stages (light blue: studies, orange: permitting and financing, green: construction) and first production P10-P90 whiskers.</p>{gantt}
-<h2>Non-China supply</h2>{target}{supply_ndpr}{supply_dytb}
+<h2>Non-China supply</h2><p>A mine adds to non-China supply only when a plant outside China separates its output: mined (contained) oxide against what the plants separate and their capacity.</p>{target}{supply_ndpr}{supply_dytb}{plants}
 <h2>NPV distribution</h2>{npv}
 <h2>Projects</h2>{cards}
 </body></html>
@@ -633,6 +716,7 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
         gantt = gantt_svg(timeline),
         supply_ndpr = supply_svg(timeline, Oxide::Ndpr),
         supply_dytb = supply_svg(timeline, Oxide::Dytb),
+        plants = plants_table(timeline),
         npv = npv_svg(report),
     )
 }
