@@ -9,8 +9,8 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::appraisal::Appraisal;
-use crate::model::cashflow;
 use crate::context::plants::PlantCalendar;
+use crate::model::cashflow;
 use crate::model::leadtime::StageSpan;
 use crate::portfolio::rank::china_linked;
 use crate::portfolio::separation::{Allocation, Feed, Separation, Tier};
