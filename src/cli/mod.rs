@@ -119,21 +119,22 @@ impl ModelArgs {
         &self,
         assumptions: &Assumptions,
     ) -> Result<prospect::portfolio::separation::Separation> {
-        use prospect::portfolio::separation::{PlantChange, Separation, apply_changes};
+        use prospect::portfolio::separation::{PlantChange, Separation};
         let path = self.plants.clone().or_else(|| {
             self.context
                 .as_deref()
                 .and_then(|d| ContextPaths::from_dir(d).plants)
         });
-        let mut plants = prospect::context::load_plants(path.as_deref())?;
+        let plants = prospect::context::load_plants(path.as_deref())?;
         let changes: Vec<PlantChange> = self
             .drop_plant
             .iter()
             .map(|id| PlantChange::Drop(id.clone()))
             .chain(self.delay_plant.iter().cloned())
             .collect();
-        apply_changes(&mut plants, &changes).map_err(anyhow::Error::msg)?;
-        Ok(Separation::new(plants, assumptions))
+        let mut sep = Separation::new(plants, assumptions);
+        sep.apply(&changes).map_err(anyhow::Error::msg)?;
+        Ok(sep)
     }
 }
 

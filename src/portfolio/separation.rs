@@ -3,8 +3,10 @@
 //! non-China supply of separated NdPr and Dy + Tb oxide.
 //!
 //! The rule, year by year (docs/models.md, "Separation"):
-//! 1. A product sold as separated oxides is separated by the project's own plant: all of
-//!    it counts.
+//! 1. A product sold as separated oxides by a project whose operator owns no plant in the
+//!    layer is separated by the project's own plant: all of it counts. (A producer whose
+//!    operator owns a plant in the layer, like Mount Weld and Lynas Malaysia, is separated
+//!    there, within that plant's capacity.)
 //! 2. Named offtake: feed goes first to plants whose operator or owner is one of the
 //!    record's offtakers.
 //! 3. Captive feed: then to plants the record's operator owns.
@@ -39,6 +41,9 @@ pub struct Feed {
     pub ndpr_t: f64,
     /// Contained Dy + Tb oxide, t.
     pub dytb_t: f64,
+    /// Whether the project separates its output in a plant of its own outside the plants
+    /// layer (it sells separated oxides and its operator owns no plant in the layer).
+    pub own_plant: bool,
 }
 
 /// Charges the allocation ranks plants by (from the assumptions, `[separation]`).
@@ -235,7 +240,7 @@ pub fn allocate(feeds: &[Feed], plants: &[(&Plant, Capacity)], c: &Charges) -> A
     // 1. Own separation.
     for &i in &feed_order {
         let f = &feeds[i];
-        if f.form == ProductForm::SeparatedOxides && (f.ndpr_t > 0.0 || f.dytb_t > 0.0) {
+        if f.own_plant && (f.ndpr_t > 0.0 || f.dytb_t > 0.0) {
             left[i] = 0.0;
             out[i].separated_ndpr_t = f.ndpr_t;
             out[i].separated_dytb_t = f.dytb_t;
@@ -360,7 +365,10 @@ pub fn allocate(feeds: &[Feed], plants: &[(&Plant, Capacity)], c: &Charges) -> A
 
 /// Whether plant `p` (with capacity `cap` this year) can take feed `f` in `tier`.
 fn eligible(f: &Feed, p: &Plant, cap: Capacity, tier: Tier, c: &Charges) -> bool {
-    if !p.separates() || !cap.any() || !p.feeds.contains(&f.form) {
+    // Separated oxides not made in a plant of the project's own are made in the layer's
+    // plant of its operator, from whatever intermediate that plant takes.
+    let form_ok = f.form == ProductForm::SeparatedOxides || p.feeds.contains(&f.form);
+    if f.own_plant || !p.separates() || !cap.any() || !form_ok {
         return false;
     }
     if !cap.heavy && f.dytb_t > c.light_only_max_dytb_to_ndpr * f.ndpr_t {
@@ -390,6 +398,10 @@ pub struct Separation {
     /// NdPr and Dy + Tb share of a REO-only capacity, 0-1 (for showing capacity only).
     pub reo_ndpr_share: f64,
     pub reo_dytb_share: f64,
+    /// Owners of the separating plants of the layer as loaded, before any scenario: a
+    /// project of theirs that sells separated oxides is separated in their plants, and
+    /// has no plant of its own to fall back on when a scenario removes them.
+    pub layer_owners: Vec<String>,
 }
 
 impl Separation {
@@ -401,7 +413,6 @@ impl Separation {
                 .map_or(100.0, |p| p.treo_pct_of_product)
         };
         Separation {
-            plants,
             charges: Charges {
                 toll_light_usd_per_kg: s.toll_light_usd_per_kg,
                 toll_heavy_usd_per_kg: s.toll_heavy_usd_per_kg,
@@ -414,7 +425,29 @@ impl Separation {
             ramp: a.schedule.ramp_up.clone(),
             reo_ndpr_share: s.reo_capacity_ndpr_pct / 100.0,
             reo_dytb_share: s.reo_capacity_dytb_pct / 100.0,
+            layer_owners: plants
+                .iter()
+                .filter(|p| p.separates())
+                .flat_map(|p| p.operator.iter().chain(&p.owners).cloned())
+                .collect(),
+            plants,
         }
+    }
+
+    /// Applies a scenario (plants removed, delayed or dated) to the plants.
+    pub fn apply(&mut self, changes: &[PlantChange]) -> Result<(), String> {
+        apply_changes(&mut self.plants, changes)
+    }
+
+    /// Whether a project run by `operator` that sells separated oxides separates them in
+    /// a plant of its own outside the layer.
+    pub fn has_own_plant(&self, form: ProductForm, operator: Option<&str>) -> bool {
+        form == ProductForm::SeparatedOxides
+            && !operator.is_some_and(|o| {
+                self.layer_owners
+                    .iter()
+                    .any(|w| crate::context::plants::same_company(w, o))
+            })
     }
 
     /// Each separating plant with its capacity in `year` on `cal`.
@@ -431,7 +464,8 @@ impl Separation {
             .collect()
     }
 
-    /// The year's allocation of `feeds`.
+    /// The year's allocation of `feeds` (each feed's `own_plant` set by
+    /// [`Separation::has_own_plant`]).
     pub fn allocate_year(
         &self,
         feeds: &[Feed],
@@ -439,7 +473,14 @@ impl Separation {
         cal: PlantCalendar,
         as_of: i32,
     ) -> Allocation {
-        allocate(feeds, &self.capacities(year, cal, as_of), &self.charges)
+        let feeds: Vec<Feed> = feeds
+            .iter()
+            .map(|f| Feed {
+                own_plant: self.has_own_plant(f.form, f.operator.as_deref()),
+                ..f.clone()
+            })
+            .collect();
+        allocate(&feeds, &self.capacities(year, cal, as_of), &self.charges)
     }
 
     /// NdPr capacity of the plants, t/y: the NdPr figure where given, else the REO figure
@@ -615,6 +656,7 @@ mod tests {
             treo_t: ndpr_t * 5.0,
             ndpr_t,
             dytb_t: 0.0,
+            own_plant: false,
         }
     }
 
@@ -687,6 +729,7 @@ mod tests {
         let cheap = feed("NEAR", "Somebody", 10.1, 400.0);
         let mut own = feed("NOL", "Arafura", 0.0, 300.0);
         own.form = ProductForm::SeparatedOxides;
+        own.own_plant = true;
         let a = run(&[cheap, named, own], &plants);
         let get = |id: &str| a.feeds.iter().find(|f| f.id == id).unwrap();
         assert_eq!(get("BRR").assignments[0].tier, Tier::Named);

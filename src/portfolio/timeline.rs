@@ -342,6 +342,7 @@ impl ProjectLine {
             treo_t: treo,
             ndpr_t: ndpr,
             dytb_t: dytb,
+            own_plant: false,
         })
     }
 
