@@ -120,11 +120,11 @@ impl ModelArgs {
         assumptions: &Assumptions,
     ) -> Result<prospect::portfolio::separation::Separation> {
         use prospect::portfolio::separation::{PlantChange, Separation};
-        let path = self.plants.clone().or_else(|| {
-            self.context
-                .as_deref()
-                .and_then(|d| ContextPaths::from_dir(d).plants)
-        });
+        let path = match (&self.plants, self.context.as_deref()) {
+            (Some(p), _) => Some(p.clone()),
+            (None, Some(dir)) => ContextPaths::from_dir(dir)?.plants,
+            (None, None) => None,
+        };
         let plants = prospect::context::load_plants(path.as_deref())?;
         let changes: Vec<PlantChange> = self
             .drop_plant
