@@ -18,6 +18,7 @@ use prospect::read::{Event, InputFormat, visit_bytes};
 fn inputs() -> ScheduleInputs {
     ScheduleInputs {
         revenue_per_y: 480.0,
+        fixed_revenue_per_y: 0.0,
         opex_per_y: 210.0,
         logistics_per_y: 12.0,
         royalty_pct: 2.5,

@@ -108,6 +108,9 @@ pub struct Appraisal {
     pub c1_usd_per_kg_treo: Option<f64>,
     pub aisc_usd_per_kg_ndpr: Option<f64>,
     pub aisc_usd_per_kg_treo: Option<f64>,
+    /// How the price per kg TREO was made: basket, separator recovery, charges and who
+    /// bears them (rare earths).
+    pub netback: Option<crate::model::netback::Netback>,
     /// The nearest operating or under-construction separation plant outside China.
     pub nearest_separation_plant: Option<Nearest>,
     /// Everything the spatial stage found.

@@ -108,6 +108,7 @@ impl Appraisal {
             c1_usd_per_kg_treo: None,
             aisc_usd_per_kg_ndpr: None,
             aisc_usd_per_kg_treo: None,
+            netback: None,
             nearest_separation_plant: site.nearest_separation_plant.clone(),
             first_production_year: YearEstimate::base(lead_time.first_production_year()),
             nameplate_year: YearEstimate::base(lead_time.nameplate_year()),
@@ -136,7 +137,8 @@ impl Appraisal {
 /// The schedule inputs of a project.
 fn schedule_inputs(p: &Production, c: &Costs, a: &Assumptions) -> ScheduleInputs {
     ScheduleInputs {
-        revenue_per_y: p.annual_revenue_musd,
+        revenue_per_y: p.annual_revenue_musd - p.fixed_revenue_musd_per_y,
+        fixed_revenue_per_y: p.fixed_revenue_musd_per_y,
         opex_per_y: c.opex_musd_per_y,
         logistics_per_y: c.logistics_musd_per_y,
         royalty_pct: c.royalty_pct,
@@ -187,6 +189,7 @@ fn valuation_fields(
         out.c1_usd_per_kg_treo = u.c1_usd_per_kg_treo;
         out.aisc_usd_per_kg_ndpr = u.aisc_usd_per_kg_ndpr;
         out.aisc_usd_per_kg_treo = u.aisc_usd_per_kg_treo;
+        out.netback = p.netback.clone();
     }
 }
 
@@ -470,7 +473,17 @@ fn draw_model(
     // Nameplate revenue split by price driver.
     let mut parts = [0.0; 8];
     if p.commodity == Commodity::RareEarths {
-        let scale = p.annual_treo_t * 1000.0 * a.product(p.product_form).payable_pct / 100.0 / 1e6;
+        // The part of the price that moves with the oxide prices, over the basket.
+        let moving = match &p.netback {
+            Some(nb) if nb.basket_usd_per_kg > 0.0 => {
+                nb.price_variable_usd_per_kg / nb.basket_usd_per_kg
+            }
+            _ if p.basket_price_usd_per_kg > 0.0 => {
+                p.payable_price_usd_per_kg / p.basket_price_usd_per_kg
+            }
+            _ => 0.0,
+        };
+        let scale = p.annual_treo_t * 1000.0 * moving / 1e6;
         for (i, (share, price)) in p
             .oxide_shares_pct
             .iter()

@@ -172,6 +172,20 @@ pub struct DepositDefaults {
     pub distribution: Option<String>,
 }
 
+/// What a separator charges for a product it buys (`[netback]`), US$ real per kg TREO.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NetbackAssumptions {
+    /// Separation (tolling) charge per kg of light oxides (La-Nd) in the product.
+    pub separation_light_usd_per_kg: f64,
+    /// Separation charge per kg of heavy oxides (Sm-Lu and Y).
+    pub separation_heavy_usd_per_kg: f64,
+    /// Cracking and leaching of a mineral concentrate before separation, per kg TREO.
+    pub cracking_usd_per_kg_treo: f64,
+    /// Share of the oxide value a separator pays for (its recovery), %.
+    pub separator_recovery_pct: f64,
+    pub source: String,
+}
+
 /// One named oxide distribution of the library (`[distributions.*]`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct NamedDistribution {
@@ -527,6 +541,8 @@ pub struct Assumptions {
     /// The library of named oxide distributions.
     #[serde(default)]
     pub distributions: BTreeMap<String, NamedDistribution>,
+    /// Separation and cracking charges of the netback.
+    pub netback: NetbackAssumptions,
     pub costs: Costs,
     pub seabed: Seabed,
     pub nodules: Nodules,

@@ -31,6 +31,7 @@ fn linear_model(revenue_parts: [f64; 8], recovery_pct: Option<f64>) -> DrawModel
     DrawModel {
         inputs: ScheduleInputs {
             revenue_per_y: 0.0,
+            fixed_revenue_per_y: 0.0,
             opex_per_y: 0.0,
             logistics_per_y: 0.0,
             royalty_pct: 0.0,
@@ -236,6 +237,8 @@ fn rare_earth_production(annual_treo_t: f64, form: ProductForm) -> Production {
         annual_metals_t: Default::default(),
         annual_revenue_musd: annual_treo_t * 1000.0 * 100.0 / 1e6,
         inferred_share_pct: None,
+        fixed_revenue_musd_per_y: 0.0,
+        netback: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn inputs() -> impl Strategy<Value = ScheduleInputs> {
                 (capex, sustaining, closure, dep, build, life),
             )| ScheduleInputs {
                 revenue_per_y: revenue,
+                fixed_revenue_per_y: 0.0,
                 opex_per_y: opex,
                 logistics_per_y: logistics,
                 royalty_pct: royalty,

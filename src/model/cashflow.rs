@@ -327,7 +327,11 @@ pub struct YearFlow {
 /// What the schedule is built from: nameplate figures in real US$ million.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScheduleInputs {
+    /// Nameplate revenue that moves with the price deck (times the price factor).
     pub revenue_per_y: f64,
+    /// Nameplate revenue that does not: charges a buyer deducts (negative) and other
+    /// fixed-price sales.
+    pub fixed_revenue_per_y: f64,
     pub opex_per_y: f64,
     pub logistics_per_y: f64,
     pub royalty_pct: f64,
@@ -420,7 +424,9 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
     for share in production_shares(&inp.ramp_up, inp.mine_life_y).take(room) {
         let mut f = blank(years.len() as u32 + 1, Phase::Production);
         f.output_share = share;
-        f.revenue = inp.revenue_per_y * share * price_factor;
+        // A buyer's charges can exceed what the product is worth: nobody then pays for it,
+        // and revenue is nil, never negative.
+        f.revenue = ((inp.revenue_per_y * price_factor + inp.fixed_revenue_per_y) * share).max(0.0);
         f.royalty = f.revenue * inp.royalty_pct / 100.0;
         f.opex = inp.opex_per_y * share;
         f.logistics = inp.logistics_per_y * share;
@@ -612,6 +618,7 @@ mod tests {
     fn inputs() -> ScheduleInputs {
         ScheduleInputs {
             revenue_per_y: 100.0,
+            fixed_revenue_per_y: 0.0,
             opex_per_y: 40.0,
             logistics_per_y: 0.0,
             royalty_pct: 5.0,

@@ -174,7 +174,7 @@ pub fn costs(
         }
     };
 
-    let opex = opex(rec, p, &money, a, log)?;
+    let opex = opex(rec, p, &money, a, log)? + own_separation(p, log);
 
     let logistics = match (where_.to_plant_km, p.commodity) {
         (Some(km), Commodity::RareEarths) => {
@@ -364,6 +364,26 @@ fn opex(
         ),
     );
     Ok(v)
+}
+
+/// The separation cost a project on the integrated route bears itself (the netback's
+/// charges, as its own plant's cost), US$ million a year at nameplate.
+fn own_separation(p: &Production, log: &mut Provenance) -> f64 {
+    match &p.netback {
+        Some(nb) if nb.borne_by_project && nb.charges_usd_per_kg > 0.0 => {
+            let v = nb.charges_usd_per_kg * p.annual_treo_t / 1e3;
+            log.estimated(
+                "own_separation_musd_per_y",
+                v,
+                format!(
+                    "integrated route: US${:.2}/kg TREO x {:.0} t/y TREO, added to opex",
+                    nb.charges_usd_per_kg, p.annual_treo_t
+                ),
+            );
+            v
+        }
+        _ => 0.0,
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::model::provenance::Provenance;
 use crate::read::record::{Commodity, DepositType, ProductForm, ProjectRecord, StudyStage};
 
 use crate::model::distribution::{self, DY, ND, PR, TB};
+use crate::model::netback::{self, Netback};
 
 /// What a project produces at nameplate, and what a kilogram of it is worth.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,6 +42,11 @@ pub struct Production {
     pub annual_revenue_musd: f64,
     /// Share of the mine plan resting on Inferred or unclassified tonnage, %.
     pub inferred_share_pct: Option<f64>,
+    /// The part of the nameplate revenue that does not move with the price deck (charges a
+    /// buyer deducts, as a negative amount), US$ million per year.
+    pub fixed_revenue_musd_per_y: f64,
+    /// How the price per kg TREO was made (rare earths).
+    pub netback: Option<Netback>,
 }
 
 /// Why a record cannot be valued.
@@ -390,9 +396,23 @@ fn rare_earths(
         basket_price,
         format!("sum of oxide share x {} price", prices.scenario),
     );
-    let product = a.product(product_form);
-    let payable = basket_price * product.payable_pct / 100.0;
-    log.assumed("payable_pct", product.payable_pct, product.source.clone());
+    let nb = netback::netback(rec, product_form, &shares, basket_price, &a.netback);
+    let payable = nb.price_usd_per_kg.max(0.0);
+    let own = e.sale_price_usd_per_kg.is_some() || e.payable_pct.is_some();
+    if own {
+        log.given("payable_price_usd_per_kg", payable, nb.basis.clone());
+    } else {
+        log.estimated("payable_price_usd_per_kg", payable, nb.basis.clone());
+    }
+    if e.tolling_usd_per_kg.is_some() && !own {
+        log.given("tolling_usd_per_kg", nb.charges_usd_per_kg, "record");
+    }
+    // Charges a buyer deducts are fixed in money: they do not move with the deck.
+    let fixed_revenue = if nb.borne_by_project {
+        0.0
+    } else {
+        -(nb.price_variable_usd_per_kg - nb.price_usd_per_kg) * treo / 1e3
+    };
     let life = match life {
         Some(l) => l,
         None => match (mineable_mt(rec, a), rec.geology.grade_treo_pct) {
@@ -425,6 +445,8 @@ fn rare_earths(
         annual_metals_t: Metals::default(),
         annual_revenue_musd: treo * 1000.0 * payable / 1e6,
         inferred_share_pct: inferred_share,
+        fixed_revenue_musd_per_y: fixed_revenue,
+        netback: Some(nb),
     })
 }
 
@@ -501,12 +523,20 @@ fn nodules(
         annual_metals_t: metals,
         annual_revenue_musd: revenue,
         inferred_share_pct: inferred_share,
+        fixed_revenue_musd_per_y: 0.0,
+        netback: None,
     })
 }
 
 /// Warnings about what the mine plan rests on.
 pub fn confidence_warnings(rec: &ProjectRecord, p: &Production) -> Vec<String> {
     let mut out = Vec::new();
+    if let Some(nb) = p.netback.as_ref().filter(|nb| nb.price_usd_per_kg < 0.0) {
+        out.push(format!(
+            "at this deck a buyer's charges (US${:.2}/kg TREO) exceed what the product is worth to it (US${:.2}/kg): the product sells for nothing",
+            nb.charges_usd_per_kg, nb.price_variable_usd_per_kg
+        ));
+    }
     if let (Some(share), Some(study)) = (p.inferred_share_pct, rec.study.study_type)
         && share > 0.0
         && (StudyStage::Pfs..=StudyStage::Dfs).contains(&study)

@@ -14,6 +14,7 @@ pub mod going_concern;
 pub mod grade;
 pub mod leadtime;
 pub mod mud;
+pub mod netback;
 pub mod nodules;
 pub mod provenance;
 pub mod risk;

@@ -338,6 +338,8 @@ pub fn case(
         annual_metals_t: metals,
         annual_revenue_musd: treo * 1000.0 * basket / 1e6 + metal_revenue,
         inferred_share_pct: None,
+        fixed_revenue_musd_per_y: 0.0,
+        netback: None,
     };
 
     // Costs.
@@ -534,6 +536,7 @@ pub fn case(
 pub fn schedule_inputs(p: &Production, c: &Costs, a: &Assumptions) -> ScheduleInputs {
     ScheduleInputs {
         revenue_per_y: p.annual_revenue_musd,
+        fixed_revenue_per_y: 0.0,
         opex_per_y: c.opex_musd_per_y,
         logistics_per_y: c.logistics_musd_per_y,
         royalty_pct: c.royalty_pct,

@@ -303,6 +303,7 @@ impl<'a> Evaluator<'a> {
             .map(|(r, f)| r * f)
             .sum::<f64>()
             * output;
+        inp.fixed_revenue_per_y = base.fixed_revenue_per_y * output;
         inp.logistics_per_y = base.logistics_per_y * output;
         inp.opex_per_y = base.opex_per_y * v[OPEX];
         inp.capex = base.capex * v[CAPEX];

@@ -326,6 +326,12 @@ pub struct Economics {
     /// Ore throughput at nameplate, Mt/y (nodules: Mt/y wet).
     pub throughput_mtpa: Option<f64>,
     pub product_form: Option<ProductForm>,
+    /// The project's own realised price, US$ per kg TREO in product (replaces the netback).
+    pub sale_price_usd_per_kg: Option<f64>,
+    /// The project's own payability, % of the separated-oxide basket.
+    pub payable_pct: Option<f64>,
+    /// The project's own separation (tolling) charge, US$ per kg TREO.
+    pub tolling_usd_per_kg: Option<f64>,
     /// Metallurgical recovery of TREO (or the main metal) to product, %.
     pub recovery_pct: Option<f64>,
     /// Mine life at nameplate, years.
