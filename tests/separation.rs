@@ -195,3 +195,43 @@ fn an_unknown_plant_or_a_bad_plants_layer_is_a_clear_error() {
         .failure()
         .stderr(predicates::str::contains("capacity[0].ndpr_t"));
 }
+
+#[test]
+fn the_plan_finances_a_plant_when_plants_stop_the_target() {
+    let out = cargo_bin_cmd!("prospect")
+        .args([
+            "plan",
+            "samples/projects.csv",
+            "--format",
+            "json",
+            "--as-of",
+            "2026",
+            "--draws",
+            "0",
+            "--quiet",
+            "--budget",
+            "1500musd/y",
+            "--target",
+            "ndpr=35000t@2033",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let p: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(p["binding_in_target_year"], "plants");
+    assert!(num(&p["mined_in_target_year_t"]) > num(&p["supply_in_target_year_t"]));
+    let plants = p["plants_financed"].as_array().unwrap();
+    assert_eq!(plants.len(), 1);
+    let f = &plants[0];
+    // Capex on the assumptions' US$0.20m per t/y NdPr; four years to first output.
+    assert!((num(&f["capex_musd"]) - 0.20 * num(&f["capacity_ndpr_t"])).abs() < 1e-6);
+    assert_eq!(
+        f["first_output_year"].as_i64().unwrap() - f["start_year"].as_i64().unwrap(),
+        4
+    );
+    for s in p["spend"].as_array().unwrap() {
+        assert!(s[1].as_f64().unwrap() <= 1500.0 + 1e-6, "{s}");
+    }
+}

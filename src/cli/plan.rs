@@ -40,9 +40,9 @@ pub fn run(args: PlanArgs) -> Result<u8> {
         &records,
         report.as_of,
         args.horizon,
-        &assumptions.schedule.ramp_up,
         args.target,
         args.budget,
+        &args.model.separation(&assumptions)?,
     );
     write_report(
         &args.out,

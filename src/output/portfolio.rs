@@ -386,9 +386,31 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
     }
     let _ = writeln!(
         out,
-        "Supply in {}: {:.0} t/y; shortfall {:.0} t/y; funding gap US${:.0} m.",
-        p.target.year, p.supply_in_target_year_t, p.shortfall_t, p.funding_gap_musd
+        "Separated supply in {}: {:.0} t/y (mined {:.0}; {} bind); shortfall {:.0} t/y; funding gap US${:.0} m.",
+        p.target.year,
+        p.supply_in_target_year_t,
+        p.mined_in_target_year_t,
+        match p.binding_in_target_year {
+            crate::portfolio::timeline::Binding::Mines => "mines",
+            crate::portfolio::timeline::Binding::Plants => "plants",
+        },
+        p.shortfall_t,
+        p.funding_gap_musd
     );
+    for f in &p.plants_financed {
+        let _ = writeln!(
+            out,
+            "New separation plant {}: start {}, first output {}, US${:.0} m, {:.0} t/y NdPr and {:.0} t/y Dy+Tb, beside {}: {}.",
+            printable(&f.id),
+            f.start_year,
+            f.first_output_year,
+            f.capex_musd,
+            f.capacity_ndpr_t,
+            f.capacity_dytb_t,
+            printable(&f.sited_at),
+            printable(&f.reason)
+        );
+    }
     let spend: Vec<String> = p
         .spend
         .iter()

@@ -402,6 +402,9 @@ pub struct Separation {
     /// project of theirs that sells separated oxides is separated in their plants, and
     /// has no plant of its own to fall back on when a scenario removes them.
     pub layer_owners: Vec<String>,
+    /// A new plant the plan finances: US$ million per t/y NdPr, and years to first output.
+    pub new_plant_capex_musd_per_t_ndpr: f64,
+    pub new_plant_lead_time_y: u32,
 }
 
 impl Separation {
@@ -425,6 +428,8 @@ impl Separation {
             ramp: a.schedule.ramp_up.clone(),
             reo_ndpr_share: s.reo_capacity_ndpr_pct / 100.0,
             reo_dytb_share: s.reo_capacity_dytb_pct / 100.0,
+            new_plant_capex_musd_per_t_ndpr: s.new_plant_capex_musd_per_t_ndpr,
+            new_plant_lead_time_y: s.new_plant_lead_time_y,
             layer_owners: plants
                 .iter()
                 .filter(|p| p.separates())

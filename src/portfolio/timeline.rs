@@ -320,6 +320,11 @@ impl ProjectLine {
         }
     }
 
+    /// The site's point (WGS84), when the record has one.
+    pub(crate) fn site(&self) -> Option<geo::Point<f64>> {
+        self.feed.point
+    }
+
     /// This project's feed in `year` with first production in `first`, weighted by
     /// `weight` (1, or the chance of success); `None` when it produces nothing.
     pub(crate) fn feed_in(&self, year: i32, first: i32, ramp: &[f64], weight: f64) -> Option<Feed> {
@@ -344,15 +349,6 @@ impl ProjectLine {
             dytb_t: dytb,
             own_plant: false,
         })
-    }
-
-    /// Supply (t) of `oxide` in `year` if first production is in `first`.
-    pub(crate) fn supply(&self, oxide: Oxide, year: i32, first: i32, ramp: &[f64]) -> f64 {
-        let t = match oxide {
-            Oxide::Ndpr => self.ndpr_t,
-            Oxide::Dytb => self.dytb_t,
-        };
-        t * share(year - first, ramp, self.mine_life_y)
     }
 }
 
