@@ -964,7 +964,16 @@ mod tests {
     fn fx_by_year_with_nearest_year_and_quote_direction() {
         let a = Assumptions::defaults();
         assert_eq!(a.usd_per_unit("AUD", Some(2019)), Some((0.6952, 2019)));
-        assert_eq!(a.usd_per_unit("AUD", Some(2016)).unwrap().1, 2017); // no 2016: nearest, later year on a tie
+        // 2016, 2024 and 2025: annual means of ECB cross rates (docs/assumptions.md).
+        assert_eq!(a.usd_per_unit("AUD", Some(2016)), Some((0.7442, 2016)));
+        let (cny, at) = a.usd_per_unit("CNY", Some(2025)).unwrap();
+        assert_eq!(at, 2025);
+        assert!((cny - 1.0 / 7.1874).abs() < 1e-12);
+        assert_eq!(a.usd_per_unit("AUD", Some(2011)).unwrap().1, 2012); // before the table: nearest
+        // A gap in the table takes the nearest year, the later one on a tie.
+        let gap = Assumptions::with_override("gap.toml", "[fx.rates.XXX]\n2020 = 2.0\n2022 = 4.0\n")
+            .unwrap();
+        assert_eq!(gap.usd_per_unit("XXX", Some(2021)), Some((0.25, 2022)));
         let (cad, _) = a.usd_per_unit("CAD", Some(2013)).unwrap();
         assert!((cad - 1.0 / 1.03).abs() < 1e-12);
         assert_eq!(a.usd_per_unit("USD", None).unwrap().0, 1.0);
