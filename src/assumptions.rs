@@ -46,6 +46,10 @@ pub struct PriceDeck {
     pub description: String,
     #[serde(default)]
     pub source: String,
+    /// The year whose US$ the deck's own prices are in (the year they were quoted); prices
+    /// taken from `base` keep the base deck's money year.
+    #[serde(default)]
+    pub money_year: Option<i32>,
     /// US$ per kg of oxide, by oxide symbol (la ... y).
     #[serde(default)]
     pub oxides: BTreeMap<String, f64>,
@@ -955,9 +959,16 @@ mod tests {
         assert_eq!(two.oxides[0], root.oxides[0]);
         assert_eq!((two.metals.ni, two.metals.cu), (4.5, root.metals.cu));
         // A cycle of bases is refused, not followed for ever.
-        let e = Assumptions::with_override("test", "[scenarios.market_2025]\nbase = \"low\"\n")
+        let e = Assumptions::with_override("test", "[scenarios.market_2025_12]\nbase = \"low\"\n")
             .unwrap_err();
         assert!(e.to_string().contains("base cycle"), "{e}");
+        // The default deck is the dated current one; the June 2025 deck is kept under its
+        // dated name and under the name it had before.
+        assert_eq!(a.valuation.default_scenario, "market_2025_12");
+        let old = a.prices("market_2025_06").unwrap();
+        assert_eq!(a.prices("market_2025").unwrap().oxides, old.oxides);
+        assert_ne!(a.prices("market_2025_12").unwrap().oxides, old.oxides);
+        assert_eq!(a.scenarios["market_2025_12"].money_year, Some(2025));
     }
 
     #[test]
@@ -971,8 +982,9 @@ mod tests {
         assert!((cny - 1.0 / 7.1874).abs() < 1e-12);
         assert_eq!(a.usd_per_unit("AUD", Some(2011)).unwrap().1, 2012); // before the table: nearest
         // A gap in the table takes the nearest year, the later one on a tie.
-        let gap = Assumptions::with_override("gap.toml", "[fx.rates.XXX]\n2020 = 2.0\n2022 = 4.0\n")
-            .unwrap();
+        let gap =
+            Assumptions::with_override("gap.toml", "[fx.rates.XXX]\n2020 = 2.0\n2022 = 4.0\n")
+                .unwrap();
         assert_eq!(gap.usd_per_unit("XXX", Some(2021)), Some((0.25, 2022)));
         let (cad, _) = a.usd_per_unit("CAD", Some(2013)).unwrap();
         assert!((cad - 1.0 / 1.03).abs() < 1e-12);
@@ -1002,7 +1014,7 @@ mod tests {
         .unwrap();
         let a = Assumptions::load(Some(&path)).unwrap();
         assert_eq!(a.valuation.discount_rate_pct, 10.0);
-        assert_eq!(a.valuation.default_scenario, "market_2025");
+        assert_eq!(a.valuation.default_scenario, "market_2025_12");
         let p = a.prices("market_2025").unwrap();
         assert_eq!(p.oxides[3], 70.0);
         assert_eq!(p.oxides[2], 53.43);

@@ -46,7 +46,7 @@ fn runs_on_every_sample_file_and_prints_a_table() {
 fn json_contract_fields_are_present_with_their_types() {
     let r = appraise_json(&["samples/projects.geojson"]);
     assert!(r["prospect_version"].is_string());
-    assert_eq!(r["assumptions"]["scenario"], "market_2025");
+    assert_eq!(r["assumptions"]["scenario"], "market_2025_12");
     assert!(
         r["assumptions"]["digest"]
             .as_str()
@@ -219,7 +219,7 @@ fn higher_prices_raise_and_higher_rates_lower_npv() {
     assert!(npv(&rate, "SRV") < npv(&base, "SRV"));
     // The breakeven factor puts NPV at zero: the incentive deck is above it for Nolans.
     let k = base["NOL"]["breakeven_price_factor"].as_f64().unwrap();
-    assert!(k > 1.0 && k < 110.0 / 53.43, "{k}");
+    assert!(k > 1.0 && k < 110.0 / 76.18, "{k}");
 }
 
 #[test]

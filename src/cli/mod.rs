@@ -49,7 +49,7 @@ pub enum OutputFormat {
 /// What every valuing command shares: assumptions, price deck, rate, clock and context.
 #[derive(clap::Args)]
 pub struct ModelArgs {
-    /// Price deck (a scenario of the assumptions: market_2025, incentive_ex_china, low, high).
+    /// Price deck (a scenario of the assumptions: market_2025_12 (default), market_2025_06, incentive_ex_china, low, high).
     #[arg(long)]
     pub scenario: Option<String>,
     /// Real discount rate, % (default: the assumptions', 8 %).
