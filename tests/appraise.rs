@@ -167,9 +167,12 @@ fn study_comparisons_against_published_npvs() {
     // this NPV; the study's deck is unknown, so the PFS accuracy band (about ±25 %, shared
     // reference) is the tolerance.
     assert!(dev("NORID").abs() < 25.0, "{}", dev("NORID"));
-    // Yangibana: the only study whose price deck the record carries (NdPr US$112/kg): the
-    // model's default opex and payability leave it within 80 % of the published NPV.
-    assert!(dev("YAN").abs() < 80.0, "{}", dev("YAN"));
+    // Yangibana: the only study whose price deck the record carries (NdPr US$112/kg). With
+    // the sourced 65 % mixed-carbonate payability (docs/assumptions.md; 80 % unsourced
+    // before Dec 2026) the model stays below the published NPV: the study's own EBITDA
+    // (A$295 m/y) implies a higher realisation. Only the direction is held here until the
+    // netback model replaces fixed payability (docs/validation.md).
+    assert!(dev("YAN") < 0.0, "{}", dev("YAN"));
     // Where the deck is known, the price the published NPV implies is close to it.
     let implied = |id: &str| r[id]["study"]["implied_ndpr_usd_per_kg"].as_f64().unwrap();
     assert!(
@@ -177,14 +180,10 @@ fn study_comparisons_against_published_npvs() {
         "{}",
         implied("NOL")
     ); // 2022 LOM deck, P08
-    assert!(
-        (implied("YAN") / 112.0 - 1.0).abs() < 0.40,
-        "{}",
-        implied("YAN")
-    );
-    // Every other study's deck is unknown, so the 2025 market deck is used: NdPr at
-    // US$53/kg against the US$75-130/kg of the studies' eras puts every model NPV below
-    // the published one.
+    assert!(implied("YAN") > 112.0, "{}", implied("YAN"));
+    // Every other study's deck is unknown, so the default market deck is used: NdPr at
+    // US$76/kg (31 Dec 2025) against the US$75-130/kg of the studies' eras puts every model
+    // NPV below the published one.
     let deck_unknown = with_study
         .iter()
         .filter(|p| p["valued"] == true && !["NORID", "YAN"].contains(&p["id"].as_str().unwrap()));
