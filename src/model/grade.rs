@@ -599,7 +599,7 @@ mod tests {
         let q = 0.16 * 20f64.powf(0.65);
         assert!((out.throughput_mtpa.unwrap() - q).abs() < 1e-9);
         assert!((out.mine_life_y - 20.0 / q).abs() < 1e-9);
-        assert!((out.annual_treo_t - q * 1e6 * 0.02 * 0.62).abs() < 1e-6);
+        assert!((out.annual_treo_t - q * 1e6 * 0.02 * 0.44).abs() < 1e-6); // carbonatite default recovery 44 %
         assert_eq!(
             log.get("throughput_mtpa").unwrap().origin,
             crate::model::provenance::Origin::Estimated
