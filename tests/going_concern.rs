@@ -43,8 +43,14 @@ fn producer() -> ProjectRecord {
     r
 }
 
+/// The hand work below is priced on the June 2025 deck (NdPr US$53.43/kg), pinned by name
+/// so that a change of the default deck leaves it valid.
 fn terms(a: &Assumptions) -> Terms {
-    Terms::resolve(a, &Options::at(2026)).unwrap()
+    let opts = Options {
+        scenario: Some("market_2025_06".into()),
+        ..Options::at(2026)
+    };
+    Terms::resolve(a, &opts).unwrap()
 }
 
 #[test]
@@ -62,7 +68,7 @@ fn a_producer_has_no_construction_and_starts_at_the_as_of_year() {
             .iter()
             .all(|y| y.capex == 0.0 && y.output_share == 1.0)
     );
-    // Basket at market_2025: 0.4 x 0.54 + 0.4 x 1.52 + 0.2 x 53.43 = US$11.51/kg;
+    // Basket at market_2025_06: 0.4 x 0.54 + 0.4 x 1.52 + 0.2 x 53.43 = US$11.51/kg;
     // revenue 10,000 t x 11.51 = US$115.1m/y.
     assert!(
         (years[0].revenue - 115.1).abs() < 1e-9,
@@ -164,7 +170,7 @@ fn a_part_built_project_carries_only_its_cost_to_complete() {
 
 /// The deck with every oxide and metal price times `k`.
 fn scaled_deck(a: &Assumptions, k: f64) -> Assumptions {
-    let p = a.prices("market_2025").unwrap();
+    let p = a.prices("market_2025_06").unwrap();
     let names = [
         "la", "ce", "pr", "nd", "sm", "eu", "gd", "tb", "dy", "ho", "er", "tm", "yb", "lu", "y",
     ];
