@@ -148,11 +148,12 @@ fn nori_d_costs_come_from_tmc_unit_costs_and_its_irr_is_compared() {
     assert_eq!(p["provenance"]["opex_musd_per_y"]["origin"], "estimated");
     // Sustaining: (2,569 - 1,065) x 97,000 = US$145.9 m/y.
     assert!((num(&p["sustaining_capex_musd_per_y"]) - 145.888).abs() < 1e-9);
-    // Metals are paid as sulphates and manganese silicate, not at 100 % of exchange prices.
-    let revenue = 97_000.0 * 16630.0
-        + 70_000.0 * 9380.0 * 0.96
-        + 7400.0 * 33091.0 * 0.90
-        + 2_400_000.0 * 427.0 * 0.75;
+    // Metals are paid as sulphates and manganese silicate, not at 100 % of exchange prices,
+    // at the default deck (market_2025_12: Ni 14,681, Cu 11,000, Co 48,139, Mn 410 US$/t).
+    let revenue = 97_000.0 * 14681.0
+        + 70_000.0 * 11000.0 * 0.96
+        + 7400.0 * 48139.0 * 0.90
+        + 2_400_000.0 * 410.0 * 0.75;
     assert!((num(&p["annual_revenue_musd"]) - revenue / 1e6).abs() < 1e-6);
     // The study's IRR stands beside its NPV.
     let s = &p["study"];
