@@ -68,8 +68,9 @@ fn the_2026_base_separated_ndpr_matches_the_reported_plants() {
         separated >= firm - 1.0 && separated <= firm + 4185.0 * 0.25,
         "{separated}"
     );
-    // The old count of contained oxide is about twice as high; plants bind.
-    assert!(mined > 1.7 * separated, "{mined} vs {separated}");
+    // The old count of contained oxide is well above it (about 1.6 times since the default
+    // carbonatite recovery became the sourced 44 %, 62 % before); plants bind.
+    assert!(mined > 1.5 * separated, "{mined} vs {separated}");
     assert_eq!(y["binding_ndpr"], "plants");
     assert!(num(&y["gap_ndpr_t"]) > 0.0);
     assert!((mined - separated - num(&y["gap_ndpr_t"])).abs() < 1e-6);
