@@ -128,8 +128,28 @@ pub struct ProjectLine {
     /// Years in which some of its output finds no plant outside China and is sold to
     /// China (zero non-China supply, China terms), base calendar.
     pub sold_to_china_years: Vec<i32>,
+    /// Where its output is separated in its first year at full output (base): the terms a
+    /// valuation would use instead of the nearest plant's (null when it mines nothing).
+    pub separation_terms: Option<SeparationTerms>,
     #[serde(skip)]
     pub(crate) feed: FeedSource,
+}
+
+/// The plant a project's output goes to in one year, and on what terms: the hook through
+/// which a valuation can use the assigned plant's tolling and freight, or China terms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeparationTerms {
+    pub year: i32,
+    /// The plant taking the largest share (null when none outside China takes any).
+    pub plant: Option<String>,
+    pub tier: Option<Tier>,
+    /// Tolling plus freight at that plant, US$/kg TREO (0 for the project's own plant).
+    pub cost_usd_per_kg: Option<f64>,
+    /// Geodesic distance to it, km.
+    pub distance_km: Option<f64>,
+    /// Share of the year's output (NdPr, else Dy+Tb) sold to China for want of a plant,
+    /// on China terms (the assumptions' `separation.china_payable_pct` of the basket).
+    pub china_share: f64,
 }
 
 /// What a project's feed needs besides its tonnage: who runs and buys it, and where it is.
@@ -316,6 +336,7 @@ impl ProjectLine {
             separated_share: None,
             plants: Vec::new(),
             sold_to_china_years: Vec::new(),
+            separation_terms: None,
             feed,
         }
     }
@@ -425,10 +446,41 @@ pub fn timeline(
     let mut china_years: BTreeMap<String, Vec<i32>> = BTreeMap::new();
     let mut plant_full: BTreeMap<String, Vec<i32>> = BTreeMap::new();
     let mut plant_ndpr: BTreeMap<String, f64> = BTreeMap::new();
+    let mut terms: BTreeMap<String, (f64, SeparationTerms)> = BTreeMap::new();
     let years: Vec<YearRow> = (as_of..=as_of + horizon)
         .map(|year| {
             let a = allocate_year(&lines, sep, year, as_of, ramp);
             for f in &a.base.feeds {
+                let mined = f.mined_ndpr_t + f.mined_dytb_t;
+                let best = terms.get(&f.id).map_or(-1.0, |(m, _)| *m);
+                if mined > best + 1e-9 {
+                    let main = f
+                        .assignments
+                        .iter()
+                        .max_by(|x, y| x.share.total_cmp(&y.share));
+                    let china = if f.mined_ndpr_t > 0.0 {
+                        f.to_china_ndpr_t / f.mined_ndpr_t
+                    } else if f.mined_dytb_t > 0.0 {
+                        f.to_china_dytb_t / f.mined_dytb_t
+                    } else {
+                        0.0
+                    };
+                    terms.insert(
+                        f.id.clone(),
+                        (
+                            mined,
+                            SeparationTerms {
+                                year,
+                                plant: main
+                                    .map(|m| m.plant.clone().unwrap_or_else(|| "own".into())),
+                                tier: main.map(|m| m.tier),
+                                cost_usd_per_kg: main.map(|m| m.cost_usd_per_kg),
+                                distance_km: main.and_then(|m| m.distance_km),
+                                china_share: china,
+                            },
+                        ),
+                    );
+                }
                 let e = per_project.entry(f.id.clone()).or_default();
                 e.0 += f.mined_ndpr_t;
                 e.1 += f.separated_ndpr_t;
@@ -510,6 +562,7 @@ pub fn timeline(
             .map(|s| s.into_iter().collect())
             .unwrap_or_default();
         l.sold_to_china_years = china_years.remove(&l.id).unwrap_or_default();
+        l.separation_terms = terms.remove(&l.id).map(|(_, t)| t);
     }
     let plants = sep
         .plants
