@@ -72,7 +72,10 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("prospect: error: {e:#}");
+            eprintln!(
+                "prospect: error: {}",
+                prospect::output::printable(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }

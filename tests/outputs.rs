@@ -1,7 +1,8 @@
 //! Outputs never destroy data: an output that names an input (or another output) is
 //! refused before anything is read; links are written through and special files streamed
 //! to; a rewrite never keeps a setuid bit; a signal leaves no temporary file; endless
-//! inputs and missing context folders are errors, not hangs or silent fall-backs.
+//! inputs, draws beyond memory and missing context folders are errors, not hangs, aborts
+//! or silent fall-backs.
 
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
@@ -226,4 +227,86 @@ fn a_missing_context_folder_and_a_year_out_of_range_are_errors() {
                 "is not a year prospect can value from",
             ));
     }
+}
+
+#[test]
+fn draws_beyond_memory_are_refused_with_the_memory_they_would_need() {
+    for draws in ["18446744073709551615", "1000000000000", "100000000"] {
+        cargo_bin_cmd!("prospect")
+            .args(["appraise", SAMPLE, "--draws", draws])
+            .timeout(Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains(format!("--draws {draws} needs about"))
+                    .and(predicate::str::contains("PROSPECT_MAX_SIM_MB")),
+            );
+    }
+}
+
+/// A project whose name carries an OSC 52 clipboard write, a clear-screen and a
+/// right-to-left override, with a formula in an unknown column's name and cells.
+const HOSTILE_CSV: &str = "id,name,country,deposit_type,stage,lon,lat,=HYPERLINK(\"x\"),note,note,\n\
+A1,\"\u{1b}]52;c;aGk=\u{7}Evil\u{1b}[2J\u{202e}txt\",AU,carbonatite,exploration,120,-20,\"\n=1+1\",-5,\u{ff1d}2,q\n";
+
+#[test]
+fn escapes_never_reach_a_terminal_and_formulas_never_reach_a_spreadsheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("evil.csv");
+    std::fs::write(&input, HOSTILE_CSV).unwrap();
+    for command in ["appraise", "rank"] {
+        let out = cargo_bin_cmd!("prospect")
+            .arg(command)
+            .arg(&input)
+            .args(["--draws", "0"])
+            .output()
+            .unwrap();
+        for text in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(text);
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+                "{command}: {text:?}"
+            );
+        }
+    }
+    let out = cargo_bin_cmd!("prospect")
+        .arg("appraise")
+        .arg(&input)
+        .args(["--draws", "0", "--format", "csv"])
+        .output()
+        .unwrap();
+    let mut csv = csv::Reader::from_reader(&out.stdout[..]);
+    let header: Vec<String> = csv.headers().unwrap().iter().map(str::to_owned).collect();
+    let row: Vec<String> = csv
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let cell = |name: &str| {
+        let i = header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"));
+        row[i].clone()
+    };
+    // The header names are neutralised, and no unknown column is lost or merged.
+    assert!(
+        header.contains(&"'=HYPERLINK(\"x\")".to_owned()),
+        "{header:?}"
+    );
+    assert_eq!(cell("'=HYPERLINK(\"x\")"), "'\n=1+1");
+    assert_eq!(cell("note"), "-5", "a number is carried unchanged");
+    assert_eq!(
+        cell("column_10"),
+        "'\u{ff1d}2",
+        "the repeated name keeps its value"
+    );
+    assert_eq!(
+        cell("column_11"),
+        "q",
+        "the column with no name keeps its value"
+    );
 }

@@ -67,7 +67,7 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
         crs.as_ref(),
         &run,
         &|p| (encoder.encode(&p), table.then_some(p)),
-        &mut |d| eprintln!("{d}"),
+        &mut |d| eprintln!("{}", prospect::output::printable(&d.to_string())),
         &mut |(encoded, p)| {
             kept.extend(p);
             if let Err(e) = encoded.and_then(|e| writer.push(e)) {

@@ -138,6 +138,23 @@ impl ModelArgs {
     }
 }
 
+/// The memory a simulation may hold, MiB, unless `PROSPECT_MAX_SIM_MB` says otherwise
+/// (judgement: a laptop's share; 10,000 draws need about 3 MB).
+pub const MAX_SIM_MB: u64 = 4096;
+
+/// Bytes for a person: 38.1 GiB, 512 MiB.
+fn human_bytes(b: u64) -> String {
+    if b == u64::MAX {
+        return "more bytes than can be counted".into();
+    }
+    let gib = b as f64 / f64::from(1u32 << 30);
+    if gib >= 1.0 {
+        format!("{gib:.1} GiB")
+    } else {
+        format!("{:.0} MiB", b as f64 / f64::from(1u32 << 20))
+    }
+}
+
 /// Years `--as-of` accepts: the earliest rare-earth project histories (Mountain Pass,
 /// 1952) to a century ahead.
 pub const AS_OF_YEARS: std::ops::RangeInclusive<i32> = 1950..=2100;
@@ -169,8 +186,20 @@ impl ModelArgs {
                 );
             }
         }
+        let draws = self.draws.unwrap_or(a.uncertainty.draws);
+        let threads = rayon::current_num_threads();
+        let needed = prospect::model::simulate::memory_needed(draws, threads);
+        let limit = prospect::read::limit_mb("PROSPECT_MAX_SIM_MB", MAX_SIM_MB) << 20;
+        if needed > limit {
+            anyhow::bail!(
+                "--draws {draws} needs about {} of memory ({} bytes a draw, {threads} projects at a time); the limit is {} MiB: give fewer draws or raise PROSPECT_MAX_SIM_MB",
+                human_bytes(needed),
+                prospect::model::simulate::BYTES_PER_DRAW,
+                limit >> 20
+            );
+        }
         Ok(SimOptions {
-            draws: self.draws.unwrap_or(a.uncertainty.draws),
+            draws,
             seed: self.seed.unwrap_or(a.uncertainty.seed),
             fixed: self.fix.clone(),
             keep_draws,
@@ -265,7 +294,7 @@ pub fn read_valid(
     let crs = reprojector(crs)?;
     let data = prospect::read::read_all_in(files, crs.as_ref())?;
     for d in &data.diagnostics {
-        eprintln!("{d}");
+        eprintln!("{}", prospect::output::printable(&d.to_string()));
     }
     if data.has_errors() {
         nothing_appraised(data.tally.errors);

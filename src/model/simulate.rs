@@ -364,6 +364,19 @@ fn irr_near(flows: &[f64], guess: f64) -> Option<f64> {
     None
 }
 
+/// Bytes one draw holds while its project is simulated: the 14 factors drawn, the NPV,
+/// first-production year and IRR, a rank per driver for the correlations, and twice the
+/// NPV and year for the percentiles' sorted copies (and the kept draws).
+pub const BYTES_PER_DRAW: u64 = (std::mem::size_of::<[f64; 14]>() + 3 * 8 + 8 + 2 * 16) as u64;
+
+/// Memory the simulation of `draws` draws needs with `threads` projects at a time, bytes
+/// (saturating: `u64::MAX` means more than can be counted).
+pub fn memory_needed(draws: usize, threads: usize) -> u64 {
+    (draws as u64)
+        .saturating_mul(BYTES_PER_DRAW)
+        .saturating_mul(threads.max(1) as u64)
+}
+
 /// Simulates one project.
 pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> SimSummary {
     let n = opts.draws.max(1);

@@ -113,16 +113,34 @@ pub fn write_atomic_with(
     written
 }
 
-/// Text for a terminal: control characters (escape sequences, NUL) become U+FFFD.
+/// Text for a terminal: control characters (escape sequences, NUL) and bidirectional
+/// overrides become U+FFFD.
 pub fn printable(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
+/// Unicode's explicit bidirectional formatting characters (embeddings, overrides such as
+/// U+202E, isolates): they reorder what a terminal shows, as in "Trojan Source".
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
 /// Whether a spreadsheet would take a cell for a formula (OWASP's CSV-injection list).
+/// A plain number ("-5", "+1.5e3") is a value in every spreadsheet, not a formula; a cell
+/// starting with a formula sign (ASCII or full-width, which some spreadsheets fold to
+/// ASCII), a tab or a line break is run or split by some.
 pub(crate) fn runs_as_formula(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+    cell.starts_with([
+        '=', '+', '-', '@', '\t', '\r', '\n', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+    ]) && !cell.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
 /// Text that a spreadsheet would run as a formula gets a leading apostrophe.
@@ -205,5 +223,9 @@ mod tests {
         assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("Mount Weld"), "Mount Weld");
+        assert_eq!(neutralise("\n=1+1"), "'\n=1+1");
+        assert_eq!(neutralise("\u{ff1d}1+1"), "'\u{ff1d}1+1");
+        assert_eq!(neutralise("-5"), "-5", "a number is a value");
+        assert_eq!(neutralise("-5+A1"), "'-5+A1");
     }
 }

@@ -21,8 +21,8 @@ pub fn rank_table(r: &crate::portfolio::rank::Ranking) -> String {
         .map(|p| {
             let mut row = vec![
                 p.rank.to_string(),
-                p.id.clone(),
-                p.name.chars().take(26).collect(),
+                printable(&p.id),
+                printable(&p.name).chars().take(26).collect(),
                 format!("{:.3}", p.score),
             ];
             row.extend(

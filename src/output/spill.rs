@@ -11,6 +11,7 @@ use crate::appraisal::{Appraisal, Report, report_order};
 use super::appraisal::{
     CASHFLOW_COLUMNS, CSV_COLUMNS, Cells, DRAW_COLUMNS, cashflow_rows, csv_cells, draw_rows,
 };
+use super::neutralise;
 
 /// A project's place in the report: NPV (highest first, unvalued last), then id.
 #[derive(Debug, Clone)]
@@ -268,7 +269,7 @@ impl AppraisalWriter {
                     .iter()
                     .map(|(k, _)| match CSV_COLUMNS.contains(&k.as_str()) {
                         true => format!("input_{k}"),
-                        false => (*k).clone(),
+                        false => neutralise(k),
                     }),
             );
         w.write_record(header)?;

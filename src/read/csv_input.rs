@@ -25,6 +25,11 @@ pub(super) fn visit(
     crs: Option<&super::crs::Reprojector>,
     sink: &mut dyn FnMut(Event),
 ) -> io::Result<()> {
+    let lines = LineIndex::default();
+    let reader = Counted {
+        inner: reader,
+        lines: lines.clone(),
+    };
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = match csv.byte_headers() {
         Ok(h) => h.clone(),
@@ -56,6 +61,35 @@ pub(super) fn visit(
             }
             None => Column::Extra,
         };
+        // An unknown column is carried unchanged: one with no name, or a name already
+        // taken, gets a name of its own (said once) rather than losing its values.
+        let name = if matches!(column, Column::Extra) && (name.is_empty() || names.contains(&name))
+        {
+            let mut k = names.len() + 1;
+            let mut renamed = format!("column_{k}");
+            while names.contains(&renamed) {
+                k += 1;
+                renamed = format!("column_{k}");
+            }
+            let why = if name.is_empty() {
+                "has no name".to_owned()
+            } else {
+                format!("repeats the name {name:?}")
+            };
+            sink(problem(
+                Diagnostic::warning(
+                    Some(&renamed),
+                    format!(
+                        "column {} {why}; its values are carried as {renamed:?}",
+                        names.len() + 1
+                    ),
+                )
+                .with_hint("give every column its own name"),
+            ));
+            renamed
+        } else {
+            name
+        };
         names.push(name);
         columns.push(column);
     }
@@ -69,7 +103,7 @@ pub(super) fn visit(
     let mut row = csv::ByteRecord::new();
     let mut rows = 0usize;
     loop {
-        let line = csv.position().line();
+        let line = lines.line_at(csv.position().byte());
         match csv.read_byte_record(&mut row) {
             Ok(true) => {}
             Ok(false) => break,
@@ -78,7 +112,7 @@ pub(super) fn visit(
                 continue;
             }
         }
-        let line = row.position().map_or(line, |p| p.line());
+        let line = row.position().map_or(line, |p| lines.line_at(p.byte()));
         if row.len() == 1 && row[0].iter().all(u8::is_ascii_whitespace) {
             continue; // a blank line
         }
@@ -127,6 +161,67 @@ pub(super) fn visit(
     Ok(())
 }
 
+/// Line numbers of byte offsets, for messages: a line ends at LF, CRLF or a lone CR (the
+/// csv crate reads all three, but counts LFs only, so CRLF and CR-only files were
+/// reported on the wrong lines). Holds only the line breaks of the read-ahead window;
+/// offsets must be asked for in increasing order, as records come.
+#[derive(Clone, Default)]
+struct LineIndex(std::rc::Rc<std::cell::RefCell<Breaks>>);
+
+#[derive(Default)]
+struct Breaks {
+    /// Offsets at which a line starts, beyond those already passed.
+    starts: std::collections::VecDeque<u64>,
+    /// Lines that start before the first of `starts`.
+    passed: u64,
+    /// Bytes seen so far.
+    seen: u64,
+    /// Whether the last byte seen was a CR (a following LF ends no new line).
+    after_cr: bool,
+}
+
+impl LineIndex {
+    /// The 1-based line on which the byte at `offset` lies.
+    fn line_at(&self, offset: u64) -> u64 {
+        let mut b = self.0.borrow_mut();
+        while b.starts.front().is_some_and(|s| *s <= offset) {
+            b.starts.pop_front();
+            b.passed += 1;
+        }
+        b.passed + 1
+    }
+
+    fn note(&self, bytes: &[u8]) {
+        let mut b = self.0.borrow_mut();
+        for (i, c) in bytes.iter().enumerate() {
+            let at = b.seen + i as u64 + 1;
+            match c {
+                // CRLF: the line ended at the CR (the csv crate may start the next record
+                // at the LF itself).
+                b'\n' if b.after_cr => {}
+                b'\n' | b'\r' => b.starts.push_back(at),
+                _ => {}
+            }
+            b.after_cr = *c == b'\r';
+        }
+        b.seen += bytes.len() as u64;
+    }
+}
+
+/// A reader that tells a [`LineIndex`] what passes through it.
+struct Counted<R> {
+    inner: R,
+    lines: LineIndex,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.lines.note(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// Reports a CSV error as a problem of the file, or hands an I/O failure back.
 fn csv_failure(
     file: &str,
@@ -142,6 +237,36 @@ fn csv_failure(
                 Diagnostic::error(None, message).at(file, location, None),
             ));
             Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line each record is reported on, for one text with three line endings.
+    fn lines_of(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        visit("t.csv", text.as_bytes(), None, &mut |e| {
+            if let Event::Record(p) = e {
+                found.push(p.record.location.to_string());
+            }
+        })
+        .unwrap();
+        found
+    }
+
+    #[test]
+    fn lines_are_counted_for_lf_crlf_and_cr_alike() {
+        let rows = ["id,name", "A1,One", "A2,\"Two\nlines\"", "A3,Three"];
+        for end in ["\n", "\r\n", "\r"] {
+            let text = rows.join(end) + end;
+            assert_eq!(
+                lines_of(&text),
+                ["line 2", "line 3", "line 5"],
+                "line ending {end:?}"
+            );
         }
     }
 }
