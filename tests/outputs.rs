@@ -310,3 +310,46 @@ fn escapes_never_reach_a_terminal_and_formulas_never_reach_a_spreadsheet() {
         "the column with no name keeps its value"
     );
 }
+
+#[test]
+fn ids_that_read_the_same_are_warned_of_and_ids_stay_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ids.csv");
+    // NFC and NFD spellings of one id, one with a zero-width space, and an id that looks
+    // like a number with a trailing zero.
+    std::fs::write(
+        &input,
+        "id,name,country,deposit_type,stage,lon,lat\n\
+         Lofdal-\u{e9},One,NA,carbonatite,exploration,15,-20\n\
+         Lofdal-e\u{301},One again,NA,carbonatite,exploration,15,-20\n\
+         K\u{200b}V-2,Two,GL,alkaline_intrusive,exploration,-45,61\n\
+         KV-2,Three,GL,alkaline_intrusive,exploration,-45,61\n\
+         1.10,Four,GL,alkaline_intrusive,exploration,-45,61\n",
+    )
+    .unwrap();
+    let out = cargo_bin_cmd!("prospect")
+        .arg("check")
+        .arg(&input)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.matches("reads the same as the id at").count(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("record \"KV-2\""), "{text}");
+    let json = cargo_bin_cmd!("prospect")
+        .args(["appraise", "--draws", "0", "--format", "json"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let ids: Vec<&str> = doc["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"1.10"), "{ids:?}");
+}

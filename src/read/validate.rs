@@ -436,6 +436,30 @@ fn study(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
 pub struct IdRegistry {
     files: Vec<String>,
     seen: HashMap<u64, (u32, Location)>,
+    /// Ids whose look-alike form (see [`lookalike`]) differs from their text, by the hash
+    /// of that form.
+    lookalikes: HashMap<u64, (u32, Location)>,
+}
+
+/// The form two ids share when a reader cannot tell them apart: Unicode compatibility
+/// normalisation (NFKC: the NFC and NFD spellings of "Kvanefjeld" or "Lofdal" meet) with
+/// invisible characters (zero-width space and joiners, word joiner, BOM, soft hyphen)
+/// dropped. `None` when that is the id itself (every ASCII id).
+fn lookalike(id: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
+    if id.is_ascii() {
+        return None;
+    }
+    let key: String = id
+        .nfkc()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}'
+            )
+        })
+        .collect();
+    (key != id).then_some(key)
 }
 
 fn id_hash(id: &str) -> u64 {
@@ -473,8 +497,47 @@ impl IdRegistry {
             None => {
                 self.seen
                     .insert(id_hash(&rec.id), (file_index, rec.location.clone()));
-                None
+                self.lookalike(file, file_index, rec)
             }
         }
+    }
+
+    /// A warning when `rec`'s id differs from an earlier one only by Unicode normalisation
+    /// or invisible characters.
+    fn lookalike(
+        &mut self,
+        file: &str,
+        file_index: u32,
+        rec: &ProjectRecord,
+    ) -> Option<Diagnostic> {
+        let key = lookalike(&rec.id);
+        let hash = id_hash(key.as_deref().unwrap_or(&rec.id));
+        let earlier = match &key {
+            Some(_) => self.seen.get(&hash).or_else(|| self.lookalikes.get(&hash)),
+            None => self.lookalikes.get(&hash),
+        }
+        .cloned();
+        if key.is_some() {
+            self.lookalikes
+                .entry(hash)
+                .or_insert((file_index, rec.location.clone()));
+        }
+        let (first_file, first_loc) = earlier?;
+        let first_file = &self.files[first_file as usize];
+        let place = match first_loc {
+            Location::File => first_file.clone(),
+            loc => format!("{first_file} {loc}"),
+        };
+        Some(
+            Diagnostic::warning(
+                Some("id"),
+                format!(
+                    "id {:?} reads the same as the id at {place} (they differ only in Unicode normalisation or invisible characters)",
+                    rec.id
+                ),
+            )
+            .with_hint("spell each id one way, without zero-width characters")
+            .at(file, rec.location.clone(), Some(&rec.id)),
+        )
     }
 }
