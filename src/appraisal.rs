@@ -111,6 +111,11 @@ pub struct Appraisal {
     /// How the price per kg TREO was made: basket, separator recovery, charges and who
     /// bears them (rare earths).
     pub netback: Option<crate::model::netback::Netback>,
+    /// Revenue of the record's priced by-products and co-products, US$ million a year at
+    /// nameplate (in `annual_revenue_musd`, credited in C1).
+    pub byproduct_revenue_musd_per_y: Option<f64>,
+    /// By-products the record names without a price (a warning says so).
+    pub byproducts_unpriced: Vec<String>,
     /// The nearest operating or under-construction separation plant outside China.
     pub nearest_separation_plant: Option<Nearest>,
     /// Everything the spatial stage found.

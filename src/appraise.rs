@@ -19,7 +19,7 @@ use crate::model::risk;
 use crate::model::simulate::{self, DrawModel, FactorDist, SimOptions, SimSummary};
 use crate::model::study;
 pub use crate::model::terms::{Options, Terms};
-use crate::model::{going_concern, unit_cost};
+use crate::model::{byproduct, going_concern, unit_cost};
 use crate::read::record::{Commodity, DepositType, ProductForm, ProjectRecord, StudyStage};
 
 impl YearEstimate {
@@ -109,6 +109,8 @@ impl Appraisal {
             aisc_usd_per_kg_ndpr: None,
             aisc_usd_per_kg_treo: None,
             netback: None,
+            byproduct_revenue_musd_per_y: None,
+            byproducts_unpriced: Vec::new(),
             nearest_separation_plant: site.nearest_separation_plant.clone(),
             first_production_year: YearEstimate::base(lead_time.first_production_year()),
             nameplate_year: YearEstimate::base(lead_time.nameplate_year()),
@@ -161,7 +163,12 @@ fn valuation_fields(
     b: &going_concern::ValuationBasis,
     npv: f64,
     terms: &Terms,
+    by: &byproduct::Byproducts,
 ) {
+    out.byproduct_revenue_musd_per_y = Some(by.revenue_musd_per_y);
+    out.byproducts_unpriced = by.unpriced.clone();
+    out.annual_revenue_musd = Some(p.annual_revenue_musd + by.revenue_musd_per_y);
+    out.warnings.extend(byproduct::warning(by));
     let delay = out.lead_time.years_to_construction;
     out.npv_convention = Some(b.convention.as_str().to_owned());
     out.npv_as_of_musd = Some(going_concern::npv_as_of(
@@ -179,8 +186,9 @@ fn valuation_fields(
         let u = unit_cost::unit_costs(&unit_cost::NameplateCosts {
             opex_musd_per_y: c.opex_musd_per_y,
             logistics_musd_per_y: c.logistics_musd_per_y,
-            byproduct_credit_musd_per_y: 0.0,
-            royalty_musd_per_y: p.annual_revenue_musd * c.royalty_pct / 100.0,
+            byproduct_credit_musd_per_y: by.revenue_musd_per_y,
+            royalty_musd_per_y: (p.annual_revenue_musd + by.revenue_musd_per_y) * c.royalty_pct
+                / 100.0,
             sustaining_musd_per_y: c.sustaining_musd_per_y,
             annual_ndpr_t: p.annual_ndpr_t,
             annual_treo_t: p.annual_treo_t,
@@ -277,7 +285,9 @@ pub fn appraise(
     let placed = place(rec, site, costs.construction_y, a, terms);
     // The study's convention (start of construction, full capex) for the comparison; the
     // valuation keeps only what is ahead at the as-of date.
-    let study_inputs = schedule_inputs(&production, &costs, a);
+    let mut study_inputs = schedule_inputs(&production, &costs, a);
+    let by = byproduct::byproducts(rec, &mut log);
+    study_inputs.fixed_revenue_per_y += by.revenue_musd_per_y;
     let to_first = placed.lead_time.years_to_first_production;
     let basis =
         match going_concern::basis(rec, &production, &costs, to_first, terms.as_of, a, &mut log) {
@@ -344,7 +354,7 @@ pub fn appraise(
     out.royalty_pct = Some(costs.royalty_pct);
     out.tax_rate_pct = Some(costs.tax_rate_pct);
     out.breakeven_price_factor = breakeven;
-    valuation_fields(&mut out, &production, &costs, &basis, npv, terms);
+    valuation_fields(&mut out, &production, &costs, &basis, npv, terms, &by);
     out.warnings.extend(costs.warnings.iter().cloned());
     out.warnings
         .extend(grade::confidence_warnings(rec, &production));

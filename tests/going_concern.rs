@@ -219,3 +219,31 @@ fn the_incentive_price_makes_npv_zero_within_a_tenth_of_a_percent() {
     assert!(at(k * 0.999) < 0.0, "{}", at(k * 0.999));
     assert!(at(k * 1.001) > 0.0, "{}", at(k * 1.001));
 }
+
+#[test]
+fn a_by_product_credit_changes_revenue_and_c1_by_the_hand_computed_amount() {
+    let a = Assumptions::defaults();
+    let r = producer();
+    let base = appraise(&r, SiteContext::unknown(&r), &a, &terms(&a), None);
+    let mut r = producer();
+    // 100,000 t/y of acid at US$200/t: US$20m/y.
+    r.economics.byproducts =
+        prospect::read::record::Byproduct::parse_list(&["acid:100000:200".into()]).unwrap();
+    let out = appraise(&r, SiteContext::unknown(&r), &a, &terms(&a), None);
+    assert_eq!(out.byproduct_revenue_musd_per_y, Some(20.0));
+    assert!((out.annual_revenue_musd.unwrap() - (115.1 + 20.0)).abs() < 1e-9);
+    assert!((out.cashflows[0].revenue - 135.1).abs() < 1e-9);
+    // C1 = (opex 60 - credit 20) / 10,000 t TREO = US$4.00/kg (US$6.00 without);
+    // per kg NdPr, 2,000 t: US$20.00 (US$30.00 without).
+    assert!((base.c1_usd_per_kg_treo.unwrap() - 6.0).abs() < 1e-9);
+    assert!((out.c1_usd_per_kg_treo.unwrap() - 4.0).abs() < 1e-9);
+    assert!((base.c1_usd_per_kg_ndpr.unwrap() - 30.0).abs() < 1e-9);
+    assert!((out.c1_usd_per_kg_ndpr.unwrap() - 20.0).abs() < 1e-9);
+    // An unpriced by-product is a warning, not revenue.
+    r.economics.byproducts =
+        prospect::read::record::Byproduct::parse_list(&["u3o8:451".into()]).unwrap();
+    let out = appraise(&r, SiteContext::unknown(&r), &a, &terms(&a), None);
+    assert_eq!(out.byproduct_revenue_musd_per_y, Some(0.0));
+    assert_eq!(out.byproducts_unpriced, ["u3o8"]);
+    assert!(out.warnings.iter().any(|w| w.contains("u3o8")));
+}

@@ -7,6 +7,7 @@
 //! decides which cash flows are still ahead at the as-of date, and [`unit_cost`] gives
 //! C1 and AISC per kg and the incentive price.
 
+pub mod byproduct;
 pub mod cashflow;
 pub mod cost;
 pub mod distribution;

@@ -175,6 +175,9 @@ impl RecordBuilder {
             Field::OpexMusdPerY => e.opex_m_per_y = non_negative(cell)?,
             Field::RoyaltyPct => e.royalty_pct = percent(cell)?,
             Field::TaxRatePct => e.tax_rate_pct = percent(cell)?,
+            Field::Byproducts => {
+                e.byproducts = crate::read::record::Byproduct::parse_list(&cell.list()?)?
+            }
             Field::Currency => e.currency = currency(cell)?,
             Field::StudyType => s.study_type = vocab!(StudyStage, cell)?,
             Field::StudyYear => s.year = year(cell)?,

@@ -367,11 +367,62 @@ pub struct Economics {
     pub royalty_pct: Option<f64>,
     /// Corporate income-tax rate, %.
     pub tax_rate_pct: Option<f64>,
+    /// By-products and co-products sold beside the rare earths.
+    pub byproducts: Vec<Byproduct>,
     /// ISO 4217 code of every money field of the record; US$ when absent.
     pub currency: Option<String>,
     /// Capacity scenario of the seabed-mud model (a key of the assumptions'
     /// `[mud.scenarios]`); the assumptions' default when absent.
     pub capacity_scenario: Option<String>,
+}
+
+/// One by-product or co-product a record declares: `commodity:t_per_y[:usd_per_t[:payable_pct]]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Byproduct {
+    /// Commodity name as the record gives it (e.g. `phosphoric_acid`, `u3o8`, `zircon`).
+    pub commodity: String,
+    /// Annual output at nameplate, t/y of the product.
+    pub t_per_y: f64,
+    /// Price, US$ per tonne of the product; `None` when known but unpriced.
+    pub usd_per_t: Option<f64>,
+    /// Share of the price paid, % (100 when not given).
+    pub payable_pct: Option<f64>,
+}
+
+impl Byproduct {
+    /// Parses the items of a `byproducts` cell.
+    pub fn parse_list(items: &[String]) -> Result<Vec<Byproduct>, crate::read::schema::CellError> {
+        use crate::read::schema::CellError;
+        items
+            .iter()
+            .map(|item| {
+                let parts: Vec<&str> = item.split(':').map(str::trim).collect();
+                let bad = || {
+                    CellError::new(format!("by-product {item:?} is not commodity:t_per_y[:usd_per_t[:payable_pct]]"))
+                        .hint("e.g. phosphoric_acid:144393:411 or u3o8:451; numbers without units or separators")
+                };
+                if parts.len() < 2 || parts.len() > 4 || parts[0].is_empty() {
+                    return Err(bad());
+                }
+                let number = |t: &str| -> Result<f64, CellError> {
+                    t.parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite() && *v >= 0.0)
+                        .ok_or_else(bad)
+                };
+                let payable = parts.get(3).map(|t| number(t)).transpose()?;
+                if payable.is_some_and(|p| p > 100.0) {
+                    return Err(bad());
+                }
+                Ok(Byproduct {
+                    commodity: parts[0].to_owned(),
+                    t_per_y: number(parts[1])?,
+                    usd_per_t: parts.get(2).filter(|t| !t.is_empty()).map(|t| number(t)).transpose()?,
+                    payable_pct: payable,
+                })
+            })
+            .collect()
+    }
 }
 
 /// A published study's headline figures, kept to compare with the model.

@@ -157,6 +157,7 @@ schema! {
     OpexMusdPerY: "opex_musd_per_y", Number, "million currency units per year", "economics", "Operating cost per year at nameplate.";
     RoyaltyPct: "royalty_pct", Number, "% of revenue", "economics", "Royalty rate.";
     TaxRatePct: "tax_rate_pct", Number, "%", "economics", "Corporate income-tax rate.";
+    Byproducts: "byproducts", List, "", "economics", "By-products and co-products, `;`-separated items `commodity:t_per_y[:usd_per_t[:payable_pct]]`, e.g. `phosphoric_acid:144393:411`; an item without a price is known but unpriced (a warning).";
     Currency: "currency", FieldKind::Currency, "", "economics", "Currency of every money field of the record (USD when absent); converted to US$ by the dated FX table of the assumptions.";
     StudyType: "study_type", Vocabulary(crate::read::record::StudyStage::NAMES), "", "study", "Type of the published study (pea, pfs, dfs...).";
     StudyYear: "study_year", Year, "year", "study", "Year the study was published.";
