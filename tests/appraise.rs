@@ -175,11 +175,15 @@ fn study_comparisons_against_published_npvs() {
     assert!(dev("YAN") < 0.0, "{}", dev("YAN"));
     // Where the deck is known, the price the published NPV implies is close to it.
     let implied = |id: &str| r[id]["study"]["implied_ndpr_usd_per_kg"].as_f64().unwrap();
+    // Nolans: the 2021 update's NPV (P07) beside the 2022 life-of-mine deck (US$130.10/kg,
+    // P08), the nearest deck published; the 2021 deck itself is not in the reference. With
+    // the phosphoric-acid credit (US$59m/y, P07) the model needs less: the tolerance was
+    // widened from 20 % to 35 % when the by-product entered revenue (docs/validation.md).
     assert!(
-        (implied("NOL") / 130.1 - 1.0).abs() < 0.20,
+        (implied("NOL") / 130.1 - 1.0).abs() < 0.35,
         "{}",
         implied("NOL")
-    ); // 2022 LOM deck, P08
+    );
     assert!(implied("YAN") > 112.0, "{}", implied("YAN"));
     // Every other study's deck is unknown, so the default market deck is used: NdPr at
     // US$76/kg (31 Dec 2025) against the US$75-130/kg of the studies' eras puts every model
