@@ -130,7 +130,7 @@ pub fn costs(
                 "capex_musd",
                 v,
                 format!(
-                    "{} x TREO^{} x {} ({deposit} factor), fitted on 12 published studies",
+                    "{} x TREO^{} x {} ({deposit} factor), fitted on 10 published hard-rock studies (assumptions/calibration.toml)",
                     c.capex_a, c.capex_b, d.capex_factor
                 ),
             );
