@@ -97,7 +97,11 @@ fn the_capex_curve_is_the_fit_of_its_points_and_its_out_of_sample_error_is_known
         .collect();
     let (la, b) = ols(&xy);
     // default.toml holds the fit, rounded to its printed digits.
-    assert!((a.costs.capex_a - la.exp()).abs() < 0.005, "a = {}", la.exp());
+    assert!(
+        (a.costs.capex_a - la.exp()).abs() < 0.005,
+        "a = {}",
+        la.exp()
+    );
     assert!((a.costs.capex_b - b).abs() < 0.0005, "b = {b}");
     let lo = xy.iter().map(|p| p.0.exp()).fold(f64::INFINITY, f64::min);
     let hi = xy.iter().map(|p| p.0.exp()).fold(0.0, f64::max);
@@ -139,7 +143,11 @@ fn the_taylor_coefficient_is_the_geometric_mean_and_its_out_of_sample_error_is_k
         .collect();
     let n = logs.len() as f64;
     let mean = logs.iter().sum::<f64>() / n;
-    assert!((a.taylor.coefficient - mean.exp()).abs() < 0.005, "{}", mean.exp());
+    assert!(
+        (a.taylor.coefficient - mean.exp()).abs() < 0.005,
+        "{}",
+        mean.exp()
+    );
     // Each project against the coefficient of the other three: the error in ln Q is its
     // own log ratio less the others' mean. Independent computation: RMSE 0.159.
     let e: Vec<f64> = logs
