@@ -179,6 +179,21 @@ fn sensitivity_prints_a_tornado() {
         .assert()
         .success()
         .stdout(predicates::str::contains("tornado").and(predicates::str::contains("price_ndpr")));
+    // Zero draws cannot make a tornado: refused, not silently replaced by 10,000.
+    cargo_bin_cmd!("prospect")
+        .args([
+            "sensitivity",
+            "samples/projects.csv",
+            "--project",
+            "SGW",
+            "--draws",
+            "0",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--draws 0: sensitivity needs at least 2 draws",
+        ));
     cargo_bin_cmd!("prospect")
         .args(["sensitivity", "samples/projects.csv", "--project", "NOPE"])
         .assert()

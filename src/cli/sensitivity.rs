@@ -30,9 +30,16 @@ pub fn run(args: SensitivityArgs) -> Result<u8> {
     let Some(record) = records.into_iter().find(|r| r.id == args.project) else {
         anyhow::bail!("no project with id {:?} in the input", args.project);
     };
-    let mut sim = args.model.simulation(&assumptions, false)?;
-    if sim.draws == 0 {
-        sim.draws = assumptions.uncertainty.draws;
+    let sim = args.model.simulation(&assumptions, false)?;
+    // The tornado is each driver's P10 and P90 and the rank correlations are taken across
+    // the draws: with fewer than two there is nothing to measure, and running another
+    // number than the one asked for would hide that.
+    if sim.draws < 2 {
+        anyhow::bail!(
+            "--draws {}: sensitivity needs at least 2 draws (the tornado is each driver's P10 and P90 across them); leave --draws out for the assumptions' {}",
+            sim.draws,
+            assumptions.uncertainty.draws
+        );
     }
     let progress = ProgressBar::hidden();
     let report = prospect::appraise::appraise_all(
