@@ -76,6 +76,55 @@ fn rfc_7946_rules_hold() {
     assert!(out.with_extension("qml").exists());
 }
 
+/// One currency per column: a column whose name says US$ (`usd`, `musd`) holds US$ for
+/// every feature, and the record's own money goes under `_m` names beside `currency`.
+#[test]
+fn columns_that_say_usd_hold_usd() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = export("samples/projects.geojson", dir.path(), &[]);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let features = doc["features"].as_array().unwrap();
+    // The US$ columns, and nothing else with usd in its name.
+    let usd: std::collections::BTreeSet<&str> = [
+        "basket_price_usd_per_kg",
+        "capex_musd_model",
+        "npv_musd",
+        "npv_musd_p10",
+        "npv_musd_p50",
+        "npv_musd_p90",
+        "risked_npv_musd",
+        "study_basket_usd_per_kg",
+        "study_ndpr_usd_per_kg",
+        "study_npv_musd_published",
+    ]
+    .into();
+    for f in features {
+        let names: std::collections::BTreeSet<&str> = f["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| k.contains("usd"))
+            .collect();
+        assert_eq!(names, usd, "{}", f["properties"]["id"]);
+    }
+    // Nolans gives its capex and study NPV in A$ (2021): the record's figures under `_m`,
+    // the US$ figures at the Federal Reserve's 2021 average, 0.7515 US$/A$.
+    let nol = &features
+        .iter()
+        .find(|f| f["properties"]["id"] == "NOL")
+        .unwrap()["properties"];
+    assert_eq!(nol["currency"], "AUD");
+    assert_eq!(nol["capex_m"], 1390.0);
+    let model = nol["capex_musd_model"].as_f64().unwrap();
+    assert!((model - 1390.0 * 0.7515).abs() < 1e-6, "{model}");
+    let (own, usd) = (
+        nol["study_npv_m"].as_f64().unwrap(),
+        nol["study_npv_musd_published"].as_f64().unwrap(),
+    );
+    assert!((usd - own * 0.7515).abs() < 1e-6, "{own} A$m, {usd} US$m");
+}
+
 #[test]
 fn polygons_come_out_counter_clockwise_and_sequences_are_rfc_8142() {
     let dir = tempfile::tempdir().unwrap();
@@ -168,7 +217,8 @@ fn ogrinfo_reads_the_layer_as_qgis_would() {
     assert!(text.contains("Feature Count: 28"), "{text}");
     assert!(text.contains("Geometry: Point"), "{text}");
     assert!(text.contains("npv_musd: Real"), "{text}");
-    assert!(text.contains("capex_musd: Real"), "{text}");
+    assert!(text.contains("capex_m: Real"), "{text}");
+    assert!(text.contains("capex_musd_model: Real"), "{text}");
     assert!(text.contains("first_production_date: Date"), "{text}");
     assert!(text.contains("chance_of_success: Real"), "{text}");
 }

@@ -123,20 +123,17 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("annual_cu_t", real(e.annual_cu_t)),
         ("annual_co_t", real(e.annual_co_t)),
         ("annual_mn_t", real(e.annual_mn_t)),
-        ("capex_musd", real(e.capex_m)),
-        (
-            "sustaining_capex_musd_per_y",
-            real(e.sustaining_capex_m_per_y),
-        ),
-        ("opex_usd_per_t_ore", real(e.opex_per_t_ore)),
-        ("opex_usd_per_kg_reo", real(e.opex_per_kg_reo)),
-        ("opex_musd_per_y", real(e.opex_m_per_y)),
+        ("capex_m", real(e.capex_m)),
+        ("sustaining_capex_m_per_y", real(e.sustaining_capex_m_per_y)),
+        ("opex_per_t_ore", real(e.opex_per_t_ore)),
+        ("opex_per_kg_reo", real(e.opex_per_kg_reo)),
+        ("opex_m_per_y", real(e.opex_m_per_y)),
         ("royalty_pct", real(e.royalty_pct)),
         ("tax_rate_pct", real(e.tax_rate_pct)),
         ("currency", text(e.currency.as_deref())),
         ("study_type", name(s.study_type.map(|x| x.as_str()))),
         ("study_year", int(s.year)),
-        ("study_npv_musd", real(s.npv_m)),
+        ("study_npv_m", real(s.npv_m)),
         ("study_irr_pct", real(s.irr_pct)),
         ("study_discount_rate_pct", real(s.discount_rate_pct)),
         ("study_npv_basis", name(s.npv_basis.map(|x| x.as_str()))),
@@ -145,7 +142,9 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("study_currency", text(s.currency.as_deref())),
     ];
     // lon, lat, geometry and grade_treo_ppm are input forms only: the geometry member and
-    // grade_treo_pct carry them.
+    // grade_treo_pct carry them. Money of the record is written under the schema's `_m`
+    // aliases (capex_m, opex_m_per_y, study_npv_m...): millions of the `currency` (or
+    // `study_currency`) column, never under a `usd` name that a GIS user reads as US$.
     fields.extend(more.into_iter().map(|(k, v)| (k.to_owned(), v)));
     fields.into_iter().collect()
 }
@@ -170,6 +169,10 @@ fn columns(p: &Appraisal, rank: Option<(usize, f64, bool)>) -> Vec<(&'static str
         ("npv_musd_p90", real(p.npv_musd.p90)),
         ("irr_pct", real(p.irr_pct)),
         ("capex_musd_model", real(p.capex_musd)),
+        (
+            "study_npv_musd_published",
+            real(p.study.as_ref().map(|s| s.published_npv_musd)),
+        ),
         ("basket_price_usd_per_kg", real(p.basket_price_usd_per_kg)),
         ("annual_treo_t_model", real(p.annual_treo_t)),
         ("annual_ndpr_t_model", real(p.annual_ndpr_t)),

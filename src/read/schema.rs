@@ -182,6 +182,15 @@ const ALIASES: &[(&str, Field)] = &[
     ("latitude", Field::Lat),
     ("y", Field::Lat),
     ("wkt", Field::Geometry),
+    // The names `prospect export` writes for the record's own-currency money (a `usd` or
+    // `musd` in a GIS column would read as US$): each is the same field as the schema
+    // name beside it, in the record's `currency` (or `study_currency`).
+    ("capex_m", Field::CapexMusd),
+    ("sustaining_capex_m_per_y", Field::SustainingCapexMusdPerY),
+    ("opex_per_t_ore", Field::OpexUsdPerTOre),
+    ("opex_per_kg_reo", Field::OpexUsdPerKgReo),
+    ("opex_m_per_y", Field::OpexMusdPerY),
+    ("study_npv_m", Field::StudyNpvMusd),
 ];
 
 static BY_NAME: LazyLock<HashMap<&'static str, Field>> = LazyLock::new(|| {
