@@ -227,12 +227,7 @@ fn place(
 
 /// The construction time the cost model would use, for records it cannot value.
 fn default_construction_y(rec: &ProjectRecord, a: &Assumptions) -> u32 {
-    cost::construction_y(
-        rec.geology
-            .deposit_type
-            .unwrap_or(crate::read::record::DepositType::Carbonatite),
-        a,
-    )
+    cost::construction_y(cost::deposit_type(rec), a)
 }
 
 /// The grade and cost models of a record at its site.
@@ -500,13 +495,7 @@ fn draw_model(
             .zip(&terms.prices.oxides)
             .enumerate()
         {
-            let driver = match i {
-                2 | 3 => 0, // Pr, Nd
-                7 | 8 => 1, // Tb, Dy
-                0 | 1 => 2, // La, Ce
-                _ => 3,
-            };
-            parts[driver] += scale * share / 100.0 * price;
+            parts[simulate::price_driver_of_oxide(i)] += scale * share / 100.0 * price;
         }
     }
     // Metals: nodules, and the nodules co-mined with seabed mud (zero elsewhere), at the

@@ -95,35 +95,11 @@ pub fn irr(flows: &[f64]) -> Irr {
     let f = |r: f64| npv(r, flows, Discounting::EndOfYear);
     if sign_changes == 1 {
         // Descartes' rule of signs: one sign change, at most one root with 1 + r > 0.
-        // Newton's method from 10 % finds it in a few steps; failing that, a bracket on a
-        // coarse grid and bisection.
-        if let Some(rate) = irr_newton(flows, 0.1) {
-            return Irr::Unique { rate };
-        }
-        let grid = (0..=120).map(|i| {
-            if i <= 80 {
-                -0.99 + 0.025 * f64::from(i)
-            } else {
-                1.01 * 1.06f64.powi(i - 80)
-            }
-        });
-        let mut prev: Option<(f64, f64)> = None;
-        for r in grid.map(|r| r.min(10.0)) {
-            let v = f(r);
-            if v == 0.0 {
-                return Irr::Unique { rate: r };
-            }
-            if let Some((pr, pv)) = prev
-                && pv.signum() != v.signum()
-            {
-                return Irr::Unique {
-                    rate: bisect(&f, pr, r, pv),
-                };
-            }
-            prev = Some((r, v));
-        }
-        return Irr::None {
-            reason: "NPV does not reach zero between -99 % and 1,000 %".into(),
+        return match irr_from(flows, 0.1, false) {
+            Some(rate) => Irr::Unique { rate },
+            None => Irr::None {
+                reason: "NPV does not reach zero between -99 % and 1,000 %".into(),
+            },
         };
     }
     // Several sign changes: scan on a grid dense near usual rates, sparse far away.
@@ -180,6 +156,53 @@ pub fn irr(flows: &[f64]) -> Irr {
             }
         }
     }
+}
+
+/// The grid on which a root of NPV(r) is bracketed when Newton's method fails: -99 % to
+/// 101 % in steps of 2.5 points, then 6 % more each step, up to 1,000 %.
+fn bracket_grid() -> impl Iterator<Item = f64> {
+    (0..=120).map(|i| {
+        if i <= 80 {
+            -0.99 + 0.025 * f64::from(i)
+        } else {
+            (1.01 * 1.06f64.powi(i - 80)).min(10.0)
+        }
+    })
+}
+
+/// The one rate (a fraction) that makes NPV zero, for cash flows expected to have a
+/// single root: Newton's method from `guess`; failing that, the first step of
+/// [`bracket_grid`] over which NPV changes sign (with `falling_only`, only where it falls
+/// through zero as the rate rises: an investment's return), then Newton from inside the
+/// bracket, else bisection. `None` when no step brackets a root. The one IRR search of the
+/// deterministic model and of every simulated draw.
+pub fn irr_from(flows: &[f64], guess: f64, falling_only: bool) -> Option<f64> {
+    if let Some(rate) = irr_newton(flows, guess) {
+        return Some(rate);
+    }
+    let f = |r: f64| npv(r, flows, Discounting::EndOfYear);
+    let mut prev: Option<(f64, f64)> = None;
+    for r in bracket_grid() {
+        let v = f(r);
+        if v == 0.0 && !falling_only {
+            return Some(r);
+        }
+        if let Some((pr, pv)) = prev {
+            let brackets = if falling_only {
+                pv > 0.0 && v <= 0.0
+            } else {
+                pv.signum() != v.signum()
+            };
+            if brackets {
+                return match irr_newton(flows, (pr + r) / 2.0) {
+                    Some(root) if (pr..=r).contains(&root) => Some(root),
+                    _ => Some(bisect(&f, pr, r, pv)),
+                };
+            }
+        }
+        prev = Some((r, v));
+    }
+    None
 }
 
 /// Newton's method on NPV(r) (end-of-year discounting) from `guess`, a fraction: the
@@ -544,6 +567,25 @@ mod tests {
             Irr::Unique { rate } => assert!(close(rate, 0.28094842115996066, 1e-9), "{rate}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_bracketed_search_finds_the_root_newton_misses() {
+        // Newton from 900 % leaves the range; the grid brackets numpy-financial's root.
+        let flows = [-100.0, 39.0, 59.0, 55.0, 20.0];
+        assert_eq!(irr_newton(&flows, 9.0), None);
+        for falling_only in [false, true] {
+            let r = irr_from(&flows, 9.0, falling_only).unwrap();
+            assert!(close(r, 0.28094842115996066, 1e-9), "{r}");
+        }
+        // Borrowing (money in, then out): NPV rises through zero, not an investment's root.
+        let loan = [100.0, -39.0, -59.0, -55.0, -20.0];
+        assert!(irr_from(&loan, 9.0, true).is_none());
+        assert!(close(
+            irr_from(&loan, 9.0, false).unwrap(),
+            0.28094842115996066,
+            1e-9
+        ));
     }
 
     #[test]

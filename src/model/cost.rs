@@ -100,7 +100,7 @@ pub fn costs(
     let e = &rec.economics;
     let year = rec.study.year.or(rec.development.stage_year);
     let money = Money::of(rec.currency(), year, a)?;
-    let deposit = rec.geology.deposit_type.unwrap_or(DepositType::Carbonatite);
+    let deposit = deposit_type(rec);
     let seabed = deposit.is_seabed();
     let c = &a.costs;
     let mut warnings = Vec::new();
@@ -259,6 +259,14 @@ pub fn fiscal_terms(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) 
         }
     };
     (royalty, tax)
+}
+
+/// The deposit type whose cost defaults a record takes: its own, else carbonatite (the
+/// commonest hard-rock type of the reference set; judgement). The one fallback of the
+/// cost model and of the construction time of records it cannot value (the grade model
+/// leaves a record without a type unvalued first).
+pub fn deposit_type(rec: &ProjectRecord) -> DepositType {
+    rec.geology.deposit_type.unwrap_or(DepositType::Carbonatite)
 }
 
 /// Construction time of a deposit type, years (assumptions: `deposits.*.construction_y`;

@@ -8,11 +8,8 @@
 use crate::assumptions::Assumptions;
 use crate::read::record::{DepositType, OXIDES, ProjectRecord};
 
-/// Indices of Pr, Nd, Tb, Dy in [`OXIDES`].
-pub const PR: usize = 2;
-pub const ND: usize = 3;
-pub const TB: usize = 7;
-pub const DY: usize = 8;
+/// Positions of Pr, Nd, Tb, Dy in [`OXIDES`] (one definition: `read::record::oxide`).
+pub use crate::read::record::oxide::{DY, ND, PR, TB};
 
 /// A typical distribution, % of TREO indexed as [`OXIDES`], and where it comes from.
 #[derive(Debug, Clone, PartialEq)]

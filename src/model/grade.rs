@@ -72,8 +72,7 @@ pub fn oxide_shares(
     log: &mut Provenance,
 ) -> Result<Option<[f64; 15]>, Unvalued> {
     let g = &rec.geology;
-    let given = g.oxide_shares.iter().filter(|s| s.is_some()).count();
-    if given >= 5 {
+    if g.own_oxide_distribution().is_some() {
         let raw = g.oxide_shares.map(|s| s.unwrap_or(0.0));
         let sum: f64 = raw.iter().sum();
         log.given(

@@ -46,6 +46,18 @@ const OPEX: usize = 12;
 const LEAD: usize = 13;
 const REGULATORY: usize = 14;
 
+/// The price driver of the oxide at position `i` of [`OXIDES`](crate::read::record::OXIDES):
+/// NdPr (0), Dy+Tb (1), light La and Ce (2), every other (3).
+pub fn price_driver_of_oxide(i: usize) -> usize {
+    use crate::read::record::oxide::{CE, DY, LA, ND, PR, TB};
+    match i {
+        PR | ND => 0,
+        TB | DY => 1,
+        LA | CE => 2,
+        _ => 3,
+    }
+}
+
 /// The statement every simulated output carries.
 pub const PERCENTILE_CONVENTION: &str = "P10, P50, P90 are the 10th, 50th and 90th percentiles of the simulated values (linear interpolation between order statistics, as numpy's default); for NPV and IRR, P10 is the pessimistic side; for first-production year, P90 is the late side";
 
@@ -328,40 +340,13 @@ impl<'a> Evaluator<'a> {
 }
 
 /// IRR of one draw, a fraction: Newton's method from `guess` (the base case's IRR),
-/// falling back to a bracket on the investment root.
+/// falling back to the investment root bracketed on the cash-flow model's grid
+/// ([`cashflow::irr_from`]).
 fn irr_near(flows: &[f64], guess: f64) -> Option<f64> {
     if !(flows.iter().any(|c| *c < 0.0) && flows.iter().any(|c| *c > 0.0)) {
         return None;
     }
-    if let Some(r) = cashflow::irr_newton(flows, guess) {
-        return Some(r);
-    }
-    // Newton wandered off: bracket the investment root (NPV falling through zero) on a
-    // coarse grid and bisect.
-    let npv = |r: f64| cashflow::npv(r, flows, Discounting::EndOfYear);
-    let grid = (0..=80).map(|i| {
-        if i <= 40 {
-            -0.9 + 0.05 * f64::from(i)
-        } else {
-            1.1 * 1.06f64.powi(i - 40)
-        }
-    });
-    let mut prev: Option<(f64, f64)> = None;
-    for r in grid {
-        let v = npv(r);
-        if let Some((pr, pv)) = prev
-            && pv > 0.0
-            && v <= 0.0
-        {
-            // Newton from inside the bracket usually lands in a few steps; else bisect.
-            return match cashflow::irr_newton(flows, (pr + r) / 2.0) {
-                Some(root) if (pr..=r).contains(&root) => Some(root),
-                _ => Some(cashflow::bisect(&npv, pr, r, pv)),
-            };
-        }
-        prev = Some((r, v));
-    }
-    None
+    cashflow::irr_from(flows, guess, true)
 }
 
 /// Bytes one draw holds while its project is simulated: the 14 factors drawn, the NPV,
@@ -423,8 +408,9 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
     let mut eval = Evaluator::new(m);
     for _ in 0..n {
         let mut v = [1.0; 14];
-        // Prices: correlated standard normals through the Cholesky factor.
-        let z: [f64; PRICES] = std::array::from_fn(|_| normal.sample(&mut rngs[0]));
+        // Prices: correlated standard normals through the Cholesky factor, each normal from
+        // its own driver's stream, so that adding a driver changes no other's draws.
+        let z: [f64; PRICES] = std::array::from_fn(|k| normal.sample(&mut rngs[k]));
         for i in 0..PRICES {
             let y: f64 = (0..=i).map(|k| chol[i][k] * z[k]).sum();
             if !fixed(i) {
@@ -591,20 +577,8 @@ mod tests {
 
     #[test]
     fn sampled_moments_match_the_distributions() {
-        let a = Assumptions::defaults();
-        // Price factors are mean-preserving lognormals: mean 1, log-sd sigma.
+        // The price factors' moments are checked through simulate() in tests/numbers.rs.
         let normal = statrs::distribution::Normal::standard();
-        let mut rng = stream(7, "T", "price");
-        let s = a.uncertainty.prices.sigma[0];
-        let draws: Vec<f64> = (0..200_000)
-            .map(|_| (s * normal.sample(&mut rng) - s * s / 2.0).exp())
-            .collect();
-        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
-        assert!((mean - 1.0).abs() < 0.01, "{mean}");
-        let logs: Vec<f64> = draws.iter().map(|x| x.ln()).collect();
-        let lm = logs.iter().sum::<f64>() / logs.len() as f64;
-        let lsd = (logs.iter().map(|x| (x - lm).powi(2)).sum::<f64>() / logs.len() as f64).sqrt();
-        assert!((lsd - s).abs() < 0.005, "{lsd}");
         // PERT(0.875, 1, 1.375): mean (0.875 + 4 + 1.375) / 6 = 1.041667.
         let mut rng = stream(7, "T", "capex");
         let p = FactorDist::Pert([0.875, 1.0, 1.375]);

@@ -233,6 +233,22 @@ pub const OXIDES: [&str; 15] = [
     "la", "ce", "pr", "nd", "sm", "eu", "gd", "tb", "dy", "ho", "er", "tm", "yb", "lu", "y",
 ];
 
+/// Positions in [`OXIDES`] of the oxides the models single out (NdPr, Dy+Tb, the light
+/// La and Ce), for every module that needs them (checked against [`OXIDES`] by a test).
+pub mod oxide {
+    pub const LA: usize = 0;
+    pub const CE: usize = 1;
+    pub const PR: usize = 2;
+    pub const ND: usize = 3;
+    pub const TB: usize = 7;
+    pub const DY: usize = 8;
+}
+
+/// How many individual oxide shares make a record's own distribution: with fewer, the
+/// deposit type's typical distribution is used (rescaled to the record's NdPr and Dy+Tb
+/// shares), and the shares are not checked to sum to about 100 %.
+pub const MIN_OXIDE_SHARES: usize = 5;
+
 /// Shares of each rare-earth oxide in TREO, % (each 0-100, summing to about 100).
 /// Indexed as [`OXIDES`].
 pub type OxideShares = [Option<f64>; 15];
@@ -306,6 +322,15 @@ pub struct Geology {
     pub contained_reo_mt: Option<f64>,
     /// Area of the exploration licence or contract, km² (nodules: sizes the mine plan).
     pub licence_area_km2: Option<f64>,
+}
+
+impl Geology {
+    /// The number of individual oxide shares given, when it is enough
+    /// ([`MIN_OXIDE_SHARES`]) to be the record's own distribution.
+    pub fn own_oxide_distribution(&self) -> Option<usize> {
+        let given = self.oxide_shares.iter().filter(|s| s.is_some()).count();
+        (given >= MIN_OXIDE_SHARES).then_some(given)
+    }
 }
 
 /// Development status.
@@ -572,6 +597,16 @@ mod tests {
         assert_eq!(
             DepositType::Carbonatite.default_commodity(),
             Commodity::RareEarths
+        );
+    }
+
+    #[test]
+    fn the_named_oxide_positions_are_those_of_oxides() {
+        use super::oxide::*;
+        let at = |i: usize| OXIDES[i];
+        assert_eq!(
+            [at(LA), at(CE), at(PR), at(ND), at(TB), at(DY)],
+            ["la", "ce", "pr", "nd", "tb", "dy"]
         );
     }
 }

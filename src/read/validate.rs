@@ -269,7 +269,7 @@ fn oxide_shares(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
         .filter_map(|(i, s)| s.map(|s| (i, s)))
         .collect();
     let sum: f64 = given.iter().map(|(_, s)| s).sum();
-    if given.len() >= 5 && !(95.0..=105.0).contains(&sum) {
+    if g.own_oxide_distribution().is_some() && !(95.0..=105.0).contains(&sum) {
         out.push(
             Diagnostic::error(
                 Some("la_share_pct"),
