@@ -358,25 +358,19 @@ pub fn appraise(
         a,
         production.throughput_mtpa,
     ));
-    let horizon = cashflow::MAX_YEARS as f64 - f64::from(costs.construction_y) - 1.0;
-    if production.mine_life_y > horizon {
+    // The horizon: measured on the schedule itself, which stops at MAX_YEARS.
+    let cut = cashflow::cut_output_y(&inputs, &years);
+    if cut > 1e-9 {
         out.warnings.push(format!(
-            "the mine plan holds {:.0} years of output but the schedule ends after {horizon:.0}: the years beyond are not valued",
-            production.mine_life_y
+            "the mine plan holds {:.0} years of output but the schedule ends after {} years: {cut:.0} years of nameplate output beyond are not valued",
+            inputs.mine_life_y,
+            cashflow::MAX_YEARS,
         ));
     }
     if mud_case.is_some() {
         out.warnings.push("seabed-mud costs are a conceptual estimate: the lift scales from NORI-D, most other steps are judgement (docs/models.md, Seabed mud)".into());
     } else if rec.geology.deposit_type.is_some_and(|t| t.is_seabed()) {
         out.warnings.push("seabed costs scale from NORI-D's published capex and unit costs (TMC, 2025); depth scaling is judgement (docs/assumptions.md)".into());
-    }
-    let cut = cashflow::cut_output_y(&inputs, &years);
-    if cut > 1e-9 {
-        out.warnings.push(format!(
-            "the cash flow stops after {} years: {cut:.0} of the mine plan's {:.0} years of nameplate output are not counted",
-            cashflow::MAX_YEARS,
-            inputs.mine_life_y
-        ));
     }
     if !npv.is_finite() {
         out.warnings.push(

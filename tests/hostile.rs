@@ -149,7 +149,7 @@ fn promised(file: &str, p: &Value) {
         "huge_life.csv" => {
             assert!(valued && p["npv_musd"]["base"].is_number());
             assert_eq!(p["mine_life_y"], 1e9);
-            assert!(warned("stops after 150 years"), "{warnings:?}");
+            assert!(warned("schedule ends after 150 years"), "{warnings:?}");
         }
         "long_id.csv" => assert_eq!(p["id"].as_str().map(str::len), Some(100_000)),
         // -0 is a royalty of zero, given by the record.
