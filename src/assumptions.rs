@@ -347,6 +347,8 @@ pub struct LeadTimeAssumptions {
 pub struct RiskMultipliers {
     pub regime_area: f64,
     pub regime_eez: f64,
+    /// The Area by the US DSHMRA route (sponsor_country US).
+    pub regime_area_dshmra: f64,
     pub protected_overlap: f64,
     pub protected_within_10km: f64,
     pub protected_within_50km: f64,
@@ -647,6 +649,11 @@ impl Assumptions {
         a.validate()?;
         a.mud.validate().map_err(AssumptionsError::Invalid)?;
         a.validate_nodules()?;
+        if a.area_royalty().is_none() {
+            return Err(AssumptionsError::Invalid(
+                "area_royalty_scenarios.selected must name a scenario with a royalty %".into(),
+            ));
+        }
         let u = &a.uncertainty.prices;
         a.uncertainty.price_cholesky = cholesky(&u.correlation).ok_or_else(|| {
             AssumptionsError::Invalid(
@@ -802,6 +809,38 @@ impl Assumptions {
         if !(r.is_finite() && r > -100.0) {
             return bad(format!("discount_rate_pct {r} is not a rate"));
         }
+        Ok(())
+    }
+
+    /// The royalty of the Area's ISA route: the selected scenario of
+    /// `[area_royalty_scenarios]` (name, % ad valorem).
+    pub fn area_royalty(&self) -> Option<(String, f64)> {
+        let t = &self.area_royalty_scenarios;
+        let name = t.get("selected")?.as_str()?;
+        let pct = t.get(name)?;
+        let pct = pct
+            .as_float()
+            .or_else(|| pct.as_integer().map(|i| i as f64))?;
+        Some((name.to_owned(), pct))
+    }
+
+    /// Selects the Area's royalty scenario (`--area-royalty`).
+    pub fn select_area_royalty(&mut self, name: &str) -> Result<(), AssumptionsError> {
+        let known: Vec<&str> = self
+            .area_royalty_scenarios
+            .iter()
+            .filter(|(_, v)| v.is_float() || v.is_integer())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        if !known.contains(&name) {
+            return Err(AssumptionsError::Invalid(format!(
+                "unknown Area royalty scenario {name:?}; known: {}",
+                known.join(", ")
+            )));
+        }
+        self.area_royalty_scenarios
+            .insert("selected".into(), toml::Value::String(name.to_owned()));
+        self.digest = fnv1a64(&format!("{}+area_royalty={name}", self.digest));
         Ok(())
     }
 

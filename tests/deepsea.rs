@@ -160,3 +160,54 @@ fn nori_d_costs_come_from_tmc_unit_costs_and_its_irr_is_compared() {
     assert_eq!(s["published_irr_pct"], 27.0);
     assert!(s["model_irr_pct"].is_number());
 }
+
+#[test]
+fn nori_d_is_its_contract_polygon_beside_the_apeis() {
+    let m = by_id(&appraise_json(&["samples/projects.geojson"]));
+    let p = &m["NORID"];
+    // The ISA contract area NORI D: 25,160 km² in the ISA's table.
+    let km2 = num(&p["spatial"]["site_area_km2"]);
+    assert!((km2 / 25_160.0 - 1.0).abs() < 0.01, "{km2}");
+    // The nearest APEI is reported with its distance, and it does not overlap.
+    let apei = &p["spatial"]["apei"];
+    assert!(apei["name"].as_str().unwrap().starts_with("APEI-"));
+    assert_eq!(apei["overlaps"], false);
+    assert!(num(&apei["distance_km"]) > 0.0);
+    assert_eq!(apei["overlap_km2"], 0.0);
+}
+
+#[test]
+fn the_area_regime_risk_is_counted_once() {
+    let m = by_id(&appraise_json(&["samples/projects.csv"]));
+    let factors = m["NORID"]["risk_factors"].as_array().unwrap();
+    let about_the_area: Vec<&Value> = factors
+        .iter()
+        .filter(|f| {
+            f["reason"].as_str().unwrap().contains("Area")
+                || f["reason"].as_str().unwrap().contains("AREA")
+        })
+        .collect();
+    assert_eq!(about_the_area.len(), 1, "{factors:?}");
+    assert_eq!(about_the_area[0]["factor"], "regime");
+    assert!(factors.iter().all(|f| f["factor"] != "jurisdiction"));
+}
+
+#[test]
+fn the_area_royalty_scenario_is_selectable() {
+    let draft = by_id(&appraise_json(&["samples/projects.csv"]));
+    let high = by_id(&appraise_json(&[
+        "samples/projects.csv",
+        "--area-royalty",
+        "high",
+    ]));
+    assert_eq!(num(&draft["NORID"]["royalty_pct"]), 6.0);
+    assert_eq!(num(&high["NORID"]["royalty_pct"]), 20.0);
+    assert!(num(&high["NORID"]["npv_musd"]["base"]) < num(&draft["NORID"]["npv_musd"]["base"]));
+    // Only the Area is affected.
+    assert_eq!(high["MNT"]["royalty_pct"], draft["MNT"]["royalty_pct"]);
+    cargo_bin_cmd!("prospect")
+        .args(["appraise", "samples/projects.csv", "--area-royalty", "nope"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("unknown Area royalty scenario"));
+}

@@ -52,6 +52,10 @@ pub struct ModelArgs {
     /// Price deck (a scenario of the assumptions: market_2025_12 (default), market_2025_06, incentive_ex_china, low, high).
     #[arg(long)]
     pub scenario: Option<String>,
+    /// Royalty scenario of the Area's ISA route (a key of the assumptions'
+    /// area_royalty_scenarios: low 2 %, draft 6 %, high 20 %; default: draft).
+    #[arg(long, value_name = "NAME")]
+    pub area_royalty: Option<String>,
     /// Real discount rate, % (default: the assumptions', 8 %).
     #[arg(long, value_name = "PCT")]
     pub discount_rate: Option<f64>,
@@ -242,7 +246,10 @@ impl ModelArgs {
 
     /// Assumptions, terms and context layers of a run.
     pub fn load(&self) -> Result<(Assumptions, Terms, Context)> {
-        let assumptions = Assumptions::load(self.assumptions.as_deref())?;
+        let mut assumptions = Assumptions::load(self.assumptions.as_deref())?;
+        if let Some(name) = &self.area_royalty {
+            assumptions.select_area_royalty(name)?;
+        }
         let options = Options {
             scenario: self.scenario.clone(),
             discount_rate_pct: self.discount_rate,

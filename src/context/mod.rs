@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::read::record::{ProjectRecord, Regime, SiteGeometry};
 
+pub mod apei;
 mod layers;
 pub mod plants;
 pub use layers::{Area, Place, geodesic_km};
@@ -55,6 +56,8 @@ pub struct Context {
     shore: PointLayer,
     zones: AreaLayer,
     protected: AreaLayer,
+    /// The APEIs of the protected-area layer, for seabed sites at any distance.
+    apeis: apei::Apeis,
 }
 
 /// Where to read each layer from; `None` keeps the compiled-in default.
@@ -270,7 +273,9 @@ impl Context {
         let (name, zones) = load_text(&paths.zones, DEFAULT_ZONES)?;
         let zones = AreaLayer::new(areas(&format!("zones {name}"), &zones)?);
         let (name, protected) = load_text(&paths.protected, DEFAULT_PROTECTED)?;
-        let protected = AreaLayer::new(areas(&format!("protected areas {name}"), &protected)?);
+        let protected = areas(&format!("protected areas {name}"), &protected)?;
+        let apeis = apei::Apeis::new(&protected);
+        let protected = AreaLayer::new(protected);
         let (name, land) = load_text(&paths.land, DEFAULT_LAND)?;
         let coast: Vec<Place> = features(&format!("land {name}"), &land)?
             .into_iter()
@@ -290,6 +295,7 @@ impl Context {
             shore: PointLayer::new(coast, |_| true),
             zones,
             protected,
+            apeis,
         })
     }
 }
@@ -350,6 +356,9 @@ pub struct SiteContext {
     /// Geodesic area of a tenement polygon, km².
     pub site_area_km2: Option<f64>,
     pub warnings: Vec<String>,
+    /// Seabed sites: the nearest Area of Particular Environmental Interest (at any
+    /// distance), with the overlap in km² for a licence polygon.
+    pub apei: Option<apei::ApeiRelation>,
 }
 
 impl SiteContext {
@@ -364,6 +373,7 @@ impl SiteContext {
             distance_to_shore_km: None,
             protected_area: None,
             site_area_km2: None,
+            apei: None,
             warnings: Vec::new(),
         }
     }
@@ -458,6 +468,9 @@ impl Context {
             ));
         }
         out.protected_area = self.protected_area(g, p);
+        if seabed {
+            out.apei = self.apeis.nearest(g, p);
+        }
         out
     }
 

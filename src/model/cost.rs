@@ -225,17 +225,33 @@ pub fn costs(
 /// Area's in the Area), each logged with its source.
 pub fn fiscal_terms(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) -> (f64, f64) {
     let e = &rec.economics;
-    let (jurisdiction, fiscal) = a.jurisdiction(if rec.regime == Some(Regime::Area) {
-        None
+    let area = rec.regime == Some(Regime::Area);
+    let us_route = area && us_route(rec);
+    let (jurisdiction, fiscal) = if us_route {
+        ("AREA_DSHMRA", &a.jurisdictions["AREA_DSHMRA"])
     } else {
-        rec.country.as_deref()
-    });
-    let royalty = match e.royalty_pct {
-        Some(r) => {
+        a.jurisdiction(if area { None } else { rec.country.as_deref() })
+    };
+    let royalty = match (e.royalty_pct, area && !us_route, a.area_royalty()) {
+        (Some(r), _, _) => {
             log.given("royalty_pct", r, "record");
             r
         }
-        None => {
+        (None, true, Some((name, pct))) => {
+            log.assumed(
+                "royalty_pct",
+                pct,
+                format!(
+                    "the Area, ISA route: royalty scenario {name} of area_royalty_scenarios (--area-royalty); {}",
+                    a.area_royalty_scenarios
+                        .get("source")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                ),
+            );
+            pct
+        }
+        _ => {
             log.assumed(
                 "royalty_pct",
                 fiscal.royalty_pct,
@@ -267,6 +283,12 @@ pub fn fiscal_terms(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) 
 /// leaves a record without a type unvalued first).
 pub fn deposit_type(rec: &ProjectRecord) -> DepositType {
     rec.geology.deposit_type.unwrap_or(DepositType::Carbonatite)
+}
+
+/// Whether a record in the Area takes the US route (DSHMRA, NOAA permit): sponsored by
+/// the US, which is not a party to the ISA.
+pub fn us_route(rec: &ProjectRecord) -> bool {
+    rec.sponsor_country.as_deref() == Some("US")
 }
 
 /// Construction time of a deposit type, years (assumptions: `deposits.*.construction_y`;

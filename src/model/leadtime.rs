@@ -86,6 +86,7 @@ pub fn lead_time(
         .copied()
         .unwrap_or(1.0);
     let regime_key = match regime {
+        Some(Regime::Area) if crate::model::cost::us_route(rec) => "area_dshmra",
         Some(Regime::Area) => "area",
         Some(Regime::Eez) => "eez",
         _ => "onshore",

@@ -16,6 +16,9 @@ pub struct RiskFactor {
     /// Multiplier on the chance of success (1 = no effect).
     pub multiplier: f64,
     pub reason: String,
+    /// `error` when the factor bars the project as planned (a seabed site inside an APEI),
+    /// else `info`.
+    pub severity: &'static str,
 }
 
 /// The chance of reaching production and why.
@@ -40,29 +43,36 @@ pub fn risk(rec: &ProjectRecord, site: &SiteContext, a: &Assumptions) -> Risk {
             factor: factor.into(),
             multiplier,
             reason,
+            severity: "info",
         });
     };
 
     let regime = site.regime.or(rec.regime);
-    let key = if regime == Some(Regime::Area) {
-        "AREA".to_owned()
-    } else {
-        rec.country.clone().unwrap_or_default()
-    };
-    let (score, which) = match r.policy_score.get(&key) {
-        Some(s) => (*s, key.clone()),
-        None => (
-            r.policy_score.get("default").copied().unwrap_or(50.0),
-            "default".into(),
-        ),
-    };
-    add(
-        "jurisdiction",
-        0.5 + 0.5 * score / 100.0,
-        format!("policy score {score} ({which})"),
-    );
+    // The Area's regime risk enters once, as the `regime` factor (its expected delay is in
+    // the lead time, never in a policy score or the discount rate): no jurisdiction policy
+    // score is added for the Area.
+    if regime != Some(Regime::Area) {
+        let key = rec.country.clone().unwrap_or_default();
+        let (score, which) = match r.policy_score.get(&key) {
+            Some(s) => (*s, key.clone()),
+            None => (
+                r.policy_score.get("default").copied().unwrap_or(50.0),
+                "default".into(),
+            ),
+        };
+        add(
+            "jurisdiction",
+            0.5 + 0.5 * score / 100.0,
+            format!("policy score {score} ({which})"),
+        );
+    }
 
     match regime {
+        Some(Regime::Area) if crate::model::cost::us_route(rec) => add(
+            "regime",
+            m.regime_area_dshmra,
+            "the Area by the US route (DSHMRA, NOAA permit): recovery outside the ISA faces legal challenge and non-recognition".into(),
+        ),
         Some(Regime::Area) => add(
             "regime",
             m.regime_area,
@@ -79,7 +89,29 @@ pub fn risk(rec: &ProjectRecord, site: &SiteContext, a: &Assumptions) -> Risk {
         _ => {}
     }
 
-    if let Some(pa) = &site.protected_area {
+    // An APEI overlap is its own factor (below), not also an environment factor.
+    // An APEI near a seabed site (measured on its densified boundary) counts as the nearby
+    // protected area when it is nearer than the one the 50 km search found.
+    let in_apei = site.apei.as_ref().filter(|x| x.overlaps);
+    let near_apei = site
+        .apei
+        .as_ref()
+        .filter(|x| !x.overlaps && x.distance_km <= crate::context::PROTECTED_SEARCH_KM)
+        .map(|x| crate::context::ProtectedArea {
+            name: x.name.clone(),
+            designation: Some(crate::context::apei::KIND.into()),
+            overlaps: false,
+            distance_km: x.distance_km,
+            overlap_km2: None,
+        });
+    let nearest_pa = match (site.protected_area.clone(), near_apei) {
+        (Some(a), Some(b)) => Some(if b.distance_km < a.distance_km { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    if let Some(pa) = nearest_pa
+        .as_ref()
+        .filter(|pa| in_apei.is_none_or(|x| x.name != pa.name))
+    {
         let (mult, what) = if pa.overlaps {
             (m.protected_overlap, "overlaps".to_owned())
         } else if pa.distance_km <= 10.0 {
@@ -120,6 +152,27 @@ pub fn risk(rec: &ProjectRecord, site: &SiteContext, a: &Assumptions) -> Risk {
             m.china_processing,
             "product separated in China".into(),
         );
+    }
+
+    if let Some(x) = in_apei {
+        // The ISA closes APEIs to mining: the licence can keep only what lies outside.
+        let outside = x.overlap_share_pct.map_or(0.0, |p| (100.0 - p) / 100.0);
+        factors.push(RiskFactor {
+            factor: "apei".into(),
+            multiplier: outside,
+            reason: match x.overlap_km2 {
+                Some(km2) => format!(
+                    "{km2:.0} km² of the licence ({:.0} %) lies inside {}, an Area of Particular Environmental Interest closed to mining (ISA)",
+                    x.overlap_share_pct.unwrap_or(0.0),
+                    x.name
+                ),
+                None => format!(
+                    "the site lies inside {}, an Area of Particular Environmental Interest closed to mining (ISA)",
+                    x.name
+                ),
+            },
+            severity: "error",
+        });
     }
 
     let chance = factors
@@ -183,6 +236,31 @@ mod tests {
         assert_eq!(names, ["jurisdiction", "permit", "china_linkage"]);
         let product: f64 = out.factors.iter().map(|f| f.multiplier).product();
         assert!((out.chance_of_success - out.base_rate * product).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_licence_inside_an_apei_is_an_error_level_factor() {
+        let mut r = record(StudyStage::Pfs);
+        r.geology.deposit_type = Some(DepositType::PolymetallicNodules);
+        r.country = None;
+        let mut site = SiteContext::unknown(&r);
+        site.regime = Some(Regime::Area);
+        site.apei = Some(crate::context::apei::ApeiRelation {
+            name: "APEI-01".into(),
+            overlaps: true,
+            distance_km: 0.0,
+            overlap_km2: Some(300.0),
+            overlap_share_pct: Some(30.0),
+        });
+        let out = risk(&r, &site, &Assumptions::defaults());
+        let f = out.factors.iter().find(|f| f.factor == "apei").unwrap();
+        assert_eq!(f.severity, "error");
+        // Only the 70 % of the licence outside the APEI can be mined.
+        assert!((f.multiplier - 0.7).abs() < 1e-12);
+        assert!(f.reason.contains("300 km²"));
+        // The Area's risk is the regime factor alone: no jurisdiction score beside it.
+        let names: Vec<&str> = out.factors.iter().map(|f| f.factor.as_str()).collect();
+        assert_eq!(names, ["regime", "apei"]);
     }
 
     #[test]
