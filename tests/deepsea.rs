@@ -163,7 +163,7 @@ fn nori_d_costs_come_from_tmc_unit_costs_and_its_irr_is_compared() {
 
 #[test]
 fn nori_d_is_its_contract_polygon_beside_the_apeis() {
-    let m = by_id(&appraise_json(&["samples/projects.geojson"]));
+    let m = by_id(&appraise_json(&["samples/nori_d_contract.geojson"]));
     let p = &m["NORID"];
     // The ISA contract area NORI D: 25,160 km² in the ISA's table.
     let km2 = num(&p["spatial"]["site_area_km2"]);
