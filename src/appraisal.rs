@@ -7,7 +7,8 @@ use serde::Serialize;
 use crate::context::Nearest;
 use crate::context::SiteContext;
 use crate::model::cashflow::{Discounting, YearFlow};
-use crate::model::leadtime::LeadTime;
+use crate::model::leadtime::{LeadTime, Outlook};
+use crate::model::owner::OwnerValue;
 use crate::model::provenance::Provenance;
 use crate::model::risk::RiskFactor;
 use crate::model::simulate::{DriverEffect, SimSummary};
@@ -27,14 +28,17 @@ pub struct Npv {
     pub mean: Option<f64>,
 }
 
-/// A calendar year: `base` holds the deterministic year.
+/// A calendar year: `base` holds the deterministic year (if the project proceeds).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct YearEstimate {
     pub base: i32,
-    /// Simulated percentiles (P10 early, P90 late; null without a simulation).
+    /// Percentiles of every outcome, never included (P10 early, P90 late); null when the
+    /// percentile is never (see `never_reason`) or not computed.
     pub p10: Option<i32>,
     pub p50: Option<i32>,
     pub p90: Option<i32>,
+    /// Why a percentile is null: never reaching production, or not by the horizon.
+    pub never_reason: Option<String>,
 }
 
 /// One project appraised. The JSON names are a contract (docs/outputs.md).
@@ -131,8 +135,15 @@ pub struct Appraisal {
     pub chance_of_success: f64,
     /// Each factor of the chance, with its multiplier and reason.
     pub risk_factors: Vec<RiskFactor>,
-    /// Chance of success x NPV discounted from the start of construction to `as_of`,
-    /// US$ million.
+    /// When, and whether: the first-production distribution with never as an outcome,
+    /// for every project, valued or not.
+    pub first_production: Outlook,
+    /// The owner's value: free carry, post-production hazard, the decision at the start
+    /// of construction (valued projects; null otherwise).
+    pub owner: Option<OwnerValue>,
+    /// The owner's risked value at `as_of`: chance of reaching the decision point x the
+    /// value of deciding there (zero when the owner would not build; never below zero),
+    /// discounted from the start of construction, US$ million.
     pub risked_npv_musd: Option<f64>,
     /// Probability that NPV > 0 in the simulation.
     pub prob_npv_positive: Option<f64>,

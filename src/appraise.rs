@@ -14,6 +14,7 @@ use crate::context::{Context, SiteContext};
 use crate::model::grade::{self, Production};
 use crate::model::leadtime::{self, LeadTime};
 use crate::model::mud;
+use crate::model::owner;
 use crate::model::provenance::Provenance;
 use crate::model::risk;
 use crate::model::simulate::{self, DrawModel, FactorDist, SimOptions, SimSummary};
@@ -29,6 +30,18 @@ impl YearEstimate {
             p10: None,
             p50: None,
             p90: None,
+            never_reason: None,
+        }
+    }
+
+    /// The deterministic year with the outlook's percentiles (never included).
+    fn outlook(year: i32, o: &leadtime::Outlook) -> YearEstimate {
+        YearEstimate {
+            base: year,
+            p10: o.p10.year,
+            p50: o.p50.year,
+            p90: o.p90.year,
+            never_reason: o.never_reason.clone(),
         }
     }
 }
@@ -55,6 +68,7 @@ impl Appraisal {
             site,
             lead_time,
             risk,
+            outlook,
         } = place;
         Appraisal {
             id: rec.id.clone(),
@@ -112,11 +126,16 @@ impl Appraisal {
             byproduct_revenue_musd_per_y: None,
             byproducts_unpriced: Vec::new(),
             nearest_separation_plant: site.nearest_separation_plant.clone(),
-            first_production_year: YearEstimate::base(lead_time.first_production_year()),
+            first_production_year: YearEstimate::outlook(
+                lead_time.first_production_year(),
+                &outlook,
+            ),
             nameplate_year: YearEstimate::base(lead_time.nameplate_year()),
             years_to_first_production: lead_time.years_to_first_production,
             chance_of_success: risk.chance_of_success,
             risk_factors: risk.factors,
+            first_production: outlook,
+            owner: None,
             risked_npv_musd: None,
             prob_npv_positive: None,
             irr_pct_p10: None,
@@ -206,6 +225,7 @@ struct Placed {
     site: SiteContext,
     lead_time: LeadTime,
     risk: risk::Risk,
+    outlook: leadtime::Outlook,
 }
 
 fn place(
@@ -218,10 +238,16 @@ fn place(
     let ramp_y = a.schedule.ramp_up.len() as f64;
     let lead_time = leadtime::lead_time(rec, site.regime, construction_y, ramp_y, a, terms.as_of);
     let risk = risk::risk(rec, &site, a);
+    let outlook = leadtime::outlook(
+        &lead_time,
+        risk.chance_of_success,
+        a.lead_time.survival.horizon_y,
+    );
     Placed {
         site,
         lead_time,
         risk,
+        outlook,
     }
 }
 
@@ -309,7 +335,25 @@ pub fn appraise(
         ..Npv::default()
     };
     let delay = out.lead_time.years_to_construction.max(0.0);
-    out.risked_npv_musd = Some(out.chance_of_success * npv / (1.0 + rate / 100.0).powf(delay));
+    // The owner's value on the valuation's own schedule: its construction years (none for
+    // a producer) and the capital still to spend, which a failed build loses a share of.
+    let owner_terms = owner::terms(
+        rec,
+        out.spatial.regime.or(rec.regime),
+        out.chance_of_success,
+        basis.construction_y,
+        a,
+    );
+    let at_risk = basis.capex_to_spend_musd;
+    let owner_value = owner::value(&net, at_risk, owner_terms, rate, terms.discounting);
+    out.risked_npv_musd = Some(owner::risked(
+        owner_value.npv_musd,
+        at_risk,
+        &owner_value.terms,
+        rate,
+        delay,
+    ));
+    out.owner = Some(owner_value);
     out.irr_pct = irr.pct();
     out.irr_note = match &irr {
         Irr::Unique { .. } => None,
@@ -422,12 +466,8 @@ impl Appraisal {
             (self.irr_pct_p10, self.irr_pct_p50, self.irr_pct_p90) =
                 (Some(irr.p10), Some(irr.p50), Some(irr.p90));
         }
-        let y = &s.first_production_year;
-        (
-            self.first_production_year.p10,
-            self.first_production_year.p50,
-            self.first_production_year.p90,
-        ) = (Some(y.p10), Some(y.p50), Some(y.p90));
+        // First-production percentiles stay the outlook's (never included); the
+        // simulation's own, given that the project proceeds, are in `simulation`.
         self.top_drivers = s.sensitivity.iter().take(3).cloned().collect();
         self.simulation = Some(s);
     }
@@ -515,6 +555,7 @@ fn draw_model(
     };
     let sigma = &a.uncertainty.estimated_sigma;
     let cv = resource_cv(rec, a);
+    let construction_y = inputs.construction_y;
     DrawModel {
         inputs,
         revenue_parts: parts,
@@ -536,6 +577,18 @@ fn draw_model(
         },
         lead_time: out.lead_time.clone(),
         chance_of_success: out.chance_of_success,
+        owner: out.owner.as_ref().map_or_else(
+            || {
+                owner::terms(
+                    rec,
+                    out.spatial.regime.or(rec.regime),
+                    out.chance_of_success,
+                    construction_y,
+                    a,
+                )
+            },
+            |o| o.terms.clone(),
+        ),
         rate_pct: terms.discount_rate_pct,
         discounting: terms.discounting,
         base_irr,

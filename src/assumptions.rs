@@ -332,8 +332,8 @@ pub fn pert_mean(p: Pert) -> f64 {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct LeadTimeAssumptions {
-    /// Years spent in each pre-construction stage, by stage name.
-    pub stages: BTreeMap<String, Pert>,
+    /// The survival model's parameters.
+    pub survival: Survival,
     /// Construction time as multiples of the deposit type's construction_y.
     pub construction_spread: Pert,
     pub source: String,
@@ -341,6 +341,45 @@ pub struct LeadTimeAssumptions {
     pub permit_multiplier: BTreeMap<String, f64>,
     /// Extra years of permitting by regime (onshore, eez, area).
     pub regime_delay_y: BTreeMap<String, f64>,
+}
+
+/// The survival lead-time model (docs/models.md).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Survival {
+    /// Mean years of each pre-construction stage at a typical pace, by stage name.
+    pub stage_mean_y: BTreeMap<String, f64>,
+    /// Shape of the project's pace (gamma; its variance is 1 / shape).
+    pub pace_shape: f64,
+    /// Scale of the gamma process of work, years.
+    pub work_scale_y: f64,
+    /// Mean years a build stalls beyond its plan at a typical pace.
+    pub construction_stall_mean_y: f64,
+    /// Mean years a refused, revoked or terminated permit adds once revived.
+    pub revival_delay_y: f64,
+    /// Years past as_of the first-production outlook looks.
+    pub horizon_y: f64,
+}
+
+/// Rules of the risk model.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RiskRules {
+    /// Jurisdiction factor = floor + (1 - floor) x policy score / 100.
+    pub jurisdiction_floor: f64,
+    /// A protected area nearer than this, km, counts as near.
+    pub protected_near_km: f64,
+}
+
+/// The owner's terms: the state's free carry, the post-production hazard and the loss on
+/// a failed build.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OwnerAssumptions {
+    /// Share of capex lost when a project fails after construction starts, 0-1.
+    pub capex_lost_share: f64,
+    /// State free-carried interest by country, % (`default` for others).
+    pub free_carried_pct: BTreeMap<String, f64>,
+    pub free_carried_source: BTreeMap<String, String>,
+    /// Annual hazard of losing the mine after first production, %/y (`default`, `AREA`).
+    pub post_production_hazard_pct: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -366,6 +405,7 @@ pub struct RiskAssumptions {
     /// Jurisdiction policy score, 0-100 (`default` for others, `AREA` for the Area).
     pub policy_score: BTreeMap<String, f64>,
     pub multipliers: RiskMultipliers,
+    pub rules: RiskRules,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -557,6 +597,7 @@ pub struct Assumptions {
     pub schedule: Schedule,
     pub lead_time: LeadTimeAssumptions,
     pub risk: RiskAssumptions,
+    pub owner: OwnerAssumptions,
     pub uncertainty: Uncertainty,
     pub rank: RankAssumptions,
     /// The seabed-mud model (`[mud]`).
@@ -783,15 +824,70 @@ impl Assumptions {
             }
             last_rate = *rate;
             if *stage < StudyStage::Construction {
-                let Some(p) = self.lead_time.stages.get(stage.as_str()) else {
-                    return bad(format!("lead_time.stages.{stage} is missing"));
-                };
-                if !(0.0 <= p[0] && p[0] <= p[1] && p[1] <= p[2]) {
+                let Some(m) = self.lead_time.survival.stage_mean_y.get(stage.as_str()) else {
                     return bad(format!(
-                        "lead_time.stages.{stage} must be [min, mode, max] with 0 <= min <= mode <= max"
+                        "lead_time.survival.stage_mean_y.{stage} is missing"
+                    ));
+                };
+                if !(m.is_finite() && *m >= 0.0) {
+                    return bad(format!(
+                        "lead_time.survival.stage_mean_y.{stage} = {m} must be a number of years, 0 or more"
                     ));
                 }
             }
+        }
+        let sv = &self.lead_time.survival;
+        if !(sv.pace_shape.is_finite() && sv.pace_shape > 1.0) {
+            return bad(format!(
+                "lead_time.survival.pace_shape = {} must be above 1 (the mean remaining time is finite only then)",
+                sv.pace_shape
+            ));
+        }
+        for (name, v) in [
+            ("work_scale_y", sv.work_scale_y),
+            ("horizon_y", sv.horizon_y),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return bad(format!("lead_time.survival.{name} = {v} must be above 0"));
+            }
+        }
+        for (name, v) in [
+            ("construction_stall_mean_y", sv.construction_stall_mean_y),
+            ("revival_delay_y", sv.revival_delay_y),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(format!("lead_time.survival.{name} = {v} must be 0 or more"));
+            }
+        }
+        let o = &self.owner;
+        if !(0.0..=1.0).contains(&o.capex_lost_share) {
+            return bad(format!(
+                "owner.capex_lost_share = {} must lie in 0-1",
+                o.capex_lost_share
+            ));
+        }
+        for (table, map, hi) in [
+            ("free_carried_pct", &o.free_carried_pct, 100.0),
+            (
+                "post_production_hazard_pct",
+                &o.post_production_hazard_pct,
+                100.0,
+            ),
+        ] {
+            if !map.contains_key("default") {
+                return bad(format!("owner.{table}.default is required"));
+            }
+            for (k, v) in map {
+                if !(0.0..=hi).contains(v) {
+                    return bad(format!("owner.{table}.{k} = {v} must lie in 0-{hi} %"));
+                }
+            }
+        }
+        if !(0.0..=1.0).contains(&self.risk.rules.jurisdiction_floor) {
+            return bad(format!(
+                "risk.rules.jurisdiction_floor = {} must lie in 0-1",
+                self.risk.rules.jurisdiction_floor
+            ));
         }
         for key in ["default"] {
             if !self.lead_time.permit_multiplier.contains_key(key)

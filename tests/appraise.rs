@@ -369,12 +369,140 @@ fn spatial_context_lead_time_and_risk_for_every_project() {
     // Producers first produced in the past; an exploration-stage EEZ project is years away.
     assert_eq!(m["MTW"]["first_production_year"]["base"], 2011);
     assert!(m["COK"]["first_production_year"]["base"].as_i64().unwrap() > 2040);
-    // Risked NPV = chance x NPV discounted from the start of construction to as_of.
+    // Risked value = chance of reaching the start of construction (chance / 0.85, the
+    // construction base rate) x the owner's value of building there, 0.85 x owner NPV -
+    // 0.15 x 0.5 x capex, discounted from the start of construction to as_of.
     let p = &m["NORID"];
     let years = p["lead_time"]["years_to_construction"].as_f64().unwrap();
-    let expect = p["chance_of_success"].as_f64().unwrap() * p["npv_musd"]["base"].as_f64().unwrap()
-        / 1.08f64.powf(years);
+    let owner = p["owner"]["npv_musd"].as_f64().unwrap();
+    let capex = p["capex_musd"].as_f64().unwrap();
+    let chance = p["chance_of_success"].as_f64().unwrap();
+    let expect = chance / 0.85 * (0.85 * owner - 0.15 * 0.5 * capex).max(0.0) / 1.08f64.powf(years);
     assert!((p["risked_npv_musd"].as_f64().unwrap() - expect).abs() < 1e-6);
+    assert!(expect > 0.0);
+}
+
+#[test]
+fn risked_value_is_never_below_zero_and_every_project_has_lead_time_percentiles() {
+    let r = appraise_json(&["samples/projects.csv"]);
+    for p in r["projects"].as_array().unwrap() {
+        let id = &p["id"];
+        if p["valued"] == true {
+            let risked = p["risked_npv_musd"].as_f64().unwrap();
+            assert!(risked >= 0.0, "{id}: {risked}");
+            // A project its owner would not build is worth nothing, not less.
+            if p["owner"]["value_at_decision_musd"].as_f64().unwrap() <= 0.0 {
+                assert_eq!(risked, 0.0, "{id}");
+                assert_eq!(p["owner"]["proceeds"], false, "{id}");
+            }
+        }
+        // Valued or not, every project has its first-production outlook.
+        let o = &p["first_production"];
+        assert!(o["if_produces"]["p50_year"].is_i64(), "{id}");
+        for k in ["p10", "p50", "p90"] {
+            let y = &p["first_production_year"][k];
+            assert!(
+                y.is_i64() || p["first_production_year"]["never_reason"].is_string(),
+                "{id} {k}"
+            );
+            assert_eq!(y, &o[k]["year"], "{id} {k}");
+        }
+    }
+    let m = by_id(&r);
+    // Norra Karr is not valued, yet it has percentiles (its chance is below one half, so
+    // its median outcome is never).
+    let nkr = &m["NKR"];
+    assert_eq!(nkr["valued"], false);
+    assert!(nkr["first_production"]["p10"]["year"].is_i64());
+    assert!(nkr["first_production_year"]["p50"].is_null());
+    assert!(
+        nkr["first_production_year"]["never_reason"]
+            .as_str()
+            .unwrap()
+            .contains("never reach production")
+    );
+    // Kvanefjeld's licence was refused: out of the base case whatever its percentiles.
+    assert!(m["KVA"]["first_production"]["base_case_year"].is_null());
+    assert!(
+        m["KVA"]["first_production"]["blocked"]
+            .as_str()
+            .unwrap()
+            .contains("refused")
+    );
+    // Producers are certain and in the past.
+    assert_eq!(m["MTW"]["first_production_year"]["p90"], 2011);
+}
+
+#[test]
+fn a_free_carried_interest_lowers_the_owners_npv_by_its_share() {
+    // Songwe Hill (Malawi, 10 % carry): with the carry and the hazard set to zero the
+    // owner's NPV is the project's; with a 10 % carry it falls by 10 % of the present
+    // value of the positive after-tax flows, which --cashflows gives year by year.
+    let dir = tempfile::tempdir().unwrap();
+    let flows = dir.path().join("flows.csv");
+    let none = dir.path().join("none.toml");
+    std::fs::write(
+        &none,
+        "[owner.free_carried_pct]\nMW = 0.0\n[owner.post_production_hazard_pct]\nMW = 0.0\n",
+    )
+    .unwrap();
+    let carry = dir.path().join("carry.toml");
+    std::fs::write(&carry, "[owner.post_production_hazard_pct]\nMW = 0.0\n").unwrap();
+    let run = |file: &std::path::Path| -> Value {
+        let out = cargo_bin_cmd!("prospect")
+            .args([
+                "appraise",
+                "samples/projects.csv",
+                "--draws",
+                "0",
+                "--format",
+                "json",
+            ])
+            // The high deck, so that Songwe Hill has positive after-tax years to share.
+            .args(["--scenario", "high", "--assumptions"])
+            .arg(file)
+            .arg("--cashflows")
+            .arg(&flows)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let plain = run(&none);
+    let sgw = &by_id(&plain)["SGW"];
+    assert_eq!(sgw["owner"]["free_carried_pct"], 0.0);
+    let whole = sgw["owner"]["npv_musd"].as_f64().unwrap();
+    assert!((whole - sgw["npv_musd"]["base"].as_f64().unwrap()).abs() < 1e-6);
+    // The present value of Songwe Hill's positive after-tax flows at 8 %, by hand from
+    // the schedule.
+    let mut rdr = csv::Reader::from_path(&flows).unwrap();
+    let head = rdr.headers().unwrap().clone();
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let (id, year, net) = (col("id"), col("year"), col("net_musd"));
+    let positive: f64 = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[id] == "SGW")
+        .map(|r| {
+            let y: f64 = r[year].parse().unwrap();
+            let v: f64 = r[net].parse().unwrap();
+            v.max(0.0) / 1.08f64.powf(y)
+        })
+        .sum();
+    assert!(positive > 0.0);
+    let carried = run(&carry);
+    let sgw = &by_id(&carried)["SGW"];
+    assert_eq!(sgw["owner"]["free_carried_pct"], 10.0);
+    let less = whole - sgw["owner"]["npv_musd"].as_f64().unwrap();
+    assert!(
+        (less - 0.10 * positive).abs() < 1e-3 * positive,
+        "{less} vs {}",
+        0.1 * positive
+    );
 }
 
 #[test]

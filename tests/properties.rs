@@ -122,10 +122,29 @@ proptest! {
         prop_assert!(out.factors.iter().all(|f| (0.0..=1.0).contains(&f.multiplier)));
         prop_assert!(chance <= base + 1e-12);
         if stage + 1 < StudyStage::ALL.len() {
-            let next = record(StudyStage::ALL[stage + 1]);
-            let t0 = lead_time(&r, Some(regime), 3, 2.0, &a, 2026).years_to_first_production;
+            // Reaching a later stage (this year, or at an unknown date) never lengthens the
+            // remaining time. The same years stuck at a later stage may: a stall is
+            // measured against the stage's own length.
+            let fresh = |s: StudyStage| {
+                let mut r = record(s);
+                r.development.stage_year = stage_year.map(|_| 2026);
+                r
+            };
+            let next = fresh(StudyStage::ALL[stage + 1]);
+            let t0 = lead_time(&fresh(s), Some(regime), 3, 2.0, &a, 2026).years_to_first_production;
             let t1 = lead_time(&next, Some(regime), 3, 2.0, &a, 2026).years_to_first_production;
             prop_assert!(t1 <= t0 + 1e-9, "{s}: {t0} -> {t1}");
+            // A longer stall at this stage never brings the expected year forward.
+            if let Some(y) = stage_year {
+                let mut longer = r.clone();
+                longer.development.stage_year = Some(y - 3);
+                let e0 = lead_time(&r, Some(regime), 3, 2.0, &a, 2026);
+                let e1 = lead_time(&longer, Some(regime), 3, 2.0, &a, 2026);
+                if s < StudyStage::Construction {
+                    prop_assert!(e1.first_production_year() >= e0.first_production_year());
+                    prop_assert!(e1.quantile_if_proceeds(0.5) >= e0.quantile_if_proceeds(0.5) - 1e-9);
+                }
+            }
             let c1 = risk(&next, &site, &a).chance_of_success;
             prop_assert!(c1 >= chance - 1e-12);
         }

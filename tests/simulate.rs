@@ -122,6 +122,12 @@ fn contract_fields_and_percentiles_agree_with_the_chance_of_a_positive_npv() {
             let y = &p["first_production_year"];
             assert!(y["p10"] == y["base"] && y["p90"] == y["base"], "{id}: {y}");
         }
+        // Given that the project proceeds (the simulation's own years).
+        let y = &p["simulation"]["first_production_year"];
+        assert!(
+            y["p10"].as_i64().unwrap() <= y["p50"].as_i64().unwrap()
+                && y["p50"].as_i64().unwrap() <= y["p90"].as_i64().unwrap()
+        );
         assert_eq!(p["top_drivers"].as_array().unwrap().len(), 3, "{}", p["id"]);
     }
     // NdPr price is one of the two largest drivers of Nolans, a separated-oxide NdPr
@@ -168,7 +174,7 @@ fn fixed_drivers_give_zero_spread() {
                 p["id"]
             );
         }
-        let y = &p["first_production_year"];
+        let y = &p["simulation"]["first_production_year"];
         assert_eq!(y["p10"], y["p90"], "{}", p["id"]);
     }
 }

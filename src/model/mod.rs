@@ -7,6 +7,7 @@
 //! decides which cash flows are still ahead at the as-of date, and [`unit_cost`] gives
 //! C1 and AISC per kg and the incentive price.
 
+pub mod backtest;
 pub mod byproduct;
 pub mod cashflow;
 pub mod cost;
@@ -17,6 +18,7 @@ pub mod leadtime;
 pub mod mud;
 pub mod netback;
 pub mod nodules;
+pub mod owner;
 pub mod provenance;
 pub mod risk;
 pub mod simulate;

@@ -56,13 +56,14 @@ pub fn risk(rec: &ProjectRecord, site: &SiteContext, a: &Assumptions) -> Risk {
         let (score, which) = match r.policy_score.get(&key) {
             Some(s) => (*s, key.clone()),
             None => (
-                r.policy_score.get("default").copied().unwrap_or(50.0),
+                // `default` is required when the assumptions load.
+                r.policy_score.get("default").copied().unwrap_or(0.0),
                 "default".into(),
             ),
         };
         add(
             "jurisdiction",
-            0.5 + 0.5 * score / 100.0,
+            r.rules.jurisdiction_floor + (1.0 - r.rules.jurisdiction_floor) * score / 100.0,
             format!("policy score {score} ({which})"),
         );
     }
@@ -114,7 +115,7 @@ pub fn risk(rec: &ProjectRecord, site: &SiteContext, a: &Assumptions) -> Risk {
     {
         let (mult, what) = if pa.overlaps {
             (m.protected_overlap, "overlaps".to_owned())
-        } else if pa.distance_km <= 10.0 {
+        } else if pa.distance_km <= r.rules.protected_near_km {
             (
                 m.protected_within_10km,
                 format!("lies {:.1} km from", pa.distance_km),

@@ -14,7 +14,7 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
-use crate::assumptions::{Assumptions, Pert, pert_mean};
+use crate::assumptions::{Assumptions, Pert};
 use crate::model::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
 use crate::model::leadtime::LeadTime;
 use crate::read::record::StudyStage;
@@ -105,6 +105,9 @@ pub struct DrawModel {
     pub lead_time: LeadTime,
     #[serde(skip)]
     pub chance_of_success: f64,
+    /// The owner's terms: free carry, post-production hazard, the chance of reaching the
+    /// decision point and of a failed build (the decision rule of docs/models.md).
+    pub owner: crate::model::owner::OwnerTerms,
     /// Real discount rate, %.
     pub rate_pct: f64,
     pub discounting: Discounting,
@@ -151,8 +154,13 @@ pub struct SimSummary {
     pub years_to_first_production: Spread,
     /// Calendar years of first production (P10 early, P90 late).
     pub first_production_year: YearSpread,
-    /// Mean over draws of (success ? NPV discounted to as_of : 0), US$ million.
+    /// Mean over draws of the owner's risked value: (reaches the decision point and the
+    /// owner's value there is positive ? that value discounted to as_of : 0), US$ million;
+    /// never below zero.
     pub risked_npv_musd: f64,
+    /// Share of draws in which the owner proceeds at the decision point (its value there
+    /// is positive), 0-1.
+    pub prob_proceeds: f64,
     /// Every driver, largest swing first.
     pub sensitivity: Vec<DriverEffect>,
     /// Every draw's NPV (US$ million) and years to first production, when kept.
@@ -291,6 +299,7 @@ struct Evaluator<'a> {
     inputs: ScheduleInputs,
     buffer: Vec<YearFlow>,
     flows: Vec<f64>,
+    owner_flows: Vec<f64>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -300,7 +309,16 @@ impl<'a> Evaluator<'a> {
             inputs: m.inputs.clone(),
             buffer: Vec::with_capacity(cashflow::MAX_YEARS),
             flows: Vec::with_capacity(cashflow::MAX_YEARS),
+            owner_flows: Vec::with_capacity(cashflow::MAX_YEARS),
         }
+    }
+
+    /// The owner's NPV of the last evaluated draw (after the free carry and the
+    /// post-production hazard), US$ million.
+    fn owner_npv(&mut self) -> f64 {
+        let m = self.m;
+        crate::model::owner::owner_flows_into(&self.flows, &m.owner, &mut self.owner_flows);
+        cashflow::npv(m.rate_pct / 100.0, &self.owner_flows, m.discounting)
     }
 
     fn npv(&mut self, v: &[f64; 14], want_irr: bool) -> (f64, Option<f64>) {
@@ -379,32 +397,12 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
     )
     .ok();
 
-    // Lead-time spans: the PERT of each remaining stage, scaled for a partly run stage.
-    let spans: Vec<(StudyStage, Option<rand_distr::Pert<f64>>, f64, f64)> = m
-        .lead_time
-        .stages
-        .iter()
-        .map(|s| {
-            let mean = pert_mean(s.pert_y);
-            let share = if mean > 0.0 {
-                (s.end - s.start) / mean
-            } else {
-                1.0
-            };
-            (s.stage, pert(s.pert_y), share, s.end - s.start)
-        })
-        .collect();
-    let producing = m.lead_time.years_to_first_production <= 0.0
-        && m.lead_time
-            .stages
-            .iter()
-            .all(|s| s.stage >= StudyStage::RampUp);
-
     let mut values: Vec<[f64; 14]> = Vec::with_capacity(n);
     let mut years_first = Vec::with_capacity(n);
     let mut npvs = Vec::with_capacity(n);
     let mut irrs = Vec::with_capacity(n);
     let mut risked = 0.0;
+    let mut proceeds = 0usize;
     let mut eval = Evaluator::new(m);
     for _ in 0..n {
         let mut v = [1.0; 14];
@@ -439,31 +437,30 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
         if !fixed(OPEX) {
             v[OPEX] = o;
         }
-        // Lead time: years to construction and to first production.
-        let (mut to_construction, mut to_first, mut t_acc) = (0.0, 0.0, 0.0);
-        for (stage, dist, share, det) in &spans {
-            if *stage == StudyStage::Construction {
-                to_construction = t_acc;
-            }
-            if *stage == StudyStage::RampUp {
-                to_first = t_acc;
-                break;
-            }
-            let d = match dist {
-                Some(dist) if !fixed(LEAD) => dist.sample(&mut rngs[LEAD]) * share,
-                _ => *det,
-            };
-            t_acc += d;
-        }
-        if producing {
-            to_first = m.lead_time.years_to_first_production;
-            to_construction = to_first;
-        }
+        // Lead time, given that the project proceeds: the survival model, sampled.
+        let (to_construction, to_first) = if fixed(LEAD) {
+            let _ = m.lead_time.draw(&mut rngs[LEAD]);
+            (
+                m.lead_time.years_to_construction,
+                m.lead_time.years_to_first_production,
+            )
+        } else {
+            m.lead_time.draw(&mut rngs[LEAD])
+        };
         v[LEAD] = to_first;
-        let success = fixed(REGULATORY) || rngs[REGULATORY].random::<f64>() < m.chance_of_success;
+        // The decision: the project reaches its decision point with the owner's chance of
+        // decision, and proceeds only if the owner's value there is positive in this draw.
+        let reached =
+            fixed(REGULATORY) || rngs[REGULATORY].random::<f64>() < m.owner.chance_of_decision;
         let (npv, irr) = eval.npv(&v, true);
-        if success {
-            risked += npv / (1.0 + m.rate_pct / 100.0).powf(to_construction.max(0.0));
+        let owner_npv = eval.owner_npv();
+        let at_decision =
+            crate::model::owner::value_if_proceeds(owner_npv, m.inputs.capex * v[CAPEX], &m.owner);
+        if at_decision > 0.0 {
+            proceeds += 1;
+            if reached {
+                risked += at_decision / (1.0 + m.rate_pct / 100.0).powf(to_construction.max(0.0));
+            }
         }
         values.push(v);
         years_first.push(to_first);
@@ -495,6 +492,7 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
         },
         years_to_first_production: years,
         risked_npv_musd: risked / n as f64,
+        prob_proceeds: proceeds as f64 / n as f64,
         npv_musd: npv_spread,
         sensitivity,
         kept: if opts.keep_draws {

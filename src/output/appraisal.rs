@@ -24,6 +24,7 @@ pub fn table(report: &Report) -> String {
         "NdPr incentive US$/kg",
         "NPV at",
         "1st prod",
+        "P50 outcome",
         "P(success)",
         "risked US$m",
     ];
@@ -50,6 +51,9 @@ pub fn table(report: &Report) -> String {
                 None => "-".to_owned(),
             },
             p.first_production_year.base.to_string(),
+            p.first_production_year
+                .p50
+                .map_or_else(|| "never".to_owned(), |y| y.to_string()),
             format!("{:.2}", p.chance_of_success),
             dash(num(p.risked_npv_musd, 0)),
         ]);
@@ -61,7 +65,7 @@ pub fn table(report: &Report) -> String {
     let a = &report.assumptions;
     let _ = writeln!(
         out,
-        "\nUS$ million real at {} % ({:?} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; risked NPV = chance x NPV discounted to {}; prices: {}.",
+        "\nUS$ million real at {} % ({:?} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; 1st prod is the year if the project proceeds, P50 outcome the median of every outcome (never: not by the horizon); risked NPV = the owner's value of deciding (zero when it would not build) x the chance of getting there, discounted to {}; prices: {}.",
         a.discount_rate_pct, report.conventions.discounting, report.as_of, a.scenario
     );
     for n in notes {
@@ -81,7 +85,7 @@ fn origins(p: &Appraisal, origin: Origin) -> String {
 }
 
 /// The columns of `appraise --format csv`; the records' unknown properties follow.
-pub const CSV_COLUMNS: [&str; 52] = [
+pub const CSV_COLUMNS: [&str; 56] = [
     "id",
     "name",
     "country",
@@ -119,6 +123,10 @@ pub const CSV_COLUMNS: [&str; 52] = [
     "years_to_first_production",
     "chance_of_success",
     "risked_npv_musd",
+    "first_production_p10",
+    "first_production_p50",
+    "first_production_p90",
+    "owner_npv_musd",
     "nearest_separation_plant",
     "nearest_separation_plant_km",
     "nearest_port",
@@ -220,6 +228,19 @@ pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
     c.num(Some(p.years_to_first_production), 2);
     c.num(Some(p.chance_of_success), 4);
     c.num(p.risked_npv_musd, 3);
+    for y in [
+        p.first_production_year.p10,
+        p.first_production_year.p50,
+        p.first_production_year.p90,
+    ] {
+        c.cell(|out| match y {
+            Some(y) => {
+                let _ = write!(out, "{y}");
+            }
+            None => out.extend_from_slice(b"never"),
+        });
+    }
+    c.num(p.owner.as_ref().map(|o| o.npv_musd), 3);
     c.opt(plant.map(|n| n.name.as_str()));
     c.num(plant.map(|n| n.distance_km), 1);
     c.opt(port.map(|n| n.name.as_str()));

@@ -99,7 +99,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
         fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
     }
-    let more: [(&str, Value); 40] = [
+    let more: [(&str, Value); 41] = [
         ("ndpr_share_pct", real(g.ndpr_share_pct)),
         ("dytb_share_pct", real(g.dytb_share_pct)),
         ("abundance_kg_m2", real(g.abundance_kg_m2)),
@@ -110,6 +110,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("water_depth_m", real(g.water_depth_m)),
         ("stage", name(d.stage.map(|x| x.as_str()))),
         ("stage_year", int(d.stage_year)),
+        ("revival_year", int(d.revival_year)),
         ("permit_status", name(d.permit_status.map(|x| x.as_str()))),
         ("milestones", text(d.milestones.as_deref())),
         ("throughput_mtpa", real(e.throughput_mtpa)),

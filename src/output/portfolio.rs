@@ -125,9 +125,9 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
                 p.stage.clone().unwrap_or_default(),
                 p.construction_start_year
                     .map_or("-".into(), |y| y.to_string()),
-                y.p10.to_string(),
-                y.base.to_string(),
-                y.p90.to_string(),
+                never(y.p10),
+                never(y.base),
+                never(y.p90),
                 format!("{:.0}", p.capex_musd),
                 format!("{:.0}", p.ndpr_t),
                 format!("{:.0}", p.dytb_t),
@@ -455,4 +455,9 @@ pub fn plan_csv(p: &crate::portfolio::plan::Plan) -> Result<Vec<u8>, csv::Error>
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// A year, or "never" (no production by the horizon, or out of the base case).
+fn never(year: Option<i32>) -> String {
+    year.map_or_else(|| "never".to_owned(), |y| y.to_string())
 }

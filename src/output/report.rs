@@ -168,7 +168,11 @@ fn gantt_svg(t: &Timeline) -> String {
             );
         }
         let f = &p.first_production_year;
-        let (x10, x90) = (x(f64::from(f.p10)), x(f64::from(f.p90)));
+        // Whiskers: P10-P90 if the project proceeds (never has no place on a calendar).
+        let (x10, x90) = (
+            x(f64::from(f.if_proceeds_p10)),
+            x(f64::from(f.if_proceeds_p90)),
+        );
         let _ = write!(
             svg,
             r##"<line x1="{x10:.1}" x2="{x90:.1}" y1="{0:.1}" y2="{0:.1}" stroke="#000"/><line x1="{x10:.1}" x2="{x10:.1}" y1="{1:.1}" y2="{2:.1}" stroke="#000"/><line x1="{x90:.1}" x2="{x90:.1}" y1="{1:.1}" y2="{2:.1}" stroke="#000"/>"##,
@@ -530,12 +534,13 @@ fn card(p: &Appraisal, rank: Option<&crate::portfolio::rank::Ranked>) -> String 
     );
     let f = &p.first_production_year;
     t += &row(
-        "First production (base; P10-P90)",
+        "First production (if it proceeds; P10-P50-P90 of all outcomes)",
         format!(
-            "{}; {}-{}",
+            "{}; {}-{}-{}",
             f.base,
-            f.p10.map_or("–".into(), |v| v.to_string()),
-            f.p90.map_or("–".into(), |v| v.to_string())
+            f.p10.map_or("never".into(), |v| v.to_string()),
+            f.p50.map_or("never".into(), |v| v.to_string()),
+            f.p90.map_or("never".into(), |v| v.to_string())
         ),
     );
     t += &row(

@@ -132,6 +132,8 @@ pub fn plan(
                 l.id.clone(),
                 "not valued (no output or cost to plan with)".to_owned(),
             ));
+        } else if let Some(why) = &l.blocked {
+            left_out.push((l.id.clone(), format!("blocked: {why}")));
         } else if supply_t(l) <= 0.0 {
             left_out.push((l.id.clone(), "produces none of the target oxide".to_owned()));
         } else if l.construction_start_year.is_none() {
@@ -150,10 +152,15 @@ pub fn plan(
         lines
             .iter()
             .filter(|l| baseline.contains(&l.id))
-            .filter_map(|l| l.feed_in(year, l.first_production_year.base, ramp, 1.0))
+            .filter_map(|l| l.feed_in(year, Some(l.first_production_year.if_proceeds), ramp, 1.0))
             .chain(chosen.iter().filter_map(|(i, start)| {
                 let l = candidates[*i];
-                l.feed_in(year, start + l.construction_y.max(1) as i32, ramp, 1.0)
+                l.feed_in(
+                    year,
+                    Some(start + l.construction_y.max(1) as i32),
+                    ramp,
+                    1.0,
+                )
             }))
             .collect()
     };

@@ -237,8 +237,10 @@ pub fn rank(
     let mean =
         |cols: &[Vec<f64>], i: usize| cols.iter().map(|c| c[i]).sum::<f64>() / cols.len() as f64;
 
+    // Value before the chance of success (which the risk criterion counts): the owner's
+    // NPV, after the free carry and the post-production hazard.
     let value = [
-        col(&|p, _| p.risked_npv_musd),
+        col(&|p, _| p.owner.as_ref().map(|o| o.npv_musd)),
         col(&|p, _| p.npv_to_capex),
         col(&|p, _| p.irr_pct),
     ];
@@ -258,22 +260,9 @@ pub fn rank(
         }),
         col(&|_, r| Some(if r.ownership.china_linked() { 0.0 } else { 1.0 })),
     ];
-    let risk = [
-        col(&|p, _| Some(p.chance_of_success)),
-        col(&|p, _| {
-            p.risk_factors
-                .iter()
-                .find(|f| f.factor == "jurisdiction")
-                .map(|f| f.multiplier)
-        }),
-        col(&|p, _| {
-            Some(match p.regime.as_deref() {
-                Some("area") => 0.0,
-                Some("eez") => 0.5,
-                _ => 1.0,
-            })
-        }),
-    ];
+    // Jurisdiction and regime enter the ranking once: through the chance of success (their
+    // multipliers are factors of it), not again as criteria of their own.
+    let risk = [col(&|p, _| Some(p.chance_of_success))];
     let confidence = [
         col(&|_, r| {
             r.development

@@ -87,13 +87,23 @@ impl fmt::Display for Target {
     }
 }
 
-/// A first-production year with its spread.
+/// A first-production year with its spread; null is never (no production by the horizon).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Years {
-    pub base: i32,
-    pub p10: i32,
-    pub p50: i32,
-    pub p90: i32,
+    /// The base case: the median outcome (null when it is never, or the project is
+    /// blocked by a refused, revoked or terminated permit).
+    pub base: Option<i32>,
+    /// Percentiles of every outcome, never included (P10 early, P90 late).
+    pub p10: Option<i32>,
+    pub p50: Option<i32>,
+    pub p90: Option<i32>,
+    /// The year if the project proceeds at its mean pace (the appraisal's
+    /// `first_production_year.base`), and its P10 and P90 given that it proceeds.
+    pub if_proceeds: i32,
+    pub if_proceeds_p10: i32,
+    pub if_proceeds_p90: i32,
+    /// Why a year is null.
+    pub never_reason: Option<String>,
 }
 
 /// One project on the calendar.
@@ -131,6 +141,9 @@ pub struct ProjectLine {
     /// Where its output is separated in its first year at full output (base): the terms a
     /// valuation would use instead of the nearest plant's (null when it mines nothing).
     pub separation_terms: Option<SeparationTerms>,
+    /// Why the project is out of the base case whatever its chance (a refused, revoked or
+    /// terminated permit that no dated event revives), if it is.
+    pub blocked: Option<String>,
     #[serde(skip)]
     pub(crate) feed: FeedSource,
 }
@@ -293,7 +306,7 @@ impl ProjectLine {
             form: p.product_form.as_deref().and_then(ProductForm::parse),
             point: rec.and_then(|r| r.site_point()),
         };
-        let base = p.first_production_year.base;
+        let o = &p.first_production;
         let china = rec.is_some_and(china_linked);
         let supply = |t: Option<f64>| {
             if china || !p.valued {
@@ -309,10 +322,14 @@ impl ProjectLine {
             stage: p.stage.clone(),
             stages: lt.stages.clone(),
             first_production_year: Years {
-                base,
-                p10: p.first_production_year.p10.unwrap_or(base),
-                p50: p.first_production_year.p50.unwrap_or(base),
-                p90: p.first_production_year.p90.unwrap_or(base),
+                base: o.base_case_year,
+                p10: o.p10.year,
+                p50: o.p50.year,
+                p90: o.p90.year,
+                if_proceeds: p.first_production_year.base,
+                if_proceeds_p10: o.if_produces.p10_year,
+                if_proceeds_p90: o.if_produces.p90_year,
+                never_reason: o.blocked.clone().or_else(|| o.never_reason.clone()),
             },
             construction_start_year: lt
                 .stages
@@ -337,6 +354,7 @@ impl ProjectLine {
             plants: Vec::new(),
             sold_to_china_years: Vec::new(),
             separation_terms: None,
+            blocked: o.blocked.clone(),
             feed,
         }
     }
@@ -347,8 +365,16 @@ impl ProjectLine {
     }
 
     /// This project's feed in `year` with first production in `first`, weighted by
-    /// `weight` (1, or the chance of success); `None` when it produces nothing.
-    pub(crate) fn feed_in(&self, year: i32, first: i32, ramp: &[f64], weight: f64) -> Option<Feed> {
+    /// `weight` (1, or the chance of success); `None` when it produces nothing (or its
+    /// first production is never).
+    pub(crate) fn feed_in(
+        &self,
+        year: i32,
+        first: Option<i32>,
+        ramp: &[f64],
+        weight: f64,
+    ) -> Option<Feed> {
+        let first = first?;
         let k = share(year - first, ramp, self.mine_life_y) * weight;
         let (ndpr, dytb) = (self.ndpr_t * k, self.dytb_t * k);
         if ndpr <= 0.0 && dytb <= 0.0 {
@@ -391,7 +417,7 @@ pub(crate) fn allocate_year(
     as_of: i32,
     ramp: &[f64],
 ) -> YearAllocations {
-    let feeds = |pick: fn(&Years) -> i32, weighted: bool| -> Vec<Feed> {
+    let feeds = |pick: fn(&Years) -> Option<i32>, weighted: bool| -> Vec<Feed> {
         lines
             .iter()
             .filter_map(|l| {
@@ -404,7 +430,13 @@ pub(crate) fn allocate_year(
         early: sep.allocate_year(&feeds(|y| y.p10, false), year, PlantCalendar::P50, as_of),
         base: sep.allocate_year(&feeds(|y| y.base, false), year, PlantCalendar::P50, as_of),
         late: sep.allocate_year(&feeds(|y| y.p90, false), year, PlantCalendar::Late, as_of),
-        expected: sep.allocate_year(&feeds(|y| y.base, true), year, PlantCalendar::P50, as_of),
+        // Expected: the year a project would produce if it proceeds, weighted by its chance.
+        expected: sep.allocate_year(
+            &feeds(|y| Some(y.if_proceeds), true),
+            year,
+            PlantCalendar::P50,
+            as_of,
+        ),
     }
 }
 
@@ -431,8 +463,8 @@ pub fn timeline(
         .collect();
     lines.sort_by(|a, b| {
         a.first_production_year
-            .base
-            .cmp(&b.first_production_year.base)
+            .if_proceeds
+            .cmp(&b.first_production_year.if_proceeds)
             .then_with(|| a.id.cmp(&b.id))
     });
     let band = |a: &YearAllocations, f: fn(&Allocation) -> f64| Band {
@@ -616,7 +648,7 @@ pub fn timeline(
         projects: lines,
         years,
         target,
-        band_note: "early and late put every project at its own P10 and P90 first-production year at once (late also puts every plant at its late date): a bound for the portfolio, not its percentiles; expected weights the base supply by each chance of success",
+        band_note: "base puts every project at its median outcome (never for a project whose chance of production is below one half, or whose permit was refused, revoked or terminated); early and late put every project at its own P10 and P90 outcome at once (never counts no supply; late also puts every plant at its late date): a bound for the portfolio, not its percentiles; expected weights the supply at the year a project would produce if it proceeds by its chance of success",
         plants,
         separation_rule: SEPARATION_RULE,
     }

@@ -149,6 +149,7 @@ impl RecordBuilder {
             Field::WaterDepthM => g.water_depth_m = non_negative(cell)?,
             Field::Stage => r.development.stage = vocab!(StudyStage, cell)?,
             Field::StageYear => r.development.stage_year = year(cell)?,
+            Field::RevivalYear => r.development.revival_year = year(cell)?,
             Field::PermitStatus => r.development.permit_status = vocab!(PermitStatus, cell)?,
             Field::Milestones => r.development.milestones = cell.text()?,
             Field::ThroughputMtpa => e.throughput_mtpa = non_negative(cell)?,

@@ -339,6 +339,8 @@ pub struct Development {
     pub stage: Option<StudyStage>,
     /// Calendar year the current stage was reached.
     pub stage_year: Option<i32>,
+    /// Calendar year a dated event reopens a refused, revoked or terminated permit.
+    pub revival_year: Option<i32>,
     pub permit_status: Option<PermitStatus>,
     /// Free-text milestones (permits granted or refused, with years).
     pub milestones: Option<String>,

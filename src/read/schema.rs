@@ -131,6 +131,7 @@ schema! {
     WaterDepthM: "water_depth_m", Number, "m", "geology", "Water depth at the site, m below sea level (seabed deposits).";
     Stage: "stage", Vocabulary(crate::read::record::StudyStage::NAMES), "", "development", "Current development stage. Required. Common S&P Global labels (Grassroots, Advanced Exploration, Prefeasibility, Feasibility, Construction Started, Operating...) are accepted.";
     StageYear: "stage_year", Year, "year", "development", "Year the current stage was reached.";
+    RevivalYear: "revival_year", Year, "year", "development", "Year a dated event (a new application, a court ruling, a change of law) reopens a refused, revoked or terminated permit: the project re-enters permitting then instead of staying out of the base case.";
     PermitStatus: "permit_status", Vocabulary(crate::read::record::PermitStatus::NAMES), "", "development", "Status of the key mining or environmental permit.";
     Milestones: "milestones", Text, "", "development", "Permits granted or refused and other dated milestones, free text.";
     ThroughputMtpa: "throughput_mtpa", Number, "Mt/y", "economics", "Ore throughput at nameplate, Mt per year.";

@@ -1,0 +1,289 @@
+//! The owner's value: what the sponsor keeps of a project's after-tax cash flow once the
+//! state's free-carried interest and the risk of losing the mine after first production
+//! are counted, and the decision rule that makes the risked value of a project its owner
+//! would not build zero, never negative.
+//!
+//! A project reaches its decision point (the start of construction) with chance
+//! `chance_of_decision`; there the owner proceeds only if the expected value of building
+//! is positive: (1 − q) × owner NPV − q × L, with q the chance that a started build fails
+//! before production and L the capital spent by then (a share of the capex). Risked value
+//! at `as_of` = chance of decision × max(that value, 0), discounted from the decision
+//! point. The Monte Carlo takes the same decision in every draw, on that draw's value.
+
+use serde::Serialize;
+
+use crate::assumptions::Assumptions;
+use crate::model::cashflow::{self, Discounting};
+use crate::read::record::{ProjectRecord, Regime, StudyStage};
+
+/// The owner's terms of one project.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerTerms {
+    /// The state's free-carried interest, % of every positive after-tax cash flow.
+    pub free_carried_pct: f64,
+    /// Where that figure comes from.
+    pub free_carried_source: String,
+    /// Annual chance of losing the mine's cash flow after first production
+    /// (expropriation or a confiscatory fiscal change), %/y.
+    pub post_production_hazard_pct: f64,
+    /// Chance that a project which starts construction fails before production, 0-1.
+    pub construction_failure: f64,
+    /// Share of the initial capex lost in such a failure, 0-1.
+    pub capex_lost_share: f64,
+    /// Chance of reaching the decision point (the start of construction), 0-1.
+    pub chance_of_decision: f64,
+    /// Construction years: year index (from 0) of the first production year.
+    pub construction_y: u32,
+}
+
+impl OwnerTerms {
+    /// The whole project to its owner: no free carry, no post-production hazard, no
+    /// failed build, the decision point certain.
+    pub fn whole(construction_y: u32) -> OwnerTerms {
+        OwnerTerms {
+            free_carried_pct: 0.0,
+            free_carried_source: String::new(),
+            post_production_hazard_pct: 0.0,
+            construction_failure: 0.0,
+            capex_lost_share: 0.0,
+            chance_of_decision: 1.0,
+            construction_y,
+        }
+    }
+}
+
+/// The owner's value of one project, US$ million real.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerValue {
+    #[serde(flatten)]
+    pub terms: OwnerTerms,
+    /// The owner's NPV at the start of construction, after the free carry and the
+    /// post-production hazard, US$ million.
+    pub npv_musd: f64,
+    /// The owner's expected value at the decision point if it proceeds: (1 − q) × NPV −
+    /// q × capex lost, US$ million.
+    pub value_at_decision_musd: f64,
+    /// Whether the owner proceeds at the decision point (that value is positive).
+    pub proceeds: bool,
+}
+
+/// The owner's terms of `rec` at `regime`, with the risk model's `chance` of production.
+pub fn terms(
+    rec: &ProjectRecord,
+    regime: Option<Regime>,
+    chance: f64,
+    construction_y: u32,
+    a: &Assumptions,
+) -> OwnerTerms {
+    let o = &a.owner;
+    let in_area = regime == Some(Regime::Area);
+    let country = if in_area {
+        None
+    } else {
+        rec.country.as_deref()
+    };
+    let carried_key = country
+        .filter(|c| o.free_carried_pct.contains_key(*c))
+        .unwrap_or("default");
+    let hazard_key = if in_area {
+        "AREA"
+    } else {
+        country
+            .filter(|c| o.post_production_hazard_pct.contains_key(*c))
+            .unwrap_or("default")
+    };
+    let stage = rec.development.stage.unwrap_or(StudyStage::Exploration);
+    let chance = chance.clamp(0.0, 1.0);
+    // Before construction: the build fails with 1 − the construction stage's base rate;
+    // building or later, whatever stands between the project and production.
+    let (q, reach) = if stage < StudyStage::Construction {
+        let built = a
+            .risk
+            .base_rate
+            .get(StudyStage::Construction.as_str())
+            .copied()
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0);
+        let reach = if built > 0.0 {
+            (chance / built).min(1.0)
+        } else {
+            0.0
+        };
+        (1.0 - built, reach)
+    } else {
+        (1.0 - chance, 1.0)
+    };
+    OwnerTerms {
+        free_carried_pct: o.free_carried_pct.get(carried_key).copied().unwrap_or(0.0),
+        free_carried_source: o
+            .free_carried_source
+            .get(carried_key)
+            .cloned()
+            .unwrap_or_default(),
+        post_production_hazard_pct: o
+            .post_production_hazard_pct
+            .get(hazard_key)
+            .copied()
+            .unwrap_or(0.0),
+        construction_failure: if stage >= StudyStage::Production {
+            0.0
+        } else {
+            q
+        },
+        capex_lost_share: o.capex_lost_share,
+        chance_of_decision: reach,
+        construction_y,
+    }
+}
+
+/// The owner's share of after-tax net flows `net` (index 0 = the first construction
+/// year), written into `out`: in year t, (net − s × max(net, 0)) × (1 − h)^k, with s the
+/// free carry, h the post-production hazard and k the production years before t.
+pub fn owner_flows_into(net: &[f64], t: &OwnerTerms, out: &mut Vec<f64>) {
+    out.clear();
+    let s = t.free_carried_pct / 100.0;
+    let keep = 1.0 - t.post_production_hazard_pct / 100.0;
+    let start = t.construction_y as usize;
+    let mut survive = 1.0;
+    for (i, cf) in net.iter().enumerate() {
+        if i > start {
+            survive *= keep;
+        }
+        out.push((cf - s * cf.max(0.0)) * survive);
+    }
+}
+
+/// The owner's NPV of after-tax net flows at `rate_pct` (real, %).
+pub fn owner_npv(net: &[f64], t: &OwnerTerms, rate_pct: f64, discounting: Discounting) -> f64 {
+    let mut flows = Vec::with_capacity(net.len());
+    owner_flows_into(net, t, &mut flows);
+    cashflow::npv(rate_pct / 100.0, &flows, discounting)
+}
+
+/// The owner's expected value at the decision point if the project proceeds.
+pub fn value_if_proceeds(owner_npv: f64, capex: f64, t: &OwnerTerms) -> f64 {
+    let q = t.construction_failure;
+    (1.0 - q) * owner_npv - q * t.capex_lost_share * capex
+}
+
+/// Risked value at `as_of`: the chance of reaching the decision times what the owner's
+/// decision is worth there (zero when it does not proceed), discounted over
+/// `years_to_decision`. Never below zero.
+pub fn risked(
+    owner_npv: f64,
+    capex: f64,
+    t: &OwnerTerms,
+    rate_pct: f64,
+    years_to_decision: f64,
+) -> f64 {
+    let v = value_if_proceeds(owner_npv, capex, t);
+    if v.is_nan() {
+        return f64::NAN;
+    }
+    t.chance_of_decision * v.max(0.0) / (1.0 + rate_pct / 100.0).powf(years_to_decision.max(0.0))
+}
+
+/// The owner's value of a schedule's after-tax flows.
+pub fn value(
+    net: &[f64],
+    capex: f64,
+    t: OwnerTerms,
+    rate_pct: f64,
+    discounting: Discounting,
+) -> OwnerValue {
+    let npv = owner_npv(net, &t, rate_pct, discounting);
+    let v = value_if_proceeds(npv, capex, &t);
+    OwnerValue {
+        terms: t,
+        npv_musd: npv,
+        value_at_decision_musd: v,
+        proceeds: v > 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::record::{DepositType, Location};
+
+    fn plain(carried: f64, hazard: f64) -> OwnerTerms {
+        OwnerTerms {
+            free_carried_pct: carried,
+            free_carried_source: String::new(),
+            post_production_hazard_pct: hazard,
+            construction_failure: 0.15,
+            capex_lost_share: 0.5,
+            chance_of_decision: 0.5,
+            construction_y: 1,
+        }
+    }
+
+    #[test]
+    fn a_free_carry_lowers_the_owner_npv_by_its_share_of_the_after_tax_flows() {
+        // Capex 100 in year 1, then 50 a year for three years, at 10 %: the positive
+        // flows are worth 50/1.1^2 + 50/1.1^3 + 50/1.1^4 = 41.3223 + 37.5657 + 34.1507 =
+        // 113.0387; a 16 % carry takes 18.0862 of it.
+        let net = [-100.0, 50.0, 50.0, 50.0];
+        let whole = owner_npv(&net, &plain(0.0, 0.0), 10.0, Discounting::EndOfYear);
+        let carried = owner_npv(&net, &plain(16.0, 0.0), 10.0, Discounting::EndOfYear);
+        assert!((whole - (113.0387 - 100.0 / 1.1)).abs() < 1e-3, "{whole}");
+        assert!(
+            (whole - carried - 18.0862).abs() < 1e-3,
+            "{}",
+            whole - carried
+        );
+    }
+
+    #[test]
+    fn the_post_production_hazard_thins_later_years() {
+        // 10 %/y: the second and third production years keep 0.9 and 0.81.
+        let net = [-100.0, 50.0, 50.0, 50.0];
+        let mut out = Vec::new();
+        owner_flows_into(&net, &plain(0.0, 10.0), &mut out);
+        let expect = [-100.0, 50.0, 45.0, 40.5];
+        for (a, b) in out.iter().zip(expect) {
+            assert!((a - b).abs() < 1e-12, "{out:?}");
+        }
+    }
+
+    #[test]
+    fn risked_value_is_never_below_zero_and_counts_a_failed_build() {
+        let t = plain(0.0, 0.0);
+        // Worth building: 0.5 x (0.85 x 200 - 0.15 x 0.5 x 400) = 0.5 x 140 = 70.
+        assert!((risked(200.0, 400.0, &t, 8.0, 0.0) - 70.0).abs() < 1e-9);
+        // A positive NPV that a failed build's loss outweighs: 0.85 x 20 < 0.15 x 200.
+        assert_eq!(risked(20.0, 400.0, &t, 8.0, 0.0), 0.0);
+        for npv in [-1e6, -500.0, -1.0, 0.0, 1.0, 1e6] {
+            for years in [0.0, 3.0, 30.0] {
+                assert!(risked(npv, 400.0, &t, 8.0, years) >= 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn terms_by_country_and_stage() {
+        let a = Assumptions::defaults();
+        let mut r = ProjectRecord::empty(Location::File);
+        r.id = "T".into();
+        r.geology.deposit_type = Some(DepositType::Carbonatite);
+        r.development.stage = Some(StudyStage::Dfs);
+        for (c, pct) in [
+            ("TZ", 16.0),
+            ("UG", 15.0),
+            ("MW", 10.0),
+            ("NA", 5.0),
+            ("AU", 0.0),
+        ] {
+            r.country = Some(c.into());
+            let t = terms(&r, Some(Regime::Onshore), 0.4, 3, &a);
+            assert_eq!(t.free_carried_pct, pct, "{c}");
+            // 0.4 = P(reach the decision) x 0.85.
+            assert!((t.chance_of_decision - 0.4 / 0.85).abs() < 1e-12);
+            assert!((t.construction_failure - 0.15).abs() < 1e-12);
+        }
+        r.development.stage = Some(StudyStage::Construction);
+        let t = terms(&r, Some(Regime::Onshore), 0.8, 3, &a);
+        assert_eq!(t.chance_of_decision, 1.0);
+        assert!((t.construction_failure - 0.2).abs() < 1e-12);
+    }
+}
