@@ -155,25 +155,6 @@ impl Appraisal {
     }
 }
 
-/// The schedule inputs of a project.
-fn schedule_inputs(p: &Production, c: &Costs, a: &Assumptions) -> ScheduleInputs {
-    ScheduleInputs {
-        revenue_per_y: p.annual_revenue_musd - p.fixed_revenue_musd_per_y,
-        fixed_revenue_per_y: p.fixed_revenue_musd_per_y,
-        opex_per_y: c.opex_musd_per_y,
-        logistics_per_y: c.logistics_musd_per_y,
-        royalty_pct: c.royalty_pct,
-        tax_rate_pct: c.tax_rate_pct,
-        capex: c.capex_musd,
-        sustaining_per_y: c.sustaining_musd_per_y,
-        closure: c.closure_musd,
-        depreciation_y: c.depreciation_y,
-        construction_y: c.construction_y,
-        mine_life_y: p.mine_life_y,
-        ramp_up: a.schedule.ramp_up.clone(),
-    }
-}
-
 /// The as-of valuation's figures, unit costs and incentive price of a valued project.
 fn valuation_fields(
     out: &mut Appraisal,
@@ -306,7 +287,7 @@ pub fn appraise(
     let placed = place(rec, site, costs.construction_y, a, terms);
     // The study's convention (start of construction, full capex) for the comparison; the
     // valuation keeps only what is ahead at the as-of date.
-    let mut study_inputs = schedule_inputs(&production, &costs, a);
+    let mut study_inputs = cashflow::schedule_inputs(&production, &costs, a);
     let by = byproduct::byproducts(rec, &mut log);
     study_inputs.fixed_revenue_per_y += by.revenue_musd_per_y;
     let to_first = placed.lead_time.years_to_first_production;

@@ -530,6 +530,30 @@ pub fn value_at(
     value(&years, rate_pct, discounting, after_tax)
 }
 
+/// The schedule inputs of a project from its production and costs (fixed-money revenue,
+/// such as priced by-products, kept apart from the revenue that moves with the deck).
+pub fn schedule_inputs(
+    p: &crate::model::grade::Production,
+    c: &crate::model::cost::Costs,
+    a: &crate::assumptions::Assumptions,
+) -> ScheduleInputs {
+    ScheduleInputs {
+        revenue_per_y: p.annual_revenue_musd - p.fixed_revenue_musd_per_y,
+        fixed_revenue_per_y: p.fixed_revenue_musd_per_y,
+        opex_per_y: c.opex_musd_per_y,
+        logistics_per_y: c.logistics_musd_per_y,
+        royalty_pct: c.royalty_pct,
+        tax_rate_pct: c.tax_rate_pct,
+        capex: c.capex_musd,
+        sustaining_per_y: c.sustaining_musd_per_y,
+        closure: c.closure_musd,
+        depreciation_y: c.depreciation_y,
+        construction_y: c.construction_y,
+        mine_life_y: p.mine_life_y,
+        ramp_up: a.schedule.ramp_up.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -532,25 +532,6 @@ pub fn case(
     })
 }
 
-/// The schedule inputs of a mud case (as appraise builds them for every project).
-pub fn schedule_inputs(p: &Production, c: &Costs, a: &Assumptions) -> ScheduleInputs {
-    ScheduleInputs {
-        revenue_per_y: p.annual_revenue_musd,
-        fixed_revenue_per_y: 0.0,
-        opex_per_y: c.opex_musd_per_y,
-        logistics_per_y: c.logistics_musd_per_y,
-        royalty_pct: c.royalty_pct,
-        tax_rate_pct: c.tax_rate_pct,
-        capex: c.capex_musd,
-        sustaining_per_y: c.sustaining_musd_per_y,
-        closure: c.closure_musd,
-        depreciation_y: c.depreciation_y,
-        construction_y: c.construction_y,
-        mine_life_y: p.mine_life_y,
-        ramp_up: a.schedule.ramp_up.clone(),
-    }
-}
-
 /// What a kilogram of heavy rare earths secured costs, and the subsidy that makes NPV zero.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitCosts {
@@ -647,7 +628,7 @@ pub fn summary(
     discounting: Discounting,
 ) -> MudSummary {
     let unit = |c: &MudCase| {
-        let inputs = schedule_inputs(&c.production, &c.costs, a);
+        let inputs = crate::model::cashflow::schedule_inputs(&c.production, &c.costs, a);
         let u = unit_costs(
             &inputs,
             c.flow.annual_dytb_t,
@@ -779,7 +760,7 @@ mod tests {
     fn the_subsidy_makes_npv_zero() {
         let a = Assumptions::defaults();
         let c = run(&record(5600.0), &a);
-        let inputs = schedule_inputs(&c.production, &c.costs, &a);
+        let inputs = crate::model::cashflow::schedule_inputs(&c.production, &c.costs, &a);
         let u = unit_costs(
             &inputs,
             c.flow.annual_dytb_t,
