@@ -160,18 +160,7 @@ pub fn costs(
             );
             v
         }
-        None => {
-            let v = capex * c.sustaining_pct_of_capex / 100.0;
-            log.assumed(
-                "sustaining_musd_per_y",
-                v,
-                format!(
-                    "{} % of initial capex a year (assumption)",
-                    c.sustaining_pct_of_capex
-                ),
-            );
-            v
-        }
+        None => sustaining_share_of_capex(capex, c, log),
     };
 
     let opex = opex(rec, p, &money, a, log)? + own_separation(p, log);
@@ -219,6 +208,25 @@ pub fn costs(
         construction_y,
         warnings,
     })
+}
+
+/// Sustaining capex a record does not give: the assumptions' share of initial capex a
+/// year, US$ million a year, logged as an assumption.
+pub fn sustaining_share_of_capex(
+    capex: f64,
+    c: &crate::assumptions::Costs,
+    log: &mut Provenance,
+) -> f64 {
+    let v = capex * c.sustaining_pct_of_capex / 100.0;
+    log.assumed(
+        "sustaining_musd_per_y",
+        v,
+        format!(
+            "{} % of initial capex a year (assumption)",
+            c.sustaining_pct_of_capex
+        ),
+    );
+    v
 }
 
 /// Royalty and corporate tax, %: the record's when given, else the jurisdiction's (the

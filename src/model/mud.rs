@@ -445,18 +445,7 @@ pub fn case(
             log.given("sustaining_musd_per_y", money.usd(v), money.basis());
             money.usd(v)
         }
-        None => {
-            let v = capex * c.sustaining_pct_of_capex / 100.0;
-            log.assumed(
-                "sustaining_musd_per_y",
-                v,
-                format!(
-                    "{} % of initial capex a year (assumption)",
-                    c.sustaining_pct_of_capex
-                ),
-            );
-            v
-        }
+        None => crate::model::cost::sustaining_share_of_capex(capex, c, log),
     };
     let (royalty, tax) = crate::model::cost::fiscal_terms(rec, a, log);
     let closure = capex * c.closure_pct_of_capex / 100.0;
