@@ -118,8 +118,12 @@ pub struct Appraisal {
     /// Revenue of the record's priced by-products and co-products, US$ million a year at
     /// nameplate (in `annual_revenue_musd`, credited in C1).
     pub byproduct_revenue_musd_per_y: Option<f64>,
-    /// By-products the record names without a price (a warning says so).
+    /// By-products the record names without a price and the assumptions do not price (a
+    /// warning says so).
     pub byproducts_unpriced: Vec<String>,
+    /// By-products the record names without a price, priced at the assumptions' dated
+    /// defaults (`[byproduct_prices]`).
+    pub byproducts_priced_by_default: Vec<String>,
     /// The nearest operating or under-construction separation plant outside China.
     pub nearest_separation_plant: Option<Nearest>,
     /// Everything the spatial stage found.

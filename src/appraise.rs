@@ -125,6 +125,7 @@ impl Appraisal {
             netback: None,
             byproduct_revenue_musd_per_y: None,
             byproducts_unpriced: Vec::new(),
+            byproducts_priced_by_default: Vec::new(),
             nearest_separation_plant: site.nearest_separation_plant.clone(),
             first_production_year: YearEstimate::outlook(
                 lead_time.first_production_year(),
@@ -167,6 +168,7 @@ fn valuation_fields(
 ) {
     out.byproduct_revenue_musd_per_y = Some(by.revenue_musd_per_y);
     out.byproducts_unpriced = by.unpriced.clone();
+    out.byproducts_priced_by_default = by.priced_by_default.clone();
     out.annual_revenue_musd = Some(p.annual_revenue_musd + by.revenue_musd_per_y);
     out.warnings.extend(byproduct::warning(by));
     let delay = out.lead_time.years_to_construction;
@@ -288,7 +290,7 @@ pub fn appraise(
     // The study's convention (start of construction, full capex) for the comparison; the
     // valuation keeps only what is ahead at the as-of date.
     let mut study_inputs = cashflow::schedule_inputs(&production, &costs, a);
-    let by = byproduct::byproducts(rec, &mut log);
+    let by = byproduct::byproducts(rec, a, &mut log);
     study_inputs.fixed_revenue_per_y += by.revenue_musd_per_y;
     let to_first = placed.lead_time.years_to_first_production;
     let basis =

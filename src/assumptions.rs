@@ -9,6 +9,9 @@ use serde::Deserialize;
 
 use crate::read::record::{DepositType, OXIDES, ProductForm, StudyStage};
 
+mod money;
+pub use money::ByproductPrice;
+
 /// The compiled-in defaults.
 pub const DEFAULT_TOML: &str = include_str!("../assumptions/default.toml");
 
@@ -603,6 +606,10 @@ pub struct Assumptions {
     /// The seabed-mud model (`[mud]`).
     pub mud: MudAssumptions,
     pub separation: SeparationAssumptions,
+    /// Default prices of by-products and co-products, by commodity name (issue 14;
+    /// `money.rs`).
+    #[serde(default)]
+    pub byproduct_prices: BTreeMap<String, ByproductPrice>,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,
@@ -690,6 +697,7 @@ impl Assumptions {
         a.validate()?;
         a.mud.validate().map_err(AssumptionsError::Invalid)?;
         a.validate_nodules()?;
+        money::validate_byproduct_prices(&a.byproduct_prices)?;
         if a.area_royalty().is_none() {
             return Err(AssumptionsError::Invalid(
                 "area_royalty_scenarios.selected must name a scenario with a royalty %".into(),

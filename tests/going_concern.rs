@@ -239,11 +239,12 @@ fn a_by_product_credit_changes_revenue_and_c1_by_the_hand_computed_amount() {
     assert!((out.c1_usd_per_kg_treo.unwrap() - 4.0).abs() < 1e-9);
     assert!((base.c1_usd_per_kg_ndpr.unwrap() - 30.0).abs() < 1e-9);
     assert!((out.c1_usd_per_kg_ndpr.unwrap() - 20.0).abs() < 1e-9);
-    // An unpriced by-product is a warning, not revenue.
+    // An unpriced by-product (no price of its own, none in the assumptions) is a warning,
+    // not revenue.
     r.economics.byproducts =
-        prospect::read::record::Byproduct::parse_list(&["u3o8:451".into()]).unwrap();
+        prospect::read::record::Byproduct::parse_list(&["zinc:451".into()]).unwrap();
     let out = appraise(&r, SiteContext::unknown(&r), &a, &terms(&a), None);
     assert_eq!(out.byproduct_revenue_musd_per_y, Some(0.0));
-    assert_eq!(out.byproducts_unpriced, ["u3o8"]);
-    assert!(out.warnings.iter().any(|w| w.contains("u3o8")));
+    assert_eq!(out.byproducts_unpriced, ["zinc"]);
+    assert!(out.warnings.iter().any(|w| w.contains("zinc")));
 }

@@ -52,6 +52,11 @@ pub fn rank_table(r: &crate::portfolio::rank::Ranking) -> String {
         "\nCriterion columns are weighted contributions to the score (weights: {}); * = Pareto-efficient on risked value, speed and chance of success.",
         weights.join(", ")
     );
+    for p in &r.projects {
+        for w in &p.warnings {
+            let _ = writeln!(out, "{}: warning: {}", printable(&p.id), printable(w));
+        }
+    }
     for (id, why) in &r.excluded {
         let _ = writeln!(out, "{}: excluded: {why}", printable(id));
     }
@@ -71,6 +76,7 @@ pub fn rank_csv(r: &crate::portfolio::rank::Ranking) -> Result<Vec<u8>, csv::Err
         "non_china_ndpr_t",
         "non_china_dytb_t",
         "china_linked",
+        "byproducts_unpriced",
     ]);
     w.write_record(&header)?;
     for p in &r.projects {
@@ -94,6 +100,7 @@ pub fn rank_csv(r: &crate::portfolio::rank::Ranking) -> Result<Vec<u8>, csv::Err
             format!("{:.1}", p.non_china_ndpr_t),
             format!("{:.1}", p.non_china_dytb_t),
             p.china_linked.to_string(),
+            neutralise(&p.byproducts_unpriced.join(";")),
         ]);
         w.write_record(&row)?;
     }

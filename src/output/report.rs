@@ -614,6 +614,18 @@ fn card(p: &Appraisal, rank: Option<&crate::portfolio::rank::Ranked>) -> String 
 }
 
 /// The whole report.
+/// A mark beside a ranked project whose known by-products are not priced (issue 14).
+fn unpriced_mark(r: &crate::portfolio::rank::Ranked) -> String {
+    if r.byproducts_unpriced.is_empty() {
+        return String::new();
+    }
+    format!(
+        " <small class=\"unpriced\" title=\"{}\">(unpriced by-products: {})</small>",
+        escape(&r.warnings.join(" ")),
+        escape(&r.byproducts_unpriced.join(", "))
+    )
+}
+
 pub fn html(
     report: &Report,
     records: &[crate::ProjectRecord],
@@ -640,10 +652,11 @@ pub fn html(
         let c = |k: &str| r.contributions.get(k).copied().unwrap_or(0.0);
         let _ = write!(
             table,
-            "<tr><td>{}</td><td><a href=\"#card-{}\">{}</a></td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><a href=\"#card-{}\">{}</a>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{}</td></tr>",
             r.rank,
             escape(&r.id),
             escape(&r.name),
+            unpriced_mark(r),
             r.score,
             c("value"),
             c("speed"),

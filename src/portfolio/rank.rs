@@ -119,6 +119,11 @@ pub struct Ranked {
     pub non_china_ndpr_t: f64,
     pub non_china_dytb_t: f64,
     pub china_linked: bool,
+    /// By-products the project is known to sell but that are not priced, so its value
+    /// leaves them out while its full costs are charged (issue 14).
+    pub byproducts_unpriced: Vec<String>,
+    /// The appraisal's warning about them, carried into the ranking.
+    pub warnings: Vec<String>,
 }
 
 /// The ranking.
@@ -326,6 +331,8 @@ pub fn rank(
                 non_china_ndpr_t: non_china(r, p.annual_ndpr_t),
                 non_china_dytb_t: non_china(r, p.annual_dytb_t),
                 china_linked: china_linked(r),
+                byproducts_unpriced: p.byproducts_unpriced.clone(),
+                warnings: unpriced_warning(p).into_iter().collect(),
             }
         })
         .collect();
@@ -340,6 +347,14 @@ pub fn rank(
         projects: ranked,
         excluded,
     }
+}
+
+/// The appraisal's warning on its unpriced by-products, if it has any.
+fn unpriced_warning(p: &Appraisal) -> Option<String> {
+    crate::model::byproduct::warning(&crate::model::byproduct::Byproducts {
+        unpriced: p.byproducts_unpriced.clone(),
+        ..Default::default()
+    })
 }
 
 /// Flags the projects that no other beats on risked value, speed and chance at once.
@@ -396,6 +411,8 @@ mod tests {
             non_china_ndpr_t: 0.0,
             non_china_dytb_t: 0.0,
             china_linked: false,
+            byproducts_unpriced: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
