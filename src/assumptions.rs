@@ -344,6 +344,17 @@ pub struct LeadTimeAssumptions {
     pub permit_multiplier: BTreeMap<String, f64>,
     /// Extra years of permitting by regime (onshore, eez, area).
     pub regime_delay_y: BTreeMap<String, f64>,
+    /// The milestone-driven lead time of state programmes (docs/models.md).
+    pub milestones: MilestoneAssumptions,
+}
+
+/// The milestone-driven lead time: how far a programme's published calendar slips.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MilestoneAssumptions {
+    /// Mean slip of a future milestone, as a share of the years still to go to it at the
+    /// as-of date (0: the calendar is kept; 0.5: half as long again), before the pace.
+    pub slip_share: f64,
+    pub source: String,
 }
 
 /// The survival lead-time model (docs/models.md).

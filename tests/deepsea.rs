@@ -215,3 +215,28 @@ fn the_area_royalty_scenario_is_selectable() {
         .failure()
         .stderr(predicates::str::contains("unknown Area royalty scenario"));
 }
+
+// --- Milestone-driven lead time (issue 15) ---
+
+#[test]
+fn minamitorishima_lead_time_follows_its_dated_milestones() {
+    for sample in ["samples/projects.csv", "samples/projects.geojson"] {
+        let m = by_id(&appraise_json(&[sample]));
+        let lt = &m["MNT"]["lead_time"];
+        let plan = &lt["milestone_plan"];
+        assert_eq!(plan["anchor_kind"], "decision", "{sample}: {lt}");
+        assert_eq!(plan["anchor_date"], "2028-03");
+        assert_eq!(plan["milestones"].as_array().unwrap().len(), 3);
+        // By hand (docs/models.md, milestone-driven lead time): 2.2083 years to the
+        // viability report, + (1.1042 slip + 3.17 permitting + 0.71 financing) x 8 / 7, +
+        // a 3.2-year build and 0.5 x 8 / 7 of stall = 11.676 years from the start of 2026.
+        assert!(
+            (num(&lt["years_to_first_production"]) - 11.676).abs() < 0.01,
+            "{}",
+            lt["years_to_first_production"]
+        );
+        assert_eq!(m["MNT"]["first_production_year"]["base"], 2037);
+        // The other deep-sea samples carry no dated milestones: the survival model.
+        assert!(m["NORID"]["lead_time"]["milestone_plan"].is_null());
+    }
+}

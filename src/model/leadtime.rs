@@ -21,6 +21,7 @@ use serde::Serialize;
 use statrs::function::beta::{beta_reg, inv_beta_reg};
 
 use crate::assumptions::{Assumptions, Pert, pert_mean};
+use crate::read::milestone::{DatedMilestone, MilestoneKind};
 use crate::read::record::{PermitStatus, ProjectRecord, Regime, StudyStage};
 
 /// One remaining stage on the calendar (its mean duration, given that the project proceeds).
@@ -81,6 +82,9 @@ pub struct LeadTime {
     pub revival_year: Option<i32>,
     /// Years before the remaining stages start: until a future revival event, else 0.
     pub waiting_y: f64,
+    /// The dated milestones that drive this lead time (state programmes); null when the
+    /// survival model's stage durations do.
+    pub milestone_plan: Option<MilestonePlan>,
 }
 
 impl LeadTime {
@@ -112,6 +116,7 @@ impl LeadTime {
             produced: true,
             revival_year: None,
             waiting_y: 0.0,
+            milestone_plan: None,
         }
     }
 
@@ -251,6 +256,9 @@ pub fn lead_time(
 ) -> LeadTime {
     // State programmes with dated milestones: their milestone-driven lead time is computed
     // by its own function, called here before the survival model when the record has them.
+    if let Some(lt) = milestone_driven(rec, regime, construction_y, ramp_up_y, a, as_of) {
+        return lt;
+    }
     survival(rec, regime, construction_y, ramp_up_y, a, as_of)
 }
 
@@ -335,6 +343,7 @@ pub fn survival(
             produced: true,
             revival_year: None,
             waiting_y: 0.0,
+            milestone_plan: None,
         };
     }
 
@@ -459,12 +468,241 @@ pub fn survival(
         skipped_stages: skipped,
         revival_year,
         waiting_y,
+        milestone_plan: None,
         blocked: blocked.map(|why| match rec.development.stage_year {
             Some(y) => format!("{why} (stage since {y}); no dated event revives it"),
             None => format!("{why}; no dated event revives it"),
         }),
         produced: false,
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Milestone-driven lead time (state programmes with dated milestones; issue 15)
+// ---------------------------------------------------------------------------------------
+
+/// What the milestone-driven lead time read from a record's `dated_milestones`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MilestonePlan {
+    /// The milestone the calendar is anchored on: the latest of the most advanced kind.
+    pub anchor_kind: MilestoneKind,
+    /// Its date as written (`2028-03`).
+    pub anchor_date: String,
+    /// Its decimal year (the middle of its month, or of its year).
+    pub anchor_year: f64,
+    /// The last stage of the survival model the anchor completes.
+    pub completes_stage: StudyStage,
+    /// Whether the anchor lies before the start of `as_of` (done, not scheduled).
+    pub passed: bool,
+    /// Mean slip of a scheduled anchor at a typical pace, years: slip share x the years
+    /// still to go to it (0 for a passed one).
+    pub slip_mean_y: f64,
+    /// Years since a passed anchor (evidence of a stall, as in the survival model); 0 for a
+    /// scheduled one.
+    pub years_since_anchor: f64,
+    /// The survival model's stages still ahead after the anchor.
+    pub stages_after: Vec<StudyStage>,
+    /// Every dated milestone of the record, in date order.
+    pub milestones: Vec<DatedMilestone>,
+}
+
+/// The permit multiplier of a record at `regime`: its country's (none in the Area), else
+/// the default.
+fn permit_multiplier_of(rec: &ProjectRecord, regime: Option<Regime>, a: &Assumptions) -> f64 {
+    let lt = &a.lead_time;
+    let country = if regime == Some(Regime::Area) {
+        None
+    } else {
+        rec.country.as_deref()
+    };
+    country
+        .and_then(|c| lt.permit_multiplier.get(c))
+        .or_else(|| lt.permit_multiplier.get("default"))
+        .copied()
+        .unwrap_or(1.0)
+}
+
+/// The milestone-driven lead time of a programme with dated milestones (a test lift, a
+/// trial, a viability report), or `None` when the survival model applies: no dated
+/// milestones, a project past first production, or a permit that blocks it.
+///
+/// The anchor is the latest milestone of the most advanced kind; it completes the stages
+/// up to [`MilestoneKind::completes`] (a test the PEA, a trial the PFS, a decision the DFS,
+/// construction or production every stage before construction). A scheduled anchor is
+/// the earliest date: the remaining time is `waiting_y` (years to the anchor) plus a slip
+/// of mean `lead_time.milestones.slip_share` × those years, then the survival model's
+/// stages after the anchor (the record's stage onward; permit multiplier, regime delay and a
+/// granted permit as there), the build and its stall. Slip and stages are one gamma process
+/// divided by the project's pace, as in [`survival`]. A passed anchor waits for nothing; the
+/// years since it are evidence of a stall against the first stage after it. A production
+/// anchor dates first production itself: construction starts one mean build earlier.
+pub fn milestone_driven(
+    rec: &ProjectRecord,
+    regime: Option<Regime>,
+    construction_y: u32,
+    ramp_up_y: f64,
+    a: &Assumptions,
+    as_of: i32,
+) -> Option<LeadTime> {
+    let d = &rec.development;
+    let stage = d.stage.unwrap_or(StudyStage::Exploration);
+    if d.dated_milestones.is_empty()
+        || stage >= StudyStage::RampUp
+        || blocking(d.permit_status).is_some()
+    {
+        return None;
+    }
+    let lt = &a.lead_time;
+    let sv = &lt.survival;
+    let mut milestones = d.dated_milestones.clone();
+    milestones.sort_by(|x, y| x.decimal_year().total_cmp(&y.decimal_year()));
+    let anchor = milestones
+        .iter()
+        .max_by(|x, y| {
+            (x.kind, x.decimal_year())
+                .partial_cmp(&(y.kind, y.decimal_year()))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })?
+        .clone();
+    let t0 = f64::from(as_of);
+    let to_anchor = anchor.decimal_year() - t0;
+    let passed = to_anchor <= 0.0;
+    let slip = if passed {
+        0.0
+    } else {
+        lt.milestones.slip_share.max(0.0) * to_anchor
+    };
+    let permit_multiplier = permit_multiplier_of(rec, regime, a);
+    let regime_key = match regime {
+        Some(Regime::Area) if crate::model::cost::us_route(rec) => "area_dshmra",
+        Some(Regime::Area) => "area",
+        Some(Regime::Eez) => "eez",
+        _ => "onshore",
+    };
+    let regime_delay_y = lt.regime_delay_y.get(regime_key).copied().unwrap_or(0.0);
+    let granted = d.permit_status == Some(PermitStatus::Granted);
+    let completes = anchor.kind.completes();
+    let building = matches!(
+        anchor.kind,
+        MilestoneKind::Construction | MilestoneKind::Production
+    );
+    // The survival model's stages after the anchor (and from the record's stage on).
+    let mut skipped = Vec::new();
+    let mut remaining: Vec<(StudyStage, f64)> = Vec::new();
+    for s in PRE_CONSTRUCTION {
+        if building || s <= completes || s < stage {
+            continue;
+        }
+        let mut m = sv.stage_mean_y.get(s.as_str()).copied().unwrap_or(0.0);
+        if matches!(
+            s,
+            StudyStage::Pfs | StudyStage::Dfs | StudyStage::Permitting
+        ) {
+            m *= permit_multiplier;
+        }
+        if s == StudyStage::Permitting {
+            if granted {
+                skipped.push(s);
+                continue;
+            }
+            m += regime_delay_y;
+        }
+        remaining.push((s, m));
+    }
+    let theta = sv.work_scale_y;
+    let alpha = sv.pace_shape;
+    let build: Pert = lt
+        .construction_spread
+        .map(|x| x * f64::from(construction_y));
+    let stall = sv.construction_stall_mean_y;
+    // The years since a passed anchor, against the first stage after it.
+    let years_since = (-to_anchor).max(0.0);
+    let next_mean = remaining.first().map_or(stall, |(_, m)| *m);
+    let rate = if years_since > 0.0 && next_mean > 0.0 {
+        alpha + years_since / next_mean
+    } else {
+        alpha
+    };
+    let stall_factor = rate / (alpha - 1.0);
+    let waiting = if anchor.kind == MilestoneKind::Production {
+        (to_anchor - pert_mean(build)).max(0.0)
+    } else {
+        to_anchor.max(0.0)
+    };
+    let work_left = slip + remaining.iter().map(|(_, m)| m).sum::<f64>();
+
+    let mut stages = Vec::new();
+    let mut t = waiting + slip * stall_factor;
+    if t > 0.0 {
+        let s = stage_spread(slip, theta, alpha, rate);
+        stages.push(StageSpan {
+            stage: completes,
+            start: t0,
+            end: t0 + t,
+            pert_y: [waiting + s[0], waiting + s[1], waiting + s[2]],
+        });
+    }
+    for (s, m) in &remaining {
+        let dur = m * stall_factor;
+        stages.push(StageSpan {
+            stage: *s,
+            start: t0 + t,
+            end: t0 + t + dur,
+            pert_y: stage_spread(*m, theta, alpha, rate),
+        });
+        t += dur;
+    }
+    let to_construction = t;
+    let build_mean = pert_mean(build) + stall * stall_factor;
+    stages.push(StageSpan {
+        stage: StudyStage::Construction,
+        start: t0 + t,
+        end: t0 + t + build_mean,
+        pert_y: {
+            let s = stage_spread(stall, theta, alpha, rate);
+            [build[0] + s[0], build[1] + s[1], build[2] + s[2]]
+        },
+    });
+    t += build_mean;
+    stages.push(StageSpan {
+        stage: StudyStage::RampUp,
+        start: t0 + t,
+        end: t0 + t + ramp_up_y,
+        pert_y: [ramp_up_y; 3],
+    });
+    Some(LeadTime {
+        as_of,
+        years_to_construction: to_construction,
+        years_to_first_production: t,
+        years_to_nameplate: t + ramp_up_y,
+        permit_multiplier,
+        regime_delay_y,
+        stages,
+        years_in_stage: d.stage_year.map(|y| f64::from(as_of - y).max(0.0)),
+        pace_shape: alpha,
+        pace_rate: rate,
+        stall_factor,
+        work_left_y: work_left,
+        construction_stall_y: stall,
+        work_scale_y: theta,
+        build_y: build,
+        skipped_stages: skipped,
+        blocked: None,
+        produced: false,
+        revival_year: None,
+        waiting_y: waiting,
+        milestone_plan: Some(MilestonePlan {
+            anchor_kind: anchor.kind,
+            anchor_date: anchor.date(),
+            anchor_year: anchor.decimal_year(),
+            completes_stage: completes,
+            passed,
+            slip_mean_y: slip,
+            years_since_anchor: years_since,
+            stages_after: remaining.iter().map(|(s, _)| *s).collect(),
+            milestones,
+        }),
+    })
 }
 
 /// A first-production percentile: a calendar year, or not by the horizon.
@@ -834,5 +1072,165 @@ mod tests {
         let eez = years(StudyStage::Pfs, "NR", Regime::Eez);
         let land = years(StudyStage::Pfs, "NR", Regime::Onshore);
         assert!(area > eez && eez > land, "{area} {eez} {land}");
+    }
+}
+
+/// Tests of the milestone-driven lead time (kept apart from the survival model's).
+#[cfg(test)]
+mod milestone_tests {
+    use super::*;
+    use crate::read::record::{DepositType, Location};
+
+    fn programme(items: &[&str]) -> ProjectRecord {
+        let mut r = ProjectRecord::empty(Location::File);
+        r.id = "M".into();
+        r.country = Some("JP".into());
+        r.geology.deposit_type = Some(DepositType::SeabedMud);
+        r.development.stage = Some(StudyStage::Resource);
+        r.development.stage_year = Some(2018);
+        let items: Vec<String> = items.iter().map(|s| (*s).to_owned()).collect();
+        r.development.dated_milestones = DatedMilestone::parse_list(&items).unwrap();
+        r
+    }
+
+    fn lt(r: &ProjectRecord) -> LeadTime {
+        lead_time(r, Some(Regime::Eez), 3, 2.0, &Assumptions::defaults(), 2026)
+    }
+
+    const MNT: [&str; 3] = ["2026-02:test", "2027-02:trial", "2028-03:decision"];
+
+    #[test]
+    fn minamitorishima_by_hand() {
+        // As of the start of 2026, anchored on the viability report of March 2028 (a
+        // decision: the DFS is done): 2028 + 2.5 / 12 - 2026 = 2.2083 years to wait, a slip
+        // of 0.5 x 2.2083 = 1.1042 years, then permitting 1.17 x 1 (JP) + 2.0 (EEZ delay)
+        // and financing 0.71; pace E[1/Z] = 8 / 7 with no stall. Construction starts after
+        // 2.2083 + (1.1042 + 3.17 + 0.71) x 8 / 7 = 7.9045 years; the build is PERT
+        // (2.4, 3, 4.8), mean 3.2, plus its stall 0.5 x 8 / 7: first production after
+        // 11.6760 years, in 2037.
+        let l = lt(&programme(&MNT));
+        let plan = l.milestone_plan.as_ref().expect("milestone-driven");
+        assert_eq!(plan.anchor_kind, MilestoneKind::Decision);
+        assert_eq!(plan.anchor_date, "2028-03");
+        assert_eq!(
+            plan.stages_after,
+            [StudyStage::Permitting, StudyStage::Financing]
+        );
+        assert!((l.years_to_construction - 7.9045).abs() < 1e-3, "{l:?}");
+        assert!(
+            (l.years_to_first_production - 11.6760).abs() < 1e-3,
+            "{}",
+            l.years_to_first_production
+        );
+        assert_eq!(l.first_production_year(), 2037);
+        // The survival model from the record's stage (resource since 2018) says much later.
+        let s = survival(
+            &programme(&MNT),
+            Some(Regime::Eez),
+            3,
+            2.0,
+            &Assumptions::defaults(),
+            2026,
+        );
+        assert!(s.milestone_plan.is_none());
+        assert!(s.years_to_first_production > l.years_to_first_production + 5.0);
+    }
+
+    #[test]
+    fn the_survival_model_applies_without_milestones_or_when_blocked() {
+        let a = Assumptions::defaults();
+        let plain = programme(&[]);
+        assert_eq!(
+            lt(&plain),
+            survival(&plain, Some(Regime::Eez), 3, 2.0, &a, 2026)
+        );
+        let mut refused = programme(&MNT);
+        refused.development.permit_status = Some(PermitStatus::Refused);
+        assert!(lt(&refused).milestone_plan.is_none());
+        assert!(lt(&refused).blocked.is_some());
+        let mut producing = programme(&MNT);
+        producing.development.stage = Some(StudyStage::Production);
+        assert!(lt(&producing).produced);
+        assert!(lt(&producing).milestone_plan.is_none());
+    }
+
+    #[test]
+    fn a_later_milestone_moves_production_by_hand() {
+        // One year later on the anchor: one year of waiting plus 0.5 year of mean slip at
+        // the pace 8 / 7: 1 + 0.5 x 8 / 7 = 1.5714 years.
+        let early = lt(&programme(&MNT));
+        let late = lt(&programme(&[
+            "2026-02:test",
+            "2027-02:trial",
+            "2029-03:decision",
+        ]));
+        let d = late.years_to_first_production - early.years_to_first_production;
+        assert!((d - 1.5714).abs() < 1e-3, "{d}");
+        // A later trial alone changes nothing: the decision is the anchor.
+        let t = lt(&programme(&[
+            "2026-02:test",
+            "2028-01:trial",
+            "2028-03:decision",
+        ]));
+        assert!((t.years_to_first_production - early.years_to_first_production).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_passed_anchor_and_its_stall_by_hand() {
+        // A decision in March 2020, nothing since: 2026 - 2020.2083 = 5.7917 years since,
+        // against permitting's 3.17 years: rate 8 + 5.7917 / 3.17 = 9.8270, E[1/Z] =
+        // 1.40386. Construction after (3.17 + 0.71) x 1.40386 = 5.4470 years; first
+        // production after 5.4470 + 3.2 + 0.5 x 1.40386 = 9.3489.
+        let l = lt(&programme(&["2020-03:decision"]));
+        let plan = l.milestone_plan.as_ref().unwrap();
+        assert!(plan.passed && (plan.years_since_anchor - 5.7917).abs() < 1e-3);
+        assert_eq!(plan.slip_mean_y, 0.0);
+        assert!(
+            (l.stall_factor - 1.40386).abs() < 1e-4,
+            "{}",
+            l.stall_factor
+        );
+        assert!(
+            (l.years_to_first_production - 9.3489).abs() < 1e-3,
+            "{}",
+            l.years_to_first_production
+        );
+        // The longer it has been, the later: never brought forward by a stall.
+        let older = lt(&programme(&["2015-03:decision"]));
+        assert!(older.years_to_first_production > l.years_to_first_production);
+    }
+
+    #[test]
+    fn a_dated_first_production_slips_but_is_never_earlier() {
+        // First production planned July 2031: 5.5417 years; a mean slip of 2.7708 years and
+        // the build's stall 0.5, at the pace 8 / 7: 5.5417 + 3.2708 x 8 / 7 = 9.2798 years.
+        let l = lt(&programme(&["2031-07:production"]));
+        assert!(
+            (l.years_to_first_production - 9.2798).abs() < 1e-3,
+            "{}",
+            l.years_to_first_production
+        );
+        // No outcome before the planned date (the calendar is the earliest date).
+        assert!(l.quantile_if_proceeds(1e-6) >= 5.5417 - 1e-9);
+        // A planned construction start: its build follows it.
+        let c = lt(&programme(&["2030-01:construction"]));
+        let expect =
+            (2030.0 + 0.5 / 12.0 - 2026.0) * (1.0 + 0.5 * 8.0 / 7.0) + 3.2 + 0.5 * 8.0 / 7.0;
+        assert!((c.years_to_first_production - expect).abs() < 1e-9);
+    }
+
+    #[test]
+    fn milestone_quantiles_agree_with_the_sampler() {
+        let l = lt(&programme(&MNT));
+        for p in [0.1, 0.5, 0.9] {
+            let t = l.quantile_if_proceeds(p);
+            assert!((l.cdf_if_proceeds(t) - p).abs() < 1e-6, "{p}");
+        }
+        let mut rng = crate::model::simulate::stream(1, "M", "lead_time");
+        let d: Vec<f64> = (0..20_000).map(|_| l.draw(&mut rng).1).collect();
+        let mean = d.iter().sum::<f64>() / d.len() as f64;
+        assert!((mean - l.years_to_first_production).abs() < 0.1, "{mean}");
+        // Nothing before the viability report plus a build at its shortest.
+        assert!(d.iter().all(|&t| t >= 2.2083 + 2.4 - 1e-9));
     }
 }

@@ -99,7 +99,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
         fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
     }
-    let more: [(&str, Value); 41] = [
+    let more: [(&str, Value); 42] = [
         ("ndpr_share_pct", real(g.ndpr_share_pct)),
         ("dytb_share_pct", real(g.dytb_share_pct)),
         ("abundance_kg_m2", real(g.abundance_kg_m2)),
@@ -113,6 +113,10 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("revival_year", int(d.revival_year)),
         ("permit_status", name(d.permit_status.map(|x| x.as_str()))),
         ("milestones", text(d.milestones.as_deref())),
+        (
+            "dated_milestones",
+            text(crate::read::milestone::format_list(&d.dated_milestones).as_deref()),
+        ),
         ("throughput_mtpa", real(e.throughput_mtpa)),
         ("product_form", name(e.product_form.map(|x| x.as_str()))),
         ("recovery_pct", real(e.recovery_pct)),

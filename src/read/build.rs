@@ -152,6 +152,10 @@ impl RecordBuilder {
             Field::RevivalYear => r.development.revival_year = year(cell)?,
             Field::PermitStatus => r.development.permit_status = vocab!(PermitStatus, cell)?,
             Field::Milestones => r.development.milestones = cell.text()?,
+            Field::DatedMilestones => {
+                r.development.dated_milestones =
+                    crate::read::milestone::DatedMilestone::parse_list(&cell.list()?)?
+            }
             Field::ThroughputMtpa => e.throughput_mtpa = non_negative(cell)?,
             Field::ProductForm => e.product_form = vocab!(ProductForm, cell)?,
             Field::SalePriceUsdPerKg => e.sale_price_usd_per_kg = non_negative(cell)?,

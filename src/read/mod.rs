@@ -8,6 +8,7 @@ pub mod contradictions;
 pub mod crs;
 mod csv_input;
 pub(crate) mod geojson_input;
+pub mod milestone;
 pub mod record;
 pub mod rings;
 pub mod schema;

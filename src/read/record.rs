@@ -344,6 +344,8 @@ pub struct Development {
     pub permit_status: Option<PermitStatus>,
     /// Free-text milestones (permits granted or refused, with years).
     pub milestones: Option<String>,
+    /// A programme's dated milestones (`dated_milestones`), which drive its lead time.
+    pub dated_milestones: Vec<crate::read::milestone::DatedMilestone>,
 }
 
 /// Production and economics, all optional. Money in the record's currency, millions or

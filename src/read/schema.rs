@@ -134,6 +134,7 @@ schema! {
     RevivalYear: "revival_year", Year, "year", "development", "Year a dated event (a new application, a court ruling, a change of law) reopens a refused, revoked or terminated permit: the project re-enters permitting then instead of staying out of the base case.";
     PermitStatus: "permit_status", Vocabulary(crate::read::record::PermitStatus::NAMES), "", "development", "Status of the key mining or environmental permit.";
     Milestones: "milestones", Text, "", "development", "Permits granted or refused and other dated milestones, free text.";
+    DatedMilestones: "dated_milestones", List, "", "development", "A programme's dated milestones, `;`-separated items `YYYY[-MM]:kind[:note]` with kind test, trial, decision, construction or production (vocabulary MilestoneKind), e.g. `2028-03:decision:viability report`. When given, they drive the lead time instead of the stage durations (docs/models.md, milestone-driven lead time).";
     ThroughputMtpa: "throughput_mtpa", Number, "Mt/y", "economics", "Ore throughput at nameplate, Mt per year.";
     ProductForm: "product_form", Vocabulary(crate::read::record::ProductForm::NAMES), "", "economics", "Product sold: concentrate, mixed_carbonate (MREC) or separated_oxides.";
     SalePriceUsdPerKg: "sale_price_usd_per_kg", Number, "US$/kg TREO", "economics", "The project's own realised price per kg TREO in its product (an offtake price); replaces the netback.";
