@@ -23,6 +23,7 @@ fn inputs() -> ScheduleInputs {
         logistics_per_y: 12.0,
         royalty_pct: 2.5,
         tax_rate_pct: 30.0,
+        fiscal: Default::default(),
         capex: 1100.0,
         sustaining_per_y: 22.0,
         closure: 55.0,

@@ -86,6 +86,17 @@ pub struct Appraisal {
     pub recovery_pct: Option<f64>,
     pub royalty_pct: Option<f64>,
     pub tax_rate_pct: Option<f64>,
+    // --- Fiscal regimes (issue 23) ---
+    /// Royalty paid over revenue earned on the valuation's schedule, % (equal to
+    /// `royalty_pct` for a flat ad valorem royalty; a profit-based formula's average).
+    pub royalty_effective_pct: Option<f64>,
+    /// Resource-rent tax rate, % of the rent, when the jurisdiction levies one.
+    pub rent_tax_pct: Option<f64>,
+    /// The threshold return above which the resource-rent tax applies, % a year.
+    pub rent_tax_threshold_pct: Option<f64>,
+    /// Resource-rent tax paid over the valuation's schedule, US$ million real, undiscounted.
+    pub rent_tax_musd: Option<f64>,
+    // --- end fiscal regimes ---
     /// Multiple of the price deck at which NPV is zero (the incentive price over the deck).
     pub breakeven_price_factor: Option<f64>,
     /// Where year 0 of `npv_musd` is: `as_of` (the start of the as-of year; projects under

@@ -111,6 +111,10 @@ impl Appraisal {
             recovery_pct: None,
             royalty_pct: None,
             tax_rate_pct: None,
+            royalty_effective_pct: None,
+            rent_tax_pct: None,
+            rent_tax_threshold_pct: None,
+            rent_tax_musd: None,
             breakeven_price_factor: None,
             npv_convention: None,
             npv_as_of_musd: None,
@@ -200,6 +204,19 @@ fn valuation_fields(
         out.aisc_usd_per_kg_ndpr = u.aisc_usd_per_kg_ndpr;
         out.aisc_usd_per_kg_treo = u.aisc_usd_per_kg_treo;
         out.netback = p.netback.clone();
+    }
+}
+
+/// The fiscal regime's figures of a valued project (issue 23): the royalty actually paid
+/// over revenue on the valuation's schedule and the resource-rent tax, if any.
+fn fiscal_fields(out: &mut Appraisal, c: &Costs, years: &[cashflow::YearFlow]) {
+    let revenue: f64 = years.iter().map(|y| y.revenue).sum();
+    let royalty: f64 = years.iter().map(|y| y.royalty).sum();
+    out.royalty_effective_pct = (revenue > 0.0).then(|| royalty / revenue * 100.0);
+    if let Some(rt) = &c.fiscal.rent_tax {
+        out.rent_tax_pct = Some(rt.rate_pct);
+        out.rent_tax_threshold_pct = Some(rt.threshold_pct);
+        out.rent_tax_musd = Some(years.iter().map(|y| y.rent_tax).sum());
     }
 }
 
@@ -375,6 +392,7 @@ pub fn appraise(
     out.construction_y = Some(costs.construction_y);
     out.royalty_pct = Some(costs.royalty_pct);
     out.tax_rate_pct = Some(costs.tax_rate_pct);
+    fiscal_fields(&mut out, &costs, &years);
     out.breakeven_price_factor = breakeven;
     valuation_fields(&mut out, &production, &costs, &basis, npv, terms, &by);
     out.warnings.extend(costs.warnings.iter().cloned());

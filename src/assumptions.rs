@@ -140,10 +140,50 @@ pub struct Fx {
 /// Royalty and tax of one jurisdiction.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Jurisdiction {
-    /// Ad valorem royalty, % of revenue.
+    /// Ad valorem royalty, % of revenue (when no product-form rate or formula applies).
     pub royalty_pct: f64,
     /// Corporate income-tax rate, %.
     pub tax_rate_pct: f64,
+    pub source: String,
+    /// Ad valorem royalty by product form, % of revenue (Western Australia's rates by the
+    /// form sold). A product form listed here takes its rate instead of `royalty_pct`.
+    #[serde(default)]
+    pub royalty_by_product_pct: BTreeMap<String, f64>,
+    /// Profit-based royalty formulas by name (South Africa's refined and unrefined forms).
+    #[serde(default)]
+    pub royalty_formulas: BTreeMap<String, RoyaltyFormula>,
+    /// The formula (a key of `royalty_formulas`) each product form's royalty takes.
+    #[serde(default)]
+    pub royalty_formula_by_product: BTreeMap<String, String>,
+    /// A resource-rent tax on cash flow above a threshold return (the Cook Islands').
+    #[serde(default)]
+    pub rent_tax: Option<RentTaxTerms>,
+}
+
+// --- Fiscal regimes (issue 23): profit-based royalty formulas and resource-rent taxes;
+// the logic that applies them each year is in src/model/fiscal.rs. ---
+
+/// A royalty rate that rises with the margin: rate (% of gross sales) = `intercept_pct` +
+/// EBIT / (gross sales x `ebit_divisor`) x 100, not below `intercept_pct` (EBIT below zero
+/// counts as zero) and not above `cap_pct`. South Africa's MPRRA s.4.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, serde::Serialize)]
+pub struct RoyaltyFormula {
+    /// Rate at nil EBIT, % of gross sales.
+    pub intercept_pct: f64,
+    /// The divisor of EBIT over gross sales (12.5 refined, 9 unrefined), dimensionless.
+    pub ebit_divisor: f64,
+    /// Highest rate, % of gross sales.
+    pub cap_pct: f64,
+}
+
+/// A resource-rent tax: `rate_pct` of the cash flow left once the project's negative cash
+/// flows, carried forward at `threshold_pct` a year, are recovered.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RentTaxTerms {
+    /// Tax rate on the rent, %.
+    pub rate_pct: f64,
+    /// Threshold rate of return at which unrecovered cash flow is carried forward, % a year.
+    pub threshold_pct: f64,
     pub source: String,
 }
 
@@ -771,9 +811,64 @@ impl Assumptions {
         Ok(())
     }
 
+    /// The fiscal regimes' figures (issue 23): rates within 0-100 %, formulas that name
+    /// product forms and formulas that exist.
+    fn validate_fiscal(&self) -> Result<(), AssumptionsError> {
+        let bad = |m: String| Err(AssumptionsError::Invalid(m));
+        let pct = |v: f64| v.is_finite() && (0.0..=100.0).contains(&v);
+        let form = |k: &str| ProductForm::ALL.iter().any(|p| p.as_str() == k);
+        for (code, j) in &self.jurisdictions {
+            if !pct(j.royalty_pct) || !pct(j.tax_rate_pct) {
+                return bad(format!(
+                    "jurisdictions.{code}: royalty_pct and tax_rate_pct must lie in 0-100 %"
+                ));
+            }
+            for (k, v) in &j.royalty_by_product_pct {
+                if !form(k) || !pct(*v) {
+                    return bad(format!(
+                        "jurisdictions.{code}.royalty_by_product_pct.{k} = {v}: a product form ({}) and a rate in 0-100 % are needed",
+                        ProductForm::ALL
+                            .iter()
+                            .map(|p| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            }
+            for (name, f) in &j.royalty_formulas {
+                if !(pct(f.intercept_pct)
+                    && pct(f.cap_pct)
+                    && f.cap_pct >= f.intercept_pct
+                    && f.ebit_divisor.is_finite()
+                    && f.ebit_divisor > 0.0)
+                {
+                    return bad(format!(
+                        "jurisdictions.{code}.royalty_formulas.{name}: intercept_pct and cap_pct in 0-100 % with cap_pct >= intercept_pct, and ebit_divisor > 0, are needed"
+                    ));
+                }
+            }
+            for (k, name) in &j.royalty_formula_by_product {
+                if !form(k) || !j.royalty_formulas.contains_key(name) {
+                    return bad(format!(
+                        "jurisdictions.{code}.royalty_formula_by_product.{k} = {name:?}: a product form and a formula of royalty_formulas are needed"
+                    ));
+                }
+            }
+            if let Some(r) = &j.rent_tax
+                && !(pct(r.rate_pct) && r.threshold_pct.is_finite() && r.threshold_pct > -100.0)
+            {
+                return bad(format!(
+                    "jurisdictions.{code}.rent_tax: rate_pct in 0-100 % and threshold_pct above -100 % are needed"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn validate(&self) -> Result<(), AssumptionsError> {
         let bad = |m: String| Err(AssumptionsError::Invalid(m));
         self.validate_separation()?;
+        self.validate_fiscal()?;
         if !self
             .scenarios
             .contains_key(&self.valuation.default_scenario)

@@ -36,6 +36,7 @@ fn linear_model(revenue_parts: [f64; 8], recovery_pct: Option<f64>) -> DrawModel
             logistics_per_y: 0.0,
             royalty_pct: 0.0,
             tax_rate_pct: 0.0,
+            fiscal: Default::default(),
             capex: 0.0,
             sustaining_per_y: 0.0,
             closure: 0.0,

@@ -40,6 +40,7 @@ fn inputs() -> impl Strategy<Value = ScheduleInputs> {
                 logistics_per_y: logistics,
                 royalty_pct: royalty,
                 tax_rate_pct: tax,
+                fiscal: Default::default(),
                 capex,
                 sustaining_per_y: sustaining,
                 closure,

@@ -343,8 +343,10 @@ pub struct YearFlow {
     pub tax: f64,
     /// Cash flow before tax.
     pub pre_tax: f64,
-    /// Cash flow after tax.
+    /// Cash flow after tax (income tax and any resource-rent tax).
     pub net: f64,
+    /// Resource-rent tax (0 where the jurisdiction has none), US$ million.
+    pub rent_tax: f64,
 }
 
 /// What the schedule is built from: nameplate figures in real US$ million.
@@ -357,8 +359,12 @@ pub struct ScheduleInputs {
     pub fixed_revenue_per_y: f64,
     pub opex_per_y: f64,
     pub logistics_per_y: f64,
+    /// Ad valorem royalty, % of revenue (replaced each year by `fiscal.royalty_formula`
+    /// when there is one).
     pub royalty_pct: f64,
     pub tax_rate_pct: f64,
+    /// Royalty formula and resource-rent tax, if the jurisdiction has them.
+    pub fiscal: crate::model::fiscal::Fiscal,
     pub capex: f64,
     pub sustaining_per_y: f64,
     pub closure: f64,
@@ -434,6 +440,7 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
         tax: 0.0,
         pre_tax: 0.0,
         net: 0.0,
+        rent_tax: 0.0,
     };
     // No construction years for a project already built (valued at the as-of date): any
     // capex still to spend (an expansion) falls in the first year.
@@ -480,15 +487,24 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
     let dep_years = inp.depreciation_y.max(1);
     let mut losses = 0.0;
     let mut depreciated = 0;
+    // Unrecovered cash flow a resource-rent tax carries forward (src/model/fiscal.rs).
+    let mut rent_carry = 0.0;
     for f in years.iter_mut() {
-        f.pre_tax =
-            f.revenue - f.royalty - f.opex - f.logistics - f.capex - f.sustaining_capex - f.closure;
         let depreciation = if f.phase != Phase::Construction && depreciated < dep_years {
             depreciated += 1;
             inp.capex / f64::from(dep_years)
         } else {
             0.0
         };
+        if let Some(rule) = &inp.fiscal.royalty_formula {
+            // A profit-based royalty: the year's rate from its EBIT (before interest and
+            // the royalty itself).
+            let ebit =
+                f.revenue - f.opex - f.logistics - f.sustaining_capex - f.closure - depreciation;
+            f.royalty = f.revenue * rule.rate_pct(ebit, f.revenue) / 100.0;
+        }
+        f.pre_tax =
+            f.revenue - f.royalty - f.opex - f.logistics - f.capex - f.sustaining_capex - f.closure;
         let taxable = f.revenue
             - f.royalty
             - f.opex
@@ -503,7 +519,10 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
             losses -= offset;
             f.tax = (taxable - offset) * inp.tax_rate_pct / 100.0;
         }
-        f.net = f.pre_tax - f.tax;
+        if let Some(rt) = &inp.fiscal.rent_tax {
+            f.rent_tax = rt.year(&mut rent_carry, f.pre_tax - f.tax);
+        }
+        f.net = f.pre_tax - f.tax - f.rent_tax;
     }
 }
 
@@ -544,6 +563,7 @@ pub fn schedule_inputs(
         logistics_per_y: c.logistics_musd_per_y,
         royalty_pct: c.royalty_pct,
         tax_rate_pct: c.tax_rate_pct,
+        fiscal: c.fiscal.clone(),
         capex: c.capex_musd,
         sustaining_per_y: c.sustaining_musd_per_y,
         closure: c.closure_musd,
@@ -689,6 +709,7 @@ mod tests {
             logistics_per_y: 0.0,
             royalty_pct: 5.0,
             tax_rate_pct: 30.0,
+            fiscal: Default::default(),
             capex: 200.0,
             sustaining_per_y: 0.0,
             closure: 10.0,

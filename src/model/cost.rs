@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::assumptions::Assumptions;
 use crate::model::grade::{Production, Unvalued};
 use crate::model::provenance::Provenance;
-use crate::read::record::{Commodity, DepositType, ProjectRecord, Regime};
+use crate::read::record::{Commodity, DepositType, ProjectRecord};
 
 /// What a project costs, US$ million real.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,10 +20,13 @@ pub struct Costs {
     pub opex_musd_per_y: f64,
     /// Product freight to the separation plant at nameplate, US$ million per year.
     pub logistics_musd_per_y: f64,
-    /// Royalty, % of revenue.
+    /// Royalty, % of revenue (with a royalty formula: its rate at nameplate; the cash flow
+    /// sets each year's).
     pub royalty_pct: f64,
     /// Corporate income-tax rate, %.
     pub tax_rate_pct: f64,
+    /// Regimes beyond the flat royalty and tax (royalty formula, resource-rent tax).
+    pub fiscal: crate::model::fiscal::Fiscal,
     /// Closure and rehabilitation at the end, US$ million.
     pub closure_musd: f64,
     /// Straight-line tax depreciation of initial capex, years.
@@ -183,7 +186,18 @@ pub fn costs(
         _ => 0.0,
     };
 
-    let (royalty, tax) = fiscal_terms(rec, a, log);
+    let terms = crate::model::fiscal::terms(rec, a, p.product_form, log);
+    let royalty = crate::model::fiscal::nameplate_royalty(
+        &terms,
+        crate::model::fiscal::NameplateYear {
+            revenue: p.annual_revenue_musd,
+            opex,
+            logistics,
+            sustaining,
+            depreciation: capex / f64::from(c.depreciation_y.max(1)),
+        },
+        log,
+    );
     let closure = capex * c.closure_pct_of_capex / 100.0;
     log.assumed(
         "closure_musd",
@@ -202,7 +216,8 @@ pub fn costs(
         opex_musd_per_y: opex,
         logistics_musd_per_y: logistics,
         royalty_pct: royalty,
-        tax_rate_pct: tax,
+        tax_rate_pct: terms.tax_rate_pct,
+        fiscal: terms.fiscal,
         closure_musd: closure,
         depreciation_y: c.depreciation_y,
         construction_y,
@@ -227,62 +242,6 @@ pub fn sustaining_share_of_capex(
         ),
     );
     v
-}
-
-/// Royalty and corporate tax, %: the record's when given, else the jurisdiction's (the
-/// Area's in the Area), each logged with its source.
-pub fn fiscal_terms(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) -> (f64, f64) {
-    let e = &rec.economics;
-    let area = rec.regime == Some(Regime::Area);
-    let us_route = area && us_route(rec);
-    let (jurisdiction, fiscal) = if us_route {
-        ("AREA_DSHMRA", &a.jurisdictions["AREA_DSHMRA"])
-    } else {
-        a.jurisdiction(if area { None } else { rec.country.as_deref() })
-    };
-    let royalty = match (e.royalty_pct, area && !us_route, a.area_royalty()) {
-        (Some(r), _, _) => {
-            log.given("royalty_pct", r, "record");
-            r
-        }
-        (None, true, Some((name, pct))) => {
-            log.assumed(
-                "royalty_pct",
-                pct,
-                format!(
-                    "the Area, ISA route: royalty scenario {name} of area_royalty_scenarios (--area-royalty); {}",
-                    a.area_royalty_scenarios
-                        .get("source")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                ),
-            );
-            pct
-        }
-        _ => {
-            log.assumed(
-                "royalty_pct",
-                fiscal.royalty_pct,
-                format!("jurisdiction {jurisdiction}: {}", fiscal.source),
-            );
-            fiscal.royalty_pct
-        }
-    };
-    let tax = match e.tax_rate_pct {
-        Some(r) => {
-            log.given("tax_rate_pct", r, "record");
-            r
-        }
-        None => {
-            log.assumed(
-                "tax_rate_pct",
-                fiscal.tax_rate_pct,
-                format!("jurisdiction {jurisdiction}: {}", fiscal.source),
-            );
-            fiscal.tax_rate_pct
-        }
-    };
-    (royalty, tax)
 }
 
 /// The deposit type whose cost defaults a record takes: its own, else carbonatite (the

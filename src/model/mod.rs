@@ -12,6 +12,7 @@ pub mod byproduct;
 pub mod cashflow;
 pub mod cost;
 pub mod distribution;
+pub mod fiscal;
 pub mod going_concern;
 pub mod grade;
 pub mod leadtime;

@@ -447,7 +447,18 @@ pub fn case(
         }
         None => crate::model::cost::sustaining_share_of_capex(capex, c, log),
     };
-    let (royalty, tax) = crate::model::cost::fiscal_terms(rec, a, log);
+    let terms = crate::model::fiscal::terms(rec, a, ProductForm::SeparatedOxides, log);
+    let royalty = crate::model::fiscal::nameplate_royalty(
+        &terms,
+        crate::model::fiscal::NameplateYear {
+            revenue: production.annual_revenue_musd,
+            opex: opex_total,
+            logistics: opex.shipping_musd,
+            sustaining,
+            depreciation: capex / f64::from(c.depreciation_y.max(1)),
+        },
+        log,
+    );
     let closure = capex * c.closure_pct_of_capex / 100.0;
     log.assumed(
         "closure_musd",
@@ -485,7 +496,8 @@ pub fn case(
         opex_musd_per_y: opex_total,
         logistics_musd_per_y: opex.shipping_musd,
         royalty_pct: royalty,
-        tax_rate_pct: tax,
+        tax_rate_pct: terms.tax_rate_pct,
+        fiscal: terms.fiscal,
         closure_musd: closure,
         depreciation_y: c.depreciation_y,
         construction_y,

@@ -282,7 +282,7 @@ pub fn csv(report: &Report) -> io::Result<Vec<u8>> {
 }
 
 /// The header of `appraise --cashflows`: one row per project-year.
-pub const CASHFLOW_COLUMNS: [&str; 14] = [
+pub const CASHFLOW_COLUMNS: [&str; 15] = [
     "id",
     "year",
     "phase",
@@ -297,6 +297,7 @@ pub const CASHFLOW_COLUMNS: [&str; 14] = [
     "tax_musd",
     "pre_tax_musd",
     "net_musd",
+    "rent_tax_musd",
 ];
 
 /// A project's annual schedule as CSV rows under [`CASHFLOW_COLUMNS`].
@@ -322,6 +323,7 @@ pub(crate) fn cashflow_rows(p: &Appraisal) -> io::Result<Vec<u8>> {
             num(Some(y.tax), 4),
             num(Some(y.pre_tax), 4),
             num(Some(y.net), 4),
+            num(Some(y.rent_tax), 4),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error())
