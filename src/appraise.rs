@@ -403,6 +403,11 @@ pub fn appraise(
         a,
         production.throughput_mtpa,
     ));
+    out.warnings.extend(crate::model::sulphides::warnings(
+        rec,
+        a,
+        production.throughput_mtpa,
+    ));
     // The horizon: measured on the schedule itself, which stops at MAX_YEARS.
     let cut = cashflow::cut_output_y(&inputs, &years);
     if cut > 1e-9 {
@@ -544,6 +549,11 @@ fn draw_model(
         m.co * pr.co / 1e6,
         m.mn * pr.mn / 1e6,
     ]);
+    // Seafloor sulphides: the whole net smelter return moves with the copper driver (zinc,
+    // lead, gold and silver have no driver of their own; docs/models.md).
+    if p.commodity == Commodity::CuZnAu {
+        parts[4..8].copy_from_slice(&[0.0, p.annual_revenue_musd, 0.0, 0.0]);
+    }
     let stage = rec
         .study
         .study_type

@@ -69,6 +69,30 @@ pub struct Prices {
     pub oxides: [f64; 15],
     /// US$ per tonne of Ni, Cu, Co, Mn.
     pub metals: Metals,
+    /// The seafloor-sulphide metals beside copper (issue 15).
+    pub sulphide: SulphidePrices,
+}
+
+/// Prices of the seafloor-sulphide metals beside copper (`metals.cu`), from a deck's
+/// `metals` table (`zn`, `pb` in US$ per tonne of metal; `au_usd_per_oz`, `ag_usd_per_oz`
+/// in US$ per troy ounce); `None` when the deck has no price for the metal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct SulphidePrices {
+    pub zn: Option<f64>,
+    pub pb: Option<f64>,
+    pub au_usd_per_oz: Option<f64>,
+    pub ag_usd_per_oz: Option<f64>,
+}
+
+impl SulphidePrices {
+    pub fn map(self, f: impl Fn(f64) -> f64) -> SulphidePrices {
+        SulphidePrices {
+            zn: self.zn.map(&f),
+            pb: self.pb.map(&f),
+            au_usd_per_oz: self.au_usd_per_oz.map(&f),
+            ag_usd_per_oz: self.ag_usd_per_oz.map(&f),
+        }
+    }
 }
 
 /// Four nodule metals, in the order Ni, Cu, Co, Mn.
@@ -111,6 +135,7 @@ impl Prices {
             scenario: self.scenario.clone(),
             oxides: self.oxides.map(|p| p * factor),
             metals: self.metals.map(|p| p * factor),
+            sulphide: self.sulphide.map(|p| p * factor),
         }
     }
 }
@@ -388,6 +413,24 @@ pub struct LeadTimeAssumptions {
     pub milestones: MilestoneAssumptions,
 }
 
+/// Seafloor massive sulphides: flotation recoveries and smelter payables, % by metal.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SulphideAssumptions {
+    pub recovery_pct: SulphideMetals,
+    pub payable_pct: SulphideMetals,
+    pub source: String,
+}
+
+/// One figure per seafloor-sulphide metal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, serde::Serialize)]
+pub struct SulphideMetals {
+    pub cu: f64,
+    pub zn: f64,
+    pub pb: f64,
+    pub au: f64,
+    pub ag: f64,
+}
+
 /// The milestone-driven lead time: how far a programme's published calendar slips.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MilestoneAssumptions {
@@ -646,6 +689,8 @@ pub struct Assumptions {
     pub costs: Costs,
     pub seabed: Seabed,
     pub nodules: Nodules,
+    /// Seafloor massive sulphides (issue 15).
+    pub sulphides: SulphideAssumptions,
     pub taylor: Taylor,
     pub resources: ResourceRules,
     pub schedule: Schedule,
@@ -1136,6 +1181,12 @@ impl Assumptions {
                 cu: metal("cu"),
                 co: metal("co"),
                 mn: metal("mn"),
+            },
+            sulphide: SulphidePrices {
+                zn: metals.get("zn").copied(),
+                pb: metals.get("pb").copied(),
+                au_usd_per_oz: metals.get("au_usd_per_oz").copied(),
+                ag_usd_per_oz: metals.get("ag_usd_per_oz").copied(),
             },
         })
     }

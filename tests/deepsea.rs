@@ -240,3 +240,42 @@ fn minamitorishima_lead_time_follows_its_dated_milestones() {
         assert!(m["NORID"]["lead_time"]["milestone_plan"].is_null());
     }
 }
+
+// --- Seafloor sulphides (issue 15) ---
+
+#[test]
+fn okinawa_trough_sulphides_are_valued_on_their_own_grades() {
+    for sample in ["samples/projects.csv", "samples/projects.geojson"] {
+        let m = by_id(&appraise_json(&[sample]));
+        let p = &m["OKI"];
+        assert_eq!(p["valued"], true, "{sample}: {}", p["unvalued_reason"]);
+        // Taylor's rule on half the 7.4 Mt unclassified resource: 0.16 x 3.7^0.65 =
+        // 0.3745 Mt/y, for 3.7 / 0.3745 = 9.88 years.
+        assert!((num(&p["throughput_mtpa"]) - 0.3745).abs() < 1e-3);
+        assert!((num(&p["mine_life_y"]) - 9.88).abs() < 0.01);
+        // Net smelter return by hand (JOGMEC 2013 grades; market_2025_12; recovery x
+        // payable): Cu 28.02 + Zn 167.76 + Pb 33.92 + Au 154.55 + Ag 187.58 = 571.83 US$/t
+        // ore, x 0.3745 Mt/y = US$214.1 m/y.
+        assert!(
+            (num(&p["annual_revenue_musd"]) - 571.83 * 0.3745).abs() < 0.2,
+            "{}",
+            p["annual_revenue_musd"]
+        );
+        assert!(num(&p["npv_musd"]["base"]).is_finite());
+        assert!(p["npv_musd"]["p10"].is_number() && p["npv_musd"]["p90"].is_number());
+        let warnings = p["warnings"].to_string();
+        assert!(
+            warnings.contains("seafloor-sulphide costs borrow"),
+            "{warnings}"
+        );
+        assert!(warnings.contains("six-tenths rule"), "{warnings}");
+    }
+    // Under a deck without zinc, lead, gold and silver prices it is refused with the fix.
+    let m = by_id(&appraise_json(&[
+        "samples/projects.csv",
+        "--scenario",
+        "market_2025_06",
+    ]));
+    let why = m["OKI"]["unvalued_reason"].as_str().unwrap();
+    assert!(why.contains("metals.zn"), "{why}");
+}

@@ -186,7 +186,7 @@ fn mineable_mt(rec: &ProjectRecord, a: &Assumptions) -> Option<(f64, f64, String
 }
 
 /// Throughput (Mt/y) and mine life (years) from the record, else Taylor's rule.
-fn mine_plan(
+pub(crate) fn mine_plan(
     rec: &ProjectRecord,
     a: &Assumptions,
     log: &mut Provenance,
@@ -211,7 +211,11 @@ fn mine_plan(
         ));
     }
     let inferred_share = plan.as_ref().map(|p| p.1);
-    let seabed = rec.geology.deposit_type.is_some_and(DepositType::is_seabed);
+    // A seafloor-sulphide mound is a small mine: Taylor's rule sizes it, not a nodule system.
+    let seabed = rec
+        .geology
+        .deposit_type
+        .is_some_and(|t| t.is_seabed() && t != DepositType::SeafloorSulphides);
     let throughput = match (e.throughput_mtpa, &plan) {
         (Some(q), _) => {
             log.given("throughput_mtpa", q, "record");
@@ -284,9 +288,7 @@ pub fn production(
     match commodity {
         Commodity::RareEarths => rare_earths(rec, t, a, prices, log),
         Commodity::NiCuCoMn => nodules(rec, a, prices, log),
-        Commodity::CuZnAu => unvalued(
-            "no price deck or recovery model for Cu-Zn-Au sulphides yet; give the record's own study figures for comparison",
-        ),
+        Commodity::CuZnAu => crate::model::sulphides::production(rec, a, prices, log),
     }
 }
 

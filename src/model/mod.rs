@@ -24,5 +24,6 @@ pub mod provenance;
 pub mod risk;
 pub mod simulate;
 pub mod study;
+pub mod sulphides;
 pub mod terms;
 pub mod unit_cost;

@@ -99,7 +99,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
         fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
     }
-    let more: [(&str, Value); 42] = [
+    let more: [(&str, Value); 46] = [
         ("ndpr_share_pct", real(g.ndpr_share_pct)),
         ("dytb_share_pct", real(g.dytb_share_pct)),
         ("abundance_kg_m2", real(g.abundance_kg_m2)),
@@ -107,6 +107,10 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("cu_pct", real(g.cu_pct)),
         ("co_pct", real(g.co_pct)),
         ("mn_pct", real(g.mn_pct)),
+        ("zn_pct", real(g.zn_pct)),
+        ("pb_pct", real(g.pb_pct)),
+        ("au_g_t", real(g.au_g_t)),
+        ("ag_g_t", real(g.ag_g_t)),
         ("water_depth_m", real(g.water_depth_m)),
         ("stage", name(d.stage.map(|x| x.as_str()))),
         ("stage_year", int(d.stage_year)),

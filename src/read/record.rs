@@ -315,6 +315,14 @@ pub struct Geology {
     pub co_pct: Option<f64>,
     /// Manganese grade, %.
     pub mn_pct: Option<f64>,
+    /// Seafloor sulphides: zinc grade, %.
+    pub zn_pct: Option<f64>,
+    /// Seafloor sulphides: lead grade, %.
+    pub pb_pct: Option<f64>,
+    /// Seafloor sulphides: gold grade, g/t.
+    pub au_g_t: Option<f64>,
+    /// Seafloor sulphides: silver grade, g/t.
+    pub ag_g_t: Option<f64>,
     /// Water depth at the site, m below sea level.
     pub water_depth_m: Option<f64>,
     /// Contained rare-earth oxides of the resource, Mt REO (seabed mud: the published

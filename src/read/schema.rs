@@ -128,6 +128,10 @@ schema! {
     CuPct: "cu_pct", Number, "%", "geology", "Copper grade.";
     CoPct: "co_pct", Number, "%", "geology", "Cobalt grade.";
     MnPct: "mn_pct", Number, "%", "geology", "Manganese grade.";
+    ZnPct: "zn_pct", Number, "%", "geology", "Zinc grade (seafloor sulphides).";
+    PbPct: "pb_pct", Number, "%", "geology", "Lead grade (seafloor sulphides).";
+    AuGT: "au_g_t", Number, "g/t", "geology", "Gold grade, grams per tonne of ore (seafloor sulphides).";
+    AgGT: "ag_g_t", Number, "g/t", "geology", "Silver grade, grams per tonne of ore (seafloor sulphides).";
     WaterDepthM: "water_depth_m", Number, "m", "geology", "Water depth at the site, m below sea level (seabed deposits).";
     Stage: "stage", Vocabulary(crate::read::record::StudyStage::NAMES), "", "development", "Current development stage. Required. Common S&P Global labels (Grassroots, Advanced Exploration, Prefeasibility, Feasibility, Construction Started, Operating...) are accepted.";
     StageYear: "stage_year", Year, "year", "development", "Year the current stage was reached.";
