@@ -119,10 +119,19 @@ fn cook_islands_nodules_on_their_own_grades_and_a_licence_sized_plan() {
         .map(|w| w.as_str().unwrap())
         .collect();
     assert!(warnings.iter().any(|w| w.contains("cook_islands region")));
-    // The EEZ-wide 12 billion tonnes are not a mine: a 25,000 km² licence x 29 kg/m² x 0.25
-    // = 181.25 Mt, lifted at 10.8 Mt/y, is 16.8 years (by hand).
+    // The EEZ-wide 12 billion tonnes are not a mine: Moana Minerals' 23,630 km² licence (the
+    // record's) x 29 kg/m² x 0.25 = 171.32 Mt, lifted at 10.8 Mt/y, is 15.86 years (by hand).
+    assert_eq!(prov["mineable_mt"]["origin"], "estimated");
     assert!(
-        (num(&cok["mine_life_y"]) - 25_000.0 * 29.0 / 1000.0 * 0.25 / 10.8).abs() < 1e-9,
+        prov["mineable_mt"]["basis"]
+            .as_str()
+            .unwrap()
+            .contains("23630 km² (record)"),
+        "{}",
+        prov["mineable_mt"]["basis"]
+    );
+    assert!(
+        (num(&cok["mine_life_y"]) - 23_630.0 * 29.0 / 1000.0 * 0.25 / 10.8).abs() < 1e-9,
         "{}",
         cok["mine_life_y"]
     );
@@ -141,13 +150,13 @@ fn cook_islands_nodules_on_their_own_grades_and_a_licence_sized_plan() {
 fn nori_d_costs_come_from_tmc_unit_costs_and_its_irr_is_compared() {
     let m = by_id(&appraise_json(&["samples/projects.csv"]));
     let p = &m["NORID"];
-    // Opex: (1,065 x 97,000 + by-product credits at market_2025 and sulphate payables) per
-    // wet tonne, times 10.8 Mt/y: the credits are Cu 70,000 x 9,380 x 0.96, Co 7,400 x
-    // 33,091 x 0.90, Mn 2,390,000 x 427 x 0.75.
+    // Opex: (1,065 x 97,000 + by-product credits at market_2025_12, the dated default deck,
+    // and sulphate payables) per wet tonne, times 10.8 Mt/y: the credits are Cu 70,000 x
+    // 11,000 x 0.96, Co 7,400 x 48,139 x 0.90, Mn 2,390,000 x 410 x 0.75.
     let gross = 1065.0 * 97_000.0
-        + 70_000.0 * 9380.0 * 0.96
-        + 7400.0 * 33091.0 * 0.90
-        + 2_390_000.0 * 427.0 * 0.75;
+        + 70_000.0 * 11000.0 * 0.96
+        + 7400.0 * 48139.0 * 0.90
+        + 2_390_000.0 * 410.0 * 0.75;
     assert!((num(&p["opex_musd_per_y"]) - gross / 1e6).abs() < 1e-6);
     assert_eq!(p["provenance"]["opex_musd_per_y"]["origin"], "estimated");
     // Sustaining: (2,569 - 1,065) x 97,000 = US$145.9 m/y.

@@ -248,12 +248,13 @@ mod tests {
 
     #[test]
     fn unit_costs_from_tmc_by_hand() {
-        // Gross cash cost = 1,065 x 97,000 + credits at market_2025 with sulphate payables:
-        // Cu 70,000 x 9,380 x 0.96 + Co 7,400 x 33,091 x 0.90 + Mn 2,390,000 x 427 x 0.75.
+        // Gross cash cost = 1,065 x 97,000 + credits at market_2025_12 (the dated default
+        // deck) with sulphate payables: Cu 70,000 x 11,000 x 0.96 + Co 7,400 x 48,139 x 0.90
+        // + Mn 2,390,000 x 410 x 0.75.
         let a = Assumptions::defaults();
         let (per_t, sustaining, _) = unit_costs(&a).unwrap();
         let credits =
-            70_000.0 * 9380.0 * 0.96 + 7400.0 * 33091.0 * 0.90 + 2_390_000.0 * 427.0 * 0.75;
+            70_000.0 * 11000.0 * 0.96 + 7400.0 * 48139.0 * 0.90 + 2_390_000.0 * 410.0 * 0.75;
         let gross = 1065.0 * 97_000.0 + credits;
         assert!((per_t - gross / 10.8e6).abs() < 1e-9, "{per_t}");
         // AISC - cash cost = 1,504 US$/t Ni x 97,000 t = US$145.9 m/y.
