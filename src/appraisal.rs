@@ -213,6 +213,8 @@ pub struct AssumptionsInfo {
 #[derive(Debug, Clone, Serialize)]
 pub struct Conventions {
     pub money: String,
+    /// The real year every money figure of the output is in (US$ of that year), issue 14.
+    pub money_year: i32,
     pub discounting: Discounting,
     pub valuation_date: String,
     pub payback: String,

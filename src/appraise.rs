@@ -629,7 +629,11 @@ impl Report {
                 discount_rate_pct: terms.discount_rate_pct,
             },
             conventions: Conventions {
-                money: "US$ million, real (study-year money converted at that year's average exchange rate; no escalation)".into(),
+                money: format!(
+                    "US$ million, real {year}: a record's money converted at the average exchange rate of its money year (money_year, else study_year, else stage_year), then by the US CPI-U ratio to {year}; price decks and default by-product prices from their money_year to {year} the same way (docs/assumptions.md, Money year)",
+                    year = a.money.real_year
+                ),
+                money_year: a.money.real_year,
                 discounting: terms.discounting,
                 valuation_date: "per project, see npv_convention: as_of (start of the as-of year; projects under construction, ramping up or producing, on their remaining cash flows, sunk capex excluded) or start_of_construction (projects before construction; year 1 is the first construction year); npv_as_of_musd and risked_npv_musd are discounted to as_of; study comparisons are at the start of construction".into(),
                 payback: "years from first production until cumulative cash flow turns positive".into(),

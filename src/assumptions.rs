@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::read::record::{DepositType, OXIDES, ProductForm, StudyStage};
 
 mod money;
-pub use money::ByproductPrice;
+pub use money::{ByproductPrice, Escalation, MoneyAssumptions};
 
 /// The compiled-in defaults.
 pub const DEFAULT_TOML: &str = include_str!("../assumptions/default.toml");
@@ -706,6 +706,9 @@ pub struct Assumptions {
     /// `money.rs`).
     #[serde(default)]
     pub byproduct_prices: BTreeMap<String, ByproductPrice>,
+    /// The real year of every output and the CPI table that brings money there (`[money]`,
+    /// issue 14; `money.rs`).
+    pub money: MoneyAssumptions,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,
@@ -794,6 +797,7 @@ impl Assumptions {
         a.mud.validate().map_err(AssumptionsError::Invalid)?;
         a.validate_nodules()?;
         money::validate_byproduct_prices(&a.byproduct_prices)?;
+        a.money.validate()?;
         if a.area_royalty().is_none() {
             return Err(AssumptionsError::Invalid(
                 "area_royalty_scenarios.selected must name a scenario with a royalty %".into(),
@@ -1148,16 +1152,18 @@ impl Assumptions {
         let mut oxides = [None; 15];
         let mut metals: BTreeMap<&str, f64> = BTreeMap::new();
         for deck in chain.iter().rev() {
+            // Each deck's own prices in US$ of its money year, brought to the real year.
+            let real = self.money.escalation(deck.money_year).factor;
             for (k, v) in &deck.oxides {
                 let Some(i) = OXIDES.iter().position(|o| o == k) else {
                     return Err(AssumptionsError::Invalid(format!(
                         "scenario price for unknown oxide {k:?}"
                     )));
                 };
-                oxides[i] = Some(*v);
+                oxides[i] = Some(*v * real);
             }
             for (k, v) in &deck.metals {
-                metals.insert(k, *v);
+                metals.insert(k, *v * real);
             }
         }
         let mut resolved = [0.0; 15];

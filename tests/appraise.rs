@@ -108,8 +108,10 @@ fn provenance_says_what_was_given_and_what_was_estimated() {
     let r = by_id(&appraise_json(&["samples/projects.csv"]));
     let nolans = &r["NOL"]["provenance"];
     assert_eq!(nolans["capex_musd"]["origin"], "given");
-    // A$1,390m at the 2021 study year's 0.7515 US$/A$.
-    assert!((nolans["capex_musd"]["value"].as_f64().unwrap() - 1390.0 * 0.7515).abs() < 1e-6);
+    // A$1,390m at the 2021 study year's 0.7515 US$/A$, then to 2025 US$ by the CPI-U
+    // annual averages (BLS: 2021 270.970, 2025 321.943).
+    let expected = 1390.0 * 0.7515 * 321.943 / 270.970;
+    assert!((nolans["capex_musd"]["value"].as_f64().unwrap() - expected).abs() < 1e-3);
     assert!(
         nolans["capex_musd"]["basis"]
             .as_str()

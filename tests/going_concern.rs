@@ -40,6 +40,9 @@ fn producer() -> ProjectRecord {
     e.tax_rate_pct = Some(30.0);
     e.mine_life_y = Some(20.0);
     e.remaining_life_y = Some(4.0);
+    // The figures are today's money (the run's real year, 2025), whatever the stage year:
+    // no CPI escalation enters the hand work.
+    e.money_year = Some(2025);
     r
 }
 

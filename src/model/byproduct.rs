@@ -31,14 +31,17 @@ pub struct Byproducts {
 pub fn byproducts(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) -> Byproducts {
     let mut out = Byproducts::default();
     let (mut given, mut assumed) = (Vec::new(), Vec::new());
+    // Prices in US$ of their own year (the record's money year, a default's quote year),
+    // brought to the run's real year.
+    let own_year = a.money.escalation(rec.money_year()).factor;
     for b in &rec.economics.byproducts {
         let default = a.byproduct_prices.get(&b.commodity);
         let (price, payable, terms) = match (b.usd_per_t, default) {
-            (Some(price), _) => (price, b.payable_pct.unwrap_or(100.0), &mut given),
+            (Some(price), _) => (price * own_year, b.payable_pct.unwrap_or(100.0), &mut given),
             (None, Some(d)) => {
                 out.priced_by_default.push(b.commodity.clone());
                 (
-                    d.usd_per_t,
+                    d.usd_per_t * a.money.escalation(Some(d.money_year)).factor,
                     b.payable_pct.unwrap_or(d.payable_pct),
                     &mut assumed,
                 )
@@ -50,7 +53,7 @@ pub fn byproducts(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) ->
         };
         out.revenue_musd_per_y += b.t_per_y * price * payable / 100.0 / 1e6;
         terms.push(format!(
-            "{} {} t/y x US${price}/t x {payable} %",
+            "{} {} t/y x US${price:.0}/t x {payable} %",
             b.commodity, b.t_per_y
         ));
     }

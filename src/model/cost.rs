@@ -46,8 +46,9 @@ pub struct Remoteness {
     pub to_shore_km: Option<f64>,
 }
 
-/// Converts the record's money to US$ at the study year's rate (else the stage year's,
-/// else the latest year in the table).
+/// Converts the record's money to US$ at the rate of its money year (`money_year`, else
+/// the study year, else the stage year, else the latest year in the table), then to US$ of
+/// the run's real year by the CPI table (`[money]`, issue 14).
 pub struct Money<'a> {
     currency: &'a str,
     usd_per_unit: f64,
@@ -67,18 +68,26 @@ impl<'a> Money<'a> {
                 ),
             });
         };
-        let basis = if currency == "USD" {
+        let cpi = a.money.escalation(year);
+        let mut basis = if currency == "USD" {
             "record, US$".to_owned()
         } else {
             format!("record, {currency} at {rate:.4} US$/{currency} ({at} average, FX table)")
         };
+        if cpi.factor != 1.0 {
+            basis.push_str(&format!(
+                ", x {:.4} CPI {} to {} (money year)",
+                cpi.factor, cpi.from_year, cpi.to_year
+            ));
+        }
         Ok(Money {
             currency,
-            usd_per_unit: rate,
+            usd_per_unit: rate * cpi.factor,
             basis,
         })
     }
 
+    /// `amount` of the record's currency and money year in US$ of the real year.
     pub fn usd(&self, amount: f64) -> f64 {
         amount * self.usd_per_unit
     }
@@ -101,8 +110,7 @@ pub fn costs(
     log: &mut Provenance,
 ) -> Result<Costs, Unvalued> {
     let e = &rec.economics;
-    let year = rec.study.year.or(rec.development.stage_year);
-    let money = Money::of(rec.currency(), year, a)?;
+    let money = Money::of(rec.currency(), rec.money_year(), a)?;
     let deposit = deposit_type(rec);
     let seabed = deposit.is_seabed();
     let c = &a.costs;

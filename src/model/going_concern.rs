@@ -67,8 +67,7 @@ pub fn basis(
 ) -> Result<ValuationBasis, Unvalued> {
     let stage = rec.development.stage.unwrap_or(StudyStage::Exploration);
     let e = &rec.economics;
-    let year = rec.study.year.or(rec.development.stage_year);
-    let money = Money::of(rec.currency(), year, a)?;
+    let money = Money::of(rec.currency(), rec.money_year(), a)?;
     let capex = c.capex_musd;
     let spent = e.capex_spent_m.map(|v| money.usd(v));
     let remaining = e.capex_remaining_m.map(|v| money.usd(v));

@@ -380,8 +380,7 @@ pub fn case(
         lift_musd: lift_capex,
         plant_musd: plant_capex,
     };
-    let year = rec.study.year.or(rec.development.stage_year);
-    let money = Money::of(rec.currency(), year, a)?;
+    let money = Money::of(rec.currency(), rec.money_year(), a)?;
     let capex = match e.capex_m {
         Some(v) => {
             log.given("capex_musd", money.usd(v), money.basis());

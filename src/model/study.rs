@@ -16,8 +16,16 @@ use crate::read::record::{NpvBasis, ProjectRecord};
 pub struct StudyComparison {
     pub study_type: Option<String>,
     pub study_year: Option<i32>,
-    /// Published NPV, US$ million at the study year's exchange rate.
+    /// Published NPV, US$ million at the study year's exchange rate (US$ of the study year).
     pub published_npv_musd: f64,
+    /// The published NPV in US$ of the run's real year (`money_year`): `published_npv_musd`
+    /// × CPI(real year) / CPI(study year). The deviation and the implied prices compare
+    /// against it, as the model's NPV is in the same money (issue 14).
+    pub published_npv_real_musd: f64,
+    /// The real year of `published_npv_real_musd` and `model_npv_musd`.
+    pub money_year: i32,
+    /// CPI(real year) / CPI(study year).
+    pub cpi_factor: f64,
     /// Published NPV in the study's currency, millions.
     pub published_npv_m: f64,
     pub currency: String,
@@ -54,11 +62,16 @@ pub fn published(rec: &ProjectRecord, a: &Assumptions) -> Option<StudyComparison
         .currency
         .clone()
         .unwrap_or_else(|| rec.currency().to_owned());
-    let money = Money::of(&currency, s.year.or(rec.development.stage_year), a).ok()?;
+    let year = s.year.or(rec.development.stage_year);
+    let money = Money::of(&currency, year, a).ok()?;
+    let cpi = a.money.escalation(year);
     Some(StudyComparison {
         study_type: s.study_type.map(|t| t.as_str().to_owned()),
         study_year: s.year,
-        published_npv_musd: money.usd(published),
+        published_npv_musd: money.usd(published) / cpi.factor,
+        published_npv_real_musd: money.usd(published),
+        money_year: cpi.to_year,
+        cpi_factor: cpi.factor,
         published_npv_m: published,
         currency,
         model_npv_musd: None,
@@ -91,16 +104,19 @@ pub fn compare(
     let mut out = published(rec, a)?;
     let s = &rec.study;
     let deck_ndpr = terms.prices.oxides[3];
+    // The study's prices are in US$ of its year: brought to the real year first.
+    let f = out.cpi_factor;
     out.price_factor = if let (Some(basket), true) =
         (s.basket_price_per_kg, p.basket_price_usd_per_kg > 0.0)
     {
         out.notes.push(format!(
-            "prices scaled so the basket is the study's US${basket}/kg TREO"
+            "prices scaled so the basket is the study's US${basket}/kg TREO (x {f:.4} CPI to {} money)",
+            out.money_year
         ));
-        basket / p.basket_price_usd_per_kg
+        basket * f / p.basket_price_usd_per_kg
     } else if let (Some(ndpr), true) = (s.ndpr_price_per_kg, deck_ndpr > 0.0) {
-        out.notes.push(format!("prices scaled by the study's NdPr price US${ndpr}/kg over the deck's US${deck_ndpr:.2}/kg"));
-        ndpr / deck_ndpr
+        out.notes.push(format!("prices scaled by the study's NdPr price US${ndpr}/kg (x {f:.4} CPI to {} money) over the deck's US${deck_ndpr:.2}/kg", out.money_year));
+        ndpr * f / deck_ndpr
     } else {
         out.notes.push(format!(
             "the study's price deck is not in the record: the {} deck is used",
@@ -130,7 +146,7 @@ pub fn compare(
         after_tax,
     );
     out.model_npv_musd = Some(model);
-    let published = out.published_npv_musd;
+    let published = out.published_npv_real_musd;
     out.implied_price_factor = cashflow::breakeven_factor(|k| {
         cashflow::value_at(inputs, k, scratch, rate, discounting, after_tax) - published
     });
@@ -148,7 +164,6 @@ pub fn compare(
             .collect();
         out.model_irr_pct = cashflow::irr(&flows).pct();
     }
-    out.deviation_pct = (out.published_npv_musd != 0.0)
-        .then(|| (model - out.published_npv_musd) / out.published_npv_musd.abs() * 100.0);
+    out.deviation_pct = (published != 0.0).then(|| (model - published) / published.abs() * 100.0);
     Some(out)
 }

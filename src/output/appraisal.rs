@@ -65,8 +65,12 @@ pub fn table(report: &Report) -> String {
     let a = &report.assumptions;
     let _ = writeln!(
         out,
-        "\nUS$ million real at {} % ({:?} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; 1st prod is the year if the project proceeds, P50 outcome the median of every outcome (never: not by the horizon); risked NPV = the owner's value of deciding (zero when it would not build) x the chance of getting there, discounted to {}; prices: {}.",
-        a.discount_rate_pct, report.conventions.discounting, report.as_of, a.scenario
+        "\nUS$ million real {} at {} % ({:?} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; 1st prod is the year if the project proceeds, P50 outcome the median of every outcome (never: not by the horizon); risked NPV = the owner's value of deciding (zero when it would not build) x the chance of getting there, discounted to {}; prices: {}.",
+        report.conventions.money_year,
+        a.discount_rate_pct,
+        report.conventions.discounting,
+        report.as_of,
+        a.scenario
     );
     for n in notes {
         let _ = writeln!(out, "{n}");

@@ -713,7 +713,7 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
 @media print {{ h2 {{ break-before: page; }} .card {{ page-break-inside: avoid; }} }}
 </style></head><body>
 <h1>{title}</h1>
-<p>prospect {version}, as of {as_of}. Prices: {scenario}; real discount rate {rate} %; {draws} draws per project (seed {seed}). Money in US$ million, real; NPV at the start of construction. {convention}.</p>
+<p>prospect {version}, as of {as_of}. Prices: {scenario}; real discount rate {rate} %; {draws} draws per project (seed {seed}). Money in US$ million, real {money_year} (every figure brought to {money_year} US$ by the US CPI-U). NPV at the as-of date for built and part-built projects, else at the start of construction. {convention}.</p>
 <h2>Map</h2>{map}
 <h2>Ranking</h2><p>Columns value to confidence are each criterion's weighted contribution to the score.</p>{table}
 <h2>Investment timeline</h2><p>Remaining stages (light blue: studies, orange: permitting and financing, green: construction) and first production P10-P90 whiskers.</p>{gantt}
@@ -725,6 +725,7 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
         title = escape(title),
         version = escape(&report.prospect_version),
         as_of = report.as_of,
+        money_year = report.conventions.money_year,
         scenario = escape(&a.scenario),
         rate = a.discount_rate_pct,
         draws = report.draws,

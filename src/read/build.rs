@@ -190,6 +190,7 @@ impl RecordBuilder {
             Field::Currency => e.currency = currency(cell)?,
             Field::StudyType => s.study_type = vocab!(StudyStage, cell)?,
             Field::StudyYear => s.year = year(cell)?,
+            Field::MoneyYear => r.economics.money_year = year(cell)?,
             Field::StudyNpvMusd => s.npv_m = cell.number()?,
             Field::StudyIrrPct => s.irr_pct = cell.number()?,
             Field::StudyDiscountRatePct => s.discount_rate_pct = percent(cell)?,

@@ -408,6 +408,9 @@ pub struct Economics {
     pub byproducts: Vec<Byproduct>,
     /// ISO 4217 code of every money field of the record; US$ when absent.
     pub currency: Option<String>,
+    /// Year whose money the record's figures are in (else the study year, else the stage
+    /// year): FX at that year's rate, then CPI to the run's real year (issue 14).
+    pub money_year: Option<i32>,
     /// Capacity scenario of the seabed-mud model (a key of the assumptions'
     /// `[mud.scenarios]`); the assumptions' default when absent.
     pub capacity_scenario: Option<String>,
@@ -560,6 +563,15 @@ impl ProjectRecord {
     /// The money currency of the record (US$ when not stated).
     pub fn currency(&self) -> &str {
         self.economics.currency.as_deref().unwrap_or("USD")
+    }
+
+    /// The year whose money the record's figures are in: `money_year`, else the study
+    /// year, else the stage year (issue 14).
+    pub fn money_year(&self) -> Option<i32> {
+        self.economics
+            .money_year
+            .or(self.study.year)
+            .or(self.development.stage_year)
     }
 
     /// A representative point (the point itself, or the polygon's centroid), lon/lat.

@@ -165,6 +165,7 @@ schema! {
     TaxRatePct: "tax_rate_pct", Number, "%", "economics", "Corporate income-tax rate.";
     Byproducts: "byproducts", List, "", "economics", "By-products and co-products, `;`-separated items `commodity:t_per_y[:usd_per_t[:payable_pct]]`, e.g. `phosphoric_acid:144393:411`; an item without a price is known but unpriced (a warning).";
     Currency: "currency", FieldKind::Currency, "", "economics", "Currency of every money field of the record (USD when absent); converted to US$ by the dated FX table of the assumptions.";
+    MoneyYear: "money_year", Year, "year", "economics", "Year whose money the record's figures are in (else study_year, else stage_year): its exchange rate converts them to US$ and the CPI table brings them to the run's real year.";
     StudyType: "study_type", Vocabulary(crate::read::record::StudyStage::NAMES), "", "study", "Type of the published study (pea, pfs, dfs...).";
     StudyYear: "study_year", Year, "year", "study", "Year the study was published.";
     StudyNpvMusd: "study_npv_musd", Number, "million currency units", "study", "Published NPV, millions of `study_currency` (else `currency`).";
