@@ -179,6 +179,11 @@ pub struct Appraisal {
     /// Seabed mud only: the operation's flow, costs by step, cost and subsidy per kg of
     /// Dy+Tb and heavy rare earths, and every capacity scenario (null otherwise).
     pub mud: Option<crate::model::mud::MudSummary>,
+    /// Rare earths valued on an assigned plant (issue 16): the plant a first allocation
+    /// pass assigned the output to, its tolling and freight, and the share sold to China on
+    /// China's terms (null when the run made no allocation or the product is not rare
+    /// earths; the nearest plant's freight and the default charges apply then).
+    pub separation: Option<crate::model::plant_terms::SeparationUsed>,
     /// The annual schedule (written with `--cashflows`, not in the JSON).
     #[serde(skip)]
     pub cashflows: Vec<YearFlow>,

@@ -15,6 +15,7 @@ use crate::model::grade::{self, Production};
 use crate::model::leadtime::{self, LeadTime};
 use crate::model::mud;
 use crate::model::owner;
+use crate::model::plant_terms::{self, PlantTerms, SeparationUsed};
 use crate::model::provenance::Provenance;
 use crate::model::risk;
 use crate::model::simulate::{self, DrawModel, FactorDist, SimOptions, SimSummary};
@@ -155,6 +156,7 @@ impl Appraisal {
             study: None,
             properties: rec.extra.clone(),
             mud: None,
+            separation: None,
             cashflows: Vec::new(),
         }
     }
@@ -262,14 +264,27 @@ fn production_and_costs(
     site: &SiteContext,
     a: &Assumptions,
     terms: &Terms,
+    plant: Option<&PlantTerms>,
     log: &mut Provenance,
-) -> Result<(Production, Costs), grade::Unvalued> {
-    let production = grade::production(rec, a, &terms.prices, log)?;
+) -> Result<(Production, Costs, Option<SeparationUsed>), grade::Unvalued> {
+    let mut production = grade::production(rec, a, &terms.prices, log)?;
+    let nearest_km = site
+        .nearest_separation_plant
+        .as_ref()
+        .map(|n| n.distance_km);
+    // The assigned plant's terms (issue 16): its tolling, China's payable share on what no
+    // plant outside China takes, and freight to it.
+    let mut used = plant.and_then(|t| plant_terms::apply(rec, &mut production, t, a, log));
     let to_plant_km = match production.product_form {
-        ProductForm::Concentrate | ProductForm::MixedCarbonate => site
-            .nearest_separation_plant
-            .as_ref()
-            .map(|n| n.distance_km),
+        ProductForm::Concentrate | ProductForm::MixedCarbonate => match (plant, used.as_mut()) {
+            (Some(t), Some(u)) => {
+                let port_km = site.nearest_port.as_ref().map(|n| n.distance_km);
+                let (km, basis) = plant_terms::freight_km(t, nearest_km, port_km);
+                (u.freight_km, u.freight_basis) = (km, basis);
+                km
+            }
+            _ => nearest_km,
+        },
         ProductForm::SeparatedOxides => None,
     };
     let where_ = Remoteness {
@@ -277,10 +292,10 @@ fn production_and_costs(
         to_shore_km: site.distance_to_shore_km,
     };
     let costs = cost::costs(rec, &production, where_, a, log)?;
-    Ok((production, costs))
+    Ok((production, costs, used))
 }
 
-/// Appraises one record at its spatial context.
+/// Appraises one record at its spatial context, its product priced at the nearest plant.
 pub fn appraise(
     rec: &ProjectRecord,
     site: SiteContext,
@@ -288,15 +303,28 @@ pub fn appraise(
     terms: &Terms,
     sim: Option<&SimOptions>,
 ) -> Appraisal {
+    appraise_at(rec, site, a, terms, sim, None)
+}
+
+/// Appraises one record at its spatial context, its product priced on the terms of the
+/// plant a first allocation pass assigned it to (`plant`; the nearest plant's when `None`).
+pub fn appraise_at(
+    rec: &ProjectRecord,
+    site: SiteContext,
+    a: &Assumptions,
+    terms: &Terms,
+    sim: Option<&SimOptions>,
+    plant: Option<&PlantTerms>,
+) -> Appraisal {
     let mut log = Provenance::default();
     let valued = if rec.geology.deposit_type == Some(DepositType::SeabedMud) {
         // The seabed-mud model values the whole operation (production and costs) at once.
         mud::case(rec, mud::scenario_name(rec, a), a, &terms.prices, &mut log)
-            .map(|c| (c.production.clone(), c.costs.clone(), Some(c)))
+            .map(|c| (c.production.clone(), c.costs.clone(), Some(c), None))
     } else {
-        production_and_costs(rec, &site, a, terms, &mut log).map(|(p, c)| (p, c, None))
+        production_and_costs(rec, &site, a, terms, plant, &mut log).map(|(p, c, u)| (p, c, None, u))
     };
-    let (production, costs, mud_case) = match valued {
+    let (production, costs, mud_case, separation_used) = match valued {
         Ok(v) => v,
         Err(u) => {
             let placed = place(rec, site, default_construction_y(rec, a), a, terms);
@@ -329,6 +357,7 @@ pub fn appraise(
 
     let mut out = Appraisal::blank(rec, placed);
     out.valued = true;
+    out.separation = separation_used;
     out.npv_musd = Npv {
         base: Some(npv),
         pre_tax: Some(cashflow::value(&years, rate, terms.discounting, false)),
@@ -678,11 +707,15 @@ pub struct Run<'a> {
     pub terms: &'a Terms,
     pub sim: Option<&'a SimOptions>,
     pub progress: &'a indicatif::ProgressBar,
+    /// Each record's assigned plant, by id, from a first allocation pass (none: every
+    /// product is priced at its nearest plant).
+    pub plants: Option<&'a std::collections::BTreeMap<String, PlantTerms>>,
 }
 
 /// Reads `paths` and appraises their records as they are read, for runs of any size:
 /// this thread reads (and reprojects) batches of [`BATCH`] records while the rayon pool
-/// appraises the previous batch and turns each project into `T` with `map`; `sink`
+/// appraises the previous batch and turns each project (with its record) into `T` with
+/// `map`; `sink`
 /// receives every `T` in input order. Memory holds three batches at most (one being read,
 /// one waiting, one being appraised). Problems go to
 /// `problem` as they are found; once a record has an error nothing more is appraised
@@ -692,7 +725,7 @@ pub fn appraise_files<T: Send>(
     paths: &[std::path::PathBuf],
     crs: Option<&crate::read::crs::Reprojector>,
     run: &Run,
-    map: &(dyn Fn(Appraisal) -> T + Sync),
+    map: &(dyn Fn(&ProjectRecord, Appraisal) -> T + Sync),
     problem: &mut dyn FnMut(crate::diagnostic::Diagnostic),
     sink: &mut (dyn FnMut(T) + Send),
 ) -> Result<crate::diagnostic::Tally, crate::read::ReadError> {
@@ -704,13 +737,16 @@ pub fn appraise_files<T: Send>(
                 let out: Vec<T> = batch
                     .par_iter()
                     .map(|r| {
-                        map(appraise(
+                        let plant = run.plants.and_then(|m| m.get(&r.id));
+                        let p = appraise_at(
                             r,
                             run.context.locate(r),
                             run.assumptions,
                             run.terms,
                             run.sim,
-                        ))
+                            plant,
+                        );
+                        map(r, p)
                     })
                     .collect();
                 run.progress.inc(out.len() as u64);

@@ -23,6 +23,11 @@ pub struct AppraiseArgs {
     /// Also write every draw's NPV and lead time to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
     pub keep_draws: Option<PathBuf>,
+    /// Price every product at its nearest separation plant with the default charges,
+    /// without the first allocation pass that assigns each project a plant (one pass over
+    /// the input instead of two, for very large runs).
+    #[arg(long)]
+    pub nearest_plant: bool,
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -52,12 +57,48 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
         AppraisalWriter::new(form, args.keep_draws.is_some(), args.cashflows.is_some())?;
     let encoder = writer.encoder();
     let progress = model.stream_progress(sim.draws);
+    // The first allocation pass (docs/architecture.md, "Order of a run"): a deterministic
+    // appraisal of every record, kept only as the allocation needs it, gives each project
+    // the plant its output goes to; the appraisal below prices the product there.
+    let plants = if args.nearest_plant {
+        None
+    } else {
+        let sep = model.separation(&assumptions)?;
+        let first = prospect::appraise::Run {
+            context: &context,
+            assumptions: &assumptions,
+            terms: &terms,
+            sim: None,
+            progress: &indicatif::ProgressBar::hidden(),
+            plants: None,
+        };
+        let mut lines = Vec::new();
+        let tally = prospect::appraise::appraise_files(
+            &args.files,
+            crs.as_ref(),
+            &first,
+            &|r, p| prospect::portfolio::assigned::line(&p, r),
+            &mut |d| eprintln!("{}", prospect::output::printable(&d.to_string())),
+            &mut |l| lines.push(l),
+        )?;
+        if tally.errors > 0 {
+            nothing_appraised(tally.errors);
+            return Ok(1);
+        }
+        Some(prospect::portfolio::assigned::from_lines(
+            &lines,
+            terms.as_of,
+            prospect::portfolio::timeline::DEFAULT_HORIZON_Y,
+            &sep,
+        ))
+    };
     let run = prospect::appraise::Run {
         context: &context,
         assumptions: &assumptions,
         terms: &terms,
         sim: Some(&sim),
         progress: &progress,
+        plants: plants.as_ref(),
     };
     // Projects stream through the writer (a table, read by people, keeps them all).
     let mut kept = Vec::new();
@@ -66,8 +107,13 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
         &args.files,
         crs.as_ref(),
         &run,
-        &|p| (encoder.encode(&p), table.then_some(p)),
-        &mut |d| eprintln!("{}", prospect::output::printable(&d.to_string())),
+        &|_, p| (encoder.encode(&p), table.then_some(p)),
+        // The first pass printed the problems already.
+        &mut |d| {
+            if plants.is_none() {
+                eprintln!("{}", prospect::output::printable(&d.to_string()));
+            }
+        },
         &mut |(encoded, p)| {
             kept.extend(p);
             if let Err(e) = encoded.and_then(|e| writer.push(e)) {

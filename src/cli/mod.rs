@@ -352,12 +352,14 @@ pub fn appraised(
     };
     let sim = model.simulation(&assumptions, false)?;
     let progress = model.progress(records.len(), sim.draws);
-    let report = prospect::appraise::appraise_all(
+    // Valued on the plants a first allocation pass assigns (docs/architecture.md).
+    let (report, _) = prospect::portfolio::assigned::appraise_on_plants(
         &records,
         &context,
         &assumptions,
         &terms,
         Some(&sim),
+        &model.separation(&assumptions)?,
         &progress,
     );
     Ok(Some((records, report, assumptions)))

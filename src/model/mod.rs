@@ -20,6 +20,7 @@ pub mod mud;
 pub mod netback;
 pub mod nodules;
 pub mod owner;
+pub mod plant_terms;
 pub mod provenance;
 pub mod risk;
 pub mod simulate;

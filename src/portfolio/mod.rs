@@ -3,6 +3,7 @@
 //! with the year a target is met ([`timeline`]) and a financing plan within a budget
 //! ([`plan`]).
 
+pub mod assigned;
 pub mod plan;
 pub mod rank;
 pub mod separation;

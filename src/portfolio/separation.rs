@@ -17,8 +17,8 @@
 //! then the plant's id, and served in that order: the result does not depend on the order
 //! of the records or of the plants. A plant takes the largest share of a feed that fits
 //! every limit it has (TREO, NdPr, Dy + Tb). Feed no plant outside China can take is sold
-//! to China: it adds no non-China supply, is valued on China terms, and carries the risk
-//! factor `sold_to_china`. Nothing queues for a later year (concentrate is sold, not
+//! to China: it adds no non-China supply and is valued on China terms
+//! ([`crate::model::plant_terms`]). Nothing queues for a later year (concentrate is sold, not
 //! stockpiled, by a producer that needs the cash; the rule is stated, not modelled).
 
 use serde::Serialize;

@@ -138,8 +138,9 @@ pub struct ProjectLine {
     /// Years in which some of its output finds no plant outside China and is sold to
     /// China (zero non-China supply, China terms), base calendar.
     pub sold_to_china_years: Vec<i32>,
-    /// Where its output is separated in its first year at full output (base): the terms a
-    /// valuation would use instead of the nearest plant's (null when it mines nothing).
+    /// Where its output is separated in its first year at full output (base; for a
+    /// project outside the base case, as if it proceeds, on the room the base case leaves):
+    /// the terms its valuation uses (null when it mines nothing).
     pub separation_terms: Option<SeparationTerms>,
     /// Why the project is out of the base case whatever its chance (a refused, revoked or
     /// terminated permit that no dated event revives), if it is.
@@ -163,6 +164,9 @@ pub struct SeparationTerms {
     /// Share of the year's output (NdPr, else Dy+Tb) sold to China for want of a plant,
     /// on China terms (the assumptions' `separation.china_payable_pct` of the basket).
     pub china_share: f64,
+    /// `base` (allocated with the base case) or `entrant` (a project outside the base
+    /// case, allocated as if it proceeds, after the base case, on the room it leaves).
+    pub basis: &'static str,
 }
 
 /// What a project's feed needs besides its tonnage: who runs and buys it, and where it is.
@@ -478,41 +482,12 @@ pub fn timeline(
     let mut china_years: BTreeMap<String, Vec<i32>> = BTreeMap::new();
     let mut plant_full: BTreeMap<String, Vec<i32>> = BTreeMap::new();
     let mut plant_ndpr: BTreeMap<String, f64> = BTreeMap::new();
-    let mut terms: BTreeMap<String, (f64, SeparationTerms)> = BTreeMap::new();
+    let mut collector = crate::portfolio::assigned::TermsCollector::default();
     let years: Vec<YearRow> = (as_of..=as_of + horizon)
         .map(|year| {
             let a = allocate_year(&lines, sep, year, as_of, ramp);
+            collector.observe(year, &a.base);
             for f in &a.base.feeds {
-                let mined = f.mined_ndpr_t + f.mined_dytb_t;
-                let best = terms.get(&f.id).map_or(-1.0, |(m, _)| *m);
-                if mined > best + 1e-9 {
-                    let main = f
-                        .assignments
-                        .iter()
-                        .max_by(|x, y| x.share.total_cmp(&y.share));
-                    let china = if f.mined_ndpr_t > 0.0 {
-                        f.to_china_ndpr_t / f.mined_ndpr_t
-                    } else if f.mined_dytb_t > 0.0 {
-                        f.to_china_dytb_t / f.mined_dytb_t
-                    } else {
-                        0.0
-                    };
-                    terms.insert(
-                        f.id.clone(),
-                        (
-                            mined,
-                            SeparationTerms {
-                                year,
-                                plant: main
-                                    .map(|m| m.plant.clone().unwrap_or_else(|| "own".into())),
-                                tier: main.map(|m| m.tier),
-                                cost_usd_per_kg: main.map(|m| m.cost_usd_per_kg),
-                                distance_km: main.and_then(|m| m.distance_km),
-                                china_share: china,
-                            },
-                        ),
-                    );
-                }
                 let e = per_project.entry(f.id.clone()).or_default();
                 e.0 += f.mined_ndpr_t;
                 e.1 += f.separated_ndpr_t;
@@ -579,6 +554,7 @@ pub fn timeline(
             }
         })
         .collect();
+    let mut terms = collector.finish(&lines, sep);
     for l in &mut lines {
         if let Some((mn, sn, md, sd)) = per_project.get(&l.id) {
             l.separated_share = if *mn > 0.0 {
@@ -594,7 +570,7 @@ pub fn timeline(
             .map(|s| s.into_iter().collect())
             .unwrap_or_default();
         l.sold_to_china_years = china_years.remove(&l.id).unwrap_or_default();
-        l.separation_terms = terms.remove(&l.id).map(|(_, t)| t);
+        l.separation_terms = terms.remove(&l.id);
     }
     let plants = sep
         .plants
