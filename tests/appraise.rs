@@ -612,12 +612,18 @@ fn streamed_output_is_the_in_memory_report() {
         keep_draws: false,
     };
     let context = prospect::context::Context::builtin().unwrap();
-    let report = prospect::appraise::appraise_all(
+    // In memory as streamed: on the plants a first allocation pass assigns (issue 16).
+    let sep = prospect::portfolio::separation::Separation::new(
+        prospect::context::load_plants(None).unwrap(),
+        &a,
+    );
+    let (report, _) = prospect::portfolio::assigned::appraise_on_plants(
         &records,
         &context,
         &a,
         &terms,
         Some(&sim),
+        &sep,
         &indicatif::ProgressBar::hidden(),
     );
     let mut json = serde_json::to_vec_pretty(&report).unwrap();
