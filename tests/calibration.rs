@@ -125,11 +125,22 @@ fn the_ionic_clay_factor_comes_from_outside_the_fit() {
     let a = Assumptions::defaults();
     let t = calibration();
     let c = points(&t, "ionic_clay");
-    assert_eq!(c.len(), 1);
-    let (x, y) = capex_point(&a, c[0]);
-    let resid = y - (a.costs.capex_a.ln() + a.costs.capex_b * x);
+    assert_eq!(c.len(), 2);
+    let resid: Vec<f64> = c
+        .iter()
+        .map(|p| {
+            let (x, y) = capex_point(&a, p);
+            y - (a.costs.capex_a.ln() + a.costs.capex_b * x)
+        })
+        .collect();
+    let mean = resid.iter().sum::<f64>() / resid.len() as f64;
     let factor = a.deposits["ionic_clay"].capex_factor;
-    assert!((factor - resid.exp()).abs() < 0.005, "{}", resid.exp());
+    assert!((factor - mean.exp()).abs() < 0.005, "{}", mean.exp());
+    // Out of sample, each study against the other's factor: Makuutu 0.47 and Carina 1.60
+    // of the curve, ln(0.47/1.60) = -1.214 and +1.214 by the independent computation
+    // (docs/validation.md): the factor is poorly known, and the test says so.
+    let loo = [resid[0] - resid[1], resid[1] - resid[0]];
+    assert!((rms(&loo) - 1.214).abs() < 0.002, "{}", rms(&loo));
 }
 
 #[test]
