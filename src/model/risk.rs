@@ -264,6 +264,106 @@ mod tests {
         assert_eq!(names, ["regime", "apei"]);
     }
 
+    /// The environment factor of a site `km` from a protected area (None: no factor).
+    fn environment(km: f64, overlaps: bool, a: &Assumptions) -> Option<RiskFactor> {
+        let r = record(StudyStage::Pfs);
+        let mut site = SiteContext::unknown(&r);
+        site.regime = Some(Regime::Onshore);
+        site.protected_area = Some(crate::context::ProtectedArea {
+            name: "Test Park".into(),
+            designation: None,
+            overlaps,
+            distance_km: km,
+            overlap_km2: None,
+        });
+        let out = risk(&r, &site, a);
+        // Jurisdiction x environment, on the PFS base rate: the product is the chance.
+        let product: f64 = out.factors.iter().map(|f| f.multiplier).product();
+        assert!((out.chance_of_success - out.base_rate * product).abs() < 1e-15);
+        out.factors.into_iter().find(|f| f.factor == "environment")
+    }
+
+    #[test]
+    fn the_protected_area_band_is_near_up_to_its_limit_and_far_beyond() {
+        let a = Assumptions::defaults();
+        let m = &a.risk.multipliers;
+        let near = a.risk.rules.protected_near_km;
+        // Up to and including the limit the site is near; just past it, within 50 km.
+        for (km, want, words) in [
+            (0.5, m.protected_within_10km, "lies 0.5 km from"),
+            (near, m.protected_within_10km, "lies 10.0 km from"),
+            (near + 0.01, m.protected_within_50km, "lies 10 km from"),
+            (49.0, m.protected_within_50km, "lies 49 km from"),
+        ] {
+            let f = environment(km, false, &a).unwrap();
+            assert_eq!(f.multiplier, want, "{km} km");
+            assert!(f.reason.contains(words), "{km} km: {}", f.reason);
+        }
+        // Overlap wins whatever the distance field says.
+        let f = environment(0.0, true, &a).unwrap();
+        assert_eq!(f.multiplier, m.protected_overlap);
+        assert!(f.reason.contains("overlaps Test Park"), "{}", f.reason);
+        // The band is the assumption's, not a figure in the code: at a 20 km limit a site
+        // 15 km away is near.
+        let mut wide = Assumptions::defaults();
+        wide.risk.rules.protected_near_km = 20.0;
+        assert_eq!(
+            environment(15.0, false, &wide).unwrap().multiplier,
+            m.protected_within_10km
+        );
+        assert_eq!(
+            environment(15.0, false, &a).unwrap().multiplier,
+            m.protected_within_50km
+        );
+        // The three multipliers differ, so each case above tells its band apart.
+        assert!(m.protected_overlap < m.protected_within_10km);
+        assert!(m.protected_within_10km < m.protected_within_50km);
+    }
+
+    #[test]
+    fn a_revoked_licence_is_its_own_permit_factor() {
+        let a = Assumptions::defaults();
+        let m = &a.risk.multipliers;
+        let mut r = record(StudyStage::Permitting);
+        let pending = chance(&r, Regime::Onshore);
+        for (status, mult, why) in [
+            (PermitStatus::Revoked, m.permit_revoked, "licence revoked"),
+            (
+                PermitStatus::Refused,
+                m.permit_refused,
+                "key permit refused",
+            ),
+            (
+                PermitStatus::Terminated,
+                m.permit_terminated,
+                "assessment terminated without a decision",
+            ),
+        ] {
+            r.development.permit_status = Some(status);
+            let mut site = SiteContext::unknown(&r);
+            site.regime = Some(Regime::Onshore);
+            let out = risk(&r, &site, &a);
+            let f = out.factors.iter().find(|f| f.factor == "permit").unwrap();
+            assert_eq!((f.multiplier, f.reason.as_str()), (mult, why));
+            // The chance is the pending one times the permit's multiplier, and no more.
+            assert!(
+                (out.chance_of_success - pending * mult).abs() < 1e-15,
+                "{status:?}"
+            );
+        }
+        // Granted and pending add no permit factor.
+        for status in [None, Some(PermitStatus::Granted)] {
+            r.development.permit_status = status;
+            let mut site = SiteContext::unknown(&r);
+            site.regime = Some(Regime::Onshore);
+            let out = risk(&r, &site, &a);
+            assert!(out.factors.iter().all(|f| f.factor != "permit"));
+        }
+        // The three events carry three different multipliers (else the arms could not be
+        // told apart).
+        assert!(m.permit_revoked != m.permit_refused && m.permit_refused != m.permit_terminated);
+    }
+
     #[test]
     fn the_area_is_riskier_than_an_eez() {
         let mut r = record(StudyStage::Pfs);
