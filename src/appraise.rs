@@ -382,7 +382,9 @@ pub fn appraise_at(
         rate,
         delay,
     ));
+    let share = if owner_value.proceeds { 1.0 } else { 0.0 };
     out.owner = Some(owner_value);
+    out.decide(share);
     out.irr_pct = irr.pct();
     out.irr_note = match &irr {
         Irr::Unique { .. } => None,
@@ -504,7 +506,22 @@ impl Appraisal {
         // First-production percentiles stay the outlook's (never included); the
         // simulation's own, given that the project proceeds, are in `simulation`.
         self.top_drivers = s.sensitivity.iter().take(3).cloned().collect();
+        // The owner's decision in each draw: the chance of production counts the share of
+        // draws in which the owner proceeds.
+        self.decide(s.prob_proceeds);
         self.simulation = Some(s);
+    }
+}
+
+// The owner's decision in the first-production outlook (issue 17): see owner::decided.
+impl Appraisal {
+    /// Puts the owner's decision into the first-production outlook and its percentiles:
+    /// the owner proceeds in `proceeds_share` (0-1) of the outcomes.
+    fn decide(&mut self, proceeds_share: f64) {
+        self.first_production =
+            owner::decided(&self.first_production, &self.lead_time, proceeds_share);
+        self.first_production_year =
+            YearEstimate::outlook(self.first_production_year.base, &self.first_production);
     }
 }
 

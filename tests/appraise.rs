@@ -731,3 +731,81 @@ fn kept_draws_are_the_draws_behind_the_summary() {
         assert!((p50 - summary).abs() < 1e-5, "{id}: {p50} vs {summary}");
     }
 }
+
+// ---- The owner's decision in the first-production outlook (issue 17) ----
+
+#[test]
+fn the_owners_decision_shows_in_the_chance_and_percentiles_of_first_production() {
+    let run = |draws: &str| -> Value {
+        let out = cargo_bin_cmd!("prospect")
+            .args(["appraise", "samples/projects.csv", "--format", "json"])
+            .args(["--as-of", "2026", "--quiet", "--draws", draws])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    // Deterministic: a project its owner would not build never produces; one it would
+    // build keeps the risk model's chance.
+    let (mut built, mut not) = (0, 0);
+    for p in run("0")["projects"].as_array().unwrap() {
+        let (id, o) = (&p["id"], &p["first_production"]);
+        let chance = p["chance_of_success"].as_f64().unwrap();
+        if p["valued"] != true || p["lead_time"]["produced"] == true {
+            // Unvalued or producing: no decision ahead, the chance is the risk model's.
+            assert!(o["proceeds_share"].is_null(), "{id}");
+            let want = if p["lead_time"]["produced"] == true {
+                1.0
+            } else {
+                chance
+            };
+            assert_eq!(o["chance_of_production"].as_f64().unwrap(), want, "{id}");
+            continue;
+        }
+        assert_eq!(
+            o["chance_before_decision"].as_f64().unwrap(),
+            chance,
+            "{id}"
+        );
+        if p["owner"]["proceeds"] == true {
+            built += 1;
+            assert_eq!(o["proceeds_share"], 1.0, "{id}");
+            assert_eq!(o["chance_of_production"].as_f64().unwrap(), chance, "{id}");
+        } else {
+            not += 1;
+            assert_eq!(o["proceeds_share"], 0.0, "{id}");
+            assert_eq!(o["chance_of_production"], 0.0, "{id}");
+            for k in ["p10", "p50", "p90"] {
+                assert!(o[k]["year"].is_null(), "{id} {k}");
+                assert!(p["first_production_year"][k].is_null(), "{id} {k}");
+            }
+            assert!(o["base_case_year"].is_null(), "{id}");
+            assert!(
+                o["never_reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("would not proceed"),
+                "{id}"
+            );
+        }
+    }
+    // Nolans is built at the default deck, Dubbo (NPV below zero) is not.
+    assert!(built >= 1 && not >= 1, "{built} {not}");
+    // Simulated: the chance is the risk model's times the share of draws that proceed.
+    for p in run("200")["projects"].as_array().unwrap() {
+        if p["valued"] != true || p["lead_time"]["produced"] == true {
+            continue;
+        }
+        let share = p["simulation"]["prob_proceeds"].as_f64().unwrap();
+        let o = &p["first_production"];
+        assert_eq!(o["proceeds_share"].as_f64().unwrap(), share, "{}", p["id"]);
+        let want = p["chance_of_success"].as_f64().unwrap() * share;
+        assert!(
+            (o["chance_of_production"].as_f64().unwrap() - want).abs() < 1e-12,
+            "{}",
+            p["id"]
+        );
+    }
+}

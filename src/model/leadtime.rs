@@ -748,6 +748,14 @@ pub struct Outlook {
     pub base_case_year: Option<i32>,
     /// Why the project is out of the base case whatever its chance, if it is.
     pub blocked: Option<String>,
+    /// The risk model's chance of production, before the owner's decision (0-1).
+    pub chance_before_decision: f64,
+    /// Share of outcomes in which the owner proceeds at the decision point (its value
+    /// there positive): 1 or 0 from the deterministic valuation, the simulation's share of
+    /// draws when there is one; null when not valued or past construction
+    /// ([`crate::model::owner::decided`]). `chance_of_production` is the chance before
+    /// the decision times this share.
+    pub proceeds_share: Option<f64>,
 }
 
 /// The outlook of a lead time for a chance of production `chance` (0-1), looking
@@ -820,6 +828,8 @@ pub fn outlook(lt: &LeadTime, chance: f64, horizon_y: f64) -> Outlook {
         never_reason,
         if_produces,
         blocked: lt.blocked.clone(),
+        chance_before_decision: chance,
+        proceeds_share: None,
     }
 }
 
@@ -932,6 +942,7 @@ mod tests {
             StudyStage::Financing,
         ] {
             let mut last: Option<(f64, f64, f64)> = None;
+            let mut last_outlook: Option<(f64, f64)> = None;
             for since in (1990..=2026).rev() {
                 let mut r = record(stage, "AU");
                 r.development.stage_year = Some(since);
@@ -947,6 +958,16 @@ mod tests {
                         "{stage} since {since}: {prev:?} -> {now:?}"
                     );
                 }
+                // The stall shows in the outlook's percentiles of every outcome too.
+                let o = outlook(&l, 0.9, 200.0);
+                let p = (o.p10.years.unwrap(), o.p50.years.unwrap());
+                if let Some(prev) = last_outlook {
+                    assert!(
+                        p.0 >= prev.0 - 1e-9 && p.1 >= prev.1 - 1e-9,
+                        "{stage} since {since}: outlook {prev:?} -> {p:?}"
+                    );
+                }
+                last_outlook = Some(p);
                 last = Some(now);
             }
         }

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::assumptions::Assumptions;
 use crate::model::cashflow::{self, Discounting};
+use crate::model::leadtime::{self, LeadTime, Outlook};
 use crate::read::record::{ProjectRecord, Regime, StudyStage};
 
 /// The owner's terms of one project.
@@ -201,6 +202,38 @@ pub fn value(
     }
 }
 
+/// The first-production outlook after the owner's decision: a project reaches
+/// production only if its owner proceeds at the decision point, so the chance of
+/// production is the risk model's chance times `proceeds_share` (the share of outcomes in
+/// which the owner's value there is positive: 1 or 0 from the deterministic valuation, the
+/// simulation's share of draws), and the percentiles and the base case follow from it.
+/// A project already producing has passed its decision: its outlook is kept.
+pub fn decided(o: &Outlook, lt: &LeadTime, proceeds_share: f64) -> Outlook {
+    if lt.produced {
+        return o.clone();
+    }
+    let share = proceeds_share.clamp(0.0, 1.0);
+    let horizon_y = f64::from(o.horizon_year - lt.as_of);
+    let mut out = leadtime::outlook(lt, o.chance_before_decision * share, horizon_y);
+    out.chance_before_decision = o.chance_before_decision;
+    out.proceeds_share = Some(share);
+    if share < 1.0
+        && let Some(why) = out.never_reason.as_mut()
+    {
+        if share <= 0.0 {
+            why.push_str(
+                "; the owner would not proceed at the decision point (its value there is not positive)",
+            );
+        } else {
+            why.push_str(&format!(
+                "; the owner proceeds at the decision point in {:.0} % of the draws",
+                share * 100.0
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +291,66 @@ mod tests {
                 assert!(risked(npv, 400.0, &t, 8.0, years) >= 0.0);
             }
         }
+    }
+
+    #[test]
+    fn the_decision_enters_the_chance_and_the_percentiles_of_first_production() {
+        let a = Assumptions::defaults();
+        let mut r = ProjectRecord::empty(Location::File);
+        r.id = "T".into();
+        r.country = Some("AU".into());
+        r.geology.deposit_type = Some(DepositType::Carbonatite);
+        r.development.stage = Some(StudyStage::Financing);
+        r.development.stage_year = Some(2025);
+        let lt = leadtime::lead_time(&r, Some(Regime::Onshore), 3, 2.0, &a, 2026);
+        let before = leadtime::outlook(&lt, 0.8, 40.0);
+        // Always proceeds: nothing changes but the share, which is said.
+        let all = decided(&before, &lt, 1.0);
+        assert_eq!(
+            (all.p10.clone(), all.p50.clone(), all.p90.clone()),
+            (before.p10.clone(), before.p50.clone(), before.p90.clone())
+        );
+        assert_eq!(all.chance_of_production, 0.8);
+        assert_eq!(all.proceeds_share, Some(1.0));
+        // Never proceeds: never produces, out of the base case, and the reason says why.
+        let none = decided(&before, &lt, 0.0);
+        assert_eq!(none.chance_of_production, 0.0);
+        assert_eq!(none.chance_before_decision, 0.8);
+        assert_eq!(
+            (none.p10.year, none.p50.year, none.p90.year),
+            (None, None, None)
+        );
+        assert_eq!(none.base_case_year, None);
+        assert!(before.base_case_year.is_some());
+        assert!(
+            none.never_reason
+                .as_deref()
+                .unwrap()
+                .contains("would not proceed")
+        );
+        // Proceeds in half the draws: chance 0.8 x 0.5 = 0.4, so P10 is the producing
+        // outcomes' 0.1 / 0.4 = 25th percentile and the median is never.
+        let half = decided(&before, &lt, 0.5);
+        assert!((half.chance_of_production - 0.4).abs() < 1e-15);
+        let p25 = lt.quantile_if_proceeds(0.25);
+        assert!((half.p10.years.unwrap() - p25).abs() < 1e-12);
+        assert_eq!((half.p50.year, half.base_case_year), (None, None));
+        assert!(
+            half.never_reason
+                .as_deref()
+                .unwrap()
+                .contains("in 50 % of the draws")
+        );
+        // Deciding again from a decided outlook starts from the chance before the decision.
+        let again = decided(&half, &lt, 1.0);
+        assert_eq!(again.chance_of_production, 0.8);
+        assert_eq!(again.p50, before.p50);
+        // A producer has passed its decision.
+        r.development.stage = Some(StudyStage::Production);
+        r.development.stage_year = Some(2015);
+        let lt = leadtime::lead_time(&r, Some(Regime::Onshore), 3, 2.0, &a, 2026);
+        let o = leadtime::outlook(&lt, 0.9, 40.0);
+        assert_eq!(decided(&o, &lt, 0.0), o);
     }
 
     #[test]
