@@ -799,6 +799,12 @@ fn the_owners_decision_shows_in_the_chance_and_percentiles_of_first_production()
             continue;
         }
         let share = p["simulation"]["prob_proceeds"].as_f64().unwrap();
+        // The simulated risked value: never below zero, and zero when no draw proceeds.
+        let risked = p["simulation"]["risked_npv_musd"].as_f64().unwrap();
+        assert!(risked >= 0.0, "{}: {risked}", p["id"]);
+        if share == 0.0 {
+            assert_eq!(risked, 0.0, "{}", p["id"]);
+        }
         let o = &p["first_production"];
         assert_eq!(o["proceeds_share"].as_f64().unwrap(), share, "{}", p["id"]);
         let want = p["chance_of_success"].as_f64().unwrap() * share;

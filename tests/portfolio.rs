@@ -219,3 +219,77 @@ fn plan_keeps_to_the_budget_meets_a_feasible_target_and_reports_the_gap() {
         assert!(left.contains(&"NORID"), "nodules produce no NdPr");
     }
 }
+
+// ---- A refused licence out of the base supply (issue 17) ----
+
+/// Nolans alone, with its permit status set to `status`, through `timeline` at
+/// `--draws 0` (so its owner proceeds: NPV above zero at the default deck), with a refused
+/// permit costing nothing in the chance (multiplier 1), so that only the refusal itself
+/// can keep it out of the base case.
+fn nolans_timeline(status: &str, revival: Option<&str>) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rdr = csv::Reader::from_path("samples/projects.csv").unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut row: Vec<String> = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[0] == "NOL")
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    row[col("permit_status")] = status.into();
+    let mut header: Vec<String> = header.iter().map(str::to_owned).collect();
+    if let Some(y) = revival {
+        header.push("revival_year".into());
+        row.push(y.into());
+    }
+    let file = dir.path().join("nol.csv");
+    let mut w = csv::Writer::from_path(&file).unwrap();
+    w.write_record(&header).unwrap();
+    w.write_record(&row).unwrap();
+    w.flush().unwrap();
+    let toml = dir.path().join("a.toml");
+    std::fs::write(&toml, "[risk.multipliers]\npermit_refused = 1.0\n").unwrap();
+    let out = cargo_bin_cmd!("prospect")
+        .arg("timeline")
+        .arg(&file)
+        .args(["--format", "json", "--as-of", "2026", "--draws", "0"])
+        .args(["--quiet", "--horizon", "20", "--assumptions"])
+        .arg(&toml)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn a_refused_licence_removes_the_project_from_the_base_supply() {
+    let base: fn(&Value) -> f64 = |t| {
+        t["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y["ndpr_t"]["base"].as_f64().unwrap())
+            .sum()
+    };
+    // Granted: Nolans is in the base case and supplies NdPr (4,440 t/y at nameplate).
+    let granted = nolans_timeline("granted", None);
+    assert!(granted["projects"][0]["first_production_year"]["base"].is_i64());
+    assert!(base(&granted) >= 4440.0, "{}", base(&granted));
+    // Refused, at the same chance: its median outcome is still production, yet the base
+    // supply has none of it in any year.
+    let refused = nolans_timeline("refused", None);
+    let line = &refused["projects"][0];
+    assert!(line["first_production_year"]["p50"].is_i64(), "{line}");
+    assert!(line["first_production_year"]["base"].is_null());
+    assert!(line["blocked"].as_str().unwrap().contains("refused"));
+    assert_eq!(base(&refused), 0.0);
+    // A dated event reviving it brings it back.
+    let revived = nolans_timeline("refused", Some("2027"));
+    assert!(revived["projects"][0]["blocked"].is_null());
+    assert!(base(&revived) > 0.0);
+}
