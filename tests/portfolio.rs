@@ -196,8 +196,19 @@ fn timeline_counts_supply_and_capex_by_year() {
 fn plan_keeps_to_the_budget_meets_a_feasible_target_and_reports_the_gap() {
     let budget = 1500.0;
     // Kvanefjeld (refused) and Kipawa (terminated) are blocked: the plan cannot finance
-    // them, so 25,000 t by 2030 falls 264 t short and 24,000 t is the feasible target.
-    for (target, feasible) in [("ndpr=24000t@2030", true), ("ndpr=35000t@2033", false)] {
+    // them. 24,000 t by 2030 is feasible; a target above every plannable project's
+    // nameplate NdPr together (from the timeline, blocked and China-linked ones out) cannot
+    // be met however the plants are built.
+    let t = json("timeline", &[]);
+    let all: f64 = t["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["blocked"].is_null())
+        .map(|p| p["ndpr_t"].as_f64().unwrap())
+        .sum();
+    let beyond = format!("ndpr={:.0}t@2035", all + 1000.0);
+    for (target, feasible) in [("ndpr=24000t@2030", true), (beyond.as_str(), false)] {
         let p = json("plan", &["--budget", "1500musd/y", "--target", target]);
         for s in p["spend"].as_array().unwrap() {
             assert!(s[1].as_f64().unwrap() <= budget + 1e-6, "{target}: {s}");

@@ -213,7 +213,7 @@ fn the_plan_finances_a_plant_when_plants_stop_the_target() {
             "--budget",
             "1500musd/y",
             "--target",
-            "ndpr=35000t@2033",
+            "ndpr=24000t@2030",
         ])
         .assert()
         .success()

@@ -345,6 +345,8 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
         "1st prod",
         "capex US$m",
         "supply t/y",
+        "added t/y",
+        "per US$m",
     ];
     let rows: Vec<Vec<String>> = p
         .financed
@@ -358,6 +360,8 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
                 f.first_production_year.to_string(),
                 format!("{:.0}", f.capex_musd),
                 format!("{:.0}", f.supply_t),
+                format!("{:.0}", f.separated_added_t),
+                format!("{:.2}", f.separated_t_per_musd),
             ]
         })
         .collect();
@@ -407,8 +411,11 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
     for f in &p.plants_financed {
         let _ = writeln!(
             out,
-            "New separation plant {}: start {}, first output {}, US${:.0} m, {:.0} t/y NdPr and {:.0} t/y Dy+Tb, beside {}: {}.",
+            "New separation plant {} (order {}, adds {:.0} t/y separated in the target year, {:.2} t/y per US$m): start {}, first output {}, US${:.0} m, {:.0} t/y NdPr and {:.0} t/y Dy+Tb, beside {}: {}.",
             printable(&f.id),
+            f.order,
+            f.separated_added_t,
+            f.separated_t_per_musd,
             f.start_year,
             f.first_output_year,
             f.capex_musd,
@@ -449,6 +456,8 @@ pub fn plan_csv(p: &crate::portfolio::plan::Plan) -> Result<Vec<u8>, csv::Error>
         "first_production_year",
         "capex_musd",
         "supply_t",
+        "separated_added_t",
+        "separated_t_per_musd",
     ])?;
     for f in &p.financed {
         w.write_record([
@@ -459,6 +468,8 @@ pub fn plan_csv(p: &crate::portfolio::plan::Plan) -> Result<Vec<u8>, csv::Error>
             f.first_production_year.to_string(),
             format!("{:.3}", f.capex_musd),
             format!("{:.1}", f.supply_t),
+            format!("{:.1}", f.separated_added_t),
+            format!("{:.4}", f.separated_t_per_musd),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())

@@ -24,10 +24,6 @@ pub fn parse_budget(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Financed projects (candidate index, start year), spend by year, and the candidates no
-/// start year could fit.
-type Scheduled = (Vec<(usize, i32)>, BTreeMap<i32, f64>, Vec<usize>);
-
 /// A project the plan finances.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Financed {
@@ -40,6 +36,11 @@ pub struct Financed {
     pub capex_musd: f64,
     /// Target oxide at nameplate, t/y.
     pub supply_t: f64,
+    /// Target oxide separated outside China that it added in the target year when the plan
+    /// chose it, t/y (0 when chosen after nothing added supply in the target year).
+    pub separated_added_t: f64,
+    /// That gain weighted by its chance of success, per US$ million of capex.
+    pub separated_t_per_musd: f64,
 }
 
 /// The financing plan.
@@ -79,6 +80,8 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FinancedPlant {
     pub id: String,
+    /// Its place in the plan's financing order, counted with the mines'.
+    pub order: usize,
     /// Year spending starts.
     pub start_year: i32,
     pub first_output_year: i32,
@@ -89,13 +92,33 @@ pub struct FinancedPlant {
     /// The project whose stranded feed it is sited beside (for freight).
     pub sited_at: String,
     pub reason: String,
+    /// Target oxide separated outside China that it added in the target year when the plan
+    /// chose it, t/y, and that per US$ million of capex.
+    pub separated_added_t: f64,
+    pub separated_t_per_musd: f64,
 }
 
-/// Chooses projects and start years to meet `target` as early as possible within the
-/// annual `budget`: candidates by target supply per dollar of capex (weighted by chance of
-/// success), each started in the first year from its earliest start at which every year
-/// of its construction fits the budget, until the target is met; then every financed
-/// project whose removal leaves the target-met year unchanged is dropped (latest first).
+/// Below this many tonnes a year of the target oxide in the target year, an option adds
+/// nothing the plan counts (the rounding of shares; the timeline's binding tolerance).
+const MIN_GAIN_T: f64 = 1.0;
+
+/// One thing the plan finances: a mine (candidate index, start year) or a new plant.
+#[derive(Debug, Clone)]
+enum Pick {
+    Mine(usize, i32),
+    Plant(Box<Plant>, FinancedPlant),
+}
+
+/// Chooses mines, plants and start years to meet `target` as early as possible within the
+/// annual `budget`. Each step finances the option that adds the most separated supply of
+/// the target oxide in the target year per dollar: every remaining mine (at the first
+/// start year from its earliest whose construction years fit the budget, its gain weighted
+/// by its chance of success) and, when mined feed finds no plant outside China that year, a
+/// new open plant sized on that feed (at the first start year the budget allows). When no
+/// option adds supply in the target year the plan stops: the rest are left out, each with
+/// its reason. Then every financed
+/// mine or plant whose removal leaves the target-met year unchanged is dropped (latest
+/// first).
 pub fn plan(
     projects: &[Appraisal],
     records: &[ProjectRecord],
@@ -142,12 +165,14 @@ pub fn plan(
             candidates.push(l);
         }
     }
+    let static_key = |l: &ProjectLine| supply_t(l) * l.chance_of_success / l.capex_musd.max(1.0);
     candidates.sort_by(|a, b| {
-        let key = |l: &ProjectLine| supply_t(l) * l.chance_of_success / l.capex_musd.max(1.0);
-        key(b).total_cmp(&key(a)).then_with(|| a.id.cmp(&b.id))
+        static_key(b)
+            .total_cmp(&static_key(a))
+            .then_with(|| a.id.cmp(&b.id))
     });
 
-    // Feeds of the baseline and the financed projects in a year.
+    // Feeds of the baseline and the financed mines in a year.
     let feeds_in = |year: i32, chosen: &[(usize, i32)]| -> Vec<Feed> {
         lines
             .iter()
@@ -168,154 +193,161 @@ pub fn plan(
         Oxide::Ndpr => ndpr,
         Oxide::Dytb => dytb,
     };
-    // Separated supply of the target oxide in a year, with `sep` (the layer, or the layer
-    // and the plants the plan adds).
-    let separated_in = |sep: &Separation, year: i32, chosen: &[(usize, i32)]| -> f64 {
-        let a = sep.allocate_year(&feeds_in(year, chosen), year, PlantCalendar::P50, as_of);
+    // The mines and the plants layer with the plants of `picks`.
+    let world = |picks: &[Pick]| -> (Vec<(usize, i32)>, Separation) {
+        let mut s = sep.clone();
+        let mut chosen = Vec::new();
+        for p in picks {
+            match p {
+                Pick::Mine(i, y) => chosen.push((*i, *y)),
+                Pick::Plant(plant, _) => s.plants.push((**plant).clone()),
+            }
+        }
+        (chosen, s)
+    };
+    let alloc_in = |picks: &[Pick], year: i32| {
+        let (chosen, s) = world(picks);
+        s.allocate_year(&feeds_in(year, &chosen), year, PlantCalendar::P50, as_of)
+    };
+    let separated_in = |picks: &[Pick], year: i32| {
+        let a = alloc_in(picks, year);
         pick(a.separated_ndpr_t(), a.separated_dytb_t())
     };
-    let supply_in = |year: i32, chosen: &[(usize, i32)]| separated_in(sep, year, chosen);
-    let met_year =
-        |chosen: &[(usize, i32)]| met_from(as_of..=end, target, |y| supply_in(y, chosen));
-
-    let schedule = |budget: f64| -> Scheduled {
-        let mut spend: BTreeMap<i32, f64> = BTreeMap::new();
-        let mut chosen: Vec<(usize, i32)> = Vec::new();
-        let mut unfundable = Vec::new();
-        for (i, l) in candidates.iter().enumerate() {
-            if met_year(&chosen).is_some_and(|y| y <= target.year) {
-                break;
-            }
-            let c = l.construction_y.max(1) as i32;
-            let per_year = l.capex_musd / f64::from(c);
-            let earliest = l.construction_start_year.unwrap_or(as_of).max(as_of);
-            let start = (earliest..=end).find(|s| {
-                (*s..s + c)
-                    .all(|y| spend.get(&y).copied().unwrap_or(0.0) + per_year <= budget + 1e-9)
-            });
-            match start {
-                Some(s) => {
-                    for y in s..s + c {
-                        *spend.entry(y).or_default() += per_year;
-                    }
-                    chosen.push((i, s));
-                }
-                None => unfundable.push(i),
-            }
-        }
-        (chosen, spend, unfundable)
+    let met_year = |picks: &[Pick]| {
+        let (chosen, s) = world(picks);
+        met_from(as_of..=end, target, |y| {
+            let a = s.allocate_year(&feeds_in(y, &chosen), y, PlantCalendar::P50, as_of);
+            pick(a.separated_ndpr_t(), a.separated_dytb_t())
+        })
     };
-    let (mut chosen, mut spend, unfundable) = schedule(budget);
-    // Prune: drop financed projects (latest first) that the target-met year does not need.
-    if let Some(year) = met_year(&chosen) {
-        let mut k = chosen.len();
-        while k > 0 {
-            k -= 1;
-            let mut without = chosen.clone();
-            let (i, s) = without.remove(k);
-            if met_year(&without).is_some_and(|y| y <= year) {
-                let l = candidates[i];
-                let c = l.construction_y.max(1) as i32;
-                for y in s..s + c {
-                    if let Some(v) = spend.get_mut(&y) {
-                        *v -= l.capex_musd / f64::from(c);
-                    }
+    let spend_of = |picks: &[Pick]| -> BTreeMap<i32, f64> {
+        let mut spend: BTreeMap<i32, f64> = BTreeMap::new();
+        for p in picks {
+            let (start, years, capex) = match p {
+                Pick::Mine(i, s) => {
+                    let l = candidates[*i];
+                    (*s, l.construction_y.max(1) as i32, l.capex_musd)
                 }
-                left_out.push((
-                    l.id.clone(),
-                    "not needed: the target is met as early without it".to_owned(),
-                ));
-                chosen = without;
+                Pick::Plant(_, f) => (
+                    f.start_year,
+                    f.first_output_year - f.start_year,
+                    f.capex_musd,
+                ),
+            };
+            for y in start..start + years.max(1) {
+                *spend.entry(y).or_default() += capex / f64::from(years.max(1));
             }
         }
-    }
-    // Plants: when the mines financed leave feed sold to China in the target year, a new
-    // open plant sized on that feed, financed within what the budget leaves.
-    let year_alloc = |sep: &Separation| {
-        sep.allocate_year(
-            &feeds_in(target.year, &chosen),
-            target.year,
-            PlantCalendar::P50,
-            as_of,
+        spend
+    };
+    // The first start year from `earliest` at which `years` years of `capex` fit.
+    let fits = |spend: &BTreeMap<i32, f64>, earliest: i32, years: i32, capex: f64| {
+        let per_year = capex / f64::from(years.max(1));
+        (earliest..=end).find(|s| {
+            (*s..s + years.max(1))
+                .all(|y| spend.get(&y).copied().unwrap_or(0.0) + per_year <= budget + 1e-9)
+        })
+    };
+    let mine_start = |spend: &BTreeMap<i32, f64>, i: usize| {
+        let l = candidates[i];
+        let earliest = l.construction_start_year.unwrap_or(as_of).max(as_of);
+        fits(
+            spend,
+            earliest,
+            l.construction_y.max(1) as i32,
+            l.capex_musd,
         )
     };
-    let at_target = year_alloc(sep);
-    let stranded = pick(at_target.to_china_ndpr_t(), at_target.to_china_dytb_t());
-    let binding = if stranded > 0.5 {
-        Binding::Plants
-    } else {
-        Binding::Mines
-    };
-    let mined_in_target_year = pick(at_target.mined_ndpr_t(), at_target.mined_dytb_t());
-    let mut plants_financed = Vec::new();
-    let mut with_plants = sep.clone();
-    let short_now = target.tonnes - separated_in(sep, target.year, &chosen);
-    if short_now > 0.0 && binding == Binding::Plants {
-        let need = short_now.min(stranded);
+    // A new open plant sized on the feed sold to China in the target year, if any.
+    let plant_option = |picks: &[Pick], spend: &BTreeMap<i32, f64>, k: usize| -> Option<Pick> {
+        let at = alloc_in(picks, target.year);
+        let stranded = pick(at.to_china_ndpr_t(), at.to_china_dytb_t());
+        let short = target.tonnes - pick(at.separated_ndpr_t(), at.separated_dytb_t());
+        if stranded <= 0.5 || short <= 0.0 {
+            return None;
+        }
+        let need = short.min(stranded);
         // The largest stranded feed sites the plant.
-        let site = at_target
-            .feeds
-            .iter()
-            .max_by(|a, b| {
-                pick(a.to_china_ndpr_t, a.to_china_dytb_t)
-                    .total_cmp(&pick(b.to_china_ndpr_t, b.to_china_dytb_t))
-                    .then_with(|| b.id.cmp(&a.id))
-            })
-            .map(|f| f.id.clone());
-        let point = site
-            .as_ref()
-            .and_then(|id| lines.iter().find(|l| &l.id == id).and_then(|l| l.site()));
+        let site_feed = at.feeds.iter().max_by(|a, b| {
+            pick(a.to_china_ndpr_t, a.to_china_dytb_t)
+                .total_cmp(&pick(b.to_china_ndpr_t, b.to_china_dytb_t))
+                .then_with(|| b.id.cmp(&a.id))
+        })?;
+        let site = site_feed.id.clone();
+        let point = lines.iter().find(|l| l.id == site).and_then(|l| l.site())?;
         let lead = sep.new_plant_lead_time_y.max(1) as i32;
-        // Aclara Louisiana's mix (1,400 t NdPr with 230 t Dy+Tb) sizes the other circuit.
+        // Sized for the whole output of the feed beside it (what other plants separate of it
+        // now, which moves to the nearer plant, plus its stranded part up to the need), both
+        // circuits on that feed's own mix, the other circuit at least at Aclara
+        // Louisiana's (1,400 t NdPr with 230 t Dy+Tb), so that neither binds first.
+        let own = pick(site_feed.to_china_ndpr_t, site_feed.to_china_dytb_t).max(1e-9);
+        let f = (need / own).min(1.0);
+        let nd = site_feed.separated_ndpr_t + site_feed.to_china_ndpr_t * f;
+        let dt = site_feed.separated_dytb_t + site_feed.to_china_dytb_t * f;
         let (ndpr_cap, dytb_cap) = match target.oxide {
-            Oxide::Ndpr => (need, need * 230.0 / 1400.0),
-            Oxide::Dytb => (need * 1400.0 / 230.0, need),
+            Oxide::Ndpr => (nd, dt.max(nd * 230.0 / 1400.0)),
+            Oxide::Dytb => (nd.max(dt * 1400.0 / 230.0), dt),
         };
-        let scale = 1.0 / (sep.utilisation.max(1e-6));
+        // Sized to separate that feed in the target year at its utilisation and the
+        // ramp-up share of that year of its output; the budget search starts from the
+        // size at full rate and grows it while a later start lowers the share.
+        let share = |first: i32| {
+            usize::try_from(target.year - first)
+                .ok()
+                .map(|k| sep.ramp.get(k).copied().unwrap_or(1.0))
+        };
+        let full = 1.0 / sep.utilisation.max(1e-6);
+        let mut found = None;
+        for s in as_of..=target.year - lead {
+            let Some(k) = share(s + lead).filter(|k| *k > 0.0) else {
+                break;
+            };
+            let capex = ndpr_cap * full / k * sep.new_plant_capex_musd_per_t_ndpr;
+            if fits(spend, s, lead, capex) == Some(s) {
+                found = Some((s, full / k));
+                break;
+            }
+        }
+        let (start, scale) = found?;
         let (ndpr_cap, dytb_cap) = (ndpr_cap * scale, dytb_cap * scale);
         let capex = ndpr_cap * sep.new_plant_capex_musd_per_t_ndpr;
-        let per_year = capex / f64::from(lead);
+        let first = start + lead;
         let latest = target.year - lead - sep.ramp.len() as i32;
-        let start = (as_of..=end).find(|y| {
-            (*y..y + lead)
-                .all(|z| spend.get(&z).copied().unwrap_or(0.0) + per_year <= budget + 1e-9)
-        });
-        if let (Some(start), Some(point), Some(site)) = (start, point, site) {
-            for z in start..start + lead {
-                *spend.entry(z).or_default() += per_year;
-            }
-            let first = start + lead;
-            with_plants.plants.push(Plant {
-                id: "new-plant-1".into(),
-                name: "New separation plant (financed by the plan)".into(),
-                operator: None,
-                owners: Vec::new(),
-                country: None,
-                kind: "separation".into(),
-                status: "planned".into(),
-                start_year: Some(first),
-                start_year_late: Some(first),
-                feeds: vec![ProductForm::Concentrate, ProductForm::MixedCarbonate],
-                access: PlantAccess::Open,
-                light: true,
-                heavy: true,
-                capacity: vec![CapacityStep {
-                    from: Some(first),
-                    from_late: Some(first),
-                    ndpr_t: Some(ndpr_cap),
-                    dytb_t: Some(dytb_cap),
-                    heavy_reo_t: None,
-                    reo_t: None,
-                    basis: "nameplate".into(),
-                }],
-                toll_light_usd_per_kg: None,
-                toll_heavy_usd_per_kg: None,
-                source: Some("plan default: assumptions [separation] new_plant_*".into()),
-                note: None,
-                point,
-            });
-            plants_financed.push(FinancedPlant {
-                id: "new-plant-1".into(),
+        let id = format!("new-plant-{k}");
+        let plant = Plant {
+            id: id.clone(),
+            name: "New separation plant (financed by the plan)".into(),
+            operator: None,
+            owners: Vec::new(),
+            country: None,
+            kind: "separation".into(),
+            status: "planned".into(),
+            start_year: Some(first),
+            start_year_late: Some(first),
+            feeds: vec![ProductForm::Concentrate, ProductForm::MixedCarbonate],
+            access: PlantAccess::Open,
+            light: true,
+            heavy: true,
+            capacity: vec![CapacityStep {
+                from: Some(first),
+                from_late: Some(first),
+                ndpr_t: Some(ndpr_cap),
+                dytb_t: Some(dytb_cap),
+                heavy_reo_t: None,
+                reo_t: None,
+                basis: "nameplate".into(),
+            }],
+            toll_light_usd_per_kg: None,
+            toll_heavy_usd_per_kg: None,
+            source: Some("plan default: assumptions [separation] new_plant_*".into()),
+            note: None,
+            point,
+        };
+        Some(Pick::Plant(
+            Box::new(plant),
+            FinancedPlant {
+                id,
+                order: 0,
                 start_year: start,
                 first_output_year: first,
                 capex_musd: capex,
@@ -326,34 +358,130 @@ pub fn plan(
                     "{stranded:.0} t/y of the target oxide mined in {} finds no plant outside China{}",
                     target.year,
                     if start > latest {
-                        "; the budget starts it too late to run at capacity by the target year"
+                        "; it is still ramping up in the target year, so it is sized for its ramp-up share of that year"
                     } else {
                         ""
                     }
                 ),
-            });
+                separated_added_t: 0.0,
+                separated_t_per_musd: 0.0,
+            },
+        ))
+    };
+
+    // Greedy by separated supply added in the target year per dollar.
+    let mut picks: Vec<Pick> = Vec::new();
+    let mut gains: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
+    let unfundable: Vec<usize> = (0..candidates.len())
+        .filter(|i| mine_start(&BTreeMap::new(), *i).is_none())
+        .collect();
+    let mut plants_made = 0;
+    while met_year(&picks).is_none_or(|y| y > target.year) {
+        let spend = spend_of(&picks);
+        let now = separated_in(&picks, target.year);
+        let taken: Vec<usize> = picks
+            .iter()
+            .filter_map(|p| match p {
+                Pick::Mine(i, _) => Some(*i),
+                Pick::Plant(..) => None,
+            })
+            .collect();
+        // (score, gain, option); ties go to the mine earlier in the static order.
+        let mut best: Option<(f64, f64, Pick)> = None;
+        for (i, l) in candidates.iter().enumerate() {
+            if taken.contains(&i) || unfundable.contains(&i) {
+                continue;
+            }
+            let Some(start) = mine_start(&spend, i) else {
+                continue;
+            };
+            let mut with = picks.clone();
+            with.push(Pick::Mine(i, start));
+            let gain = separated_in(&with, target.year) - now;
+            let score = gain * l.chance_of_success / l.capex_musd.max(1.0);
+            if gain >= MIN_GAIN_T && best.as_ref().is_none_or(|b| score > b.0 + 1e-12) {
+                best = Some((score, gain, Pick::Mine(i, start)));
+            }
+        }
+        if let Some(p) = plant_option(&picks, &spend, plants_made + 1) {
+            let mut with = picks.clone();
+            with.push(p.clone());
+            let gain = separated_in(&with, target.year) - now;
+            let capex = match &p {
+                Pick::Plant(_, f) => f.capex_musd,
+                Pick::Mine(..) => unreachable!(),
+            };
+            let score = gain / capex.max(1.0);
+            if gain >= MIN_GAIN_T && best.as_ref().is_none_or(|b| score > b.0 + 1e-12) {
+                best = Some((score, gain, p));
+            }
+        }
+        let Some((score, gain, mut p)) = best else {
+            break;
+        };
+        match &mut p {
+            Pick::Mine(i, _) => {
+                gains.insert(*i, (gain, score));
+            }
+            Pick::Plant(_, f) => {
+                plants_made += 1;
+                (f.separated_added_t, f.separated_t_per_musd) = (gain, score);
+            }
+        }
+        picks.push(p);
+    }
+    // Prune: drop financed mines and plants (latest first) the target-met year does not need.
+    if let Some(year) = met_year(&picks) {
+        let mut k = picks.len();
+        while k > 0 {
+            k -= 1;
+            let mut without = picks.clone();
+            let p = without.remove(k);
+            if met_year(&without).is_some_and(|y| y <= year) {
+                if let Pick::Mine(i, _) = p {
+                    left_out.push((
+                        candidates[i].id.clone(),
+                        "not needed: the target is met as early without it".to_owned(),
+                    ));
+                }
+                picks = without;
+            }
         }
     }
-    let met_year_p = |chosen: &[(usize, i32)]| {
-        met_from(as_of..=end, target, |y| {
-            separated_in(&with_plants, y, chosen)
-        })
+    let spend = spend_of(&picks);
+    let chosen: Vec<(usize, i32)> = world(&picks).0;
+    let at_target = alloc_in(&picks, target.year);
+    let stranded = pick(at_target.to_china_ndpr_t(), at_target.to_china_dytb_t());
+    let binding = if stranded > 0.5 {
+        Binding::Plants
+    } else {
+        Binding::Mines
     };
-    let met = met_year_p(&chosen);
-    let in_target_year = separated_in(&with_plants, target.year, &chosen);
+    let mined_in_target_year = pick(at_target.mined_ndpr_t(), at_target.mined_dytb_t());
+    let met = met_year(&picks);
+    let in_target_year = pick(at_target.separated_ndpr_t(), at_target.separated_dytb_t());
     let shortfall = (target.tonnes - in_target_year).max(0.0);
-    // The gap: what the projects an unlimited budget would add cost beyond this budget.
+    // The gap: the capex of the mines an unlimited budget would add, each at its earliest
+    // start, in the static order, until the target is met (or every mine is in).
     let funding_gap = if shortfall > 0.0 {
-        let (unlimited, _, _) = schedule(f64::INFINITY);
-        unlimited
-            .iter()
-            .filter(|(i, _)| !chosen.iter().any(|(j, _)| j == i))
-            .map(|(i, _)| candidates[*i].capex_musd)
-            .sum()
+        let mut extra = picks.clone();
+        let mut gap = 0.0;
+        for (i, l) in candidates.iter().enumerate() {
+            if met_year(&extra).is_some_and(|y| y <= target.year) {
+                break;
+            }
+            if chosen.iter().any(|(j, _)| *j == i) {
+                continue;
+            }
+            let earliest = l.construction_start_year.unwrap_or(as_of).max(as_of);
+            extra.push(Pick::Mine(i, earliest));
+            gap += l.capex_musd;
+        }
+        gap
     } else {
         0.0
     };
-    for i in unfundable {
+    for &i in &unfundable {
         if !chosen.iter().any(|(j, _)| *j == i) {
             left_out.push((
                 candidates[i].id.clone(),
@@ -367,30 +495,45 @@ pub fn plan(
         if !placed {
             left_out.push((
                 l.id.clone(),
-                "not needed: the target was met before its turn".to_owned(),
+                if met.is_some_and(|y| y <= target.year) {
+                    "not needed: the target was met before its turn".to_owned()
+                } else {
+                    "adds no separated supply in the target year within what the budget leaves"
+                        .to_owned()
+                },
             ));
         }
     }
-    let financed = chosen
-        .iter()
-        .enumerate()
-        .map(|(k, (i, s))| {
-            let l = candidates[*i];
-            Financed {
-                order: k + 1,
-                id: l.id.clone(),
-                name: l.name.clone(),
-                start_year: *s,
-                first_production_year: s + l.construction_y.max(1) as i32,
-                capex_musd: l.capex_musd,
-                supply_t: supply_t(l),
+    let mut financed = Vec::new();
+    let mut plants_financed = Vec::new();
+    for (k, p) in picks.iter().enumerate() {
+        match p {
+            Pick::Mine(i, s) => {
+                let l = candidates[*i];
+                let (gain, score) = gains.get(i).copied().unwrap_or((0.0, 0.0));
+                financed.push(Financed {
+                    order: k + 1,
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    start_year: *s,
+                    first_production_year: s + l.construction_y.max(1) as i32,
+                    capex_musd: l.capex_musd,
+                    supply_t: supply_t(l),
+                    separated_added_t: gain,
+                    separated_t_per_musd: score,
+                });
             }
-        })
-        .collect();
+            Pick::Plant(_, f) => {
+                let mut f = f.clone();
+                f.order = k + 1;
+                plants_financed.push(f);
+            }
+        }
+    }
     Plan {
         target,
         budget_musd_per_y: budget,
-        method: "greedy by chance-weighted target supply per dollar of capex, each project at the first start year (from its earliest) whose construction years fit the budget, until the separated target is met; then pruning of projects the target-met year does not need; then, when feed mined in the target year finds no plant outside China, one new open plant sized on that feed, at the first start year the budget allows",
+        method: "greedy by separated supply added per dollar: at each step every remaining mine (at the first start year from its earliest whose construction years fit the budget; its added supply of the target oxide separated outside China in the target year weighted by its chance of success) and, when feed mined in the target year finds no plant outside China, a new open plant sized on that feed (at the first start year the budget allows) are compared by separated supply added in the target year per US$ of capex, and the best is financed, until the separated target is met or nothing the budget can reach adds supply in the target year; then pruning of mines and plants the target-met year does not need",
         financed,
         baseline,
         target_met_year: met,

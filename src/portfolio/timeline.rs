@@ -176,6 +176,10 @@ pub(crate) struct FeedSource {
     offtakers: Vec<String>,
     form: Option<ProductForm>,
     point: Option<geo::Point<f64>>,
+    /// A producer's years of nameplate output left from the clock (the appraisal's
+    /// `remaining_life_y`), and the clock.
+    remaining_life_y: Option<f64>,
+    as_of: i32,
 }
 
 /// Supply and spend in one calendar year.
@@ -309,6 +313,8 @@ impl ProjectLine {
                 .unwrap_or_default(),
             form: p.product_form.as_deref().and_then(ProductForm::parse),
             point: rec.and_then(|r| r.site_point()),
+            remaining_life_y: p.remaining_life_y,
+            as_of: p.lead_time.as_of,
         };
         let o = &p.first_production;
         let china = rec.is_some_and(china_linked);
@@ -368,6 +374,23 @@ impl ProjectLine {
         self.feed.point
     }
 
+    /// Nameplate years of output counted from first production in `first`: the mine life,
+    /// or for a producer (first production before the clock) what it produced by the clock
+    /// plus the remaining life its valuation counts, so that a mine that has run for
+    /// fifteen years of a twenty-year plan and reports twenty more keeps producing.
+    fn life_from(&self, first: i32, ramp: &[f64]) -> f64 {
+        match self.feed.remaining_life_y {
+            Some(left) if first < self.feed.as_of => {
+                let run = usize::try_from(self.feed.as_of - first).unwrap_or(0);
+                let produced: f64 = cashflow::production_shares(ramp, f64::INFINITY)
+                    .take(run)
+                    .sum();
+                produced + left.max(0.0)
+            }
+            _ => self.mine_life_y,
+        }
+    }
+
     /// This project's feed in `year` with first production in `first`, weighted by
     /// `weight` (1, or the chance of success); `None` when it produces nothing (or its
     /// first production is never).
@@ -379,7 +402,7 @@ impl ProjectLine {
         weight: f64,
     ) -> Option<Feed> {
         let first = first?;
-        let k = share(year - first, ramp, self.mine_life_y) * weight;
+        let k = share(year - first, ramp, self.life_from(first, ramp)) * weight;
         let (ndpr, dytb) = (self.ndpr_t * k, self.dytb_t * k);
         if ndpr <= 0.0 && dytb <= 0.0 {
             return None;
