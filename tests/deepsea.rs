@@ -288,3 +288,32 @@ fn okinawa_trough_sulphides_are_valued_on_their_own_grades() {
     let why = m["OKI"]["unvalued_reason"].as_str().unwrap();
     assert!(why.contains("metals.zn"), "{why}");
 }
+
+#[test]
+fn the_deep_sea_fields_survive_an_export_round_trip() {
+    // Exported and read back, the deep-sea samples keep their dated milestones, sulphide
+    // grades, licence area, contained REO and capacity scenario: the same values.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exported.geojson");
+    cargo_bin_cmd!("prospect")
+        .args(["export", "samples/projects.csv", "--quiet", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let before = by_id(&appraise_json(&["samples/projects.csv"]));
+    let after = by_id(&appraise_json(&[out.to_str().unwrap()]));
+    for id in ["MNT", "NORID", "COK", "OKI"] {
+        let (x, y) = (&before[id], &after[id]);
+        assert_eq!(x["valued"], y["valued"], "{id}");
+        assert!(
+            (num(&x["npv_musd"]["base"]) - num(&y["npv_musd"]["base"])).abs() < 1e-6,
+            "{id}: {} -> {}",
+            x["npv_musd"]["base"],
+            y["npv_musd"]["base"]
+        );
+        assert_eq!(
+            x["lead_time"]["milestone_plan"], y["lead_time"]["milestone_plan"],
+            "{id}"
+        );
+    }
+}

@@ -99,7 +99,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
         fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
     }
-    let more: [(&str, Value); 46] = [
+    let more: [(&str, Value); 49] = [
         ("ndpr_share_pct", real(g.ndpr_share_pct)),
         ("dytb_share_pct", real(g.dytb_share_pct)),
         ("abundance_kg_m2", real(g.abundance_kg_m2)),
@@ -112,6 +112,9 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("au_g_t", real(g.au_g_t)),
         ("ag_g_t", real(g.ag_g_t)),
         ("water_depth_m", real(g.water_depth_m)),
+        ("licence_area_km2", real(g.licence_area_km2)),
+        ("resource_reo_mt", real(g.contained_reo_mt)),
+        ("capacity_scenario", text(e.capacity_scenario.as_deref())),
         ("stage", name(d.stage.map(|x| x.as_str()))),
         ("stage_year", int(d.stage_year)),
         ("revival_year", int(d.revival_year)),
