@@ -149,6 +149,62 @@ impl DatedMilestone {
     }
 }
 
+/// `check`'s warnings about a record's dated milestones: a more advanced milestone dated
+/// before a less advanced one (the lead time anchors on the latest of the most advanced
+/// kind), and milestones the lead time does not use (a project past first production, or
+/// blocked by a refused, revoked or terminated permit).
+pub fn check(
+    rec: &crate::read::record::ProjectRecord,
+    out: &mut Vec<crate::diagnostic::Diagnostic>,
+) {
+    use crate::diagnostic::Diagnostic;
+    use crate::read::record::PermitStatus;
+    let d = &rec.development;
+    let m = &d.dated_milestones;
+    if m.is_empty() {
+        return;
+    }
+    let field = Some("dated_milestones");
+    for a in m {
+        if let Some(b) = m
+            .iter()
+            .find(|b| b.kind < a.kind && b.decimal_year() > a.decimal_year())
+        {
+            out.push(
+                Diagnostic::warning(
+                    field,
+                    format!(
+                        "the {} ({}) is dated before the {} ({}): the lead time anchors on the {}",
+                        a.kind.as_str(),
+                        a.date(),
+                        b.kind.as_str(),
+                        b.date(),
+                        a.kind.as_str()
+                    ),
+                )
+                .with_hint(
+                    "check the dates and kinds (test, trial, decision, construction, production)",
+                ),
+            );
+            break;
+        }
+    }
+    if d.stage.is_some_and(|s| s >= StudyStage::RampUp) {
+        out.push(Diagnostic::warning(
+            field,
+            "the project is past first production: its dated milestones are not used by the lead time",
+        ));
+    } else if matches!(
+        d.permit_status,
+        Some(PermitStatus::Refused | PermitStatus::Revoked | PermitStatus::Terminated)
+    ) {
+        out.push(Diagnostic::warning(
+            field,
+            "the key permit is refused, revoked or terminated: the survival model's blocked lead time applies, not the dated milestones",
+        ));
+    }
+}
+
 /// The items written back (`export`): `YYYY[-MM]:kind[:note]`, joined by `;`.
 pub fn format_list(items: &[DatedMilestone]) -> Option<String> {
     (!items.is_empty()).then(|| {
@@ -186,6 +242,35 @@ mod tests {
         assert_eq!(
             format_list(&l).unwrap(),
             "2026-02:test:first mud lifted;2028-03:decision:by March 2028: METI;2031:production"
+        );
+    }
+
+    #[test]
+    fn check_warns_of_an_order_the_anchor_ignores() {
+        use crate::read::record::{Location, ProjectRecord};
+        let mut r = ProjectRecord::empty(Location::File);
+        r.development.stage = Some(StudyStage::Resource);
+        r.development.dated_milestones =
+            DatedMilestone::parse_list(&["2026-02:test".into(), "2027-02:trial".into()]).unwrap();
+        let mut out = Vec::new();
+        check(&r, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        r.development.dated_milestones =
+            DatedMilestone::parse_list(&["2028-03:decision".into(), "2029-01:trial".into()])
+                .unwrap();
+        check(&r, &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(
+            out[0]
+                .message
+                .contains("decision (2028-03) is dated before the trial (2029-01)")
+        );
+        r.development.stage = Some(StudyStage::Production);
+        out.clear();
+        check(&r, &mut out);
+        assert!(
+            out.iter()
+                .any(|d| d.message.contains("past first production"))
         );
     }
 
