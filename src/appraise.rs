@@ -623,12 +623,14 @@ fn draw_model(
             .is_some_and(|e| e.origin != crate::model::provenance::Origin::Given),
         recovery_pct: (p.commodity == Commodity::RareEarths).then_some(p.recovery_pct),
         capex: if given("capex_musd") {
-            FactorDist::Pert([1.0 - band / 2.0, 1.0, 1.0 + 1.5 * band])
+            let [low, high] = a.uncertainty.rules.capex_pert_band;
+            FactorDist::Pert([1.0 - low * band, 1.0, 1.0 + high * band])
         } else {
             FactorDist::LogNormal(sigma.capex)
         },
         opex: if given("opex_musd_per_y") {
-            FactorDist::Pert([1.0 - band / 2.0, 1.0, 1.0 + band])
+            let [low, high] = a.uncertainty.rules.opex_pert_band;
+            FactorDist::Pert([1.0 - low * band, 1.0, 1.0 + high * band])
         } else {
             FactorDist::LogNormal(sigma.opex)
         },

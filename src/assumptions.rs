@@ -288,6 +288,8 @@ pub struct Seabed {
     /// Construction time, years.
     pub construction_y: u32,
     pub source: String,
+    /// `[seabed.rules]`: judgement figures of the depth rule (issue 24).
+    pub rules: SeabedRules,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -546,6 +548,8 @@ pub struct Uncertainty {
     /// Accuracy band of a study's capex and opex by stage (0.25 = +-25 %).
     pub accuracy_band: BTreeMap<String, f64>,
     pub estimated_sigma: EstimatedSigma,
+    /// `[uncertainty.rules]`: judgement figures of the draws (issue 24).
+    pub rules: UncertaintyRules,
     /// Lower-triangular Cholesky factor of the price correlation (filled on load).
     #[serde(skip)]
     pub price_cholesky: Vec<Vec<f64>>,
@@ -579,6 +583,64 @@ pub fn cholesky(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
 pub struct RankAssumptions {
     /// Criterion weights by name (value, speed, supply, risk, confidence).
     pub weights: BTreeMap<String, f64>,
+    /// `[rank.subscores]`: the supply-security sub-scores (issue 24).
+    pub subscores: RankSubscores,
+}
+
+// --- Judgement figures of the models' rules, moved out of the code (issue 24) ---
+
+/// `[uncertainty.rules]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UncertaintyRules {
+    /// Accuracy band of a study stage missing from `accuracy_band` (0.5 = ±50 %).
+    pub band_fallback: f64,
+    /// Lowest grade factor a draw may take (the normal factor can fall below zero).
+    pub grade_factor_floor: f64,
+    /// Lowest tonnage factor a draw may take.
+    pub tonnage_factor_floor: f64,
+    /// A study's capex as a PERT factor [1 − low × band, 1, 1 + high × band]: `[low, high]`.
+    pub capex_pert_band: [f64; 2],
+    /// A study's opex, likewise.
+    pub opex_pert_band: [f64; 2],
+}
+
+/// `[seabed.rules]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeabedRules {
+    /// Lowest depth factor of seabed capex and lift costs (a site far shallower than the
+    /// reference depth), multiple of the reference cost.
+    pub depth_factor_floor: f64,
+}
+
+/// `[rank.subscores]`: scores of the supply-security sub-criteria. The ranking turns each
+/// sub-criterion into percentile ranks, so only the order of these scores counts.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RankSubscores {
+    /// Processing route: integrated or separated outside China.
+    pub route_outside_china: f64,
+    /// Processing route not given.
+    pub route_unknown: f64,
+    /// Separated in China.
+    pub route_china: f64,
+    /// No Chinese owner or offtaker declared.
+    pub not_china_linked: f64,
+    /// A Chinese owner or offtaker declared.
+    pub china_linked: f64,
+}
+
+/// `[validation]`: thresholds of `check`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ValidationAssumptions {
+    /// Usual grade range of a deposit type, % TREO [low, high], by type name; `check`
+    /// warns of a grade ten times above the top or below the bottom (a unit slip).
+    pub typical_grade_pct: BTreeMap<String, [f64; 2]>,
+}
+
+/// `[context]`: the spatial stage's search limits.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContextAssumptions {
+    /// Protected areas farther than this from a site are not reported, km.
+    pub protected_search_km: f64,
 }
 
 // --- Seabed mud (issue 15): the assumptions of src/model/mud.rs ---
@@ -709,6 +771,10 @@ pub struct Assumptions {
     /// The real year of every output and the CPI table that brings money there (`[money]`,
     /// issue 14; `money.rs`).
     pub money: MoneyAssumptions,
+    /// The spatial stage's search limits (`[context]`, issue 24).
+    pub context: ContextAssumptions,
+    /// Thresholds of `check` (`[validation]`, issue 24).
+    pub validation: ValidationAssumptions,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,

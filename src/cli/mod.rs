@@ -277,7 +277,7 @@ impl ModelArgs {
             protected: self.protected.clone(),
             land: self.land.clone(),
         });
-        let context = Context::load(&paths)?;
+        let context = Context::load(&paths)?.with_assumptions(&assumptions);
         Ok((assumptions, terms, context))
     }
 }
@@ -372,11 +372,12 @@ pub fn default_ranking(
     assumptions: &Assumptions,
 ) -> Result<prospect::portfolio::rank::Ranking> {
     let weights = prospect::portfolio::rank::Weights::new(&assumptions.rank.weights)?;
-    Ok(prospect::portfolio::rank::rank(
+    Ok(prospect::portfolio::rank::rank_scored(
         &report.projects,
         records,
         &weights,
         &prospect::portfolio::rank::Filters::default(),
+        &assumptions.rank.subscores,
     ))
 }
 

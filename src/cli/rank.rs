@@ -67,7 +67,13 @@ pub fn run(args: RankArgs) -> Result<u8> {
         country: args.country.clone(),
         max_years: args.max_years,
     };
-    let ranking = prospect::portfolio::rank::rank(&report.projects, &records, &weights, &filters);
+    let ranking = prospect::portfolio::rank::rank_scored(
+        &report.projects,
+        &records,
+        &weights,
+        &filters,
+        &assumptions.rank.subscores,
+    );
     let doc = serde_json::json!({
         "prospect_version": report.prospect_version,
         "as_of": report.as_of,

@@ -29,9 +29,7 @@ const DEFAULT_ZONES: &str = include_str!("../../samples/context/zones.geojson");
 const DEFAULT_PROTECTED: &str = include_str!("../../samples/context/protected.geojson");
 const DEFAULT_LAND: &str = include_str!("../../samples/context/land.geojson");
 
-/// Candidates measured exactly after the chord search.
-/// Protected areas farther than this are not reported, km.
-pub const PROTECTED_SEARCH_KM: f64 = 50.0;
+// Protected areas: candidates measured exactly after the chord search.
 
 /// A problem with a context layer.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +56,9 @@ pub struct Context {
     protected: AreaLayer,
     /// The APEIs of the protected-area layer, for seabed sites at any distance.
     apeis: apei::Apeis,
+    /// Protected areas farther than this are not reported, km (assumptions
+    /// `context.protected_search_km`).
+    protected_search_km: f64,
 }
 
 /// Where to read each layer from; `None` keeps the compiled-in default.
@@ -296,7 +297,16 @@ impl Context {
             zones,
             protected,
             apeis,
+            protected_search_km: crate::assumptions::Assumptions::defaults()
+                .context
+                .protected_search_km,
         })
+    }
+
+    /// The context with the search limits of the run's assumptions `a` (`[context]`).
+    pub fn with_assumptions(mut self, a: &crate::assumptions::Assumptions) -> Context {
+        self.protected_search_km = a.context.protected_search_km;
+        self
     }
 }
 
@@ -475,7 +485,7 @@ impl Context {
     }
 
     fn protected_area(&self, g: &SiteGeometry, p: geo::Point<f64>) -> Option<ProtectedArea> {
-        let margin_deg = PROTECTED_SEARCH_KM / 111.0 / p.y().to_radians().cos().max(0.1);
+        let margin_deg = self.protected_search_km / 111.0 / p.y().to_radians().cos().max(0.1);
         let mut best: Option<ProtectedArea> = None;
         for area in self.protected.candidates(g, margin_deg) {
             let (overlaps, overlap_km2) = match g {
@@ -495,7 +505,7 @@ impl Context {
             } else {
                 distance_to_area_km(p, area)
             };
-            if distance > PROTECTED_SEARCH_KM {
+            if distance > self.protected_search_km {
                 continue;
             }
             let candidate = ProtectedArea {

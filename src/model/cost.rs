@@ -266,6 +266,13 @@ pub fn us_route(rec: &ProjectRecord) -> bool {
     rec.sponsor_country.as_deref() == Some("US")
 }
 
+/// Depth factor of seabed costs: 1 + pct/100 × (depth − reference)/1000, at least `floor`
+/// (assumptions `seabed.rules.depth_factor_floor`); depths in m, pct per 1,000 m. Used by
+/// the nodule capex and by the mud lift's capex and costs.
+pub fn depth_factor(depth_m: f64, ref_m: f64, pct_per_1000m: f64, floor: f64) -> f64 {
+    (1.0 + pct_per_1000m / 100.0 * (depth_m - ref_m) / 1000.0).max(floor)
+}
+
 /// Construction time of a deposit type, years (assumptions: `deposits.*.construction_y`;
 /// `seabed.construction_y` for the seabed types without a deposit entry, the nodules).
 pub fn construction_y(deposit: DepositType, a: &Assumptions) -> u32 {
@@ -287,8 +294,12 @@ fn seabed_capex(
         });
     };
     let depth = rec.geology.water_depth_m.unwrap_or(s.depth_ref_m);
-    let depth_factor =
-        (1.0 + s.capex_pct_per_1000m / 100.0 * (depth - s.depth_ref_m) / 1000.0).max(0.5);
+    let depth_factor = depth_factor(
+        depth,
+        s.depth_ref_m,
+        s.capex_pct_per_1000m,
+        s.rules.depth_factor_floor,
+    );
     let v = s.capex_ref_musd * (q / s.capex_ref_mtpa).powf(s.scale_exponent) * depth_factor;
     let shore = where_
         .to_shore_km
@@ -394,6 +405,21 @@ fn own_separation(p: &Production, log: &mut Provenance) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_depth_factor_stops_at_the_assumptions_floor() {
+        // 20 % per 1,000 m: 5,200 m against a 4,200 m reference is x 1.2; 2,200 m is
+        // x 0.6; a site at the surface would be x 0.16, so it stops at the floor (0.5 by
+        // default, or 0.1 when overridden, which leaves 0.16).
+        let floor = Assumptions::defaults().seabed.rules.depth_factor_floor;
+        assert!((depth_factor(5200.0, 4200.0, 20.0, floor) - 1.2).abs() < 1e-12);
+        assert!((depth_factor(2200.0, 4200.0, 20.0, floor) - 0.6).abs() < 1e-12);
+        assert_eq!(depth_factor(0.0, 4200.0, 20.0, floor), floor);
+        assert!((depth_factor(0.0, 4200.0, 20.0, 0.1) - 0.16).abs() < 1e-12);
+        let b =
+            Assumptions::with_override("test", "[seabed.rules]\ndepth_factor_floor = 0.1").unwrap();
+        assert_eq!(b.seabed.rules.depth_factor_floor, 0.1);
+    }
 
     #[test]
     fn construction_time_comes_from_the_data_file() {

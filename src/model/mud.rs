@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::assumptions::{Assumptions, Prices};
 use crate::model::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
-use crate::model::cost::{Costs, Money};
+use crate::model::cost::{self, Costs, Money};
 use crate::model::grade::{self, Production, Unvalued};
 use crate::model::provenance::Provenance;
 use crate::read::record::{Commodity, ProductForm, ProjectRecord, Regime};
@@ -116,11 +116,6 @@ pub fn scenario_name<'a>(rec: &'a ProjectRecord, a: &'a Assumptions) -> &'a str 
         .capacity_scenario
         .as_deref()
         .unwrap_or(&a.mud.default_scenario)
-}
-
-/// Depth factor: 1 + pct/100 x (depth - reference)/1000, at least 0.5.
-pub fn depth_factor(depth_m: f64, ref_m: f64, pct_per_1000m: f64) -> f64 {
-    (1.0 + pct_per_1000m / 100.0 * (depth_m - ref_m) / 1000.0).max(0.5)
 }
 
 /// Mineable dry mud, Mt, from the tonnage-and-grade route (resource tonnage) or the
@@ -351,8 +346,9 @@ pub fn case(
             "reference depth of the lift (assumptions mud.depth_ref_m)",
         );
     }
-    let capex_depth = depth_factor(depth, m.depth_ref_m, m.lift_capex_pct_per_1000m);
-    let opex_depth = depth_factor(depth, m.depth_ref_m, m.lift_opex_pct_per_1000m);
+    let floor = a.seabed.rules.depth_factor_floor;
+    let capex_depth = cost::depth_factor(depth, m.depth_ref_m, m.lift_capex_pct_per_1000m, floor);
+    let opex_depth = cost::depth_factor(depth, m.depth_ref_m, m.lift_opex_pct_per_1000m, floor);
     let lift_capex = m.lift_capex_ref_musd
         * (tpd / m.lift_ref_t_per_day).powf(m.lift_scale_exponent)
         * capex_depth;

@@ -97,7 +97,7 @@ pub fn risk(rec: &ProjectRecord, site: &SiteContext, a: &Assumptions) -> Risk {
     let near_apei = site
         .apei
         .as_ref()
-        .filter(|x| !x.overlaps && x.distance_km <= crate::context::PROTECTED_SEARCH_KM)
+        .filter(|x| !x.overlaps && x.distance_km <= a.context.protected_search_km)
         .map(|x| crate::context::ProtectedArea {
             name: x.name.clone(),
             designation: Some(crate::context::apei::KIND.into()),

@@ -289,7 +289,7 @@ pub fn accuracy_band(a: &Assumptions, stage: StudyStage) -> f64 {
         .accuracy_band
         .get(stage.as_str())
         .copied()
-        .unwrap_or(0.5)
+        .unwrap_or(a.uncertainty.rules.band_fallback)
 }
 
 /// The NPV (and IRR when asked) of a schedule with these driver values.
@@ -385,6 +385,7 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
     let n = opts.draws.max(1);
     let fixed = |d: usize| opts.fixed.iter().any(|f| f == DRIVERS[d]);
     let u = &a.uncertainty;
+    let floors = (u.rules.grade_factor_floor, u.rules.tonnage_factor_floor);
     let normal = statrs::distribution::Normal::standard();
     let mut rngs: Vec<Pcg64Mcg> = DRIVERS.iter().map(|d| stream(opts.seed, id, d)).collect();
     let sigma = &u.prices.sigma;
@@ -418,10 +419,10 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
         let g = 1.0 + m.grade_cv * normal.sample(&mut rngs[GRADE]);
         let t = 1.0 + m.tonnage_cv * normal.sample(&mut rngs[TONNAGE]);
         if !fixed(GRADE) {
-            v[GRADE] = g.max(0.05);
+            v[GRADE] = g.max(floors.0);
         }
         if !fixed(TONNAGE) {
-            v[TONNAGE] = t.max(0.05);
+            v[TONNAGE] = t.max(floors.1);
         }
         if let (Some(r), Some(tri)) = (m.recovery_pct, &tri) {
             let shift = tri.sample(&mut rngs[RECOVERY]);
@@ -546,6 +547,15 @@ fn sensitivity(eval: &mut Evaluator, values: &[[f64; 14]], npvs: &[f64]) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stage_without_a_band_takes_the_fallback_of_the_assumptions() {
+        let mut a = Assumptions::defaults();
+        assert_eq!(accuracy_band(&a, StudyStage::Pfs), 0.25);
+        a.uncertainty.accuracy_band.remove("pfs");
+        a.uncertainty.rules.band_fallback = 0.4;
+        assert_eq!(accuracy_band(&a, StudyStage::Pfs), 0.4);
+    }
 
     #[test]
     fn quantiles_follow_numpy_linear_interpolation() {

@@ -186,12 +186,31 @@ pub fn china_linked(rec: &ProjectRecord) -> bool {
     rec.ownership.china_linked() || rec.ownership.processing_route == Some(ProcessingRoute::China)
 }
 
-/// Ranks appraised projects (`records` give ownership and stage; matched by id).
+/// Ranks appraised projects (`records` give ownership and stage; matched by id), with the
+/// default assumptions' supply sub-scores ([`rank_scored`] takes them from a run's own).
 pub fn rank(
     projects: &[Appraisal],
     records: &[ProjectRecord],
     weights: &Weights,
     filters: &Filters,
+) -> Ranking {
+    let defaults = crate::assumptions::Assumptions::defaults();
+    rank_scored(
+        projects,
+        records,
+        weights,
+        filters,
+        &defaults.rank.subscores,
+    )
+}
+
+/// [`rank`] with the supply sub-scores `scores` (assumptions `[rank.subscores]`).
+pub fn rank_scored(
+    projects: &[Appraisal],
+    records: &[ProjectRecord],
+    weights: &Weights,
+    filters: &Filters,
+    scores: &crate::assumptions::RankSubscores,
 ) -> Ranking {
     let by_id: BTreeMap<&str, &ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -258,12 +277,20 @@ pub fn rank(
         col(&|p, r| Some(non_china(r, p.annual_dytb_t))),
         col(&|_, r| {
             Some(match r.ownership.processing_route {
-                Some(ProcessingRoute::Integrated | ProcessingRoute::NonChina) => 1.0,
-                Some(ProcessingRoute::China) => 0.0,
-                _ => 0.5,
+                Some(ProcessingRoute::Integrated | ProcessingRoute::NonChina) => {
+                    scores.route_outside_china
+                }
+                Some(ProcessingRoute::China) => scores.route_china,
+                _ => scores.route_unknown,
             })
         }),
-        col(&|_, r| Some(if r.ownership.china_linked() { 0.0 } else { 1.0 })),
+        col(&|_, r| {
+            Some(if r.ownership.china_linked() {
+                scores.china_linked
+            } else {
+                scores.not_china_linked
+            })
+        }),
     ];
     // Jurisdiction and regime enter the ranking once: through the chance of success (their
     // multipliers are factors of it), not again as criteria of their own.

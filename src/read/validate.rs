@@ -219,18 +219,20 @@ pub fn geometry(g: &Geometry<f64>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Typical grade ranges, % TREO, to catch ppm/% mix-ups (basis in docs/schema.md,
-/// "Checks that span fields").
+/// Typical grade ranges, % TREO, to catch ppm/% mix-ups: the default assumptions'
+/// `validation.typical_grade_pct` (basis in docs/schema.md, "Checks that span fields").
+/// `check` reads no assumptions file, so these are the compiled-in defaults.
 fn typical_grade_pct(t: DepositType) -> Option<(f64, f64)> {
-    match t {
-        DepositType::IonicClay | DepositType::SeabedMud => Some((0.02, 1.0)),
-        DepositType::Carbonatite => Some((0.2, 20.0)),
-        DepositType::AlkalineIntrusive
-        | DepositType::GraniteHosted
-        | DepositType::Phosphogypsum => Some((0.05, 5.0)),
-        DepositType::HydrothermalVein => Some((0.1, 20.0)),
-        _ => None,
-    }
+    static RANGES: std::sync::OnceLock<std::collections::BTreeMap<String, [f64; 2]>> =
+        std::sync::OnceLock::new();
+    RANGES
+        .get_or_init(|| {
+            crate::assumptions::Assumptions::defaults()
+                .validation
+                .typical_grade_pct
+        })
+        .get(t.as_str())
+        .map(|r| (r[0], r[1]))
 }
 
 fn grade(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
