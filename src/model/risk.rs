@@ -365,6 +365,68 @@ mod tests {
     }
 
     #[test]
+    fn each_regime_has_its_own_factor() {
+        let a = Assumptions::defaults();
+        let m = &a.risk.multipliers;
+        let mut r = record(StudyStage::Pfs);
+        r.geology.deposit_type = Some(DepositType::PolymetallicNodules);
+        let regime = |r: &ProjectRecord, regime: Regime, zone: Option<&str>| {
+            let mut site = SiteContext::unknown(r);
+            site.regime = Some(regime);
+            site.zone = zone.map(str::to_owned);
+            risk(r, &site, &a)
+                .factors
+                .into_iter()
+                .find(|f| f.factor == "regime")
+        };
+        let eez = regime(&r, Regime::Eez, Some("Cook Islands EEZ")).unwrap();
+        assert_eq!(eez.multiplier, m.regime_eez);
+        assert!(eez.reason.contains("Cook Islands EEZ"), "{}", eez.reason);
+        r.country = None;
+        let area = regime(&r, Regime::Area, None).unwrap();
+        assert_eq!(area.multiplier, m.regime_area);
+        assert!(area.reason.contains("ISA"));
+        // The US route (a US sponsor in the Area) has its own multiplier and reason.
+        r.sponsor_country = Some("US".into());
+        let us = regime(&r, Regime::Area, None).unwrap();
+        assert_eq!(us.multiplier, m.regime_area_dshmra);
+        assert!(us.reason.contains("DSHMRA"));
+        assert!(m.regime_area_dshmra != m.regime_area && m.regime_area != m.regime_eez);
+        // Onshore: no regime factor.
+        let land = record(StudyStage::Pfs);
+        assert!(regime(&land, Regime::Onshore, None).is_none());
+    }
+
+    #[test]
+    fn an_apei_counts_as_a_nearby_protected_area_only_within_the_search() {
+        let a = Assumptions::defaults();
+        let mut r = record(StudyStage::Pfs);
+        r.geology.deposit_type = Some(DepositType::PolymetallicNodules);
+        r.country = None;
+        let env = |km: f64| {
+            let mut site = SiteContext::unknown(&r);
+            site.regime = Some(Regime::Area);
+            site.apei = Some(crate::context::apei::ApeiRelation {
+                name: "APEI-04".into(),
+                overlaps: false,
+                distance_km: km,
+                overlap_km2: None,
+                overlap_share_pct: None,
+            });
+            risk(&r, &site, &a)
+                .factors
+                .into_iter()
+                .find(|f| f.factor == "environment")
+        };
+        let search = a.context.protected_search_km;
+        let near = env(search - 1.0).unwrap();
+        assert_eq!(near.multiplier, a.risk.multipliers.protected_within_50km);
+        assert!(near.reason.contains("APEI-04"));
+        assert!(env(search + 1.0).is_none());
+        assert!(env(300.0).is_none());
+    }
+
+    #[test]
     fn the_area_is_riskier_than_an_eez() {
         let mut r = record(StudyStage::Pfs);
         r.geology.deposit_type = Some(DepositType::PolymetallicNodules);
