@@ -317,6 +317,18 @@ pub fn appraise_at(
     plant: Option<&PlantTerms>,
 ) -> Appraisal {
     let mut log = Provenance::default();
+    if rec.is_plant() {
+        // A separation plant project (issue 16): dated like any project, then placed in the
+        // allocation by the portfolio stage; it sells no product of its own to value.
+        let placed = place(rec, site, default_construction_y(rec, a), a, terms);
+        return Appraisal::unvalued(
+            rec,
+            placed,
+            "a separation plant record: placed in the allocation of mine output to plants outside China (timeline, plan, and the plant terms of the mines it serves), not valued as a mine".into(),
+            log,
+            a,
+        );
+    }
     let valued = if rec.geology.deposit_type == Some(DepositType::SeabedMud) {
         // The seabed-mud model values the whole operation (production and costs) at once.
         mud::case(rec, mud::scenario_name(rec, a), a, &terms.prices, &mut log)

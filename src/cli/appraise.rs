@@ -63,7 +63,7 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
     let plants = if args.nearest_plant {
         None
     } else {
-        let sep = model.separation(&assumptions)?;
+        let mut sep = model.separation(&assumptions)?;
         let first = prospect::appraise::Run {
             context: &context,
             assumptions: &assumptions,
@@ -73,18 +73,28 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
             plants: None,
         };
         let mut lines = Vec::new();
+        let mut plants = Vec::new();
         let tally = prospect::appraise::appraise_files(
             &args.files,
             crs.as_ref(),
             &first,
-            &|r, p| prospect::portfolio::assigned::line(&p, r),
+            &|r, p| {
+                (
+                    prospect::portfolio::plant_records::plant_of(r, &p),
+                    prospect::portfolio::assigned::line(&p, r),
+                )
+            },
             &mut |d| eprintln!("{}", prospect::output::printable(&d.to_string())),
-            &mut |l| lines.push(l),
+            &mut |(plant, l)| {
+                plants.extend(plant);
+                lines.push(l);
+            },
         )?;
         if tally.errors > 0 {
             nothing_appraised(tally.errors);
             return Ok(1);
         }
+        prospect::portfolio::plant_records::add(&mut sep, plants);
         Some(prospect::portfolio::assigned::from_lines(
             &lines,
             terms.as_of,

@@ -142,6 +142,22 @@ impl ModelArgs {
     }
 }
 
+impl ModelArgs {
+    /// The separation plants of a run (as [`ModelArgs::separation`]) with the input's own
+    /// plant records, dated by their appraisals `projects`.
+    pub fn separation_for(
+        &self,
+        assumptions: &Assumptions,
+        records: &[prospect::ProjectRecord],
+        projects: &[prospect::appraisal::Appraisal],
+    ) -> Result<prospect::portfolio::separation::Separation> {
+        use prospect::portfolio::plant_records;
+        let mut sep = self.separation(assumptions)?;
+        plant_records::add(&mut sep, plant_records::from_records(records, projects));
+        Ok(sep)
+    }
+}
+
 /// The memory a simulation may hold, MiB, unless `PROSPECT_MAX_SIM_MB` says otherwise
 /// (judgement: a laptop's share; 10,000 draws need about 3 MB).
 pub const MAX_SIM_MB: u64 = 4096;

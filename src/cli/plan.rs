@@ -42,7 +42,9 @@ pub fn run(args: PlanArgs) -> Result<u8> {
         args.horizon,
         args.target,
         args.budget,
-        &args.model.separation(&assumptions)?,
+        &args
+            .model
+            .separation_for(&assumptions, &records, &report.projects)?,
     );
     write_report(
         &args.out,

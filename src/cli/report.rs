@@ -67,7 +67,9 @@ pub fn run(args: ReportArgs) -> Result<u8> {
         prospect::portfolio::timeline::DEFAULT_HORIZON_Y,
         &assumptions.schedule.ramp_up,
         args.target,
-        &args.model.separation(&assumptions)?,
+        &args
+            .model
+            .separation_for(&assumptions, &records, &report.projects)?,
     );
     let html = prospect::output::report::html(&report, &records, &ranking, &timeline, &args.title);
     prospect::output::write_atomic(&args.output, html.as_bytes())

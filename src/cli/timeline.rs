@@ -38,7 +38,9 @@ pub fn run(args: TimelineArgs) -> Result<u8> {
         args.horizon,
         &assumptions.schedule.ramp_up,
         args.target,
-        &args.model.separation(&assumptions)?,
+        &args
+            .model
+            .separation_for(&assumptions, &records, &report.projects)?,
     );
     write_report(
         &args.out,

@@ -258,7 +258,13 @@ pub fn appraise_on_plants(
         .zip(&sites)
         .map(|(r, s)| appraise(r, s.clone(), a, terms, None))
         .collect();
-    let plants = assigned_plants(&first, records, terms.as_of, sep);
+    // The input's own plant records join the plants, dated by the first pass.
+    let mut sep = sep.clone();
+    crate::portfolio::plant_records::add(
+        &mut sep,
+        crate::portfolio::plant_records::from_records(records, &first),
+    );
+    let plants = assigned_plants(&first, records, terms.as_of, &sep);
     drop(first);
     let projects: Vec<Appraisal> = records
         .par_iter()

@@ -5,6 +5,7 @@
 
 pub mod assigned;
 pub mod plan;
+pub mod plant_records;
 pub mod rank;
 pub mod separation;
 pub mod timeline;

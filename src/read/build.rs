@@ -188,6 +188,42 @@ impl RecordBuilder {
                 e.byproducts = crate::read::record::Byproduct::parse_list(&cell.list()?)?
             }
             Field::Currency => e.currency = currency(cell)?,
+            Field::RecordKind => {
+                r.plant.kind = schema::vocabulary(
+                    cell,
+                    crate::read::record::RecordKind::parse,
+                    crate::read::record::RecordKind::NAMES,
+                    crate::read::record::RecordKind::ALIASES,
+                )?
+            }
+            Field::PlantNdprT => r.plant.ndpr_t = non_negative(cell)?,
+            Field::PlantDytbT => r.plant.dytb_t = non_negative(cell)?,
+            Field::PlantReoT => r.plant.reo_t = non_negative(cell)?,
+            Field::PlantFeeds => {
+                r.plant.feeds = cell
+                    .list()?
+                    .iter()
+                    .map(|f| {
+                        ProductForm::parse(f).ok_or_else(|| {
+                            CellError::new(format!("{f:?} is not a product form"))
+                                .hint(format!("one of {}", ProductForm::NAMES.join(", ")))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            Field::PlantAccess => {
+                r.plant.captive = match cell.text()?.as_deref().map(str::trim) {
+                    None | Some("") => None,
+                    Some(t) if t.eq_ignore_ascii_case("open") => Some(false),
+                    Some(t) if t.eq_ignore_ascii_case("captive") => Some(true),
+                    Some(t) => return Err(CellError::new(format!(
+                        "{t:?} is neither open nor captive"
+                    ))
+                    .hint("open (takes third parties' feed) or captive (its owners' mines only)")),
+                }
+            }
+            Field::PlantTollUsdPerKg => r.plant.toll_light_usd_per_kg = non_negative(cell)?,
+            Field::PlantTollHeavyUsdPerKg => r.plant.toll_heavy_usd_per_kg = non_negative(cell)?,
             Field::StudyType => s.study_type = vocab!(StudyStage, cell)?,
             Field::StudyYear => s.year = year(cell)?,
             Field::MoneyYear => r.economics.money_year = year(cell)?,

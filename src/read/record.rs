@@ -221,6 +221,42 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What a record describes (issue 16).
+    RecordKind {
+        /// A mining project (the default).
+        Project = "project" | "mine",
+        /// A separation plant project outside China: placed in the allocation of mine
+        /// output to plants, not valued as a mine.
+        Plant = "plant" | "separation_plant",
+    }
+}
+
+/// A separation plant record's own figures (`record_kind` plant; docs/schema.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PlantFields {
+    pub kind: Option<RecordKind>,
+    /// Capacity at nameplate, t/y separated NdPr oxide, Dy + Tb oxide, and total REO.
+    pub ndpr_t: Option<f64>,
+    pub dytb_t: Option<f64>,
+    pub reo_t: Option<f64>,
+    /// Product forms it takes (both intermediates when empty).
+    pub feeds: Vec<ProductForm>,
+    /// Whether it takes third parties' feed: `open` (default) or `captive` (its owners'
+    /// mines only).
+    pub captive: Option<bool>,
+    /// Its tolling charge, US$/kg TREO of feed, and heavy surcharge, US$/kg Dy + Tb oxide.
+    pub toll_light_usd_per_kg: Option<f64>,
+    pub toll_heavy_usd_per_kg: Option<f64>,
+}
+
+impl ProjectRecord {
+    /// Whether the record is a separation plant project.
+    pub fn is_plant(&self) -> bool {
+        self.plant.kind == Some(RecordKind::Plant)
+    }
+}
+
+vocabulary! {
     /// Tax basis of a published NPV.
     NpvBasis {
         PreTax = "pre_tax" | "pretax" | "before_tax",
@@ -533,6 +569,8 @@ pub struct ProjectRecord {
     pub development: Development,
     pub economics: Economics,
     pub study: PublishedStudy,
+    /// A separation plant record's figures (issue 16).
+    pub plant: PlantFields,
     /// Properties the schema does not know, carried to the outputs untouched.
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// Where the record was read.
@@ -555,6 +593,7 @@ impl ProjectRecord {
             development: Development::default(),
             economics: Economics::default(),
             study: PublishedStudy::default(),
+            plant: PlantFields::default(),
             extra: serde_json::Map::new(),
             location,
         }

@@ -166,6 +166,14 @@ schema! {
     Byproducts: "byproducts", List, "", "economics", "By-products and co-products, `;`-separated items `commodity:t_per_y[:usd_per_t[:payable_pct]]`, e.g. `phosphoric_acid:144393:411`; an item without a price is known but unpriced (a warning).";
     Currency: "currency", FieldKind::Currency, "", "economics", "Currency of every money field of the record (USD when absent); converted to US$ by the dated FX table of the assumptions.";
     MoneyYear: "money_year", Year, "year", "economics", "Year whose money the record's figures are in (else study_year, else stage_year): its exchange rate converts them to US$ and the CPI table brings them to the run's real year.";
+    RecordKind: "record_kind", Vocabulary(crate::read::record::RecordKind::NAMES), "", "plant", "What the record is: project (a mine, the default) or plant (a separation plant project outside China, placed in the allocation of mine output to plants; docs/schema.md, Separation plant records).";
+    PlantNdprT: "plant_ndpr_t", Number, "t/y", "plant", "Plant record: nameplate capacity, t/y separated NdPr oxide.";
+    PlantDytbT: "plant_dytb_t", Number, "t/y", "plant", "Plant record: nameplate capacity, t/y separated Dy2O3 + Tb4O7 (a heavy circuit when above 0).";
+    PlantReoT: "plant_reo_t", Number, "t/y", "plant", "Plant record: nameplate capacity, t/y total rare-earth oxide in feed.";
+    PlantFeeds: "plant_feeds", List, "", "plant", "Plant record: product forms it takes (concentrate, mixed_carbonate); both when absent.";
+    PlantAccess: "plant_access", Text, "", "plant", "Plant record: open (takes third parties' feed, the default) or captive (its owners' mines only).";
+    PlantTollUsdPerKg: "plant_toll_usd_per_kg", Number, "US$/kg TREO", "plant", "Plant record: its tolling charge per kg TREO of feed, in US$ (the assumptions' default when absent).";
+    PlantTollHeavyUsdPerKg: "plant_toll_heavy_usd_per_kg", Number, "US$/kg Dy+Tb", "plant", "Plant record: its heavy-separation surcharge per kg Dy + Tb oxide, in US$.";
     StudyType: "study_type", Vocabulary(crate::read::record::StudyStage::NAMES), "", "study", "Type of the published study (pea, pfs, dfs...).";
     StudyYear: "study_year", Year, "year", "study", "Year the study was published.";
     StudyNpvMusd: "study_npv_musd", Number, "million currency units", "study", "Published NPV, millions of `study_currency` (else `currency`).";
@@ -225,8 +233,9 @@ impl Field {
 
 /// The vocabulary types of [`FIELDS`], so that `Vocabulary` kinds stay in step with the
 /// record's enums (checked by a test).
-pub fn vocabulary_names() -> [&'static [&'static str]; 8] {
+pub fn vocabulary_names() -> [&'static [&'static str]; 9] {
     [
+        crate::read::record::RecordKind::NAMES,
         Regime::NAMES,
         ProcessingRoute::NAMES,
         Commodity::NAMES,

@@ -13,6 +13,7 @@ use crate::read::record::{DepositType, Location, OXIDES, ProjectRecord, Regime, 
 pub fn record(rec: &ProjectRecord, unreadable: &[&str]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     required(rec, &mut out);
+    plant_record(rec, &mut out);
     control_characters(rec, &mut out);
     out.retain(|d| !d.field.as_deref().is_some_and(|f| unreadable.contains(&f)));
     jurisdiction(rec, &mut out);
@@ -53,7 +54,7 @@ fn required(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
     if rec.name.is_empty() {
         out.push(missing("name", "give the project's name"));
     }
-    if rec.geology.deposit_type.is_none() {
+    if rec.geology.deposit_type.is_none() && !rec.is_plant() {
         out.push(missing(
             "deposit_type",
             &format!("one of {}", DepositType::NAMES.join(", ")),
@@ -70,6 +71,62 @@ fn required(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
             "geometry",
             "GeoJSON: a Point, Polygon or MultiPolygon geometry; CSV: lon and lat columns, or a WKT geometry column",
         ));
+    }
+}
+
+/// A separation plant record (issue 16) needs a capacity; a project record's plant fields
+/// are not used.
+fn plant_record(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
+    let p = &rec.plant;
+    let any = [p.ndpr_t, p.dytb_t, p.reo_t]
+        .iter()
+        .flatten()
+        .any(|v| *v > 0.0);
+    let given = p.ndpr_t.is_some()
+        || p.dytb_t.is_some()
+        || p.reo_t.is_some()
+        || !p.feeds.is_empty()
+        || p.captive.is_some()
+        || p.toll_light_usd_per_kg.is_some()
+        || p.toll_heavy_usd_per_kg.is_some();
+    if rec.is_plant() {
+        if !any {
+            out.push(
+                Diagnostic::error(
+                    Some("plant_ndpr_t"),
+                    "a plant record needs a capacity above 0: plant_ndpr_t, plant_dytb_t or plant_reo_t",
+                )
+                .with_hint("give its nameplate in t/y of separated NdPr oxide, Dy+Tb oxide or total REO"),
+            );
+        }
+        if p.feeds
+            .contains(&crate::read::record::ProductForm::SeparatedOxides)
+        {
+            out.push(
+                Diagnostic::error(
+                    Some("plant_feeds"),
+                    "a separation plant takes concentrate or mixed_carbonate, not separated_oxides",
+                )
+                .with_hint("list the intermediates it takes: concentrate, mixed_carbonate"),
+            );
+        }
+        if rec.geology.deposit_type.is_some() || rec.economics.annual_treo_t.is_some() {
+            out.push(
+                Diagnostic::warning(
+                    Some("record_kind"),
+                    "a plant record's deposit and mine output are not used: it is placed in the allocation as a plant, not valued as a mine",
+                )
+                .with_hint("give the mine as its own record"),
+            );
+        }
+    } else if given {
+        out.push(
+            Diagnostic::warning(
+                Some("record_kind"),
+                "plant_* fields are used only by a record whose record_kind is plant",
+            )
+            .with_hint("set record_kind to plant, or leave the plant_* fields empty"),
+        );
     }
 }
 
