@@ -426,6 +426,88 @@ mod tests {
         assert!(env(300.0).is_none());
     }
 
+    /// A seabed site in the Area with a protected area `park` (name, km, overlaps) and an
+    /// APEI relation `apei` (name, km, overlaps): its environment factor and every factor.
+    fn seabed(
+        park: Option<(&str, f64, bool)>,
+        apei: Option<(&str, f64, bool)>,
+    ) -> (Option<RiskFactor>, Vec<String>) {
+        let mut r = record(StudyStage::Pfs);
+        r.geology.deposit_type = Some(DepositType::PolymetallicNodules);
+        r.country = None;
+        let mut site = SiteContext::unknown(&r);
+        site.regime = Some(Regime::Area);
+        site.protected_area = park.map(|(name, km, overlaps)| crate::context::ProtectedArea {
+            name: name.into(),
+            designation: None,
+            overlaps,
+            distance_km: km,
+            overlap_km2: None,
+        });
+        site.apei = apei.map(|(name, km, overlaps)| crate::context::apei::ApeiRelation {
+            name: name.into(),
+            overlaps,
+            distance_km: km,
+            overlap_km2: None,
+            overlap_share_pct: overlaps.then_some(30.0),
+        });
+        let out = risk(&r, &site, &Assumptions::defaults());
+        let names = out.factors.iter().map(|f| f.factor.clone()).collect();
+        (
+            out.factors.into_iter().find(|f| f.factor == "environment"),
+            names,
+        )
+    }
+
+    #[test]
+    fn the_nearer_of_a_protected_area_and_an_apei_counts_once() {
+        let m = Assumptions::defaults().risk.multipliers;
+        // The APEI is nearer: it is the nearby area, within 50 km.
+        let (f, _) = seabed(Some(("Park", 30.0, false)), Some(("APEI-04", 20.0, false)));
+        let f = f.unwrap();
+        assert!(f.reason.contains("APEI-04"), "{}", f.reason);
+        assert_eq!(f.multiplier, m.protected_within_50km);
+        // The park is nearer, within 10 km: it counts, as near.
+        let (f, _) = seabed(Some(("Park", 5.0, false)), Some(("APEI-04", 40.0, false)));
+        let f = f.unwrap();
+        assert!(f.reason.contains("Park"), "{}", f.reason);
+        assert_eq!(f.multiplier, m.protected_within_10km);
+        // A tie keeps the protected-area layer's own record.
+        let (f, _) = seabed(Some(("Park", 25.0, false)), Some(("APEI-04", 25.0, false)));
+        assert!(f.unwrap().reason.contains("Park"));
+        // Inside an APEI, a different protected area nearby still counts as environment...
+        let (f, names) = seabed(Some(("Park", 5.0, false)), Some(("APEI-01", 0.0, true)));
+        assert!(f.unwrap().reason.contains("Park"));
+        assert_eq!(names, ["regime", "environment", "apei"]);
+        // ...but the APEI itself, found again in the protected layer, counts once: as `apei`.
+        let (f, names) = seabed(Some(("APEI-01", 0.0, true)), Some(("APEI-01", 0.0, true)));
+        assert!(f.is_none());
+        assert_eq!(names, ["regime", "apei"]);
+    }
+
+    #[test]
+    fn separation_in_china_is_its_own_factor() {
+        let a = Assumptions::defaults();
+        let mut r = record(StudyStage::Pfs);
+        let before = chance(&r, Regime::Onshore);
+        r.ownership.processing_route = Some(ProcessingRoute::China);
+        let mut site = SiteContext::unknown(&r);
+        site.regime = Some(Regime::Onshore);
+        let out = risk(&r, &site, &a);
+        let f = out
+            .factors
+            .iter()
+            .find(|f| f.factor == "china_processing")
+            .unwrap();
+        assert_eq!(f.multiplier, a.risk.multipliers.china_processing);
+        assert!((out.chance_of_success - before * f.multiplier).abs() < 1e-15);
+        r.ownership.processing_route = Some(ProcessingRoute::NonChina);
+        let mut site = SiteContext::unknown(&r);
+        site.regime = Some(Regime::Onshore);
+        let out = risk(&r, &site, &a);
+        assert!(out.factors.iter().all(|f| f.factor != "china_processing"));
+    }
+
     #[test]
     fn the_area_is_riskier_than_an_eez() {
         let mut r = record(StudyStage::Pfs);
