@@ -286,6 +286,20 @@ mod tests {
         assert!((risked(200.0, 400.0, &t, 8.0, 0.0) - 70.0).abs() < 1e-9);
         // A positive NPV that a failed build's loss outweighs: 0.85 x 20 < 0.15 x 200.
         assert_eq!(risked(20.0, 400.0, &t, 8.0, 0.0), 0.0);
+        // Discounted from the decision point: three years at 8 %, 70 / 1.08^3 = 70 /
+        // 1.259712 = 55.5683.
+        assert!((risked(200.0, 400.0, &t, 8.0, 3.0) - 55.568_257).abs() < 1e-6);
+        // A decision already past (negative years) is not discounted forward.
+        assert!((risked(200.0, 400.0, &t, 8.0, -2.0) - 70.0).abs() < 1e-9);
+        // Proceeding needs a value above zero: at exactly zero the owner does not build.
+        let zero = value(
+            &[0.0, 0.0, 0.0],
+            0.0,
+            OwnerTerms::whole(1),
+            8.0,
+            Discounting::EndOfYear,
+        );
+        assert_eq!((zero.value_at_decision_musd, zero.proceeds), (0.0, false));
         for npv in [-1e6, -500.0, -1.0, 0.0, 1.0, 1e6] {
             for years in [0.0, 3.0, 30.0] {
                 assert!(risked(npv, 400.0, &t, 8.0, years) >= 0.0);
@@ -306,6 +320,9 @@ mod tests {
         let before = leadtime::outlook(&lt, 0.8, 40.0);
         // Always proceeds: nothing changes but the share, which is said.
         let all = decided(&before, &lt, 1.0);
+        assert_eq!(all.never_reason, before.never_reason);
+        assert_eq!(all.horizon_year, before.horizon_year);
+        assert_eq!(all.prob_by_horizon, before.prob_by_horizon);
         assert_eq!(
             (all.p10.clone(), all.p50.clone(), all.p90.clone()),
             (before.p10.clone(), before.p50.clone(), before.p90.clone())
@@ -378,5 +395,24 @@ mod tests {
         let t = terms(&r, Some(Regime::Onshore), 0.8, 3, &a);
         assert_eq!(t.chance_of_decision, 1.0);
         assert!((t.construction_failure - 0.2).abs() < 1e-12);
+        // A producer has nothing left to fail.
+        r.development.stage = Some(StudyStage::Production);
+        let t = terms(&r, Some(Regime::Onshore), 0.9, 0, &a);
+        assert_eq!((t.construction_failure, t.chance_of_decision), (0.0, 1.0));
+        // If no started build ever finished (construction base rate 0), no project before
+        // construction reaches its decision with any chance, and every build fails.
+        let mut b = Assumptions::defaults();
+        b.risk.base_rate.insert("construction".into(), 0.0);
+        r.development.stage = Some(StudyStage::Dfs);
+        let t = terms(&r, Some(Regime::Onshore), 0.4, 3, &b);
+        assert_eq!((t.chance_of_decision, t.construction_failure), (0.0, 1.0));
+        // In the Area: no country's carry, the Area's hazard.
+        r.country = Some("TZ".into());
+        let t = terms(&r, Some(Regime::Area), 0.4, 3, &a);
+        assert_eq!(t.free_carried_pct, 0.0);
+        assert_eq!(
+            t.post_production_hazard_pct,
+            a.owner.post_production_hazard_pct["AREA"]
+        );
     }
 }
