@@ -214,3 +214,40 @@ fn bad_fiscal_figures_are_refused_naming_the_path() {
         assert!(e.to_string().contains(path), "{e}");
     }
 }
+
+/// A subdivision with its own row takes it: the Northern Territory's 3.5 % for a chemically
+/// refined product (a mixed carbonate) and 2.5 % for separated oxides, against Western
+/// Australia's 5 % and 2.5 % under the AU row; a subdivision without a row (AU-NSW) takes
+/// the country's. Catches a subdivision ignored, or one that loses the country's terms.
+#[test]
+fn a_subdivision_row_replaces_the_countrys() {
+    for (sub, form, pct) in [
+        (Some("AU-NT"), ProductForm::MixedCarbonate, 3.5),
+        (Some("AU-NT"), ProductForm::Concentrate, 5.0),
+        (Some("AU-NT"), ProductForm::SeparatedOxides, 2.5),
+        (None, ProductForm::MixedCarbonate, 5.0),
+        (Some("AU-NSW"), ProductForm::MixedCarbonate, 5.0),
+    ] {
+        let (a, mut r) = case("AU", 100.0, form);
+        r.subdivision = sub.map(str::to_owned);
+        let out = run(&a, &r);
+        assert_eq!(out.royalty_pct, Some(pct), "{sub:?} {form}");
+        assert_eq!(out.tax_rate_pct, Some(30.0));
+        let basis = &out.provenance.get("royalty_pct").unwrap().basis;
+        let named = if sub == Some("AU-NT") { "AU-NT" } else { "AU" };
+        assert!(
+            basis.starts_with(&format!("jurisdiction {named},")),
+            "{basis}"
+        );
+    }
+    // A subdivision of another country is an error of the record, named by its field.
+    let (_, mut r) = case("AU", 100.0, ProductForm::Concentrate);
+    r.subdivision = Some("CA-QC".into());
+    let problems = prospect::read::validate::record(&r, &[]);
+    assert!(
+        problems
+            .iter()
+            .any(|d| d.field.as_deref() == Some("subdivision")),
+        "{problems:?}"
+    );
+}

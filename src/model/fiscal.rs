@@ -98,8 +98,15 @@ pub fn terms(
     let e = &rec.economics;
     let area = rec.regime == Some(Regime::Area);
     let us_route = area && crate::model::cost::us_route(rec);
+    let subdivision = rec
+        .subdivision
+        .as_deref()
+        .filter(|_| !area)
+        .and_then(|s| a.jurisdictions.get_key_value(s));
     let (jurisdiction, j) = if us_route {
         ("AREA_DSHMRA", &a.jurisdictions["AREA_DSHMRA"])
+    } else if let Some((k, j)) = subdivision {
+        (k.as_str(), j)
     } else {
         a.jurisdiction(if area { None } else { rec.country.as_deref() })
     };

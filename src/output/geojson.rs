@@ -74,6 +74,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("name".into(), Value::String(r.name.clone())),
         ("country".into(), text(r.country.as_deref())),
         ("sponsor_country".into(), text(r.sponsor_country.as_deref())),
+        ("subdivision".into(), text(r.subdivision.as_deref())),
         ("regime".into(), name(r.regime.map(|x| x.as_str()))),
         ("operator".into(), text(o.operator.as_deref())),
         ("owners".into(), list(&o.owners)),

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use super::schema::{
-    self, Cell, CellError, Field, country, country_list, currency, non_negative, percent, year,
+    self, Cell, CellError, Field, country, country_list, currency, non_negative, percent,
+    subdivision, year,
 };
 use super::validate;
 use crate::diagnostic::Diagnostic;
@@ -100,6 +101,7 @@ impl RecordBuilder {
             Field::Name => r.name = cell.text()?.unwrap_or_default(),
             Field::Country => r.country = country(cell)?,
             Field::SponsorCountry => r.sponsor_country = country(cell)?,
+            Field::Subdivision => r.subdivision = subdivision(cell)?,
             Field::Regime => r.regime = vocab!(Regime, cell)?,
             Field::Operator => o.operator = cell.text()?,
             Field::Owners => o.owners = cell.list()?,

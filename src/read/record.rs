@@ -561,6 +561,9 @@ pub struct ProjectRecord {
     pub country: Option<String>,
     /// Sponsoring state of an Area contract (ISO alpha-2).
     pub sponsor_country: Option<String>,
+    /// ISO 3166-2 code of the state, province or territory (`AU-WA`, `AU-NT`): selects a
+    /// jurisdiction row of the assumptions for the royalty where one exists (issue 23).
+    pub subdivision: Option<String>,
     pub regime: Option<Regime>,
     #[serde(skip)]
     pub geometry: Option<SiteGeometry>,
@@ -586,6 +589,7 @@ impl ProjectRecord {
             name: String::new(),
             country: None,
             sponsor_country: None,
+            subdivision: None,
             regime: None,
             geometry: None,
             ownership: Ownership::default(),

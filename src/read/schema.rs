@@ -86,6 +86,7 @@ schema! {
     Name: "name", Text, "", "identity", "Project name. Required.";
     Country: "country", FieldKind::Country, "", "identity", "Host state. Required unless `regime` is `area` (beyond national jurisdiction), where it must be empty.";
     SponsorCountry: "sponsor_country", FieldKind::Country, "", "identity", "Sponsoring state of a contract in the Area (ISA), e.g. NR for Nauru.";
+    Subdivision: "subdivision", Text, "", "identity", "ISO 3166-2 code of the state, province or territory, e.g. AU-WA, AU-NT: the royalty is that subdivision's where the assumptions have a row for it (jurisdictions.AU-NT), else the country's.";
     Regime: "regime", Vocabulary(crate::read::record::Regime::NAMES), "", "identity", "Legal regime as declared: onshore, eez (national seabed) or area (ISA). The spatial model also derives it.";
     Operator: "operator", Text, "", "identity", "Operating company.";
     Owners: "owners", List, "", "identity", "Owners (with shares in the text if wanted).";
@@ -490,6 +491,31 @@ pub fn country(cell: Cell) -> Result<Option<String>, CellError> {
     check_country(&text).map(Some)
 }
 
+/// An ISO 3166-2 subdivision code (`AU-WA`), upper-cased: a country code, a hyphen and
+/// one to three letters or digits.
+pub fn subdivision(cell: Cell) -> Result<Option<String>, CellError> {
+    let Some(text) = cell.text()? else {
+        return Ok(None);
+    };
+    let code = text.trim().to_ascii_uppercase();
+    let ok = match code.split_once('-') {
+        Some((c, s)) => {
+            is_iso_country(c)
+                && (1..=3).contains(&s.len())
+                && s.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
+        None => false,
+    };
+    if ok {
+        Ok(Some(code))
+    } else {
+        Err(
+            CellError::new(format!("{text:?} is not an ISO 3166-2 subdivision code"))
+                .hint("use the country code, a hyphen and the subdivision's code, e.g. AU-WA, AU-NT, CA-QC"),
+        )
+    }
+}
+
 /// A list of ISO 3166-1 alpha-2 codes, upper-cased.
 pub fn country_list(cell: Cell) -> Result<Vec<String>, CellError> {
     cell.list()?.iter().map(|c| check_country(c)).collect()
@@ -603,6 +629,10 @@ mod tests {
             country_list(Cell::Json(&json!(["cn", "JP"]))),
             Ok(vec!["CN".into(), "JP".into()])
         );
+        assert_eq!(subdivision(Cell::Text("au-nt")), Ok(Some("AU-NT".into())));
+        assert!(subdivision(Cell::Text("Northern Territory")).is_err());
+        assert!(subdivision(Cell::Text("XX-NT")).is_err());
+        assert!(subdivision(Cell::Text("AU-")).is_err());
         assert_eq!(currency(Cell::Text("aud")), Ok(Some("AUD".into())));
         assert!(currency(Cell::Text("A$")).is_err());
     }

@@ -138,6 +138,23 @@ fn jurisdiction(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
                 .with_hint("leave country empty and put the sponsoring state in sponsor_country"),
         ),
         (Some(Regime::Area), None) => {}
+        (_, Some(c))
+            if rec
+                .subdivision
+                .as_deref()
+                .is_some_and(|s| s.split('-').next() != Some(c.as_str())) =>
+        {
+            out.push(
+                Diagnostic::error(
+                    Some("subdivision"),
+                    format!(
+                        "subdivision {} is not in country {c}",
+                        rec.subdivision.as_deref().unwrap_or_default()
+                    ),
+                )
+                .with_hint("the subdivision code starts with the country's code, e.g. AU-WA for AU"),
+            )
+        }
         (_, None) => out.push(
             Diagnostic::error(Some("country"), "required field country is missing")
                 .with_hint("give the ISO 3166-1 alpha-2 code of the host state, or set regime to area for the seabed beyond national jurisdiction"),
