@@ -89,7 +89,7 @@ fn origins(p: &Appraisal, origin: Origin) -> String {
 }
 
 /// The columns of `appraise --format csv`; the records' unknown properties follow.
-pub const CSV_COLUMNS: [&str; 56] = [
+pub const CSV_COLUMNS: [&str; 58] = [
     "id",
     "name",
     "country",
@@ -133,6 +133,8 @@ pub const CSV_COLUMNS: [&str; 56] = [
     "owner_npv_musd",
     "nearest_separation_plant",
     "nearest_separation_plant_km",
+    "separation_plant",
+    "separation_china_share",
     "nearest_port",
     "nearest_port_km",
     "distance_to_shore_km",
@@ -247,6 +249,10 @@ pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
     c.num(p.owner.as_ref().map(|o| o.npv_musd), 3);
     c.opt(plant.map(|n| n.name.as_str()));
     c.num(plant.map(|n| n.distance_km), 1);
+    // The plant the valuation priced the product at (issue 16), and the share sold to China.
+    let used = p.separation.as_ref();
+    c.opt(used.map(|u| u.terms.plant.as_deref().unwrap_or("none outside China")));
+    c.num(used.map(|u| u.terms.china_share), 4);
     c.opt(port.map(|n| n.name.as_str()));
     c.num(port.map(|n| n.distance_km), 1);
     c.num(p.spatial.distance_to_shore_km, 1);

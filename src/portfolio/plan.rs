@@ -150,6 +150,11 @@ pub fn plan(
                 l.id.clone(),
                 "China-linked: its output is not non-China supply".to_owned(),
             ));
+        } else if by_id.get(l.id.as_str()).is_some_and(|r| r.is_plant()) {
+            left_out.push((
+                l.id.clone(),
+                "a separation plant record: among the plants of the allocation, not a mine to finance".to_owned(),
+            ));
         } else if !l.valued {
             left_out.push((
                 l.id.clone(),
