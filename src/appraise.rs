@@ -222,6 +222,41 @@ fn fiscal_fields(out: &mut Appraisal, c: &Costs, years: &[cashflow::YearFlow]) {
     }
 }
 
+/// The bridge from the published study's NPV to the appraisal's own (issue 14).
+fn attach_bridge(
+    out: &mut Appraisal,
+    study_inputs: &ScheduleInputs,
+    scratch: &std::cell::RefCell<Vec<cashflow::YearFlow>>,
+    terms: &Terms,
+) {
+    let (Some(model), Some(convention)) = (out.npv_musd.base, out.npv_convention.clone()) else {
+        return;
+    };
+    let Some(s) = out.study.as_mut() else {
+        return;
+    };
+    let study = crate::model::bridge::StudyTerms {
+        published_npv_musd: s.published_npv_musd,
+        price_factor: s.price_factor,
+        discount_rate_pct: s.discount_rate_pct,
+        after_tax: s.npv_basis == "post_tax",
+        cpi_factor: s.cpi_factor,
+        money_year: s.money_year,
+    };
+    let run = crate::model::bridge::RunTerms {
+        discount_rate_pct: terms.discount_rate_pct,
+        discounting: terms.discounting,
+        model_npv_musd: model,
+        model_npv_convention: convention,
+    };
+    s.bridge = Some(crate::model::bridge::bridge(
+        study_inputs,
+        scratch,
+        &study,
+        &run,
+    ));
+}
+
 /// What the spatial, lead-time and risk models say of a record, valued or not.
 struct Placed {
     site: SiteContext,
@@ -472,6 +507,7 @@ pub fn appraise_at(
         );
     }
     out.study = study::compare(rec, &production, &study_inputs, &scratch, a, terms);
+    attach_bridge(&mut out, &study_inputs, &scratch, terms);
     if let Some(c) = &mud_case {
         out.mud = Some(mud::summary(
             rec,

@@ -8,6 +8,7 @@
 //! C1 and AISC per kg and the incentive price.
 
 pub mod backtest;
+pub mod bridge;
 pub mod byproduct;
 pub mod cashflow;
 pub mod cost;

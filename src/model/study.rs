@@ -52,6 +52,10 @@ pub struct StudyComparison {
     pub published_irr_pct: Option<f64>,
     /// The model's IRR under the study's prices and tax basis, %, beside it.
     pub model_irr_pct: Option<f64>,
+    /// The rebuild on the study's terms and the bridge in named steps from the published
+    /// NPV to prospect's own (`model::bridge`, issue 14); null when the project is not
+    /// valued.
+    pub bridge: Option<crate::model::bridge::Bridge>,
 }
 
 /// A published study's NPV in US$, with the model's side left empty.
@@ -89,6 +93,7 @@ pub fn published(rec: &ProjectRecord, a: &Assumptions) -> Option<StudyComparison
         npv_convention: "start_of_construction",
         published_irr_pct: s.irr_pct,
         model_irr_pct: None,
+        bridge: None,
     })
 }
 

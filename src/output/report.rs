@@ -609,11 +609,52 @@ fn card(p: &Appraisal, rank: Option<&crate::portfolio::rank::Ranked>) -> String 
         );
     }
     h.push_str(&tornado_svg(p));
+    h.push_str(&bridge_section(p));
     h.push_str("</section>");
     h
 }
 
-/// The whole report.
+/// The card's study bridge: the waterfall and its steps (issue 14).
+fn bridge_section(p: &Appraisal) -> String {
+    let Some((s, b)) = p.study.as_ref().and_then(|s| Some((s, s.bridge.as_ref()?))) else {
+        return String::new();
+    };
+    let steps: Vec<String> = b
+        .steps
+        .iter()
+        .map(|x| {
+            format!(
+                "<tr><td>{}</td><td>{:+.0}</td><td>{}</td></tr>",
+                escape(x.step),
+                x.musd,
+                escape(&x.note)
+            )
+        })
+        .collect();
+    format!(
+        "<p><b>From the published study to prospect's NPV</b> ({} {}, published US${:.0}m of {}; rebuilt on the record's study terms US${:.0}m{}): US$ million by step.</p>{}<table class=\"kv\"><tbody>{}</tbody></table>",
+        escape(s.study_type.as_deref().unwrap_or("study")),
+        s.study_year.map_or("–".into(), |y| y.to_string()),
+        b.published_npv_musd,
+        s.study_year
+            .map_or("the study year".into(), |y| y.to_string()),
+        b.rebuilt_npv_musd,
+        b.rebuild_deviation_pct
+            .map_or(String::new(), |d| format!(", {d:+.0} %")),
+        crate::output::charts::bridge_svg(&p.id, b),
+        steps.join("")
+    )
+}
+
+/// The deck's NdPr price, US$/kg, read back from any project's incentive price and
+/// breakeven factor (incentive = factor x deck NdPr).
+fn deck_ndpr(report: &Report) -> Option<f64> {
+    report.projects.iter().find_map(|p| {
+        let (i, k) = (p.incentive_ndpr_usd_per_kg?, p.breakeven_price_factor?);
+        (k > 0.0).then(|| i / k)
+    })
+}
+
 /// A mark beside a ranked project whose known by-products are not priced (issue 14).
 fn unpriced_mark(r: &crate::portfolio::rank::Ranked) -> String {
     if r.byproducts_unpriced.is_empty() {
@@ -626,6 +667,7 @@ fn unpriced_mark(r: &crate::portfolio::rank::Ranked) -> String {
     )
 }
 
+/// The whole report.
 pub fn html(
     report: &Report,
     records: &[crate::ProjectRecord],
@@ -719,6 +761,7 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
 <h2>Investment timeline</h2><p>Remaining stages (light blue: studies, orange: permitting and financing, green: construction) and first production P10-P90 whiskers.</p>{gantt}
 <h2>Non-China supply</h2><p>A mine adds to non-China supply only when a plant outside China separates its output: mined (contained) oxide against what the plants separate and their capacity.</p>{target}{supply_ndpr}{supply_dytb}{plants}
 <h2>NPV distribution</h2>{npv}
+<h2>Cost curve</h2><p>Each bar is a valued rare-earth project: width its NdPr oxide output at nameplate, height its C1 cash cost per kg NdPr (opex and freight less by-product credits); sorted from the cheapest. Projects below the deck's NdPr line earn a cash margin on NdPr alone.</p>{cost_curve}
 <h2>Projects</h2>{cards}
 </body></html>
 "#,
@@ -737,6 +780,7 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
         supply_dytb = supply_svg(timeline, Oxide::Dytb),
         plants = plants_table(timeline),
         npv = npv_svg(report),
+        cost_curve = crate::output::charts::cost_curve_svg(report, deck_ndpr(report)),
     )
 }
 

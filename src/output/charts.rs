@@ -1,0 +1,199 @@
+//! The report's valuation charts (issue 14): the waterfall of a study's bridge from the
+//! published NPV to prospect's own, and the cost curve of the valued rare-earth projects
+//! (C1 cash cost per kg NdPr against cumulative NdPr output). Self-contained SVG.
+
+use std::fmt::Write as _;
+
+use crate::appraisal::Report;
+use crate::model::bridge::Bridge;
+use crate::output::report::escape;
+
+/// The waterfall of one bridge: the published NPV, each step as a rise or fall, and
+/// prospect's NPV, in US$ million.
+pub fn bridge_svg(id: &str, b: &Bridge) -> String {
+    let mut bars: Vec<(String, f64, f64, &str)> = Vec::new(); // label, from, to, colour
+    bars.push(("published".into(), 0.0, b.published_npv_musd, "#636363"));
+    let mut now = b.published_npv_musd;
+    for s in &b.steps {
+        let colour = if s.musd >= 0.0 { "#31a354" } else { "#de2d26" };
+        bars.push((s.step.replace('_', " "), now, now + s.musd, colour));
+        now += s.musd;
+    }
+    bars.push(("prospect".into(), 0.0, b.model_npv_musd, "#08519c"));
+    let lo = bars
+        .iter()
+        .flat_map(|(_, a, b, _)| [*a, *b])
+        .fold(0.0, f64::min);
+    let hi = bars
+        .iter()
+        .flat_map(|(_, a, b, _)| [*a, *b])
+        .fold(0.0, f64::max)
+        .max(lo + 1.0);
+    let (top, plot_h, col, left) = (14.0, 150.0, 78.0, 50.0);
+    let y = |v: f64| top + (hi - v) / (hi - lo) * plot_h;
+    let w = left + col * bars.len() as f64 + 10.0;
+    let mut svg = format!(
+        r##"<svg class="bridge chart" id="bridge-{}" viewBox="0 0 {w:.0} {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="bridge from the published NPV to prospect's NPV" font-family="sans-serif" font-size="10"><line x1="{left}" x2="{:.0}" y1="{z:.1}" y2="{z:.1}" stroke="#888"/><text x="{:.0}" y="{:.1}" text-anchor="end">0</text>"##,
+        escape(id),
+        top + plot_h + 36.0,
+        w - 6.0,
+        left - 4.0,
+        y(0.0) + 3.0,
+        z = y(0.0),
+    );
+    for (i, (label, from, to, colour)) in bars.iter().enumerate() {
+        let x = left + col * i as f64 + 8.0;
+        let (a, b) = (y(from.max(*to)), y(from.min(*to)));
+        let _ = write!(
+            svg,
+            r##"<rect x="{x:.1}" y="{a:.1}" width="{:.1}" height="{:.1}" fill="{colour}"><title>{}: {:+.0} US$m (to {to:.0})</title></rect><text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text><text x="{:.1}" y="{:.1}" text-anchor="middle">{:.0}</text>"##,
+            col - 16.0,
+            (b - a).max(0.8),
+            escape(label),
+            to - from,
+            x + (col - 16.0) / 2.0,
+            top + plot_h + 14.0,
+            escape(label),
+            x + (col - 16.0) / 2.0,
+            top + plot_h + 26.0,
+            to - from,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The cost curve: one bar per valued rare-earth project with a C1 per kg NdPr, sorted by
+/// it, its width the project's NdPr output at nameplate (t/y), its height C1 (US$/kg
+/// NdPr, by-products credited); the deck's NdPr price as a line.
+pub fn cost_curve_svg(report: &Report, ndpr_price_usd_per_kg: Option<f64>) -> String {
+    let mut rows: Vec<(&str, &str, f64, f64)> = report
+        .projects
+        .iter()
+        .filter_map(|p| {
+            let c1 = p.c1_usd_per_kg_ndpr?;
+            let t = p.annual_ndpr_t.filter(|t| *t > 0.0)?;
+            c1.is_finite()
+                .then_some((p.id.as_str(), p.name.as_str(), t, c1))
+        })
+        .collect();
+    if rows.is_empty() {
+        return "<p>No valued rare-earth project has a C1 cost per kg NdPr.</p>".into();
+    }
+    rows.sort_by(|a, b| a.3.total_cmp(&b.3).then_with(|| a.0.cmp(b.0)));
+    let total: f64 = rows.iter().map(|r| r.2).sum();
+    let lo = rows.iter().map(|r| r.3).fold(0.0, f64::min);
+    // The scale stops at three times the deck's NdPr price (US$300/kg without one): a
+    // project with little NdPr has a C1 per kg NdPr of thousands, drawn clipped with its
+    // value written on it.
+    let cap = ndpr_price_usd_per_kg.map_or(300.0, |p| 3.0 * p);
+    let hi = rows
+        .iter()
+        .map(|r| r.3)
+        .chain(ndpr_price_usd_per_kg)
+        .fold(0.0, f64::max)
+        .min(cap)
+        .max(1.0);
+    let lo = lo.max(-hi / 2.0);
+    let mut off_scale = Vec::new();
+    let (left, top, w, h) = (60.0, 14.0, 860.0, 220.0);
+    let x = |t: f64| left + t / total * w;
+    let y = |v: f64| top + (hi - v) / (hi - lo) * h;
+    let mut svg = format!(
+        r##"<svg id="cost-curve" class="chart" viewBox="0 0 960 {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="cost curve: C1 per kg NdPr against cumulative NdPr output" font-family="sans-serif" font-size="10"><line x1="{left}" x2="{:.0}" y1="{z:.1}" y2="{z:.1}" stroke="#888"/><text x="{:.0}" y="{:.1}" text-anchor="end">0</text><text x="{:.0}" y="{:.1}" text-anchor="end">{hi:.0}</text><text x="{:.0}" y="{:.1}" text-anchor="end">{mid:.0}</text>"##,
+        top + h + 44.0,
+        left + w,
+        left - 4.0,
+        y(0.0) + 3.0,
+        left - 4.0,
+        top + 8.0,
+        left - 4.0,
+        y(hi / 2.0) + 3.0,
+        z = y(0.0),
+        mid = hi / 2.0,
+    );
+    let mut cum = 0.0;
+    for (id, name, t, c1) in &rows {
+        let (x0, x1) = (x(cum), x(cum + t));
+        let clipped = *c1 > hi || *c1 < lo;
+        if clipped {
+            off_scale.push(format!("{id} {c1:.0}"));
+        }
+        let (a, b) = (y(c1.clamp(0.0, hi)), y(c1.clamp(lo, 0.0)));
+        let _ = write!(
+            svg,
+            r##"<rect x="{x0:.1}" y="{a:.1}" width="{:.1}" height="{:.1}" fill="#6baed6" stroke="#fff" stroke-width="0.5"><title>{}: C1 US${c1:.1}/kg NdPr, {t:.0} t/y NdPr</title></rect>"##,
+            (x1 - x0).max(0.5),
+            (b - a).max(0.5),
+            escape(name),
+        );
+        if x1 - x0 > 22.0 {
+            let _ = write!(
+                svg,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+                (x0 + x1) / 2.0,
+                a - 3.0,
+                escape(id)
+            );
+        }
+        cum += t;
+    }
+    if let Some(p) = ndpr_price_usd_per_kg {
+        let _ = write!(
+            svg,
+            r##"<line x1="{left}" x2="{right:.0}" y1="{yp:.1}" y2="{yp:.1}" stroke="#e6550d" stroke-dasharray="4 3"/><text x="{right:.0}" y="{ty:.1}" text-anchor="end" fill="#e6550d">deck NdPr US${p:.0}/kg</text>"##,
+            right = left + w,
+            yp = y(p),
+            ty = y(p) - 3.0,
+        );
+    }
+    let off = if off_scale.is_empty() {
+        String::new()
+    } else {
+        format!("; off scale, US$/kg: {}", off_scale.join(", "))
+    };
+    let _ = write!(
+        svg,
+        r##"<text x="{left}" y="{:.1}">C1 cash cost, US$ per kg NdPr oxide (by-products credited), against cumulative NdPr output at nameplate, {total:.0} t/y in all{}</text></svg>"##,
+        top + h + 30.0,
+        escape(&off)
+    );
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::bridge::BridgeStep;
+
+    #[test]
+    fn the_waterfall_draws_every_step_and_both_ends() {
+        let b = Bridge {
+            published_npv_musd: 100.0,
+            rebuilt_npv_musd: 80.0,
+            rebuild_deviation_pct: Some(-20.0),
+            steps: vec![
+                BridgeStep {
+                    step: "rebuild_gap",
+                    musd: -20.0,
+                    npv_after_musd: 80.0,
+                    note: String::new(),
+                },
+                BridgeStep {
+                    step: "price_deck",
+                    musd: -130.0,
+                    npv_after_musd: -50.0,
+                    note: String::new(),
+                },
+            ],
+            model_npv_musd: -50.0,
+            model_npv_convention: "as_of".into(),
+            not_separated: Vec::new(),
+        };
+        let svg = bridge_svg("X", &b);
+        assert_eq!(svg.matches("<rect").count(), 4);
+        assert!(svg.contains("price deck: -130 US$m (to -50)"));
+        assert!(svg.contains("published: +100 US$m"));
+        assert!(svg.contains("prospect: -50 US$m"));
+    }
+}
