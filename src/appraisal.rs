@@ -135,6 +135,9 @@ pub struct Appraisal {
     /// By-products the record names without a price, priced at the assumptions' dated
     /// defaults (`[byproduct_prices]`).
     pub byproducts_priced_by_default: Vec<String>,
+    /// For a built mine (valued at the as-of date): whether it operates, is held on care
+    /// and maintenance or closes, with the value of each (issue 14; null otherwise).
+    pub idle: Option<crate::model::idle::IdleDecision>,
     /// The nearest operating or under-construction separation plant outside China.
     pub nearest_separation_plant: Option<Nearest>,
     /// Everything the spatial stage found.

@@ -131,6 +131,7 @@ impl Appraisal {
             byproduct_revenue_musd_per_y: None,
             byproducts_unpriced: Vec::new(),
             byproducts_priced_by_default: Vec::new(),
+            idle: None,
             nearest_separation_plant: site.nearest_separation_plant.clone(),
             first_production_year: YearEstimate::outlook(
                 lead_time.first_production_year(),
@@ -220,6 +221,36 @@ fn fiscal_fields(out: &mut Appraisal, c: &Costs, years: &[cashflow::YearFlow]) {
         out.rent_tax_threshold_pct = Some(rt.threshold_pct);
         out.rent_tax_musd = Some(years.iter().map(|y| y.rent_tax).sum());
     }
+}
+
+/// A built mine (valued at the as-of date, no construction or capital ahead) may stop
+/// rather than run at a loss: care and maintenance, or closing now (`model::idle`, issue
+/// 14). Replaces `years` by the chosen course when it is not to operate.
+fn built_mine_choice(
+    basis: &going_concern::ValuationBasis,
+    inputs: &ScheduleInputs,
+    years: &mut Vec<cashflow::YearFlow>,
+    a: &Assumptions,
+    terms: &Terms,
+) -> Option<crate::model::idle::IdleDecision> {
+    let built = basis.convention == going_concern::NpvConvention::AsOf
+        && basis.construction_y == 0
+        && basis.capex_to_spend_musd <= 0.0;
+    if !built || years.is_empty() {
+        return None;
+    }
+    let holding = inputs.opex_per_y * a.care_and_maintenance.holding_cost_pct_of_opex / 100.0;
+    let (d, course) = crate::model::idle::decide(
+        years,
+        inputs.closure,
+        holding,
+        terms.discount_rate_pct,
+        terms.discounting,
+    );
+    if let Some(c) = course {
+        *years = c;
+    }
+    Some(d)
 }
 
 /// The bridge from the published study's NPV to the appraisal's own (issue 14).
@@ -391,8 +422,9 @@ pub fn appraise_at(
             Err(u) => return Appraisal::unvalued(rec, placed, u.reason, log, a),
         };
     let inputs = going_concern::inputs(&study_inputs, &basis);
-    let years = cashflow::schedule(&inputs, 1.0);
+    let mut years = cashflow::schedule(&inputs, 1.0);
     let rate = terms.discount_rate_pct;
+    let idle = built_mine_choice(&basis, &inputs, &mut years, a, terms);
     let npv = cashflow::value(&years, rate, terms.discounting, true);
     let net: Vec<f64> = years.iter().map(|y| y.net).collect();
     let irr = cashflow::irr(&net);
@@ -487,7 +519,13 @@ pub fn appraise_at(
         production.throughput_mtpa,
     ));
     // The horizon: measured on the schedule itself, which stops at MAX_YEARS.
-    let cut = cashflow::cut_output_y(&inputs, &years);
+    // (Measured on the operating schedule: a mine held idle produces nothing by choice.)
+    let stopped = idle.as_ref().is_some_and(|d| d.chosen != "operate");
+    let cut = if stopped {
+        0.0
+    } else {
+        cashflow::cut_output_y(&inputs, &years)
+    };
     if cut > 1e-9 {
         out.warnings.push(format!(
             "the mine plan holds {:.0} years of output but the schedule ends after {} years: {cut:.0} years of nameplate output beyond are not valued",
@@ -505,6 +543,20 @@ pub fn appraise_at(
             "the NPV is not a finite number: a figure of the record is out of any plausible range"
                 .into(),
         );
+    }
+    if let Some(d) = idle {
+        if d.chosen != "operate" {
+            out.warnings.push(format!(
+                "loses money at the deck: operating the remaining life is worth US${:.0}m, so the valuation takes {} (US${:.0}m; care and maintenance US${:.0}m at US${:.0}m/y, closing now US${:.0}m); it would run again above the breakeven price factor",
+                d.operate_npv_musd,
+                d.chosen.replace('_', " "),
+                npv,
+                d.care_and_maintenance_npv_musd,
+                d.care_and_maintenance_musd_per_y,
+                d.close_npv_musd
+            ));
+        }
+        out.idle = Some(d);
     }
     out.study = study::compare(rec, &production, &study_inputs, &scratch, a, terms);
     attach_bridge(&mut out, &study_inputs, &scratch, terms);
@@ -699,6 +751,10 @@ fn draw_model(
         rate_pct: terms.discount_rate_pct,
         discounting: terms.discounting,
         base_irr,
+        idle_holding_pct: out
+            .idle
+            .is_some()
+            .then_some(a.care_and_maintenance.holding_cost_pct_of_opex),
     }
 }
 

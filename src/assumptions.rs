@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::read::record::{DepositType, OXIDES, ProductForm, StudyStage};
 
 mod money;
-pub use money::{ByproductPrice, Escalation, MoneyAssumptions};
+pub use money::{ByproductPrice, CareAndMaintenance, Escalation, MoneyAssumptions};
 
 /// The compiled-in defaults.
 pub const DEFAULT_TOML: &str = include_str!("../assumptions/default.toml");
@@ -775,6 +775,8 @@ pub struct Assumptions {
     pub context: ContextAssumptions,
     /// Thresholds of `check` (`[validation]`, issue 24).
     pub validation: ValidationAssumptions,
+    /// Holding cost of a built mine held idle (`[care_and_maintenance]`, issue 14).
+    pub care_and_maintenance: CareAndMaintenance,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,

@@ -58,6 +58,7 @@ fn linear_model(revenue_parts: [f64; 8], recovery_pct: Option<f64>) -> DrawModel
         rate_pct: 10.0,
         discounting: Discounting::EndOfYear,
         base_irr: None,
+        idle_holding_pct: None,
     }
 }
 

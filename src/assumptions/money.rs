@@ -127,6 +127,13 @@ impl MoneyAssumptions {
     }
 }
 
+/// `[care_and_maintenance]`: what holding a built mine idle costs (issue 14).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CareAndMaintenance {
+    /// Yearly holding cost, % of the mine's operating cost at nameplate.
+    pub holding_cost_pct_of_opex: f64,
+}
+
 #[cfg(test)]
 mod tests {
 

@@ -322,6 +322,9 @@ pub enum Phase {
     Production,
     /// Only when there is no production year to carry the closure cost.
     Closure,
+    /// Care and maintenance: a built mine held idle, no output, holding costs only
+    /// (`model::idle`, issue 14).
+    Idle,
 }
 
 /// One year of a project's cash flow, real US$ million.

@@ -16,6 +16,7 @@ pub mod distribution;
 pub mod fiscal;
 pub mod going_concern;
 pub mod grade;
+pub mod idle;
 pub mod leadtime;
 pub mod mud;
 pub mod netback;

@@ -114,6 +114,10 @@ pub struct DrawModel {
     /// The deterministic IRR (a fraction), where each draw's search starts.
     #[serde(skip)]
     pub base_irr: Option<f64>,
+    /// For a built mine: the care-and-maintenance holding cost, % of opex; each draw then
+    /// takes the best of operating, care and maintenance and closing (`model::idle`, issue
+    /// 14). `None` for a project still to build.
+    pub idle_holding_pct: Option<f64>,
 }
 
 /// P10, P50, P90 and mean of a simulated quantity.
@@ -345,6 +349,19 @@ impl<'a> Evaluator<'a> {
             base.mine_life_y
         };
         cashflow::schedule_into(inp, 1.0, &mut self.buffer);
+        if let Some(pct) = m.idle_holding_pct {
+            let holding = inp.opex_per_y * pct / 100.0;
+            let (_, course) = crate::model::idle::decide(
+                &self.buffer,
+                inp.closure,
+                holding,
+                m.rate_pct,
+                m.discounting,
+            );
+            if let Some(c) = course {
+                self.buffer = c;
+            }
+        }
         self.flows.clear();
         self.flows.extend(self.buffer.iter().map(|y| y.net));
         let npv = cashflow::npv(m.rate_pct / 100.0, &self.flows, m.discounting);
