@@ -437,6 +437,27 @@ pub fn appraise_at(
     let mut out = Appraisal::blank(rec, placed);
     out.valued = true;
     out.separation = separation_used;
+    if let Some(u) = out
+        .separation
+        .as_ref()
+        .filter(|u| u.terms.china_share > 1e-6)
+    {
+        // Says so (issue 16): a flag for the committee; the chance stays as it is, the risk
+        // being in the price and in adding no non-China supply.
+        let why = format!(
+            "{:.0} % of its output in {} finds no separation plant outside China: sold into China at {} % of the basket, adding no non-China supply (see separation)",
+            u.terms.china_share * 100.0,
+            u.terms.year,
+            u.china_payable_pct
+        );
+        out.risk_factors.push(risk::RiskFactor {
+            factor: "sold_to_china".into(),
+            multiplier: 1.0,
+            reason: why.clone(),
+            severity: "info",
+        });
+        out.warnings.push(why);
+    }
     out.npv_musd = Npv {
         base: Some(npv),
         pre_tax: Some(cashflow::value(&years, rate, terms.discounting, false)),

@@ -116,6 +116,29 @@ fn the_farther_mine_is_priced_partly_at_the_plant_and_partly_in_china() {
         (num(&sb["freight_km"]) - 0.25 * 222.64).abs() < 0.05,
         "{sb}"
     );
+    // B says so: a warning and an information factor that leaves its chance unchanged.
+    let flag = |p: &Value| {
+        p["risk_factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["factor"] == "sold_to_china")
+            .cloned()
+    };
+    let fb = flag(b).expect("B carries sold_to_china");
+    assert_eq!(num(&fb["multiplier"]), 1.0);
+    assert!(
+        fb["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("75 % of its output")
+    );
+    assert!(flag(a).is_none());
+    assert!(b["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .contains("no separation plant outside China")
+    }));
     let logistics = |p: &Value| num(&p["provenance"]["logistics_musd_per_y"]["value"]);
     assert!((logistics(b) / logistics(a) - 0.5).abs() < 1e-3);
 }
