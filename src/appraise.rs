@@ -605,6 +605,7 @@ pub fn appraise_at(
         let summary = simulate::simulate(&rec.id, &model, a, opts);
         out.attach(summary);
     }
+    state_programme(rec, &mut out);
     out.provenance = log;
     if terms.keep_cashflows {
         out.cashflows = years;
@@ -644,6 +645,23 @@ impl Appraisal {
         self.first_production_year =
             YearEstimate::outlook(self.first_production_year.base, &self.first_production);
     }
+}
+
+/// A state programme proceeds on policy, not on its owner's value (issue 15): its outlook
+/// counts every outcome the risk model allows (the owner's risked value stays as it is).
+fn state_programme(rec: &ProjectRecord, out: &mut Appraisal) {
+    if rec.ownership.sponsor_kind != Some(crate::read::record::SponsorKind::State)
+        || out.lead_time.produced
+    {
+        return;
+    }
+    let would = out.owner.as_ref().is_some_and(|o| o.proceeds);
+    out.decide(1.0);
+    out.warnings.push(if would {
+        "a state programme (sponsor_kind state): its first-production outlook counts every outcome the risk model allows (the state proceeds on policy, in every draw)".into()
+    } else {
+        "a state programme (sponsor_kind state): its first-production outlook assumes the state proceeds although the value at the decision point is not positive; the risked NPV stays the owner's (zero), and the cost of proceeding is the negative NPV (seabed mud: the subsidy per kg)".into()
+    });
 }
 
 /// Coefficient of variation of grade or tonnage from the resource categories, weighted by

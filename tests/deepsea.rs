@@ -317,3 +317,34 @@ fn the_deep_sea_fields_survive_an_export_round_trip() {
         );
     }
 }
+
+#[test]
+fn a_state_programme_proceeds_on_policy_not_on_its_value() {
+    let m = by_id(&appraise_json(&["samples/projects.csv"]));
+    let p = &m["MNT"];
+    let o = &p["first_production"];
+    // Negative value, yet the state proceeds: the chance of production is the risk
+    // model's chance alone (proceeds share 1), and a warning says so.
+    assert!(num(&p["npv_musd"]["base"]) < 0.0);
+    assert_eq!(num(&o["proceeds_share"]), 1.0);
+    assert!((num(&o["chance_of_production"]) - num(&p["chance_of_success"])).abs() < 1e-12);
+    assert!(p["warnings"].to_string().contains("state programme"));
+    assert_eq!(p["risked_npv_musd"], 0.0);
+    // The same record as a company's: its owner would not proceed.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mnt.csv");
+    let csv = std::fs::read_to_string("samples/projects.csv").unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    let row = lines.find(|l| l.starts_with("MNT,")).unwrap();
+    std::fs::write(
+        &path,
+        format!("{header}\n{}\n", row.replace(",state", ",company")),
+    )
+    .unwrap();
+    let c = by_id(&appraise_json(&[path.to_str().unwrap()]));
+    assert_eq!(
+        num(&c["MNT"]["first_production"]["chance_of_production"]),
+        0.0
+    );
+}

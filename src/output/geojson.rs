@@ -85,6 +85,10 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
             "processing_route".into(),
             name(o.processing_route.map(|x| x.as_str())),
         ),
+        (
+            "sponsor_kind".into(),
+            name(o.sponsor_kind.map(|x| x.as_str())),
+        ),
         ("commodity".into(), name(g.commodity.map(|x| x.as_str()))),
         (
             "deposit_type".into(),

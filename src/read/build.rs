@@ -11,7 +11,7 @@ use super::validate;
 use crate::diagnostic::Diagnostic;
 use crate::read::record::{
     Commodity, DepositType, Location, NpvBasis, OXIDES, PermitStatus, ProcessingRoute, ProductForm,
-    ProjectRecord, Regime, SiteGeometry, StudyStage,
+    ProjectRecord, Regime, SiteGeometry, SponsorKind, StudyStage,
 };
 
 /// A record read from one CSV row or GeoJSON feature, with every problem found in it.
@@ -109,6 +109,7 @@ impl RecordBuilder {
             Field::Offtakers => o.offtakers = cell.list()?,
             Field::OfftakerCountries => o.offtaker_countries = country_list(cell)?,
             Field::ProcessingRoute => o.processing_route = vocab!(ProcessingRoute, cell)?,
+            Field::SponsorKind => o.sponsor_kind = vocab!(SponsorKind, cell)?,
             Field::Lon => self.lon = cell.number()?,
             Field::Lat => self.lat = cell.number()?,
             Field::Geometry => self.wkt = cell.text()?,

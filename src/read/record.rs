@@ -257,6 +257,15 @@ impl ProjectRecord {
 }
 
 vocabulary! {
+    /// Who sponsors a project: a company, which builds only if its value is positive, or a
+    /// state programme, which proceeds on policy (issue 15).
+    SponsorKind {
+        Company = "company" | "private" | "corporate",
+        State = "state" | "government" | "state_programme" | "public",
+    }
+}
+
+vocabulary! {
     /// Tax basis of a published NPV.
     NpvBasis {
         PreTax = "pre_tax" | "pretax" | "before_tax",
@@ -539,6 +548,8 @@ pub struct Ownership {
     /// ISO 3166-1 alpha-2 codes of the offtakers' home countries.
     pub offtaker_countries: Vec<String>,
     pub processing_route: Option<ProcessingRoute>,
+    /// A company or a state programme (`sponsor_kind`).
+    pub sponsor_kind: Option<SponsorKind>,
 }
 
 impl Ownership {

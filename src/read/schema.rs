@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::read::record::{
     Commodity, DepositType, NpvBasis, PermitStatus, ProcessingRoute, ProductForm, Regime,
-    StudyStage,
+    SponsorKind, StudyStage,
 };
 
 /// The JSON-or-text shape of a field.
@@ -93,6 +93,7 @@ schema! {
     OwnerCountries: "owner_countries", CountryList, "", "identity", "Home countries of the owners; CN marks Chinese ownership.";
     Offtakers: "offtakers", List, "", "identity", "Offtake partners.";
     OfftakerCountries: "offtaker_countries", CountryList, "", "identity", "Home countries of the offtakers; CN marks a Chinese offtake.";
+    SponsorKind: "sponsor_kind", Vocabulary(crate::read::record::SponsorKind::NAMES), "", "identity", "Who sponsors the project: company (builds only if its value is positive; the default) or state (a government programme that proceeds on policy: the first-production outlook does not wait on its owner's value).";
     ProcessingRoute: "processing_route", Vocabulary(crate::read::record::ProcessingRoute::NAMES), "", "identity", "Where the product is separated: integrated (own plant outside China), non_china (another plant outside China), china, undecided.";
     Lon: "lon", Number, "degrees", "geometry", "Longitude, WGS84 (EPSG:4326 east), -180 to 180. CSV only; aliases `longitude`, `lng`, `x`.";
     Lat: "lat", Number, "degrees", "geometry", "Latitude, WGS84 (EPSG:4326 north), -90 to 90. CSV only; aliases `latitude`, `y`.";
@@ -234,10 +235,11 @@ impl Field {
 
 /// The vocabulary types of [`FIELDS`], so that `Vocabulary` kinds stay in step with the
 /// record's enums (checked by a test).
-pub fn vocabulary_names() -> [&'static [&'static str]; 9] {
+pub fn vocabulary_names() -> [&'static [&'static str]; 10] {
     [
         crate::read::record::RecordKind::NAMES,
         Regime::NAMES,
+        SponsorKind::NAMES,
         ProcessingRoute::NAMES,
         Commodity::NAMES,
         DepositType::NAMES,
