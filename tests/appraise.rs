@@ -176,7 +176,11 @@ fn study_comparisons_against_published_npvs() {
     // NORI-D: the seabed costs are built from TMC's published unit costs, not calibrated on
     // this NPV; the study's deck is unknown, so the PFS accuracy band (about ±25 %, shared
     // reference) is the tolerance.
-    assert!(dev("NORID").abs() < 25.0, "{}", dev("NORID"));
+    assert!(
+        dev("NORID").abs() <= accuracy_class_pct("pfs"),
+        "{}",
+        dev("NORID")
+    );
     // Yangibana: the only study whose price deck the record carries (NdPr US$112/kg). With
     // the sourced 65 % mixed-carbonate payability (docs/assumptions.md; 80 % unsourced
     // before Dec 2026) the model stays below the published NPV: the study's own EBITDA
@@ -185,15 +189,8 @@ fn study_comparisons_against_published_npvs() {
     assert!(dev("YAN") < 0.0, "{}", dev("YAN"));
     // Where the deck is known, the price the published NPV implies is close to it.
     let implied = |id: &str| r[id]["study"]["implied_ndpr_usd_per_kg"].as_f64().unwrap();
-    // Nolans: the 2021 update's NPV (P07) beside the 2022 life-of-mine deck (US$130.10/kg,
-    // P08), the nearest deck published; the 2021 deck itself is not in the reference. With
-    // the phosphoric-acid credit (US$59m/y, P07) the model needs less: the tolerance was
-    // widened from 20 % to 35 % when the by-product entered revenue (docs/validation.md).
-    assert!(
-        (implied("NOL") / 130.1 - 1.0).abs() < 0.35,
-        "{}",
-        implied("NOL")
-    );
+    // Nolans' implied price against its accuracy class: tests below (ignored, with the
+    // reason, while it lies outside the class).
     assert!(implied("YAN") > 112.0, "{}", implied("YAN"));
     // Every other study's deck is unknown, so the default market deck is used: NdPr at
     // US$76/kg (31 Dec 2025) against the US$75-130/kg of the studies' eras puts every model
@@ -209,6 +206,48 @@ fn study_comparisons_against_published_npvs() {
             p["id"]
         );
     }
+}
+
+/// Accuracy class by study type, % (shared reference README, "Cost accuracy by study
+/// stage": S-K 1300 ±50 % scoping/PEA, ±25 % PFS, ±15 % feasibility), fixed before any
+/// comparison was looked at (docs/validation.md).
+fn accuracy_class_pct(study_type: &str) -> f64 {
+    match study_type {
+        "dfs" | "fs" => 15.0,
+        "pfs" => 25.0,
+        _ => 50.0,
+    }
+}
+
+/// Nolans: the price its published NPV implies (2021 update, P07) against the nearest
+/// published deck, the 2022 life-of-mine US$130.10/kg NdPr (P08) in 2025 money
+/// (x 321.943 / 292.655, BLS CPI-U), within a feasibility study's ±15 %. Outside it
+/// (about -27 %): docs/validation.md says why; the tolerance is not widened to pass.
+#[test]
+#[ignore = "outside its accuracy class (about -27 % against ±15 %): docs/validation.md, Reading the gaps, 2"]
+fn nolans_implied_price_within_its_accuracy_class() {
+    let r = by_id(&appraise_json(&["samples/projects.csv"]));
+    let s = &r["NOL"]["study"];
+    let implied = s["implied_ndpr_usd_per_kg"].as_f64().unwrap();
+    let deck = 130.10 * 321.943 / 292.655;
+    let class = accuracy_class_pct(s["study_type"].as_str().unwrap());
+    assert!(
+        ((implied / deck - 1.0) * 100.0).abs() <= class,
+        "{implied} vs {deck}"
+    );
+}
+
+#[test]
+fn the_rebuilds_inside_their_accuracy_class() {
+    // NORI-D's PFS: ±25 %. The only sample whose rebuild lands inside its class
+    // (docs/validation.md); its costs are TMC's own unit costs, its deck the run's.
+    let r = by_id(&appraise_json(&["samples/projects.csv"]));
+    let s = &r["NORID"]["study"];
+    let d = s["bridge"]["rebuild_deviation_pct"].as_f64().unwrap();
+    assert!(
+        d.abs() <= accuracy_class_pct(s["study_type"].as_str().unwrap()),
+        "{d}"
+    );
 }
 
 #[test]
