@@ -304,3 +304,48 @@ fn a_refused_licence_removes_the_project_from_the_base_supply() {
     assert!(revived["projects"][0]["blocked"].is_null());
     assert!(base(&revived) > 0.0);
 }
+
+// ---- The supply sub-scores come from the assumptions (issue 24) ----
+
+#[test]
+fn the_supply_sub_scores_are_the_assumptions() {
+    // With every route and every ownership scored alike, those two sub-criteria rank every
+    // project at 0.5, so supply is (rank of non-China NdPr + rank of non-China Dy+Tb + 1) / 4,
+    // the ranks counted here from the table's own tonnages.
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("flat.toml");
+    std::fs::write(
+        &toml,
+        "[rank.subscores]\nroute_outside_china = 0.5\nroute_unknown = 0.5\nroute_china = 0.5\nnot_china_linked = 1.0\nchina_linked = 1.0\n",
+    )
+    .unwrap();
+    let r = json("rank", &["--assumptions", toml.to_str().unwrap()]);
+    let projects = r["ranking"]["projects"].as_array().unwrap();
+    let col = |k: &str| -> Vec<Option<f64>> { projects.iter().map(|p| p[k].as_f64()).collect() };
+    let (nd, dy) = (
+        counted_ranks(&col("non_china_ndpr_t")),
+        counted_ranks(&col("non_china_dytb_t")),
+    );
+    for (i, p) in projects.iter().enumerate() {
+        let want = (nd[i] + dy[i] + 1.0) / 4.0;
+        let got = p["criteria"]["supply"].as_f64().unwrap();
+        assert!((got - want).abs() < 1e-12, "{}: {got} {want}", p["id"]);
+    }
+    // The default scores tell the routes apart: some project's supply differs.
+    let d = json("rank", &[]);
+    let by_id = |v: &Value, id: &Value| -> f64 {
+        v["ranking"]["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| &p["id"] == id)
+            .unwrap()["criteria"]["supply"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        projects.iter().any(
+            |p| (by_id(&d, &p["id"]) - p["criteria"]["supply"].as_f64().unwrap()).abs() > 1e-6
+        )
+    );
+}
