@@ -299,6 +299,28 @@ fn a_refused_licence_removes_the_project_from_the_base_supply() {
     assert!(line["first_production_year"]["base"].is_null());
     assert!(line["blocked"].as_str().unwrap().contains("refused"));
     assert_eq!(base(&refused), 0.0);
+    // Nor does the chance-weighted band: a blocked project weighs nothing there.
+    let expected = |t: &Value| -> f64 {
+        t["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y["ndpr_t"]["expected"].as_f64().unwrap())
+            .sum()
+    };
+    assert_eq!(expected(&refused), 0.0);
+    // Granted, the band's last year (at nameplate whichever year it starts) holds the
+    // nameplate 4,440 t/y times the chance of production, the owner's decision included.
+    let last = |t: &Value, band: &str| {
+        t["years"].as_array().unwrap().last().unwrap()["ndpr_t"][band]
+            .as_f64()
+            .unwrap()
+    };
+    let chance = granted["projects"][0]["chance_of_production"]
+        .as_f64()
+        .unwrap();
+    assert!(chance > 0.0 && chance < 1.0, "{chance}");
+    assert!((last(&granted, "expected") - 4440.0 * chance).abs() < 1e-6 * 4440.0);
     // A dated event reviving it brings it back.
     let revived = nolans_timeline("refused", Some("2027"));
     assert!(revived["projects"][0]["blocked"].is_null());

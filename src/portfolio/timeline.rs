@@ -124,6 +124,9 @@ pub struct ProjectLine {
     pub dytb_t: f64,
     pub mine_life_y: f64,
     pub chance_of_success: f64,
+    /// Chance of reaching first production after the owner's decision, 0 when a refused
+    /// permit or revoked licence blocks the project (0-1): the weight of the expected case.
+    pub chance_of_production: f64,
     pub china_linked: bool,
     pub valued: bool,
     /// Contained TREO at nameplate, t/y (0 when China-linked or not valued).
@@ -356,6 +359,11 @@ impl ProjectLine {
             dytb_t: supply(p.annual_dytb_t),
             mine_life_y: p.mine_life_y.unwrap_or(0.0),
             chance_of_success: p.chance_of_success,
+            chance_of_production: if o.blocked.is_some() {
+                0.0
+            } else {
+                o.chance_of_production
+            },
             china_linked: china,
             valued: p.valued,
             treo_t: supply(p.annual_treo_t),
@@ -436,7 +444,7 @@ pub(crate) struct YearAllocations {
 
 /// Allocates the feed of `lines` in `year` on each calendar: early (projects at P10,
 /// plants at P50), base (both at base/P50), late (projects at P90, plants late) and
-/// expected (base feed weighted by each chance of success).
+/// expected (base feed weighted by each chance of production).
 pub(crate) fn allocate_year(
     lines: &[ProjectLine],
     sep: &Separation,
@@ -448,7 +456,11 @@ pub(crate) fn allocate_year(
         lines
             .iter()
             .filter_map(|l| {
-                let w = if weighted { l.chance_of_success } else { 1.0 };
+                let w = if weighted {
+                    l.chance_of_production
+                } else {
+                    1.0
+                };
                 l.feed_in(year, pick(&l.first_production_year), ramp, w)
             })
             .collect()
