@@ -158,7 +158,12 @@ pub(crate) struct Fixed(f64, usize);
 
 impl std::fmt::Display for Fixed {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        write!(f, "{:.*}", self.1, self.0 + 0.0)
+        let s = format!("{:.*}", self.1, self.0 + 0.0);
+        // A small negative that rounds to zero prints as zero, not "-0".
+        match s.strip_prefix('-') {
+            Some(digits) if digits.bytes().all(|b| b == b'0' || b == b'.') => f.write_str(digits),
+            _ => f.write_str(&s),
+        }
     }
 }
 
@@ -217,6 +222,16 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn figures_that_round_to_zero_carry_no_sign() {
+        assert_eq!(num(Some(-0.0), 1), "0.0");
+        assert_eq!(num(Some(-0.3), 0), "0");
+        assert_eq!(num(Some(-0.004), 2), "0.00");
+        assert_eq!(num(Some(-0.6), 0), "-1");
+        assert_eq!(num(Some(-10.0), 0), "-10");
+        assert_eq!(num(Some(f64::NAN), 0), "");
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub fn rank_table(r: &crate::portfolio::rank::Ranking) -> String {
                 num(p.risked_npv_musd, 0),
                 format!("{:.1}", p.years_to_first_production_p50),
                 format!("{:.2}", p.chance_of_success),
-                format!("{:.0}", p.non_china_ndpr_t),
+                num(Some(p.non_china_ndpr_t), 0),
             ]);
             row
         })
@@ -135,9 +135,9 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
                 never(y.p10),
                 never(y.base),
                 never(y.p90),
-                format!("{:.0}", p.capex_musd),
-                format!("{:.0}", p.ndpr_t),
-                format!("{:.0}", p.dytb_t),
+                num(Some(p.capex_musd), 0),
+                num(Some(p.ndpr_t), 0),
+                num(Some(p.dytb_t), 0),
             ]
         })
         .collect();
@@ -168,18 +168,18 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
         .map(|y| {
             vec![
                 y.year.to_string(),
-                format!("{:.0}", y.capex_musd),
-                format!("{:.0}", y.ndpr_t.base),
-                format!("{:.0}", y.separated_ndpr_t.early),
-                format!("{:.0}", y.separated_ndpr_t.base),
-                format!("{:.0}", y.separated_ndpr_t.late),
-                format!("{:.0}", y.separated_ndpr_t.expected),
-                format!("{:.0}", y.plant_capacity_ndpr_t),
-                format!("{:.0}", y.gap_ndpr_t),
+                num(Some(y.capex_musd), 0),
+                num(Some(y.ndpr_t.base), 0),
+                num(Some(y.separated_ndpr_t.early), 0),
+                num(Some(y.separated_ndpr_t.base), 0),
+                num(Some(y.separated_ndpr_t.late), 0),
+                num(Some(y.separated_ndpr_t.expected), 0),
+                num(Some(y.plant_capacity_ndpr_t), 0),
+                num(Some(y.gap_ndpr_t), 0),
                 binds(y.binding_ndpr).to_owned(),
-                format!("{:.0}", y.dytb_t.base),
-                format!("{:.0}", y.separated_dytb_t.base),
-                format!("{:.0}", y.plant_capacity_dytb_t),
+                num(Some(y.dytb_t.base), 0),
+                num(Some(y.separated_dytb_t.base), 0),
+                num(Some(y.plant_capacity_dytb_t), 0),
                 binds(y.binding_dytb).to_owned(),
             ]
         })
@@ -215,8 +215,8 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
                 },
                 yr(p.start_year),
                 yr(p.start_year_late),
-                format!("{:.0}", p.capacity_ndpr_t_now),
-                format!("{:.0}", p.capacity_ndpr_t_end),
+                num(Some(p.capacity_ndpr_t_now), 0),
+                num(Some(p.capacity_ndpr_t_end), 0),
                 year_ranges(&p.full_years),
             ]
         })
@@ -358,9 +358,9 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
                 printable(&f.name).chars().take(26).collect(),
                 f.start_year.to_string(),
                 f.first_production_year.to_string(),
-                format!("{:.0}", f.capex_musd),
-                format!("{:.0}", f.supply_t),
-                format!("{:.0}", f.separated_added_t),
+                num(Some(f.capex_musd), 0),
+                num(Some(f.supply_t), 0),
+                num(Some(f.separated_added_t), 0),
                 format!("{:.2}", f.separated_t_per_musd),
             ]
         })
