@@ -458,9 +458,27 @@ fn risked_value_is_never_below_zero_and_every_project_has_lead_time_percentiles(
         }
     }
     let m = by_id(&r);
-    // Norra Karr is not valued, yet it has percentiles (its chance is below one half, so
-    // its median outcome is never).
-    let nkr = &m["NKR"];
+    // Norra Karr without its published Dy2O3 output is not valued, yet it has percentiles
+    // (its chance is below one half, so its median outcome is never).
+    let dir = tempfile::tempdir().unwrap();
+    let unvalued = dir.path().join("nkr.csv");
+    let mut rdr = csv::Reader::from_path("samples/projects.csv").unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let col = header.iter().position(|h| h == "annual_dytb_t").unwrap();
+    let mut w = csv::Writer::from_path(&unvalued).unwrap();
+    w.write_record(&header).unwrap();
+    for row in rdr.records().map(Result::unwrap).filter(|r| &r[0] == "NKR") {
+        let row: Vec<&str> = row
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if i == col { "" } else { v })
+            .collect();
+        w.write_record(&row).unwrap();
+    }
+    w.flush().unwrap();
+    let alone = appraise_json(&[unvalued.to_str().unwrap()]);
+    let alone = by_id(&alone);
+    let nkr = &alone["NKR"];
     assert_eq!(nkr["valued"], false);
     assert!(nkr["first_production"]["p10"]["year"].is_i64());
     assert!(nkr["first_production_year"]["p50"].is_null());
