@@ -352,6 +352,28 @@ pub struct YearFlow {
     pub rent_tax: f64,
 }
 
+impl YearFlow {
+    /// Year `year` of `phase` with every flow zero (US$ m), to fill in.
+    pub fn blank(year: u32, phase: Phase) -> YearFlow {
+        YearFlow {
+            year,
+            phase,
+            output_share: 0.0,
+            revenue: 0.0,
+            royalty: 0.0,
+            opex: 0.0,
+            logistics: 0.0,
+            capex: 0.0,
+            sustaining_capex: 0.0,
+            closure: 0.0,
+            tax: 0.0,
+            pre_tax: 0.0,
+            net: 0.0,
+            rent_tax: 0.0,
+        }
+    }
+}
+
 /// What the schedule is built from: nameplate figures in real US$ million.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScheduleInputs {
@@ -429,33 +451,17 @@ pub fn schedule(inp: &ScheduleInputs, price_factor: f64) -> Vec<YearFlow> {
 /// [`schedule`] into a buffer the caller reuses (the simulation builds one per draw).
 pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<YearFlow>) {
     years.clear();
-    let blank = |year: u32, phase: Phase| YearFlow {
-        year,
-        phase,
-        output_share: 0.0,
-        revenue: 0.0,
-        royalty: 0.0,
-        opex: 0.0,
-        logistics: 0.0,
-        capex: 0.0,
-        sustaining_capex: 0.0,
-        closure: 0.0,
-        tax: 0.0,
-        pre_tax: 0.0,
-        net: 0.0,
-        rent_tax: 0.0,
-    };
     // No construction years for a project already built (valued at the as-of date): any
     // capex still to spend (an expansion) falls in the first year.
     let c = inp.construction_y;
     for y in 1..=c {
-        let mut f = blank(y, Phase::Construction);
+        let mut f = YearFlow::blank(y, Phase::Construction);
         f.capex = inp.capex / f64::from(c);
         years.push(f);
     }
     let room = MAX_YEARS.saturating_sub(years.len());
     for share in production_shares(&inp.ramp_up, inp.mine_life_y).take(room) {
-        let mut f = blank(years.len() as u32 + 1, Phase::Production);
+        let mut f = YearFlow::blank(years.len() as u32 + 1, Phase::Production);
         f.output_share = share;
         // A buyer's charges can exceed what the product is worth: nobody then pays for it,
         // and revenue is nil, never negative.
@@ -476,7 +482,7 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
     match years.last_mut() {
         Some(last) if last.phase == Phase::Production => last.closure = inp.closure,
         _ => {
-            let mut end = blank(years.len() as u32 + 1, Phase::Closure);
+            let mut end = YearFlow::blank(years.len() as u32 + 1, Phase::Closure);
             end.closure = inp.closure;
             years.push(end);
         }

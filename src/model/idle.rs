@@ -36,20 +36,11 @@ pub fn decide(
     discounting: Discounting,
 ) -> (IdleDecision, Option<Vec<YearFlow>>) {
     let idle_year = |year: u32, cost: f64, closure: f64| YearFlow {
-        year,
-        phase: Phase::Idle,
-        output_share: 0.0,
-        revenue: 0.0,
-        royalty: 0.0,
         opex: cost,
-        logistics: 0.0,
-        capex: 0.0,
-        sustaining_capex: 0.0,
         closure,
-        tax: 0.0,
         pre_tax: -cost - closure,
         net: -cost - closure,
-        rent_tax: 0.0,
+        ..YearFlow::blank(year, Phase::Idle)
     };
     let n = operating.len().max(1) as u32;
     let care: Vec<YearFlow> = (1..=n)
@@ -83,20 +74,10 @@ mod tests {
 
     fn year(y: u32, net: f64) -> YearFlow {
         YearFlow {
-            year: y,
-            phase: Phase::Production,
             output_share: 1.0,
-            revenue: 0.0,
-            royalty: 0.0,
-            opex: 0.0,
-            logistics: 0.0,
-            capex: 0.0,
-            sustaining_capex: 0.0,
-            closure: 0.0,
-            tax: 0.0,
             pre_tax: net,
             net,
-            rent_tax: 0.0,
+            ..YearFlow::blank(y, Phase::Production)
         }
     }
 
