@@ -99,6 +99,10 @@ mod tests {
         let years = years.unwrap();
         assert_eq!(years.len(), 1);
         assert_eq!((years[0].net, years[0].phase), (-30.0, Phase::Idle));
+        // The closing year carries the closure as a cost of its own, untaxed: pre-tax and
+        // net alike -30, no holding cost.
+        let y0 = &years[0];
+        assert_eq!((y0.closure, y0.opex, y0.pre_tax), (30.0, 0.0, -30.0));
         // With closure 100 and holding 10 a year, care and maintenance (-130) beats
         // closing now at 10 % (-100 / 1.1 = -90.9)? No: -10/1.1 - 10/1.21 - 110/1.331 =
         // -107.5 against -90.9: closing still wins. At 0 %, with closure 100: C&M -130,
@@ -107,6 +111,25 @@ mod tests {
         assert_eq!(d.chosen, "care_and_maintenance");
         assert!((d.care_and_maintenance_npv_musd + 100.0 / 1.331).abs() < 1e-9);
         assert_eq!(years.unwrap().len(), 3);
+        // Holding 5 a year with closure 100 at the end, at 10 %: care and maintenance
+        // -5 x 2.4869 - 100 / 1.331 = -87.6 beats closing now (-90.9) and operating
+        // (-124.3). Its years: -5, -5 and -105, the holding cost as opex and the closure
+        // in the last.
+        let (d, years) = decide(&ops, 100.0, 5.0, 10.0, Discounting::EndOfYear);
+        assert_eq!(d.chosen, "care_and_maintenance");
+        let care = years.unwrap();
+        let flows: Vec<(f64, f64, f64, f64)> = care
+            .iter()
+            .map(|y| (y.opex, y.closure, y.pre_tax, y.net))
+            .collect();
+        assert_eq!(
+            flows,
+            vec![
+                (5.0, 0.0, -5.0, -5.0),
+                (5.0, 0.0, -5.0, -5.0),
+                (5.0, 100.0, -105.0, -105.0)
+            ]
+        );
         // A mine earning 20 a year runs.
         let ops: Vec<YearFlow> = (1..=3).map(|y| year(y, 20.0)).collect();
         let (d, years) = decide(&ops, 30.0, 10.0, 0.0, Discounting::EndOfYear);
