@@ -256,6 +256,8 @@ fn built_mine_choice(
 /// The bridge from the published study's NPV to the appraisal's own (issue 14).
 fn attach_bridge(
     out: &mut Appraisal,
+    rec: &ProjectRecord,
+    a: &Assumptions,
     study_inputs: &ScheduleInputs,
     scratch: &std::cell::RefCell<Vec<cashflow::YearFlow>>,
     terms: &Terms,
@@ -273,6 +275,8 @@ fn attach_bridge(
         after_tax: s.npv_basis == "post_tax",
         cpi_factor: s.cpi_factor,
         money_year: s.money_year,
+        published_irr_pct: s.published_irr_pct,
+        operating: study::operating_terms(rec, a),
     };
     let run = crate::model::bridge::RunTerms {
         discount_rate_pct: terms.discount_rate_pct,
@@ -580,7 +584,7 @@ pub fn appraise_at(
         out.idle = Some(d);
     }
     out.study = study::compare(rec, &production, &study_inputs, &scratch, a, terms);
-    attach_bridge(&mut out, &study_inputs, &scratch, terms);
+    attach_bridge(&mut out, rec, a, &study_inputs, &scratch, terms);
     if let Some(c) = &mud_case {
         out.mud = Some(mud::summary(
             rec,

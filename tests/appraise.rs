@@ -237,17 +237,75 @@ fn nolans_implied_price_within_its_accuracy_class() {
     );
 }
 
+/// Every study rebuild (`study.bridge`) against its published NPV, each case with the
+/// accuracy class of its study type as tolerance (fixed in advance, `accuracy_class_pct`).
+/// The published NPV is the independent figure. Cases that land are held inside their
+/// class; the others are listed with the term the record lacks (docs/validation.md,
+/// "Where the rebuild misses"), and held outside it, so that a case coming in is moved to
+/// the first list rather than left described as a miss.
 #[test]
-fn the_rebuilds_inside_their_accuracy_class() {
-    // NORI-D's PFS: ±25 %. The only sample whose rebuild lands inside its class
-    // (docs/validation.md); its costs are TMC's own unit costs, its deck the run's.
+fn the_rebuilds_against_the_published_npvs_case_by_case() {
     let r = by_id(&appraise_json(&["samples/projects.csv"]));
-    let s = &r["NORID"]["study"];
-    let d = s["bridge"]["rebuild_deviation_pct"].as_f64().unwrap();
-    assert!(
-        d.abs() <= accuracy_class_pct(s["study_type"].as_str().unwrap()),
-        "{d}"
-    );
+    // (id, rebuild basis): the study's own operating terms from the record, or the
+    // annual flow its published IRR implies with its capex and life.
+    const LANDS: [(&str, &str); 7] = [
+        ("NOL", "study_operating_terms"), // DFS 2021: revenue, EBITDA and capex, +-15 %
+        ("SGW", "study_operating_terms"), // DFS 2022: EBITDA, +-15 %
+        ("CAR", "study_operating_terms"), // PEA 2024: net revenue and EBITDA, +-50 %
+        ("RTP", "study_operating_terms"), // PEA 2019: revenue, +-50 %
+        ("HAL", "flow_implied_by_irr"),   // PEA 2025, +-50 %
+        ("BOK", "flow_implied_by_irr"),   // PEA 2013, +-50 %
+        ("NKR", "flow_implied_by_irr"),   // PFS 2015, +-25 %
+    ];
+    // (id, the term the record lacks).
+    const MISSES: [(&str, &str); 11] = [
+        (
+            "YAN",
+            "the study's revenue, sustaining capital and schedule",
+        ),
+        (
+            "NGU",
+            "the state's 16 % free-carried interest and the study's schedule",
+        ),
+        ("MAK", "the study's EBITDA by year (front-loaded)"),
+        ("KIP", "the study's construction and ramp-up schedule"),
+        (
+            "DUB",
+            "whether its free cash flow is before tax, and the schedule",
+        ),
+        ("BRR", "the study's revenue and costs"),
+        ("LOF", "the study's revenue and costs"),
+        ("BEL", "the study's revenue and costs"),
+        ("KVA", "the study's revenue and costs"),
+        ("NORID", "the later phases' capital"),
+        ("TAN", "the study's capex, throughput and costs"),
+    ];
+    let mut seen = Vec::new();
+    for (id, p) in &r {
+        let Some(b) = p["study"]["bridge"].as_object() else {
+            continue;
+        };
+        seen.push(id.as_str());
+        let class = accuracy_class_pct(p["study"]["study_type"].as_str().unwrap());
+        let dev = b["rebuild_deviation_pct"].as_f64().unwrap();
+        if let Some((_, basis)) = LANDS.iter().find(|(x, _)| x == id) {
+            assert_eq!(b["rebuild_basis"], *basis, "{id}");
+            assert!(dev.abs() <= class, "{id}: {dev:+.1} % against +-{class} %");
+        } else {
+            let (_, missing) = MISSES
+                .iter()
+                .find(|(x, _)| x == id)
+                .unwrap_or_else(|| panic!("{id}: a rebuild neither landing nor explained"));
+            assert!(
+                dev.abs() > class,
+                "{id} now lands ({dev:+.1} % against +-{class} %): move it to LANDS (it lacked {missing})"
+            );
+        }
+    }
+    seen.sort_unstable();
+    let mut listed: Vec<&str> = LANDS.iter().chain(&MISSES).map(|(x, _)| *x).collect();
+    listed.sort_unstable();
+    assert_eq!(seen, listed);
 }
 
 #[test]

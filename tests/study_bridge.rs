@@ -52,6 +52,9 @@ fn every_bridge_adds_up_and_yangibanas_starts_from_its_published_npv() {
             [
                 "rebuild_gap",
                 "money_year",
+                "study_revenue",
+                "study_costs",
+                "study_capex",
                 "price_deck",
                 "discount_rate",
                 "fiscal_terms",
@@ -75,7 +78,7 @@ fn every_bridge_adds_up_and_yangibanas_starts_from_its_published_npv() {
     let money = b["steps"][1]["musd"].as_f64().unwrap();
     assert!((money - rebuilt * (321.943 / 292.655 - 1.0)).abs() < 1e-6);
     // Its study deck (US$112/kg NdPr) is in the record, so the price step is not zero.
-    assert!(b["steps"][2]["musd"].as_f64().unwrap().abs() > 1.0);
+    assert!(b["steps"][5]["musd"].as_f64().unwrap().abs() > 1.0);
 }
 
 #[test]
@@ -97,7 +100,81 @@ fn the_report_draws_the_bridge_and_the_cost_curve() {
         .success();
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains(r#"id="bridge-YAN""#));
+    // The waterfall shows the study-term steps: Nolans' revenue, costs and capex.
+    let nol = &html[html.find(r#"id="bridge-NOL""#).unwrap()..];
+    let nol = &nol[..nol.find("</svg>").unwrap()];
+    for label in ["study revenue", "study costs", "study capex"] {
+        assert!(nol.contains(label), "{label}");
+    }
     assert!(html.contains("From the published study to prospect's NPV"));
     assert!(html.contains(r#"<svg id="cost-curve""#));
     assert!(html.contains("<h2>Cost curve</h2>"));
+}
+
+/// The study's own terms enter the rebuild as given, converted as the published NPV is:
+/// at the study year's average exchange rate, then by the BLS CPI-U ratio to 2025.
+#[test]
+fn the_studys_own_terms_enter_the_rebuild_as_given() {
+    let r = appraise(&[]);
+    let p = |id: &str| {
+        r["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // Dubbo 2021 optimisation study (P15): free cash flow A$425m/y, the whole margin; at
+    // the Fed's 2021 average 0.7515 US$/A$ and CPI 321.943 / 270.970.
+    let dub = p("DUB");
+    let b = &dub["study"]["bridge"];
+    assert_eq!(b["rebuild_basis"], "study_operating_terms");
+    let fcf = 425.0 * 0.7515 * 321.943 / 270.970;
+    assert!((b["rebuilt_margin_musd_per_y"].as_f64().unwrap() - fcf).abs() < 1e-6);
+    // Carina PEA 2024 (P35): EBITDA US$340m/y, less the model's sustaining capital (EBITDA
+    // is before it), in 2025 money (x 321.943 / 313.689).
+    let car = p("CAR");
+    let b = &car["study"]["bridge"];
+    let ebitda = 340.0 * 321.943 / 313.689;
+    let sustaining = car["sustaining_capex_musd_per_y"].as_f64().unwrap();
+    assert!(
+        (b["rebuilt_margin_musd_per_y"].as_f64().unwrap() - (ebitda - sustaining)).abs() < 1e-6,
+        "{} vs {}",
+        b["rebuilt_margin_musd_per_y"],
+        ebitda - sustaining
+    );
+    assert_eq!(
+        b["study_terms_used"],
+        serde_json::json!(["study_revenue_musd_per_y", "study_ebitda_musd_per_y"])
+    );
+    // Its study revenue (US$474m/y) replaced by the model's output at the run's deck (no
+    // study deck in the record) is a step of its own.
+    let step = |b: &Value, n: &str| {
+        b["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == n)
+            .unwrap()["musd"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(step(b, "study_revenue").abs() > 1.0);
+    // Without operating terms, deck or capex of the study, the rebuild is the flow its
+    // IRR implies (Norra Kärr: 20 % post-tax on US$378m over 20 years), and its IRR is
+    // the published one.
+    let nkr = p("NKR");
+    let b = &nkr["study"]["bridge"];
+    assert_eq!(b["rebuild_basis"], "flow_implied_by_irr");
+    assert!((b["rebuilt_irr_pct"].as_f64().unwrap() - 20.0).abs() < 1e-6);
+    assert_eq!(step(b, "study_revenue"), 0.0);
+    assert_eq!(b["npv_from_published_irr_musd"], b["rebuilt_npv_musd"]);
+    // Tanbreez has no capex or life in the record: no flow from its IRR.
+    let tan = p("TAN");
+    assert_eq!(
+        tan["study"]["bridge"]["rebuild_basis"],
+        "model_at_study_deck"
+    );
+    assert!(tan["study"]["bridge"]["npv_from_published_irr_musd"].is_null());
 }

@@ -172,3 +172,64 @@ pub fn compare(
     out.deviation_pct = (published != 0.0).then(|| (model - published) / published.abs() * 100.0);
     Some(out)
 }
+
+/// The study's own operating terms from the record (issue 14), in US$ million of the real
+/// year: each converted at the study year's exchange rate and brought to the real year
+/// by the CPI ratio, as the published NPV is; life-of-mine figures spread evenly over the
+/// record's mine life (`None` without one). Used only by the study rebuild.
+pub fn operating_terms(
+    rec: &ProjectRecord,
+    a: &Assumptions,
+) -> crate::model::bridge::OperatingTerms {
+    let s = &rec.study;
+    let t = &s.terms;
+    let mut out = crate::model::bridge::OperatingTerms::default();
+    let currency = s
+        .currency
+        .clone()
+        .unwrap_or_else(|| rec.currency().to_owned());
+    let Ok(money) = Money::of(&currency, s.year.or(rec.development.stage_year), a) else {
+        return out;
+    };
+    let life = rec.economics.mine_life_y.filter(|l| *l > 0.0);
+    let mut pick = |given: Option<f64>, name: &'static str| {
+        given.map(|v| {
+            out.used.push(name);
+            money.usd(v)
+        })
+    };
+    let per_y = pick(t.revenue_m_per_y, "study_revenue_musd_per_y");
+    let lom = match (per_y, life) {
+        (None, Some(l)) => pick(t.revenue_lom_m, "study_revenue_lom_musd").map(|v| v / l),
+        _ => None,
+    };
+    let revenue = per_y.or(lom);
+    let ebitda_y = pick(t.ebitda_m_per_y, "study_ebitda_musd_per_y");
+    let ebitda_lom = match (ebitda_y, life) {
+        (None, Some(l)) => pick(t.ebitda_lom_m, "study_ebitda_lom_musd").map(|v| v / l),
+        _ => None,
+    };
+    let fcf = pick(t.fcf_m_per_y, "study_fcf_musd_per_y");
+    let opex = pick(t.opex_m_per_y, "study_opex_musd_per_y");
+    let sustaining = pick(
+        t.sustaining_capex_m_per_y,
+        "study_sustaining_capex_musd_per_y",
+    );
+    let capex = pick(t.capex_m, "study_capex_musd");
+    out.revenue_musd_per_y = revenue;
+    out.ebitda_musd_per_y = ebitda_y.or(ebitda_lom);
+    out.fcf_musd_per_y = fcf;
+    out.opex_musd_per_y = opex;
+    out.sustaining_musd_per_y = sustaining;
+    out.capex_musd = capex;
+    // The flow a published IRR implies needs the study's own capex and life, never the
+    // model's estimates of them. The rebuild takes it only when the record gives no study
+    // deck and no operating term (bridge::rebuild_inputs); the NPV it implies is reported
+    // beside every rebuild.
+    let capex_given = t.capex_m.is_some() || rec.economics.capex_m.is_some();
+    if capex_given && life.is_some() {
+        out.irr_for_flow_pct = s.irr_pct.filter(|r| r.is_finite() && *r > 0.0);
+    }
+    out.deck_given = s.basket_price_per_kg.is_some() || s.ndpr_price_per_kg.is_some();
+    out
+}

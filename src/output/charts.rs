@@ -189,6 +189,12 @@ mod tests {
             model_npv_musd: -50.0,
             model_npv_convention: "as_of".into(),
             not_separated: Vec::new(),
+            rebuild_basis: "model_at_study_deck",
+            study_terms_used: Vec::new(),
+            rebuilt_margin_musd_per_y: 0.0,
+            published_irr_pct: None,
+            rebuilt_irr_pct: None,
+            npv_from_published_irr_musd: None,
         };
         let svg = bridge_svg("X", &b);
         assert_eq!(svg.matches("<rect").count(), 4);

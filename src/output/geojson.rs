@@ -104,7 +104,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
         fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
     }
-    let more: [(&str, Value); 49] = [
+    let more: [(&str, Value); 57] = [
         ("ndpr_share_pct", real(g.ndpr_share_pct)),
         ("dytb_share_pct", real(g.dytb_share_pct)),
         ("abundance_kg_m2", real(g.abundance_kg_m2)),
@@ -157,6 +157,17 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("study_basket_usd_per_kg", real(s.basket_price_per_kg)),
         ("study_ndpr_usd_per_kg", real(s.ndpr_price_per_kg)),
         ("study_currency", text(s.currency.as_deref())),
+        ("study_capex_m", real(s.terms.capex_m)),
+        ("study_revenue_m_per_y", real(s.terms.revenue_m_per_y)),
+        ("study_revenue_lom_m", real(s.terms.revenue_lom_m)),
+        ("study_opex_m_per_y", real(s.terms.opex_m_per_y)),
+        ("study_ebitda_m_per_y", real(s.terms.ebitda_m_per_y)),
+        ("study_ebitda_lom_m", real(s.terms.ebitda_lom_m)),
+        ("study_fcf_m_per_y", real(s.terms.fcf_m_per_y)),
+        (
+            "study_sustaining_capex_m_per_y",
+            real(s.terms.sustaining_capex_m_per_y),
+        ),
     ];
     // lon, lat, geometry and grade_treo_ppm are input forms only: the geometry member and
     // grade_treo_pct carry them. Money of the record is written under the schema's `_m`

@@ -237,6 +237,16 @@ impl RecordBuilder {
             Field::StudyBasketUsdPerKg => s.basket_price_per_kg = non_negative(cell)?,
             Field::StudyNdprUsdPerKg => s.ndpr_price_per_kg = non_negative(cell)?,
             Field::StudyCurrency => s.currency = currency(cell)?,
+            Field::StudyCapexMusd => s.terms.capex_m = non_negative(cell)?,
+            Field::StudyRevenueMusdPerY => s.terms.revenue_m_per_y = non_negative(cell)?,
+            Field::StudyRevenueLomMusd => s.terms.revenue_lom_m = non_negative(cell)?,
+            Field::StudyOpexMusdPerY => s.terms.opex_m_per_y = non_negative(cell)?,
+            Field::StudyEbitdaMusdPerY => s.terms.ebitda_m_per_y = cell.number()?,
+            Field::StudyEbitdaLomMusd => s.terms.ebitda_lom_m = cell.number()?,
+            Field::StudyFcfMusdPerY => s.terms.fcf_m_per_y = cell.number()?,
+            Field::StudySustainingCapexMusdPerY => {
+                s.terms.sustaining_capex_m_per_y = non_negative(cell)?
+            }
             Field::ResourceReoMt => g.contained_reo_mt = non_negative(cell)?,
             Field::LicenceAreaKm2 => g.licence_area_km2 = non_negative(cell)?,
             Field::CapacityScenario => e.capacity_scenario = cell.text()?,

@@ -528,6 +528,44 @@ pub struct PublishedStudy {
     pub ndpr_price_per_kg: Option<f64>,
     /// ISO 4217 code of the study's money; the record's currency when absent.
     pub currency: Option<String>,
+    /// The study's own operating terms (issue 14), used only by the study rebuild
+    /// (`study.bridge`), never by prospect's own valuation. Millions of the study's
+    /// currency (`currency`, else the record's), real money of the study year.
+    pub terms: StudyOperatingTerms,
+}
+
+/// A published study's own operating figures, as the study gives them (issue 14). Each
+/// replaces, in the rebuild of that study only, what prospect would estimate: the
+/// revenue replaces output x deck, the EBITDA or free cash flow gives the operating
+/// costs. Millions of the study's currency, real money of the study year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StudyOperatingTerms {
+    /// The study's initial capital, millions (when the record's `capex_m` is a later
+    /// estimate than the study whose NPV it carries).
+    pub capex_m: Option<f64>,
+    /// The study's annual revenue at nameplate, all products, millions per year.
+    pub revenue_m_per_y: Option<f64>,
+    /// The study's life-of-mine revenue, all products, millions (spread evenly over the
+    /// record's mine life).
+    pub revenue_lom_m: Option<f64>,
+    /// The study's annual operating cost, millions per year (royalty excluded).
+    pub opex_m_per_y: Option<f64>,
+    /// The study's annual EBITDA at nameplate (after royalty), millions per year.
+    pub ebitda_m_per_y: Option<f64>,
+    /// The study's life-of-mine EBITDA, millions (spread evenly over the mine life).
+    pub ebitda_lom_m: Option<f64>,
+    /// The study's annual free cash flow at nameplate, before tax and initial capital,
+    /// after operating costs, royalty and sustaining capital, millions per year.
+    pub fcf_m_per_y: Option<f64>,
+    /// The study's sustaining capital, millions per year.
+    pub sustaining_capex_m_per_y: Option<f64>,
+}
+
+impl StudyOperatingTerms {
+    /// Whether the record gives any of the study's operating terms.
+    pub fn is_empty(&self) -> bool {
+        *self == StudyOperatingTerms::default()
+    }
 }
 
 impl PublishedStudy {

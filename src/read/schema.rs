@@ -185,6 +185,14 @@ schema! {
     StudyBasketUsdPerKg: "study_basket_usd_per_kg", Number, "US$/kg TREO", "study", "The study's basket price, US$ per kg TREO (prices are in US$ whatever the study currency).";
     StudyNdprUsdPerKg: "study_ndpr_usd_per_kg", Number, "US$/kg", "study", "The study's NdPr oxide price, US$ per kg.";
     StudyCurrency: "study_currency", FieldKind::Currency, "", "study", "Currency of the study's money figures, when not the record's.";
+    StudyCapexMusd: "study_capex_musd", Number, "million currency units", "study", "The study's own initial capex, millions of `study_currency` (else `currency`), when `capex_musd` is a later estimate than the study's NPV. Used only by the study rebuild.";
+    StudyRevenueMusdPerY: "study_revenue_musd_per_y", Number, "million currency units/y", "study", "The study's annual revenue at nameplate, all products (rare earths and by-products), millions of `study_currency` (else `currency`). Used only by the study rebuild, where it replaces output x deck.";
+    StudyRevenueLomMusd: "study_revenue_lom_musd", Number, "million currency units", "study", "The study's life-of-mine revenue, all products, millions of `study_currency` (else `currency`); spread evenly over `mine_life_y` when no annual revenue is given. Used only by the study rebuild.";
+    StudyOpexMusdPerY: "study_opex_musd_per_y", Number, "million currency units/y", "study", "The study's annual operating cost (royalty excluded), millions of `study_currency` (else `currency`). Used only by the study rebuild.";
+    StudyEbitdaMusdPerY: "study_ebitda_musd_per_y", Number, "million currency units/y", "study", "The study's annual EBITDA at nameplate (after royalty), millions of `study_currency` (else `currency`); gives the rebuild's operating costs as revenue less EBITDA. Used only by the study rebuild.";
+    StudyEbitdaLomMusd: "study_ebitda_lom_musd", Number, "million currency units", "study", "The study's life-of-mine EBITDA, millions of `study_currency` (else `currency`); spread evenly over `mine_life_y` when no annual EBITDA is given. Used only by the study rebuild.";
+    StudyFcfMusdPerY: "study_fcf_musd_per_y", Number, "million currency units/y", "study", "The study's annual free cash flow at nameplate, before tax and initial capex, after opex, royalty and sustaining capital, millions of `study_currency` (else `currency`). Used only by the study rebuild.";
+    StudySustainingCapexMusdPerY: "study_sustaining_capex_musd_per_y", Number, "million currency units/y", "study", "The study's sustaining capital, millions of `study_currency` (else `currency`) per year. Used only by the study rebuild.";
     ResourceReoMt: "resource_reo_mt", Number, "Mt REO", "geology", "Contained rare-earth oxides of the resource, Mt REO (seabed mud: with `grade_treo_ppm`, the tonnage of mud follows; a tonnage field with the grade is the other route).";
     LicenceAreaKm2: "licence_area_km2", Number, "km²", "geology", "Area of the exploration licence or contract, km² (nodules: with the abundance it caps the mine plan; an EEZ-wide tonnage is not a licence's).";
     CapacityScenario: "capacity_scenario", Text, "", "economics", "Seabed mud: capacity scenario of the assumptions' `[mud.scenarios]` (trial_350tpd, demo_3500tpd, commercial_10000tpd, co_mining_10000tpd); the assumptions' default when empty.";
@@ -208,6 +216,17 @@ const ALIASES: &[(&str, Field)] = &[
     ("opex_per_kg_reo", Field::OpexUsdPerKgReo),
     ("opex_m_per_y", Field::OpexMusdPerY),
     ("study_npv_m", Field::StudyNpvMusd),
+    ("study_capex_m", Field::StudyCapexMusd),
+    ("study_revenue_m_per_y", Field::StudyRevenueMusdPerY),
+    ("study_revenue_lom_m", Field::StudyRevenueLomMusd),
+    ("study_opex_m_per_y", Field::StudyOpexMusdPerY),
+    ("study_ebitda_m_per_y", Field::StudyEbitdaMusdPerY),
+    ("study_ebitda_lom_m", Field::StudyEbitdaLomMusd),
+    ("study_fcf_m_per_y", Field::StudyFcfMusdPerY),
+    (
+        "study_sustaining_capex_m_per_y",
+        Field::StudySustainingCapexMusdPerY,
+    ),
 ];
 
 static BY_NAME: LazyLock<HashMap<&'static str, Field>> = LazyLock::new(|| {
