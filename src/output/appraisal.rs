@@ -89,7 +89,7 @@ fn origins(p: &Appraisal, origin: Origin) -> String {
 }
 
 /// The columns of `appraise --format csv`; the records' unknown properties follow.
-pub const CSV_COLUMNS: [&str; 58] = [
+pub const CSV_COLUMNS: [&str; 61] = [
     "id",
     "name",
     "country",
@@ -143,6 +143,9 @@ pub const CSV_COLUMNS: [&str; 58] = [
     "study_published_npv_musd",
     "study_model_npv_musd",
     "study_deviation_pct",
+    "study_rebuilt_npv_musd",
+    "study_rebuild_deviation_pct",
+    "study_rebuild_basis",
     "given",
     "estimated",
     "default",
@@ -261,6 +264,10 @@ pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
     c.num(study.map(|s| s.published_npv_musd), 3);
     c.num(study.and_then(|s| s.model_npv_musd), 3);
     c.num(study.and_then(|s| s.deviation_pct), 2);
+    let bridge = study.and_then(|s| s.bridge.as_ref());
+    c.num(bridge.map(|b| b.rebuilt_npv_musd), 3);
+    c.num(bridge.and_then(|b| b.rebuild_deviation_pct), 2);
+    c.opt(bridge.map(|b| b.rebuild_basis));
     c.text(&origins(p, Origin::Given));
     c.text(&origins(p, Origin::Estimated));
     c.text(&origins(p, Origin::Default));

@@ -12,6 +12,7 @@ pub mod milestone;
 pub mod record;
 pub mod rings;
 pub mod schema;
+pub mod study_terms;
 pub mod validate;
 
 use std::fs::File;

@@ -25,6 +25,7 @@ pub fn record(rec: &ProjectRecord, unreadable: &[&str]) -> Vec<Diagnostic> {
     production(rec, &mut out);
     study(rec, &mut out);
     crate::read::contradictions::valuation(rec, &mut out);
+    crate::read::study_terms::check(rec, &mut out);
     crate::read::milestone::check(rec, &mut out);
     out
 }
