@@ -96,6 +96,7 @@ fn columns_that_say_usd_hold_usd() {
         "study_basket_usd_per_kg",
         "study_ndpr_usd_per_kg",
         "study_npv_musd_published",
+        "study_rebuilt_npv_musd",
     ]
     .into();
     for f in features {

@@ -201,6 +201,24 @@ fn columns(p: &Appraisal, rank: Option<(usize, f64, bool)>) -> Vec<(&'static str
             "study_npv_musd_published",
             real(p.study.as_ref().map(|s| s.published_npv_musd)),
         ),
+        (
+            "study_rebuilt_npv_musd",
+            real(
+                p.study
+                    .as_ref()
+                    .and_then(|s| s.bridge.as_ref())
+                    .map(|b| b.rebuilt_npv_musd),
+            ),
+        ),
+        (
+            "study_rebuild_deviation_pct",
+            real(
+                p.study
+                    .as_ref()
+                    .and_then(|s| s.bridge.as_ref())
+                    .and_then(|b| b.rebuild_deviation_pct),
+            ),
+        ),
         ("basket_price_usd_per_kg", real(p.basket_price_usd_per_kg)),
         ("annual_treo_t_model", real(p.annual_treo_t)),
         ("annual_ndpr_t_model", real(p.annual_ndpr_t)),
