@@ -71,7 +71,11 @@ const CHECK: &[(&str, i32, &str)] = &[
     ("trailing_garbage.geojson", 1, "trailing characters"),
     ("unclosed_ring.geojson", 0, CLEAN),
     ("unknown_country.csv", 1, "not an ISO 3166-1 alpha-2"),
-    ("unknown_currency.csv", 0, CLEAN),
+    (
+        "unknown_currency.csv",
+        0,
+        "currency XYZ is not in the assumptions' FX table",
+    ),
     ("unterminated_quote.csv", 1, "fields but the header has"),
     ("utf16.csv", 1, "encoded as UTF-16"),
     ("whitespace_only.csv", 1, "no id column"),

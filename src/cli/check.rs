@@ -1,10 +1,13 @@
 //! `prospect check`: validate project files and list every problem at once.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::ValueEnum;
+use prospect::assumptions::Assumptions;
+use prospect::diagnostic::Diagnostic;
+use prospect::read::record::Location;
 
 use super::reprojector;
 
@@ -20,6 +23,11 @@ pub struct CheckArgs {
     /// WGS84 lon/lat). Needs the `proj` feature for anything but WGS84.
     #[arg(long, value_name = "CRS")]
     pub crs: Option<String>,
+    /// TOML file overriding any subset of the default assumptions, as `appraise` takes it:
+    /// the records are checked against it (the distributions, mud scenarios and
+    /// currencies they name, the usual grade ranges) and its own problems are listed.
+    #[arg(long, value_name = "FILE")]
+    pub assumptions: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -32,7 +40,12 @@ pub enum CheckFormat {
 
 pub fn run(args: CheckArgs) -> Result<u8> {
     let crs = reprojector(args.crs.as_deref())?;
-    let report = prospect::read::check::check_in(&args.files, crs.as_ref());
+    let (assumptions, unusable) = assumptions(args.assumptions.as_deref());
+    let mut report = prospect::read::check::check_with(&args.files, crs.as_ref(), &assumptions);
+    if let Some(d) = unusable {
+        report.errors += 1;
+        report.diagnostics.insert(0, d);
+    }
     let mut out = io::stdout().lock();
     match args.format {
         CheckFormat::Text => {
@@ -54,4 +67,21 @@ pub fn run(args: CheckArgs) -> Result<u8> {
         }
     }
     Ok(report.exit_code() as u8)
+}
+
+/// The assumptions of `--assumptions`, else the defaults; a file that cannot be used is
+/// one more problem of the list (the records are then checked against the defaults).
+fn assumptions(path: Option<&Path>) -> (Assumptions, Option<Diagnostic>) {
+    let Some(path) = path else {
+        return (Assumptions::defaults(), None);
+    };
+    match Assumptions::load(Some(path)) {
+        Ok(a) => (a, None),
+        Err(e) => {
+            let d = Diagnostic::error(None, format!("{:#}", anyhow::Error::new(e)))
+                .with_hint("the records are checked against the default assumptions instead")
+                .at(&path.display().to_string(), Location::File, None);
+            (Assumptions::defaults(), Some(d))
+        }
+    }
 }

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::assumptions::Assumptions;
 use crate::diagnostic::{Diagnostic, Tally};
 use crate::read::record::Location;
-use crate::read::{self, Event, validate::IdRegistry};
+use crate::read::{self, Event, assumed, validate::IdRegistry};
 
 /// The outcome of checking a set of files.
 #[derive(Debug, Default, Serialize)]
@@ -43,6 +44,16 @@ pub fn check(paths: &[PathBuf]) -> CheckReport {
 
 /// [`check`] for inputs in `crs`.
 pub fn check_in(paths: &[PathBuf], crs: Option<&crate::read::crs::Reprojector>) -> CheckReport {
+    check_with(paths, crs, &Assumptions::defaults())
+}
+
+/// [`check_in`] against the assumptions `a` the records will be valued with: the names a
+/// record gives that `a` lacks, and the grade ranges of `a` ([`assumed`]).
+pub fn check_with(
+    paths: &[PathBuf],
+    crs: Option<&crate::read::crs::Reprojector>,
+    a: &Assumptions,
+) -> CheckReport {
     let mut report = CheckReport::default();
     let mut ids = IdRegistry::default();
     let mut diagnostics = Vec::new();
@@ -51,8 +62,17 @@ pub fn check_in(paths: &[PathBuf], crs: Option<&crate::read::crs::Reprojector>) 
         let result = read::visit_in(path, crs, &mut |event| match event {
             Event::Record(parsed) => {
                 report.records += 1;
-                diagnostics.extend(parsed.diagnostics);
-                diagnostics.extend(ids.register(&name, &parsed.record));
+                let read::Parsed {
+                    record,
+                    diagnostics: mut found,
+                } = *parsed;
+                let place = |d: Diagnostic| d.at(&name, record.location.clone(), Some(&record.id));
+                found.extend(assumed::references(&record, a).into_iter().map(place));
+                if let Some(regraded) = assumed::grade(&record, a) {
+                    regraded.apply(&mut found, place);
+                }
+                diagnostics.extend(found);
+                diagnostics.extend(ids.register(&name, &record));
             }
             Event::Problem(d) => diagnostics.push(d),
         });

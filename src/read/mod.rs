@@ -2,6 +2,7 @@
 //! [`ProjectRecord`]s ([`record`]), streamed one at a time, with every problem reported as
 //! a [`Diagnostic`] naming file, record and field; [`check`] lists every problem at once.
 
+pub mod assumed;
 pub mod build;
 pub mod check;
 pub mod contradictions;

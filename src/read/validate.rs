@@ -1,7 +1,7 @@
 //! Checks of one record as a whole (required fields, geometry, figures that contradict
 //! each other), and of a set of records (duplicate ids).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use geo::{CoordsIter, Geometry};
 
@@ -296,25 +296,32 @@ pub fn geometry(g: &Geometry<f64>, out: &mut Vec<Diagnostic>) {
 
 /// Typical grade ranges, % TREO, to catch ppm/% mix-ups: the default assumptions'
 /// `validation.typical_grade_pct` (basis in docs/schema.md, "Checks that span fields").
-/// `check` reads no assumptions file, so these are the compiled-in defaults.
-fn typical_grade_pct(t: DepositType) -> Option<(f64, f64)> {
-    static RANGES: std::sync::OnceLock<std::collections::BTreeMap<String, [f64; 2]>> =
-        std::sync::OnceLock::new();
-    RANGES
-        .get_or_init(|| {
-            crate::assumptions::Assumptions::defaults()
-                .validation
-                .typical_grade_pct
-        })
-        .get(t.as_str())
-        .map(|r| (r[0], r[1]))
+/// Reading knows no assumptions file, so these are the compiled-in defaults; `check
+/// --assumptions FILE` checks again with the file's ranges ([`crate::read::assumed`]).
+pub(crate) fn default_grade_ranges() -> &'static BTreeMap<String, [f64; 2]> {
+    static RANGES: std::sync::OnceLock<BTreeMap<String, [f64; 2]>> = std::sync::OnceLock::new();
+    RANGES.get_or_init(|| {
+        crate::assumptions::Assumptions::defaults()
+            .validation
+            .typical_grade_pct
+    })
 }
 
 fn grade(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
+    grade_range(rec, default_grade_ranges(), out);
+}
+
+/// A grade ten times above the top or below a tenth of the bottom of its deposit type's
+/// usual range in `ranges` (% TREO [low, high] by type name): a likely unit slip.
+pub(crate) fn grade_range(
+    rec: &ProjectRecord,
+    ranges: &BTreeMap<String, [f64; 2]>,
+    out: &mut Vec<Diagnostic>,
+) {
     let (Some(pct), Some(t)) = (rec.geology.grade_treo_pct, rec.geology.deposit_type) else {
         return;
     };
-    let Some((lo, hi)) = typical_grade_pct(t) else {
+    let Some(&[lo, hi]) = ranges.get(t.as_str()) else {
         return;
     };
     if pct > 10.0 * hi {
