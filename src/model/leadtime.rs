@@ -1254,4 +1254,46 @@ mod milestone_tests {
         // Nothing before the viability report plus a build at its shortest.
         assert!(d.iter().all(|&t| t >= 2.2083 + 2.4 - 1e-9));
     }
+
+    // ---- Survivors of the mutation sample (issue 24; docs/reliability.md) ----
+
+    /// The calendar of Minamitorishima's stages (see `minamitorishima_by_hand`): each
+    /// stage starts where the one before ended, and construction runs from 2026 + 7.9045
+    /// for the PERT (2.4, 3, 4.8) build's mean 3.2 plus its stall 0.5 x 8 / 7. Survivor:
+    /// construction's start `t0 + t` → `t0 - t` (only the years were tested, not the
+    /// calendar the report draws).
+    #[test]
+    fn minamitorishima_stages_end_to_end_on_the_calendar() {
+        let l = lt(&programme(&MNT));
+        for w in l.stages.windows(2) {
+            assert!((w[1].start - w[0].end).abs() < 1e-9, "{:?}", l.stages);
+        }
+        let c = l
+            .stages
+            .iter()
+            .find(|s| s.stage == StudyStage::Construction)
+            .expect("a construction stage");
+        assert!((c.start - (2026.0 + 7.9045)).abs() < 1e-3, "{c:?}");
+        assert!(
+            (c.end - c.start - (3.2 + 0.5 * 8.0 / 7.0)).abs() < 1e-9,
+            "{c:?}"
+        );
+        assert!((c.end - (2026.0 + 11.6760)).abs() < 1e-3, "{c:?}");
+    }
+
+    /// [P10, P50, P90] of one stage when the pace's shape is above 2: the lognormal with
+    /// the stage's mean and variance. By hand for a mean of 2 years, θ = 1, α = 3 and a
+    /// rate of 2: E[W/Z] = 2 x 2 / 2 = 2, E[(W/Z)²] = (2 x 1 + 4) x 4 / (2 x 1) = 12, so
+    /// σ² = ln(12 / 4) = ln 3 and the median is exp(ln 2 - ln 3 / 2) = 2 / √3; P10 and P90
+    /// lie z = 1.2815515655446004 (the standard normal's 90th percentile) log-sds either
+    /// side. Survivor: `mu - Z90 * sd` → `mu - Z90 / sd`.
+    #[test]
+    fn a_stage_spread_by_hand() {
+        let [p10, p50, p90] = stage_spread(2.0, 1.0, 3.0, 2.0);
+        let median = 2.0 / 3f64.sqrt();
+        let width = 1.281_551_565_544_600_4 * 3f64.ln().sqrt();
+        assert!((p50 - median).abs() < 1e-12, "{p50}");
+        assert!((p10 - median * (-width).exp()).abs() < 1e-12, "{p10}");
+        assert!((p90 - median * width.exp()).abs() < 1e-12, "{p90}");
+    }
 }
