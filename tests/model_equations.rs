@@ -2,7 +2,12 @@
 //! (issue 24). Each test names the survivor of the mutation sample it was written for
 //! (docs/reliability.md, "Mutation testing"): the suite passed with that change made.
 
-use prospect::model::cashflow;
+use prospect::assumptions::Assumptions;
+use prospect::context::SiteContext;
+use prospect::model::provenance::Provenance;
+use prospect::model::{cashflow, grade};
+use prospect::read::record::oxide::{DY, LA, ND};
+use prospect::read::record::{DepositType, Location, ProjectRecord, Regime, StudyStage};
 
 /// Newton's method on its own finds the rate, from a start away from it: -100 now (end
 /// of year 1) and 110 a year later return 10 % (1 + r = 110 / 100), and -100 then 0 then
@@ -20,12 +25,6 @@ fn newton_finds_a_hand_worked_irr_by_itself() {
         assert!((r - 0.1).abs() < 1e-12, "{flows:?} from {guess}: {r}");
     }
 }
-
-use prospect::assumptions::Assumptions;
-use prospect::model::grade;
-use prospect::model::provenance::Provenance;
-use prospect::read::record::oxide::{DY, LA, ND};
-use prospect::read::record::{DepositType, Location, ProjectRecord, Regime, StudyStage};
 
 /// The basket of 50 % La and 50 % Nd oxide at US$2 and US$100 per kg is US$51 per kg,
 /// 98.04 % of it (50 / 51) from NdPr and none from Dy+Tb; at a deck of zero prices the
@@ -80,5 +79,81 @@ fn no_plant_gives_no_mine_life() {
     match grade::production(&r, &a, &prices, &mut log) {
         Err(e) => assert!(e.reason.contains("no mine life"), "{}", e.reason),
         Ok(p) => panic!("valued over a mine life of {} years", p.mine_life_y),
+    }
+}
+
+/// Figures reach the JSON rounded to six decimals: 1.23456789 → 1.234568, 0.5 stays 0.5,
+/// 2,500.0000004 → 2,500, -0.0000004 → 0 (never -0), and what is not finite → null.
+/// Survivor: `(v * 1e6).round() / 1e6` → `% 1e6` (the writers' tests sit in targets the
+/// sample did not run).
+#[test]
+fn json_figures_are_rounded_to_six_decimals() {
+    use prospect::model::provenance::round_json;
+    for (v, want) in [
+        (1.234_567_89, 1.234_568),
+        (0.5, 0.5),
+        (2_500.000_000_4, 2_500.0),
+        (-7.25, -7.25),
+    ] {
+        assert_eq!(round_json(v).as_f64(), Some(want), "{v}");
+    }
+    assert_eq!(round_json(-0.000_000_4).to_string(), "0.0");
+    assert!(round_json(f64::NAN).is_null());
+    assert!(round_json(f64::INFINITY).is_null());
+}
+
+/// Confidence counts the share of a project's figures the record gave: A gives 2 of its 4
+/// figures (0.5), B 3 of its 10 (0.3). Two otherwise identical records, ranked on
+/// confidence alone: A's data share ranks above B's, so A comes first. Over three
+/// projects with shares 0.5, 0.3 and 0.25 (1 of 4) the percentile ranks of the data
+/// share are 1, 0.5 and 0; stage and resource tie (0.5 each), so confidence is
+/// (0.5 + 0.5 + 1) / 3, (0.5 + 0.5 + 0.5) / 3 and (0.5 + 0.5 + 0) / 3. Survivor: the
+/// data share `given / all` → `given * all` (2 x 4 = 8 against 3 x 10 = 30 reversed them).
+#[test]
+fn confidence_ranks_the_share_of_figures_given() {
+    use prospect::portfolio::rank::{self, Filters, Weights};
+    let a = Assumptions::defaults();
+    let terms =
+        prospect::appraise::Terms::resolve(&a, &prospect::appraise::Options::at(2026)).unwrap();
+    let record = |id: &str| {
+        let mut r = ProjectRecord::empty(Location::File);
+        r.id = id.into();
+        r.name = id.into();
+        r.country = Some("AU".into());
+        r.regime = Some(Regime::Onshore);
+        r.geology.deposit_type = Some(DepositType::Carbonatite);
+        r.development.stage = Some(StudyStage::Pfs);
+        r.geology.grade_treo_pct = Some(2.0);
+        r.geology.resource.indicated_mt = Some(10.0);
+        r
+    };
+    let records = [record("A"), record("B"), record("C")];
+    let mut projects = Vec::new();
+    for (r, (given, all)) in records.iter().zip([(2, 4), (3, 10), (1, 4)]) {
+        let mut p = prospect::appraise::appraise(r, SiteContext::unknown(r), &a, &terms, None);
+        p.valued = true;
+        p.provenance = Provenance::default();
+        for k in 0..all {
+            if k < given {
+                p.provenance.given(&format!("f{k}"), 1.0, "record");
+            } else {
+                p.provenance.estimated(&format!("f{k}"), 1.0, "model");
+            }
+        }
+        projects.push(p);
+    }
+    let weights: std::collections::BTreeMap<String, f64> =
+        [("confidence".to_owned(), 1.0)].into_iter().collect();
+    let ranking = rank::rank(
+        &projects,
+        &records,
+        &Weights::new(&weights).unwrap(),
+        &Filters::default(),
+    );
+    let order: Vec<&str> = ranking.projects.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(order, ["A", "B", "C"]);
+    for (p, want) in ranking.projects.iter().zip([2.0 / 3.0, 0.5, 1.0 / 3.0]) {
+        let got = p.criteria["confidence"];
+        assert!((got - want).abs() < 1e-12, "{}: {got} vs {want}", p.id);
     }
 }
