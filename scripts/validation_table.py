@@ -19,7 +19,7 @@ import sys
 
 # Accuracy class by study type, % (fixed before any comparison was looked at).
 ACCURACY_CLASS_PCT = {"pea": 50.0, "scoping": 50.0, "pfs": 25.0, "dfs": 15.0, "fs": 15.0}
-STEPS = ["rebuild_gap", "money_year", "study_revenue", "study_costs", "study_capex", "price_deck",
+STEPS = ["rebuild_gap", "money_year", "study_schedule", "study_fiscal", "study_revenue", "study_costs", "study_capex", "price_deck",
          "discount_rate", "fiscal_terms", "valuation_date"]
 # What the rebuild's operating flows come from (`study.bridge.rebuild_basis`).
 BASIS = {

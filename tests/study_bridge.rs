@@ -52,6 +52,8 @@ fn every_bridge_adds_up_and_yangibanas_starts_from_its_published_npv() {
             [
                 "rebuild_gap",
                 "money_year",
+                "study_schedule",
+                "study_fiscal",
                 "study_revenue",
                 "study_costs",
                 "study_capex",
@@ -78,7 +80,8 @@ fn every_bridge_adds_up_and_yangibanas_starts_from_its_published_npv() {
     let money = b["steps"][1]["musd"].as_f64().unwrap();
     assert!((money - rebuilt * (321.943 / 292.655 - 1.0)).abs() < 1e-6);
     // Its study deck (US$112/kg NdPr) is in the record, so the price step is not zero.
-    assert!(b["steps"][5]["musd"].as_f64().unwrap().abs() > 1.0);
+    assert_eq!(b["steps"][7]["step"], "price_deck");
+    assert!(b["steps"][7]["musd"].as_f64().unwrap().abs() > 1.0);
 }
 
 #[test]
@@ -244,4 +247,73 @@ fn the_study_terms_survive_an_export_round_trip() {
         let (u, v) = (x.1.as_f64().unwrap(), y.1.as_f64().unwrap());
         assert!((u - v).abs() < 1e-6, "{}: {u} against {v}", x.0);
     }
+}
+
+/// A record's study schedule, royalty and tax rate enter the rebuild with steps of their
+/// own; a construction period that is not a whole number of years is refused by name.
+#[test]
+fn a_studys_schedule_and_tax_rate_enter_the_rebuild_and_bad_ones_are_refused() {
+    let csv = std::fs::read_to_string("samples/projects.csv").unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    let nol = lines.find(|l| l.starts_with("NOL,")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, extra: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!("{header},study_construction_y,study_ramp_up_pct,study_tax_rate_pct\n{nol},{extra}\n"),
+        )
+        .unwrap();
+        path
+    };
+    let good = write("good.csv", "2,60;90,30");
+    let out = cargo_bin_cmd!("prospect")
+        .arg("appraise")
+        .arg(&good)
+        .args([
+            "--format", "json", "--as-of", "2026", "--draws", "0", "--quiet",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let r: Value = serde_json::from_slice(&out).unwrap();
+    let b = &r["projects"][0]["study"]["bridge"];
+    let used = b["study_terms_used"].as_array().unwrap();
+    for name in [
+        "study_construction_y",
+        "study_ramp_up_pct",
+        "study_tax_rate_pct",
+    ] {
+        assert!(used.iter().any(|u| u == name), "{name}");
+    }
+    let step = |n: &str| {
+        b["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == n)
+            .unwrap()["musd"]
+            .as_f64()
+            .unwrap()
+    };
+    // Two construction years and a faster ramp-up than the model's (three years, 50 % and
+    // 80 %) are worth more: replacing them by the model's lowers the NPV.
+    assert!(step("study_schedule") < -1.0, "{}", step("study_schedule"));
+    let bad = write("bad.csv", "2.5,60;90,30");
+    let err = cargo_bin_cmd!("prospect")
+        .arg("check")
+        .arg(&bad)
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let text =
+        String::from_utf8_lossy(&err.stdout).to_string() + &String::from_utf8_lossy(&err.stderr);
+    assert!(
+        text.contains("study_construction_y") && text.contains("whole number"),
+        "{text}"
+    );
 }

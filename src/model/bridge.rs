@@ -8,20 +8,24 @@
 //! 1. `rebuild_gap`: rebuilt NPV − published NPV, what the record's study terms do not
 //!    explain; the rebuild is in the study year's US$.
 //! 2. `money_year`: the rebuilt NPV brought from the study year's US$ to the real year.
-//! 3. `study_revenue`: the study's own revenue (`study_revenue_musd_per_y`, all products)
+//! 3. `study_schedule`: the study's construction years and ramp-up
+//!    (`study_construction_y`, `study_ramp_up_pct`) replaced by the model's.
+//! 4. `study_fiscal`: the study's royalty and income-tax rate (`study_royalty_pct`,
+//!    `study_tax_rate_pct`) replaced by the model's.
+//! 5. `study_revenue`: the study's own revenue (`study_revenue_musd_per_y`, all products)
 //!    replaced by the model's, output × the study's deck plus priced by-products.
-//! 4. `study_costs`: the study's own operating terms (EBITDA, free cash flow, opex,
+//! 6. `study_costs`: the study's own operating terms (EBITDA, free cash flow, opex,
 //!    sustaining capital, or the annual flow its published IRR implies) replaced by the
 //!    model's opex, logistics, royalty and sustaining capital.
-//! 5. `study_capex`: the study's own capex (`study_capex_musd`) replaced by the record's.
-//! 6. `price_deck`: the study's prices replaced by the run's deck.
-//! 7. `discount_rate`: the study's rate replaced by the run's.
-//! 8. `fiscal_terms`: a pre-tax study NPV replaced by prospect's after-tax NPV.
-//! 9. `valuation_date`: the start of construction (full capex, construction and ramp-up
-//!    ahead) replaced by prospect's valuation date (`npv_convention`: the as-of date for
-//!    built and part-built projects, sunk capex excluded).
+//! 7. `study_capex`: the study's own capex (`study_capex_musd`) replaced by the record's.
+//! 8. `price_deck`: the study's prices replaced by the run's deck.
+//! 9. `discount_rate`: the study's rate replaced by the run's.
+//! 10. `fiscal_terms`: a pre-tax study NPV replaced by prospect's after-tax NPV.
+//! 11. `valuation_date`: the start of construction (full capex, construction and ramp-up
+//!     ahead) replaced by prospect's valuation date (`npv_convention`: the as-of date for
+//!     built and part-built projects, sunk capex excluded).
 //!
-//! Steps 3 to 5 are zero when the record carries none of those terms. The rebuild takes
+//! Steps 3 to 7 are zero when the record carries none of those terms. The rebuild takes
 //! the study's terms in this order: its free cash flow, else its EBITDA, else its opex,
 //! for the operating margin; its revenue for the revenue. When the record gives none of
 //! them but gives the study's IRR with its capex and mine life, the rebuild solves for the
@@ -38,8 +42,9 @@ use crate::model::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
 /// One named step of the bridge.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BridgeStep {
-    /// `rebuild_gap`, `money_year`, `study_revenue`, `study_costs`, `study_capex`,
-    /// `price_deck`, `discount_rate`, `fiscal_terms` or `valuation_date`.
+    /// `rebuild_gap`, `money_year`, `study_schedule`, `study_fiscal`, `study_revenue`,
+    /// `study_costs`, `study_capex`, `price_deck`, `discount_rate`, `fiscal_terms` or
+    /// `valuation_date`.
     pub step: &'static str,
     /// Change of NPV the step makes, US$ million.
     pub musd: f64,
@@ -110,6 +115,14 @@ pub struct OperatingTerms {
     pub fcf_musd_per_y: Option<f64>,
     /// Sustaining capital, US$ million per year.
     pub sustaining_musd_per_y: Option<f64>,
+    /// Construction years of the study's schedule.
+    pub construction_y: Option<u32>,
+    /// The study's ramp-up, shares of nameplate (0-1) in the first production years.
+    pub ramp_up: Option<Vec<f64>>,
+    /// The study's ad valorem royalty, % of revenue.
+    pub royalty_pct: Option<f64>,
+    /// The study's income-tax rate, %.
+    pub tax_rate_pct: Option<f64>,
     /// The published IRR, %, when the rebuild may solve for the flow it implies (the
     /// record gives the study's capex and mine life).
     pub irr_for_flow_pct: Option<f64>,
@@ -162,6 +175,16 @@ fn with_margin(mut i: ScheduleInputs, m: f64) -> ScheduleInputs {
     i
 }
 
+/// The study's royalty in place of the model's, where the margin is not already after
+/// royalty (an EBITDA, a free cash flow or the flow an IRR implies).
+fn with_royalty(r: &mut ScheduleInputs, t: &OperatingTerms) -> bool {
+    if let Some(royalty) = t.royalty_pct {
+        r.royalty_pct = royalty;
+        r.fiscal.royalty_formula = None;
+    }
+    t.royalty_pct.is_some()
+}
+
 /// `i` with the constant all-in margin at which its schedule's IRR is `irr_pct` (its NPV
 /// at that rate is zero), on its own capex, construction, ramp-up, life and tax; `None`
 /// when no margin up to 100 times the capex a year earns it. Solved as a multiple of a
@@ -192,10 +215,20 @@ fn rebuild_inputs(
     scratch: &std::cell::RefCell<Vec<YearFlow>>,
     d: Discounting,
     after_tax: bool,
-) -> (ScheduleInputs, &'static str) {
+) -> (ScheduleInputs, &'static str, bool) {
     let mut r = model.clone();
+    let mut royalty_applied = false;
     if let Some(c) = t.capex_musd {
         r.capex = c;
+    }
+    if let Some(c) = t.construction_y {
+        r.construction_y = c;
+    }
+    if let Some(ramp) = &t.ramp_up {
+        r.ramp_up = ramp.clone();
+    }
+    if let Some(tax) = t.tax_rate_pct {
+        r.tax_rate_pct = tax;
     }
     if let Some(rev) = t.revenue_musd_per_y {
         r.revenue_per_y = rev;
@@ -215,6 +248,7 @@ fn rebuild_inputs(
         r.sustaining_per_y = sustaining;
         basis = "study_operating_terms";
     } else if let Some(o) = t.opex_musd_per_y {
+        royalty_applied = with_royalty(&mut r, t);
         r.opex_per_y = o;
         r.logistics_per_y = 0.0;
         if let Some(s) = t.sustaining_musd_per_y {
@@ -222,6 +256,7 @@ fn rebuild_inputs(
         }
         basis = "study_operating_terms";
     } else if let Some(s) = t.sustaining_musd_per_y {
+        royalty_applied = with_royalty(&mut r, t);
         r.sustaining_per_y = s;
         basis = "study_operating_terms";
     } else if let (Some(irr), "model_at_study_deck", false) =
@@ -230,8 +265,10 @@ fn rebuild_inputs(
     {
         r = i;
         basis = "flow_implied_by_irr";
+    } else {
+        royalty_applied = with_royalty(&mut r, t);
     }
-    (r, basis)
+    (r, basis, royalty_applied)
 }
 
 /// The rebuild of a study on the start-of-construction schedule `inputs`, and its bridge.
@@ -249,7 +286,8 @@ pub fn bridge(
     // The model at the study's deck, the price factor folded into its revenue.
     let mut at_deck = inputs.clone();
     at_deck.revenue_per_y *= s.price_factor;
-    let (rebuild, basis) = rebuild_inputs(&at_deck, &s.operating, scratch, d, s.after_tax);
+    let (rebuild, basis, royalty_applied) =
+        rebuild_inputs(&at_deck, &s.operating, scratch, d, s.after_tax);
     let rebuilt_real = at(&rebuild, s.discount_rate_pct, s.after_tax);
     // The published pair (NPV, IRR) against each other: the NPV at the study's rate of the
     // margin that earns the published IRR on the rebuild's capex and life.
@@ -301,8 +339,60 @@ pub fn bridge(
             s.money_year, s.cpi_factor
         ),
     );
+    // The study's schedule replaced by the model's.
+    let mut schedule = rebuild.clone();
+    schedule.construction_y = at_deck.construction_y;
+    schedule.ramp_up = at_deck.ramp_up.clone();
+    push(
+        "study_schedule",
+        at(&schedule, s.discount_rate_pct, s.after_tax),
+        match (s.operating.construction_y, &s.operating.ramp_up) {
+            (None, None) => "none: the record gives no study schedule".into(),
+            (c, ramp) => format!(
+                "the study's {} replaced by the model's ({} construction years, ramp-up {:?})",
+                [
+                    c.map(|c| format!("{c} construction years")),
+                    ramp.as_ref().map(|r| format!("ramp-up {r:?}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" and "),
+                at_deck.construction_y,
+                at_deck.ramp_up
+            ),
+        },
+    );
+    // The study's royalty and tax rate replaced by the model's (a royalty inside the
+    // study's EBITDA or free cash flow stays there until `study_costs`).
+    let mut fiscal = schedule.clone();
+    fiscal.tax_rate_pct = at_deck.tax_rate_pct;
+    if royalty_applied {
+        fiscal.royalty_pct = at_deck.royalty_pct;
+        fiscal.fiscal.royalty_formula = at_deck.fiscal.royalty_formula;
+    }
+    push(
+        "study_fiscal",
+        at(&fiscal, s.discount_rate_pct, s.after_tax),
+        match (s.operating.royalty_pct, s.operating.tax_rate_pct) {
+            (None, None) => "none: the record gives no study royalty or tax rate".into(),
+            (royalty, tax) => format!(
+                "the study's {} replaced by the model's (royalty {} %, tax {} %)",
+                [
+                    royalty.map(|x| format!("royalty {x} %")),
+                    tax.map(|x| format!("tax rate {x} %")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" and "),
+                at_deck.royalty_pct,
+                at_deck.tax_rate_pct
+            ),
+        },
+    );
     // The study's revenue replaced by the model's; its costs kept as they are in money.
-    let mut revenue = rebuild.clone();
+    let mut revenue = fiscal.clone();
     revenue.revenue_per_y = at_deck.revenue_per_y;
     revenue.fixed_revenue_per_y = at_deck.fixed_revenue_per_y;
     push(
@@ -382,7 +472,7 @@ pub fn bridge(
         ),
     );
     let mut not_separated = vec![
-        "construction years, ramp-up, closure, depreciation and tax rate: prospect's own on both sides (studies rarely publish them); their difference from the study is inside rebuild_gap".into(),
+        "closure and depreciation, and the construction years, ramp-up, royalty and tax rate where the record gives no study_construction_y, study_ramp_up_pct, study_royalty_pct or study_tax_rate_pct: prospect's own on both sides; their difference from the study is inside rebuild_gap".into(),
     ];
     not_separated.push(match basis {
         "model_at_study_deck" => "revenue, payability or netback, opex, royalty and sustaining capital: the record carries none of the study's own, so prospect's are used on both sides; their difference from the study is inside rebuild_gap".into(),
@@ -568,13 +658,13 @@ mod tests {
         let b = bridge(&model, &scratch, &study(t), &run());
         // Two years of 42, pre-tax, no capex: 84.
         assert!((b.rebuilt_npv_musd - 84.0).abs() < 1e-9);
-        assert_eq!(b.steps[2].step, "study_revenue");
-        assert_eq!(b.steps[2].musd, 0.0);
+        assert_eq!(b.steps[4].step, "study_revenue");
+        assert_eq!(b.steps[4].musd, 0.0);
         // The model at the study's deck: 150 - 40 - 5 = 105 a year: 210; step +126.
         assert!(
-            (b.steps[3].musd - 126.0).abs() < 1e-9,
+            (b.steps[5].musd - 126.0).abs() < 1e-9,
             "{}",
-            b.steps[3].musd
+            b.steps[5].musd
         );
     }
 
@@ -620,6 +710,73 @@ mod tests {
         let b = bridge(&inputs(), &scratch, &study(t), &run());
         // 150 - 40 - 10 = 100 a year, pre-tax: 200; the model's (no sustaining) 220.
         assert!((b.rebuilt_npv_musd - 200.0).abs() < 1e-9);
-        assert!((b.steps[3].musd - 20.0).abs() < 1e-9);
+        assert!((b.steps[5].musd - 20.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_studys_schedule_royalty_and_tax_are_steps_of_their_own() {
+        // The model: one construction year (capex 100), a ramp-up of 50 % then full, two
+        // years of nameplate output, royalty 10 %, tax 50 %. The study: no construction
+        // year, no ramp-up, royalty 5 %, tax 20 %.
+        let scratch = std::cell::RefCell::new(Vec::new());
+        let mut model = inputs();
+        model.capex = 100.0;
+        model.construction_y = 1;
+        model.ramp_up = vec![0.5];
+        model.royalty_pct = 10.0;
+        let t = OperatingTerms {
+            construction_y: Some(0),
+            ramp_up: Some(Vec::new()),
+            royalty_pct: Some(5.0),
+            tax_rate_pct: Some(20.0),
+            used: vec![
+                "study_construction_y",
+                "study_ramp_up_pct",
+                "study_royalty_pct",
+                "study_tax_rate_pct",
+            ],
+            ..Default::default()
+        };
+        let b = bridge(&model, &scratch, &study(t), &run());
+        let step = |b: &Bridge, n: &str| b.steps.iter().find(|s| s.step == n).unwrap().musd;
+        // Study, pre-tax at 0 %: revenue 150, royalty 7.5, opex 40: 102.5 a year for two
+        // years, capex 100 in the first: 205 - 100 = 105.
+        assert!(
+            (b.rebuilt_npv_musd - 105.0).abs() < 1e-9,
+            "{}",
+            b.rebuilt_npv_musd
+        );
+        // The model's schedule (capex in year 1, then 0.5, 1 and 0.5 of nameplate) holds
+        // the same output: at 0 % the step is nil.
+        assert!(step(&b, "study_schedule").abs() < 1e-9);
+        // The model's royalty, 10 % of 150 = 15: 95 a year, 190 - 100 = 90: step -15.
+        assert!((step(&b, "study_fiscal") + 15.0).abs() < 1e-9);
+        // After tax, on the model's schedule: margins 51.25, 102.5, 51.25 (royalty 5 %);
+        // depreciation 100 in the first production year leaves a loss of 48.75, offset in
+        // the second; tax at 20 % on 53.75 and 51.25 = 21; net 205 - 100 - 21 = 84.
+        let mut st = study(OperatingTerms {
+            royalty_pct: Some(5.0),
+            tax_rate_pct: Some(20.0),
+            used: vec!["study_royalty_pct", "study_tax_rate_pct"],
+            ..Default::default()
+        });
+        st.after_tax = true;
+        let b = bridge(&model, &scratch, &st, &run());
+        assert!(
+            (b.rebuilt_npv_musd - 84.0).abs() < 1e-9,
+            "{}",
+            b.rebuilt_npv_musd
+        );
+        assert_eq!(step(&b, "study_schedule"), 0.0);
+        // The model's royalty and tax (10 %, 50 %): margins 47.5, 95, 47.5; loss 52.5
+        // offset in the second year, tax 50 % of 42.5 and 47.5 = 45; net 190 - 100 - 45 =
+        // 45: step 45 - 84 = -39.
+        assert!(
+            (step(&b, "study_fiscal") + 39.0).abs() < 1e-9,
+            "{}",
+            step(&b, "study_fiscal")
+        );
+        let total: f64 = b.steps.iter().map(|s| s.musd).sum();
+        assert!((total - (50.0 - 100.0)).abs() < 1e-9);
     }
 }

@@ -222,6 +222,22 @@ pub fn operating_terms(
     out.opex_musd_per_y = opex;
     out.sustaining_musd_per_y = sustaining;
     out.capex_musd = capex;
+    if let Some(c) = t.construction_y {
+        out.used.push("study_construction_y");
+        out.construction_y = Some(c);
+    }
+    if let Some(r) = &t.ramp_up_pct {
+        out.used.push("study_ramp_up_pct");
+        out.ramp_up = Some(r.iter().map(|x| x / 100.0).collect());
+    }
+    if let Some(r) = t.royalty_pct {
+        out.used.push("study_royalty_pct");
+        out.royalty_pct = Some(r);
+    }
+    if let Some(r) = t.tax_rate_pct {
+        out.used.push("study_tax_rate_pct");
+        out.tax_rate_pct = Some(r);
+    }
     // The flow a published IRR implies needs the study's own capex and life, never the
     // model's estimates of them. The rebuild takes it only when the record gives no study
     // deck and no operating term (bridge::rebuild_inputs); the NPV it implies is reported

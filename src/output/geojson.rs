@@ -104,7 +104,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
         fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
     }
-    let more: [(&str, Value); 57] = [
+    let more: [(&str, Value); 61] = [
         ("ndpr_share_pct", real(g.ndpr_share_pct)),
         ("dytb_share_pct", real(g.dytb_share_pct)),
         ("abundance_kg_m2", real(g.abundance_kg_m2)),
@@ -168,6 +168,27 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
             "study_sustaining_capex_m_per_y",
             real(s.terms.sustaining_capex_m_per_y),
         ),
+        (
+            "study_construction_y",
+            int(s.terms.construction_y.map(|c| c as i32)),
+        ),
+        (
+            "study_ramp_up_pct",
+            text(
+                s.terms
+                    .ramp_up_pct
+                    .as_ref()
+                    .map(|v| {
+                        v.iter()
+                            .map(|x| x.to_string())
+                            .collect::<Vec<_>>()
+                            .join(";")
+                    })
+                    .as_deref(),
+            ),
+        ),
+        ("study_royalty_pct", real(s.terms.royalty_pct)),
+        ("study_tax_rate_pct", real(s.terms.tax_rate_pct)),
     ];
     // lon, lat, geometry and grade_treo_ppm are input forms only: the geometry member and
     // grade_treo_pct carry them. Money of the record is written under the schema's `_m`

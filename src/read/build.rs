@@ -247,6 +247,36 @@ impl RecordBuilder {
             Field::StudySustainingCapexMusdPerY => {
                 s.terms.sustaining_capex_m_per_y = non_negative(cell)?
             }
+            Field::StudyConstructionY => {
+                s.terms.construction_y = match non_negative(cell)? {
+                    None => None,
+                    Some(v) if v.fract() == 0.0 && v <= 20.0 => Some(v as u32),
+                    Some(v) => {
+                        return Err(CellError::new(format!(
+                            "{v} is not a whole number of construction years from 0 to 20"
+                        ))
+                        .hint("the study's construction period in whole years, e.g. 2"));
+                    }
+                }
+            }
+            Field::StudyRampUpPct => {
+                let shares = cell
+                    .list()?
+                    .iter()
+                    .map(|t| {
+                        t.parse::<f64>()
+                            .ok()
+                            .filter(|v| v.is_finite() && (0.0..=100.0).contains(v))
+                            .ok_or_else(|| {
+                                CellError::new(format!("{t:?} is not a share of nameplate, %"))
+                                    .hint("percentages from 0 to 100 separated by ;, e.g. 60;90")
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                s.terms.ramp_up_pct = (!shares.is_empty()).then_some(shares);
+            }
+            Field::StudyRoyaltyPct => s.terms.royalty_pct = percent(cell)?,
+            Field::StudyTaxRatePct => s.terms.tax_rate_pct = percent(cell)?,
             Field::ResourceReoMt => g.contained_reo_mt = non_negative(cell)?,
             Field::LicenceAreaKm2 => g.licence_area_km2 = non_negative(cell)?,
             Field::CapacityScenario => e.capacity_scenario = cell.text()?,

@@ -559,6 +559,15 @@ pub struct StudyOperatingTerms {
     pub fcf_m_per_y: Option<f64>,
     /// The study's sustaining capital, millions per year.
     pub sustaining_capex_m_per_y: Option<f64>,
+    /// Construction years of the study's schedule, years.
+    pub construction_y: Option<u32>,
+    /// The study's ramp-up: share of nameplate in each first production year, % (full
+    /// output after).
+    pub ramp_up_pct: Option<Vec<f64>>,
+    /// The study's ad valorem royalty, % of revenue.
+    pub royalty_pct: Option<f64>,
+    /// The study's income-tax rate, %.
+    pub tax_rate_pct: Option<f64>,
 }
 
 impl StudyOperatingTerms {

@@ -20,7 +20,7 @@ pub fn check(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
     if t.is_empty() {
         return;
     }
-    let given: Vec<&str> = [
+    let mut given: Vec<&str> = [
         ("study_capex_musd", t.capex_m),
         ("study_revenue_musd_per_y", t.revenue_m_per_y),
         ("study_revenue_lom_musd", t.revenue_lom_m),
@@ -32,10 +32,18 @@ pub fn check(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
             "study_sustaining_capex_musd_per_y",
             t.sustaining_capex_m_per_y,
         ),
+        ("study_royalty_pct", t.royalty_pct),
+        ("study_tax_rate_pct", t.tax_rate_pct),
     ]
     .into_iter()
     .filter_map(|(n, v)| v.map(|_| n))
     .collect();
+    if t.construction_y.is_some() {
+        given.push("study_construction_y");
+    }
+    if t.ramp_up_pct.is_some() {
+        given.push("study_ramp_up_pct");
+    }
     if s.npv_m.is_none() {
         out.push(
             Diagnostic::warning(
@@ -158,6 +166,9 @@ pub fn check(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
             if t.sustaining_capex_m_per_y.is_some() {
                 unused.push("study_sustaining_capex_musd_per_y");
             }
+        }
+        if t.royalty_pct.is_some() {
+            unused.push("study_royalty_pct");
         }
         if !unused.is_empty() {
             out.push(Diagnostic::warning(
