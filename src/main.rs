@@ -81,10 +81,35 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether an error is, at any depth, a write to a pipe whose reader has gone (`| head`):
+/// the reader has what it wanted, so the run ends quietly with exit 0. The writers wrap
+/// I/O errors in CSV and other errors, so each link's own source is followed too.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .filter_map(|c| c.downcast_ref::<io::Error>())
-        .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    e.chain().any(broken_pipe_within)
+}
+
+fn broken_pipe_within(mut e: &(dyn std::error::Error + 'static)) -> bool {
+    loop {
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            if io.kind() == io::ErrorKind::BrokenPipe {
+                return true;
+            }
+            if let Some(inner) = io.get_ref() {
+                if broken_pipe_within(inner) {
+                    return true;
+                }
+            }
+        }
+        if let Some(csv::ErrorKind::Io(io)) = e.downcast_ref::<csv::Error>().map(|c| c.kind()) {
+            if io.kind() == io::ErrorKind::BrokenPipe {
+                return true;
+            }
+        }
+        match e.source() {
+            Some(next) => e = next,
+            None => return false,
+        }
+    }
 }
 
 fn run(cli: Cli) -> Result<u8> {

@@ -154,12 +154,10 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
         emit(args.output.as_deref(), |w| writer.write_main(&report, w))?;
     }
     if let Some(path) = &args.keep_draws {
-        prospect::output::write_atomic_with(path, |w| writer.write_draws(w))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        emit(Some(path), |w| writer.write_draws(w))?;
     }
     if let Some(path) = &args.cashflows {
-        prospect::output::write_atomic_with(path, |w| writer.write_cashflows(w))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        emit(Some(path), |w| writer.write_cashflows(w))?;
     }
     Ok(0)
 }

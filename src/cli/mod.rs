@@ -56,8 +56,10 @@ pub struct ModelArgs {
     /// area_royalty_scenarios: low 2 %, draft 6 %, high 20 %; default: draft).
     #[arg(long, value_name = "NAME")]
     pub area_royalty: Option<String>,
-    /// Real discount rate, % (default: the assumptions', 8 %).
-    #[arg(long, value_name = "PCT")]
+    /// Real discount rate in percent: 8 or 8% is 8 % (default: the assumptions', 8 %). A
+    /// bare number below 1, such as 0.08, is refused as a likely fraction; write 0.5% for
+    /// a rate below 1 %.
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true, value_parser = parse_rate_pct)]
     pub discount_rate: Option<f64>,
     /// When in the year cash flows fall.
     #[arg(long, value_enum, default_value_t = Discounting::EndOfYear)]
@@ -156,6 +158,36 @@ impl ModelArgs {
         plant_records::add(&mut sep, plant_records::from_records(records, projects));
         Ok(sep)
     }
+}
+
+/// `--discount-rate`: a rate in percent, with or without a trailing `%`. A bare number
+/// strictly between -1 and 1 other than 0 reads as a fraction someone meant as a percent
+/// (0.08 for 8 %), so it is refused with the percent it would be; with `%` it is taken as
+/// written.
+pub fn parse_rate_pct(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (number, marked) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (t, false),
+    };
+    let rate: f64 = number
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| format!("{text:?} is not a rate in percent (write e.g. 8 for 8 %)"))?;
+    if !marked && rate != 0.0 && rate.abs() < 1.0 {
+        return Err(format!(
+            "{text} would be {rate} %: rates are in percent, so if the fraction {text} is meant, write {}; write {text}% if {rate} % is meant",
+            fixed_pct(rate * 100.0)
+        ));
+    }
+    Ok(rate)
+}
+
+/// A percent for a message: at most four decimals, no trailing zeros.
+fn fixed_pct(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// The memory a simulation may hold, MiB, unless `PROSPECT_MAX_SIM_MB` says otherwise
@@ -333,12 +365,12 @@ pub fn nothing_appraised(errors: usize) {
     );
 }
 
-/// Writes to `--output` atomically, or to standard output.
+/// Writes to `--output` atomically, or to standard output (no path, or `-`).
 pub fn emit(
     output: Option<&Path>,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    match output {
+    match output.filter(|p| !prospect::read::is_stdin(p)) {
         Some(path) => prospect::output::write_atomic_with(path, fill)
             .with_context(|| format!("cannot write {}", path.display())),
         None => {
@@ -418,6 +450,11 @@ pub fn write_report<T: serde::Serialize>(
 
 /// Writes the QGIS style beside a GeoJSON file.
 pub fn write_qml(geojson: &Path) -> Result<()> {
+    if prospect::read::is_stdin(geojson) {
+        anyhow::bail!(
+            "the QGIS style is written beside the layer, and standard output (-) has no side: give the layer a file name"
+        );
+    }
     let qml = geojson.with_extension("qml");
     prospect::output::write_atomic(&qml, prospect::output::geojson::qml().as_bytes())
         .with_context(|| format!("cannot write {}", qml.display()))
@@ -433,6 +470,10 @@ enum FileId {
 
 fn file_id(path: &Path) -> Option<FileId> {
     use std::os::unix::fs::MetadataExt;
+    // `-` is standard input or output, nobody's file.
+    if prospect::read::is_stdin(path) {
+        return None;
+    }
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Some(FileId::Inode(m.dev(), m.ino())),
         // Devices, FIFOs and the like are streamed to; they are nobody's input file.
@@ -455,6 +496,18 @@ pub fn guard_outputs(inputs: &[&Path], outputs: &[(&str, &Path)]) -> Result<()> 
         .iter()
         .filter_map(|p| Some((*p, file_id(p)?)))
         .collect();
+    let to_stdout: Vec<&str> = outputs
+        .iter()
+        .filter(|(_, p)| prospect::read::is_stdin(p))
+        .map(|(flag, _)| *flag)
+        .collect();
+    if to_stdout.len() > 1 {
+        anyhow::bail!(
+            "{} {} name standard output (-); only one output can go there",
+            to_stdout.join(" and "),
+            if to_stdout.len() == 2 { "both" } else { "all" }
+        );
+    }
     let mut outs: Vec<(&str, &Path, FileId)> = Vec::new();
     for (flag, path) in outputs {
         let Some(id) = file_id(path) else { continue };

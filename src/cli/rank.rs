@@ -18,21 +18,132 @@ pub struct RankArgs {
     #[arg(long, value_name = "NAME=VALUE")]
     pub weight: Vec<String>,
     /// Keep only this commodity (rare_earths, ni_cu_co_mn, cu_zn_au).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_commodity)]
     pub commodity: Option<String>,
     /// Keep only this regime (onshore, eez, area).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_regime)]
     pub regime: Option<String>,
-    /// Keep only this country (ISO alpha-2).
-    #[arg(long)]
+    /// Keep only this country (ISO 3166-1 alpha-2, e.g. AU).
+    #[arg(long, value_parser = parse_country)]
     pub country: Option<String>,
     /// Keep only projects at most this many years from first production (P50).
-    #[arg(long, value_name = "YEARS")]
+    #[arg(long, value_name = "YEARS", value_parser = parse_years)]
     pub max_years: Option<f64>,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
     pub model: ModelArgs,
+}
+
+/// A vocabulary value for a filter: its canonical name, or the nearest valid one.
+fn vocabulary_value(
+    text: &str,
+    parse: impl Fn(&str) -> Option<&'static str>,
+    names: &[&str],
+) -> Result<String, String> {
+    if let Some(canon) = parse(text) {
+        return Ok(canon.to_owned());
+    }
+    Err(
+        match prospect::read::schema::nearest(text, names.iter().copied()) {
+            Some(near) => format!(
+                "no such value; did you mean {near:?}? valid values: {}",
+                names.join(", ")
+            ),
+            None => format!("no such value; valid values: {}", names.join(", ")),
+        },
+    )
+}
+
+fn parse_commodity(text: &str) -> Result<String, String> {
+    use prospect::read::record::Commodity;
+    vocabulary_value(
+        text,
+        |t| Commodity::parse(t).map(Commodity::as_str),
+        Commodity::NAMES,
+    )
+}
+
+fn parse_regime(text: &str) -> Result<String, String> {
+    use prospect::read::record::Regime;
+    // Seabed words name two regimes, not a near miss of "onshore".
+    if ["offshore", "seabed", "marine", "deepsea", "ocean"]
+        .contains(&prospect::read::record::normalise_label(text).as_str())
+    {
+        return Err(format!(
+            "{text:?} covers two regimes: eez (seabed inside a country's exclusive economic zone) or area (beyond national jurisdiction, under the ISA); give one"
+        ));
+    }
+    vocabulary_value(
+        text,
+        |t| Regime::parse(t).map(Regime::as_str),
+        Regime::NAMES,
+    )
+}
+
+fn parse_country(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.len() == 2 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(t.to_ascii_uppercase())
+    } else {
+        Err("a country is its ISO 3166-1 alpha-2 code, two letters (AU, US, NO)".into())
+    }
+}
+
+fn parse_years(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err("a number of years, 0 or more".into()),
+    }
+}
+
+/// Says on standard error why filters left nothing to rank, with the values the input
+/// does hold.
+fn nothing_passes(args: &RankArgs, report: &prospect::appraisal::Report) {
+    let present = |pick: &dyn Fn(&prospect::appraisal::Appraisal) -> Option<String>| {
+        let mut v: Vec<String> = report.projects.iter().filter_map(pick).collect();
+        v.sort();
+        v.dedup();
+        if v.is_empty() {
+            "none".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut given = Vec::new();
+    if let Some(c) = &args.commodity {
+        given.push(format!(
+            "--commodity {c} (the input has {})",
+            present(&|p| p.commodity.clone())
+        ));
+    }
+    if let Some(r) = &args.regime {
+        given.push(format!(
+            "--regime {r} (the input has {})",
+            present(&|p| p.regime.clone())
+        ));
+    }
+    if let Some(c) = &args.country {
+        given.push(format!(
+            "--country {c} (the input has {})",
+            present(&|p| p.country.clone())
+        ));
+    }
+    if let Some(y) = args.max_years {
+        let nearest = report
+            .projects
+            .iter()
+            .map(|p| p.years_to_first_production)
+            .filter(|y| y.is_finite())
+            .fold(f64::INFINITY, f64::min);
+        given.push(format!(
+            "--max-years {y} (the nearest project is {nearest:.1} years away)"
+        ));
+    }
+    eprintln!(
+        "prospect: no project passes the filters: {}",
+        prospect::output::printable(&given.join("; "))
+    );
 }
 
 pub fn run(args: RankArgs) -> Result<u8> {
@@ -88,5 +199,10 @@ pub fn run(args: RankArgs) -> Result<u8> {
         || prospect::output::portfolio::rank_table(&ranking),
         || prospect::output::portfolio::rank_csv(&ranking),
     )?;
+    // Like grep, an empty selection is exit 1, with a hint of what the input holds.
+    if ranking.projects.is_empty() && !report.projects.is_empty() {
+        nothing_passes(&args, &report);
+        return Ok(1);
+    }
     Ok(0)
 }

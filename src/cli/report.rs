@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use prospect::portfolio::timeline::Target;
 
 use super::{ModelArgs, appraised, default_ranking, write_qml};
@@ -12,7 +12,7 @@ pub struct ReportArgs {
     /// GeoJSON or CSV files of project records.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// The HTML file to write (atomically).
+    /// The HTML file to write (atomically; `-`: standard output).
     #[arg(long, short)]
     pub output: PathBuf,
     /// Supply target shown on the supply chart, e.g. ndpr=20000t@2032.
@@ -42,10 +42,12 @@ fn write_geojson(
         .file_stem()
         .map_or("prospect".to_owned(), |s| s.to_string_lossy().into_owned());
     let features = prospect::output::geojson::features(report, records, ranking);
-    prospect::output::write_atomic_with(path, |w| {
+    super::emit(Some(path), |w| {
         prospect::output::geojson::write_collection(&name, features, w)
-    })
-    .with_context(|| format!("cannot write {}", path.display()))?;
+    })?;
+    if prospect::read::is_stdin(path) {
+        return Ok(());
+    }
     write_qml(path)
 }
 
@@ -72,8 +74,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
             .separation_for(&assumptions, &records, &report.projects)?,
     );
     let html = prospect::output::report::html(&report, &records, &ranking, &timeline, &args.title);
-    prospect::output::write_atomic(&args.output, html.as_bytes())
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    super::emit(Some(&args.output), |w| w.write_all(html.as_bytes()))?;
     if let Some(path) = &args.geojson {
         write_geojson(path, &report, &records, &ranking)?;
     }

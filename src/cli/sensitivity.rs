@@ -15,20 +15,41 @@ pub struct SensitivityArgs {
     /// The project's id.
     #[arg(long)]
     pub project: String,
-    /// Output form (table or json).
+    /// Output form: table, csv (one row per driver) or json.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Write to this file (atomically) instead of standard output (`-`: standard output).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
 }
 
 pub fn run(args: SensitivityArgs) -> Result<u8> {
+    if let Some(out) = &args.output {
+        args.model.guard(&args.files, &[("--output", out)])?;
+    }
     let (assumptions, terms, context) = args.model.load()?;
     let Some(records) = read_valid(&args.files, args.model.crs.as_deref())? else {
         return Ok(1);
     };
+    let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
     let Some(record) = records.into_iter().find(|r| r.id == args.project) else {
-        anyhow::bail!("no project with id {:?} in the input", args.project);
+        let near = prospect::read::schema::nearest(&args.project, ids.iter().map(String::as_str))
+            .or_else(|| {
+                ids.iter()
+                    .find(|id| id.eq_ignore_ascii_case(&args.project))
+                    .map(String::as_str)
+            });
+        anyhow::bail!(
+            "no project with id {:?} in the input{}",
+            args.project,
+            match near {
+                Some(n) => format!("; did you mean {n:?}?"),
+                None if ids.len() <= 40 => format!("; ids: {}", ids.join(", ")),
+                None => String::new(),
+            }
+        );
     };
     let sim = args.model.simulation(&assumptions, false)?;
     // The tornado is each driver's P10 and P90 and the rank correlations are taken across
@@ -69,8 +90,9 @@ pub fn run(args: SensitivityArgs) -> Result<u8> {
             v.push(b'\n');
             v
         }
-        _ => prospect::output::appraisal::tornado(project, summary).into_bytes(),
+        OutputFormat::Csv => prospect::output::appraisal::tornado_csv(project, summary)?,
+        OutputFormat::Table => prospect::output::appraisal::tornado(project, summary).into_bytes(),
     };
-    emit(None, |w| w.write_all(&bytes))?;
+    emit(args.output.as_deref(), |w| w.write_all(&bytes))?;
     Ok(0)
 }

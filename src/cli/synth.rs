@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 #[derive(clap::Args)]
 pub struct SynthArgs {
@@ -13,7 +13,7 @@ pub struct SynthArgs {
     /// Seed (the same seed gives the same file).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Write to this file instead of standard output.
+    /// Write to this file (atomically) instead of standard output (`-`: standard output).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -22,10 +22,6 @@ pub fn run(args: SynthArgs) -> Result<u8> {
     let write = |w: &mut dyn Write| {
         prospect::synth::write(args.count, args.seed, w).map_err(io::Error::other)
     };
-    match &args.output {
-        Some(path) => prospect::output::write_atomic_with(path, write)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => write(&mut io::BufWriter::new(io::stdout().lock()))?,
-    }
+    super::emit(args.output.as_deref(), write)?;
     Ok(0)
 }

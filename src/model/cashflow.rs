@@ -18,7 +18,21 @@ pub enum Discounting {
     MidYear,
 }
 
+impl std::fmt::Display for Discounting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 impl Discounting {
+    /// The name a person reads, as `--discounting` spells it (`end-of-year`, `mid-year`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Discounting::EndOfYear => "end-of-year",
+            Discounting::MidYear => "mid-year",
+        }
+    }
+
     fn offset(self) -> f64 {
         match self {
             Discounting::EndOfYear => 1.0,

@@ -14,6 +14,10 @@ pub fn table(report: &Report) -> String {
         "id",
         "name",
         "NPV US$m",
+        "P10",
+        "P50",
+        "P90",
+        "P(NPV>0)",
         "IRR %",
         "payback y",
         "capex US$m",
@@ -24,6 +28,7 @@ pub fn table(report: &Report) -> String {
         "NdPr incentive US$/kg",
         "NPV at",
         "1st prod",
+        "P10-P90",
         "P50 outcome",
         "P(success)",
         "risked US$m",
@@ -37,6 +42,10 @@ pub fn table(report: &Report) -> String {
             printable(&p.id),
             name,
             dash(num(p.npv_musd.base, 0)),
+            dash(num(p.npv_musd.p10, 0)),
+            dash(num(p.npv_musd.p50, 0)),
+            dash(num(p.npv_musd.p90, 0)),
+            dash(num(p.prob_npv_positive, 2)),
             dash(num(p.irr_pct, 1)),
             dash(num(p.payback_years, 1)),
             dash(num(p.capex_musd, 0)),
@@ -51,6 +60,7 @@ pub fn table(report: &Report) -> String {
                 None => "-".to_owned(),
             },
             p.first_production_year.base.to_string(),
+            outcome_range(&p.first_production_year),
             p.first_production_year
                 .p50
                 .map_or_else(|| "never".to_owned(), |y| y.to_string()),
@@ -63,12 +73,13 @@ pub fn table(report: &Report) -> String {
     }
     let mut out = aligned(&header, &rows, 2);
     let a = &report.assumptions;
+    let _ = writeln!(out, "\n{}", uncertainty_note(report));
     let _ = writeln!(
         out,
-        "\nUS$ million real {} at {} % ({:?} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; 1st prod is the year if the project proceeds, P50 outcome the median of every outcome (never: not by the horizon); risked NPV = the owner's value of deciding (zero when it would not build) x the chance of getting there, discounted to {}; prices: {}.",
+        "US$ million real {} at {} % ({} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; 1st prod is the year if the project proceeds, P50 outcome the median of every outcome (never: not by the horizon); risked NPV = the owner's value of deciding (zero when it would not build) x the chance of getting there, discounted to {}; prices: {}.",
         report.conventions.money_year,
         a.discount_rate_pct,
-        report.conventions.discounting,
+        report.conventions.discounting.label(),
         report.as_of,
         a.scenario
     );
@@ -76,6 +87,27 @@ pub fn table(report: &Report) -> String {
         let _ = writeln!(out, "{n}");
     }
     out
+}
+
+/// First production P10-P90 of every outcome (`never` where the percentile does not
+/// produce by the horizon; the lead-time model gives them with or without draws).
+fn outcome_range(f: &crate::appraisal::YearEstimate) -> String {
+    let y = |v: Option<i32>| v.map_or_else(|| "never".to_owned(), |y| y.to_string());
+    format!("{}-{}", y(f.p10), y(f.p90))
+}
+
+/// The line under the table that says what the percentile columns are, or that no draws
+/// were run.
+fn uncertainty_note(report: &Report) -> String {
+    if report.draws == 0 {
+        return "No draws (--draws 0): the NPV P10/P50/P90 and P(NPV>0) columns are empty; give --draws N for them. 1st prod P10-P90: of every outcome, from the lead-time model.".to_owned();
+    }
+    format!(
+        "P10/P50/P90: NPV percentiles over {} draws (seed {}; {}); P(NPV>0) the share of draws with a positive NPV; 1st prod P10-P90 of every outcome.",
+        report.draws,
+        report.seed.map_or("-".into(), |s| s.to_string()),
+        report.percentile_convention
+    )
 }
 
 /// Names of the inputs of one origin, `;`-separated.
@@ -89,7 +121,7 @@ fn origins(p: &Appraisal, origin: Origin) -> String {
 }
 
 /// The columns of `appraise --format csv`; the records' unknown properties follow.
-pub const CSV_COLUMNS: [&str; 61] = [
+pub const CSV_COLUMNS: [&str; 65] = [
     "id",
     "name",
     "country",
@@ -99,6 +131,11 @@ pub const CSV_COLUMNS: [&str; 61] = [
     "stage",
     "valued",
     "npv_musd",
+    // The simulation's spread (issue 20; empty without draws).
+    "npv_p10_musd",
+    "npv_p50_musd",
+    "npv_p90_musd",
+    "prob_npv_positive",
     "npv_pre_tax_musd",
     "irr_pct",
     "payback_years",
@@ -207,6 +244,10 @@ pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
     c.opt(p.stage.as_deref());
     c.text(if p.valued { "true" } else { "false" });
     c.num(p.npv_musd.base, 3);
+    c.num(p.npv_musd.p10, 3);
+    c.num(p.npv_musd.p50, 3);
+    c.num(p.npv_musd.p90, 3);
+    c.num(p.prob_npv_positive, 4);
     c.num(p.npv_musd.pre_tax, 3);
     c.num(p.irr_pct, 3);
     c.num(p.payback_years, 3);
@@ -384,6 +425,36 @@ pub fn tornado(p: &Appraisal, s: &crate::model::simulate::SimSummary) -> String 
         crate::model::simulate::PERCENTILE_CONVENTION
     );
     out
+}
+
+/// The header of `sensitivity --format csv`.
+pub const TORNADO_COLUMNS: [&str; 7] = [
+    "id",
+    "driver",
+    "npv_at_p10_musd",
+    "npv_at_p90_musd",
+    "swing_musd",
+    "rank_correlation",
+    "npv_base_musd",
+];
+
+/// A tornado as CSV rows under [`TORNADO_COLUMNS`], largest swing first (the table's
+/// order); every cell neutralised against formula injection.
+pub fn tornado_csv(p: &Appraisal, s: &crate::model::simulate::SimSummary) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(TORNADO_COLUMNS)?;
+    for d in &s.sensitivity {
+        w.write_record([
+            neutralise(&p.id),
+            neutralise(&d.driver),
+            num(Some(d.npv_at_p10_musd), 3),
+            num(Some(d.npv_at_p90_musd), 3),
+            num(Some(d.swing_musd), 3),
+            num(Some(d.rank_correlation), 4),
+            num(p.npv_musd.base, 3),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
 }
 
 /// The header of `appraise --keep-draws`.

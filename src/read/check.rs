@@ -58,7 +58,7 @@ pub fn check_with(
     let mut ids = IdRegistry::default();
     let mut diagnostics = Vec::new();
     for path in paths {
-        let name = path.display().to_string();
+        let name = crate::read::input_name(path);
         let result = read::visit_in(path, crs, &mut |event| match event {
             Event::Record(parsed) => {
                 report.records += 1;

@@ -59,7 +59,12 @@ pub(super) fn visit(
                 seen.push(f);
                 Column::Known(f)
             }
-            None => Column::Extra,
+            None => {
+                if let Some(near) = crate::read::schema::near_field(&name) {
+                    sink(problem(near_miss(&name, near, "column")));
+                }
+                Column::Extra
+            }
         };
         // An unknown column is carried unchanged: one with no name, or a name already
         // taken, gets a name of its own (said once) rather than losing its values.
@@ -269,4 +274,13 @@ mod tests {
             );
         }
     }
+}
+
+/// The warning for an unknown column or property whose name is near a schema field.
+pub(crate) fn near_miss(name: &str, near: &str, what: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Some(name),
+        format!("{what} {name:?} is not a schema field: carried to the outputs as it is, not used by the models"),
+    )
+    .with_hint(format!("did you mean {near:?}? (docs/schema.md lists the fields)"))
 }

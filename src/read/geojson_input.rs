@@ -191,7 +191,13 @@ fn feature(file: &str, index: usize, parsed: Parsed, crs: Option<&Reprojector>) 
             for (key, v) in props {
                 match Field::lookup(&key) {
                     // lon/lat/WKT columns are CSV's; in GeoJSON the geometry member holds the place.
-                    Some(Field::Lon | Field::Lat | Field::Geometry) | None => b.set_extra(&key, v),
+                    Some(Field::Lon | Field::Lat | Field::Geometry) => b.set_extra(&key, v),
+                    None => {
+                        if let Some(near) = crate::read::schema::near_field(&key) {
+                            b.push(crate::read::csv_input::near_miss(&key, near, "property"));
+                        }
+                        b.set_extra(&key, v)
+                    }
                     Some(field) => {
                         has_property_id |= field == Field::Id;
                         b.set(field, &key, Cell::Json(&v));

@@ -54,7 +54,7 @@ impl InputFormat {
 
 /// A file that could not be read at all (as opposed to one whose content is wrong).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read {}", path.display())]
+#[error("cannot read {}", input_name(path))]
 pub struct ReadError {
     pub path: PathBuf,
     #[source]
@@ -86,15 +86,20 @@ pub fn visit_in(
         path: path.to_owned(),
         source,
     };
-    let file = File::open(path).map_err(err)?;
-    if file.metadata().map_err(err)?.is_dir() {
-        return Err(err(io::Error::other("it is a directory")));
-    }
+    let file = if is_stdin(path) {
+        stdin_spool().map_err(err)?
+    } else {
+        let file = File::open(path).map_err(err)?;
+        if file.metadata().map_err(err)?.is_dir() {
+            return Err(err(io::Error::other("it is a directory")));
+        }
+        file
+    };
     let budget = RecordBudget::new(file);
     let spent = budget.spent.clone();
     let mut reader = BufReader::with_capacity(1 << 16, budget);
     let first = reader.fill_buf().map_err(err)?;
-    let name = path.display().to_string();
+    let name = input_name(path);
     if first.is_empty() {
         sink(Event::Problem(
             Diagnostic::error(None, "the file is empty")
@@ -125,6 +130,51 @@ pub fn visit_in(
         InputFormat::Csv => csv_input::visit(&name, reader, crs, sink),
     }
     .map_err(err)
+}
+
+/// `-` names standard input wherever a command takes an input file.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How messages name an input: its path, or `(standard input)` for `-`.
+pub fn input_name(path: &Path) -> String {
+    if is_stdin(path) {
+        "(standard input)".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// The most bytes standard input may hold, MiB, unless `PROSPECT_MAX_STDIN_MB` says
+/// otherwise (judgement: the context layers' bound; a million-site CSV is about 500 MiB).
+pub const MAX_STDIN_MB: u64 = 1024;
+
+/// Standard input, spooled once to an unnamed temporary file so that a command that reads
+/// its input twice (the plant allocation's first pass, then the appraisal) reads the same
+/// bytes each time; each call gives a handle at its start. Bounded by [`MAX_STDIN_MB`].
+fn stdin_spool() -> io::Result<File> {
+    use std::io::{Read as _, Seek as _};
+    static SPOOL: std::sync::OnceLock<Result<File, String>> = std::sync::OnceLock::new();
+    let spooled = SPOOL.get_or_init(|| {
+        let limit = limit_mb("PROSPECT_MAX_STDIN_MB", MAX_STDIN_MB) << 20;
+        let mut file = tempfile::tempfile().map_err(|e| e.to_string())?;
+        let copied = io::copy(&mut io::stdin().lock().take(limit + 1), &mut file)
+            .map_err(|e| format!("standard input: {e}"))?;
+        if copied > limit {
+            return Err(format!(
+                "standard input holds more than {} MiB (raise the limit with PROSPECT_MAX_STDIN_MB, or give a file)",
+                limit >> 20
+            ));
+        }
+        Ok(file)
+    });
+    let mut file = spooled
+        .as_ref()
+        .map_err(|e| io::Error::other(e.clone()))?
+        .try_clone()?;
+    file.rewind()?;
+    Ok(file)
 }
 
 /// The most bytes one record (a CSV row, a GeoJSON feature, and whatever precedes the
@@ -214,7 +264,7 @@ pub fn read_all_in(
     let mut out = Dataset::default();
     let mut ids = validate::IdRegistry::default();
     for path in paths {
-        let name = path.display().to_string();
+        let name = input_name(path);
         visit_in(path, crs, &mut |event| match event {
             Event::Record(parsed) => {
                 out.diagnostics.extend(parsed.diagnostics);
@@ -247,7 +297,7 @@ pub fn read_batches(
     let mut ids = validate::IdRegistry::default();
     let mut pending = Vec::with_capacity(size);
     for path in paths {
-        let name = path.display().to_string();
+        let name = input_name(path);
         let mut note = |d: Diagnostic, tally: &mut Tally| {
             tally.add(&d);
             problem(d);

@@ -574,6 +574,47 @@ pub fn currency(cell: Cell) -> Result<Option<String>, CellError> {
     }
 }
 
+// ---- Near misses of field names (issue 20: "did you mean" for unknown columns) ----
+
+/// The schema field an unknown column or property name was probably meant to be, if any:
+/// the same name in another case, a name within a few edits (one for 4-5 characters, two
+/// up to 12, three beyond; Damerau-Levenshtein, so a swapped pair is one edit), or a field
+/// that is the name with its unit left off (`capex` for `capex_musd`). Names under four
+/// characters are too short to guess from. Unknown names are still carried unchanged;
+/// this only says what they may have been meant as.
+pub fn near_field(name: &str) -> Option<&'static str> {
+    let key = name.trim().to_ascii_lowercase();
+    if let Some(f) = Field::lookup(&key) {
+        // Known in lower case: only the case differs (GeoJSON keys are exact).
+        return (key != name).then(|| f.name());
+    }
+    let len = key.chars().count();
+    if len < 4 {
+        return None;
+    }
+    let most = match len {
+        0..=5 => 1,
+        6..=12 => 2,
+        _ => 3,
+    };
+    let names = FIELDS
+        .iter()
+        .map(|s| s.name)
+        .chain(ALIASES.iter().map(|(a, _)| *a));
+    let mut best: Option<(usize, &'static str)> = None;
+    for n in names {
+        let d = if n.len() > key.len() && n.starts_with(&key) && n.as_bytes()[key.len()] == b'_' {
+            0
+        } else {
+            strsim::damerau_levenshtein(&key, n)
+        };
+        if d <= most && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, n));
+        }
+    }
+    best.map(|(_, n)| Field::lookup(n).map_or(n, Field::name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -681,5 +722,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn near_misses_of_field_names() {
+        assert_eq!(near_field("capex_usd"), Some("capex_musd"));
+        assert_eq!(near_field("grade_treo_pc"), Some("grade_treo_pct"));
+        assert_eq!(near_field("Capex_Musd"), Some("capex_musd"));
+        assert_eq!(near_field("mine_lfie_y"), Some("mine_life_y"));
+        // Unit left off.
+        assert_eq!(near_field("capex"), Some("capex_musd"));
+        // Far from every field, or too short to guess from.
+        assert_eq!(near_field("coord_basis"), None);
+        assert_eq!(near_field("tenement_ref"), None);
+        assert_eq!(near_field("ref"), None);
+        assert_eq!(near_field("capex_musd"), None);
     }
 }
