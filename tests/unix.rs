@@ -47,10 +47,24 @@ fn a_closed_pipe_ends_quietly_with_exit_0_on_every_output_path() {
     for args in [
         vec!["synth", "--count", "200000"],
         vec![
-            "appraise", many, "--draws", "0", "-q", "--format", "csv", "--nearest-plant",
+            "appraise",
+            many,
+            "--draws",
+            "0",
+            "-q",
+            "--format",
+            "csv",
+            "--nearest-plant",
         ],
         vec![
-            "appraise", many, "--draws", "0", "-q", "--format", "json", "--nearest-plant",
+            "appraise",
+            many,
+            "--draws",
+            "0",
+            "-q",
+            "--format",
+            "json",
+            "--nearest-plant",
         ],
         vec!["appraise", many, "--draws", "0", "-q", "--nearest-plant"],
         vec!["check", many, "--format", "json"],
@@ -114,10 +128,19 @@ fn a_dash_reads_standard_input_and_writes_standard_output() {
 #[test]
 fn a_discount_rate_below_one_asks_whether_a_fraction_was_meant() {
     cargo_bin_cmd!("prospect")
-        .args(["appraise", SAMPLE, "--draws", "0", "--discount-rate", "0.08"])
+        .args([
+            "appraise",
+            SAMPLE,
+            "--draws",
+            "0",
+            "--discount-rate",
+            "0.08",
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("if the fraction 0.08 is meant, write 8"));
+        .stderr(predicate::str::contains(
+            "if the fraction 0.08 is meant, write 8",
+        ));
     // With a % sign a small rate is taken as written, and a negative rate needs no `--`.
     let npv = |rate: &str| -> f64 {
         let out = cargo_bin_cmd!("prospect")
@@ -176,7 +199,15 @@ fn sensitivity_writes_csv_to_a_file_and_suggests_the_nearest_id() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tornado.csv");
     cargo_bin_cmd!("prospect")
-        .args(["sensitivity", SAMPLE, "--project", "NOL", "--draws", "200", "-q"])
+        .args([
+            "sensitivity",
+            SAMPLE,
+            "--project",
+            "NOL",
+            "--draws",
+            "200",
+            "-q",
+        ])
         .args(["--format", "csv", "-o"])
         .arg(&out)
         .assert()
@@ -251,7 +282,9 @@ fn a_misspelt_column_or_property_gets_a_did_you_mean_in_check_and_appraise() {
 fn the_table_and_csv_show_the_simulations_spread() {
     let table = |draws: &str| {
         let out = cargo_bin_cmd!("prospect")
-            .args(["appraise", SAMPLE, "--as-of", "2026", "-q", "--draws", draws])
+            .args([
+                "appraise", SAMPLE, "--as-of", "2026", "-q", "--draws", draws,
+            ])
             .output()
             .unwrap();
         assert!(out.status.success());
@@ -267,7 +300,9 @@ fn the_table_and_csv_show_the_simulations_spread() {
     // The CSV's percentiles are the JSON's.
     let run = |format: &str| {
         cargo_bin_cmd!("prospect")
-            .args(["appraise", SAMPLE, "--as-of", "2026", "-q", "--draws", "300"])
+            .args([
+                "appraise", SAMPLE, "--as-of", "2026", "-q", "--draws", "300",
+            ])
             .args(["--format", format])
             .output()
             .unwrap()

@@ -242,6 +242,7 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
             say(t.target_met_year_expected),
             say(t.target_met_year_mined)
         );
+        let _ = writeln!(out, "Met: {}.", t.target_met_rule);
     }
     out
 }
@@ -372,13 +373,21 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
     out.push_str(&aligned(&header, &rows, 3));
     let _ = writeln!(
         out,
-        "\nBaseline (producing or building): {}",
+        "\nBaseline (producing or building, at their median outcome): {}",
         if p.baseline.is_empty() {
             "none".into()
         } else {
-            p.baseline.join(", ")
+            printable(&p.baseline.join(", "))
         }
     );
+    for (id, why) in &p.baseline_without_supply {
+        let _ = writeln!(
+            out,
+            "  {}: no output in the base case: {}.",
+            printable(id),
+            printable(why)
+        );
+    }
     match p.target_met_year {
         Some(y) => {
             let _ = writeln!(
@@ -395,6 +404,7 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
             let _ = writeln!(out, "Target not met within the horizon.");
         }
     }
+    let _ = writeln!(out, "Met: {}.", p.target_met_rule);
     let _ = writeln!(
         out,
         "Separated supply in {}: {:.0} t/y (mined {:.0}; {} bind); shortfall {:.0} t/y; funding gap US${:.0} m.",

@@ -51,8 +51,16 @@ pub struct Plan {
     pub budget_musd_per_y: f64,
     pub method: &'static str,
     pub financed: Vec<Financed>,
-    /// Projects already producing or under construction, counted as the baseline.
+    /// Projects already producing or under construction, counted as the baseline (at
+    /// their median outcome, as the timeline's base counts them).
     pub baseline: Vec<String>,
+    /// What "met" means ([`crate::portfolio::timeline::TARGET_MET_RULE`], the timeline's
+    /// too).
+    pub target_met_rule: &'static str,
+    /// Baseline projects with no output in the base case (median outcome never), with why:
+    /// a part-built project its owner would not finish at the deck; its completion is a
+    /// candidate to finance.
+    pub baseline_without_supply: Vec<(String, String)>,
     pub target_met_year: Option<i32>,
     pub target_met_by_target_year: bool,
     /// Supply of the target oxide in the target year, t/y.
@@ -109,6 +117,14 @@ enum Pick {
     Plant(Box<Plant>, FinancedPlant),
 }
 
+/// A project under construction (its record's stage), part of the plan's baseline.
+fn building(l: &ProjectLine) -> bool {
+    l.stage
+        .as_deref()
+        .and_then(crate::read::record::StudyStage::parse)
+        .is_some_and(|s| s == crate::read::record::StudyStage::Construction)
+}
+
 /// Chooses mines, plants and start years to meet `target` as early as possible within the
 /// annual `budget`. Each step finances the option that adds the most separated supply of
 /// the target oxide in the target year per dollar: every remaining mine (at the first
@@ -143,6 +159,7 @@ pub fn plan(
     };
     let mut left_out = Vec::new();
     let mut baseline = Vec::new();
+    let mut baseline_without_supply = Vec::new();
     let mut candidates = Vec::new();
     for l in &lines {
         if l.china_linked {
@@ -162,10 +179,35 @@ pub fn plan(
             ));
         } else if let Some(why) = &l.blocked {
             left_out.push((l.id.clone(), format!("blocked: {why}")));
+        } else if l.construction_start_year.is_none() || building(l) {
+            // Producing, or under construction: the baseline, at its median outcome, whether
+            // or not it mines the target oxide (its feed takes room in the plants, as in the
+            // timeline). A part-built project whose median outcome is never (its owner would
+            // not finish it at the deck) adds nothing there, and its completion can be
+            // financed.
+            baseline.push(l.id.clone());
+            if l.first_production_year.base.is_none() {
+                let why = l
+                    .first_production_year
+                    .never_reason
+                    .clone()
+                    .unwrap_or_else(|| "its median outcome is never".to_owned());
+                let completion =
+                    building(l) && l.construction_start_year.is_some() && supply_t(l) > 0.0;
+                baseline_without_supply.push((
+                    l.id.clone(),
+                    if completion {
+                        format!("{why}; its completion is a candidate to finance")
+                    } else {
+                        why
+                    },
+                ));
+                if completion {
+                    candidates.push(l);
+                }
+            }
         } else if supply_t(l) <= 0.0 {
             left_out.push((l.id.clone(), "produces none of the target oxide".to_owned()));
-        } else if l.construction_start_year.is_none() {
-            baseline.push(l.id.clone());
         } else {
             candidates.push(l);
         }
@@ -177,12 +219,13 @@ pub fn plan(
             .then_with(|| a.id.cmp(&b.id))
     });
 
+    // A financed completion replaces the baseline's (empty) line of the same project.
     // Feeds of the baseline and the financed mines in a year.
     let feeds_in = |year: i32, chosen: &[(usize, i32)]| -> Vec<Feed> {
         lines
             .iter()
             .filter(|l| baseline.contains(&l.id))
-            .filter_map(|l| l.feed_in(year, Some(l.first_production_year.if_proceeds), ramp, 1.0))
+            .filter_map(|l| l.feed_in(year, l.first_production_year.base, ramp, 1.0))
             .chain(chosen.iter().filter_map(|(i, start)| {
                 let l = candidates[*i];
                 l.feed_in(
@@ -541,6 +584,8 @@ pub fn plan(
         method: "greedy by separated supply added per dollar: at each step every remaining mine (at the first start year from its earliest whose construction years fit the budget; its added supply of the target oxide separated outside China in the target year weighted by its chance of success) and, when feed mined in the target year finds no plant outside China, a new open plant sized on that feed (at the first start year the budget allows) are compared by separated supply added in the target year per US$ of capex, and the best is financed, until the separated target is met or nothing the budget can reach adds supply in the target year; then pruning of mines and plants the target-met year does not need",
         financed,
         baseline,
+        target_met_rule: crate::portfolio::timeline::TARGET_MET_RULE,
+        baseline_without_supply,
         target_met_year: met,
         target_met_by_target_year: met.is_some_and(|y| y <= target.year),
         supply_in_target_year_t: in_target_year,

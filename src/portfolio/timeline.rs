@@ -276,6 +276,8 @@ pub struct Timeline {
     /// outside China.
     pub target_met_year_mined: Option<i32>,
     pub band_note: &'static str,
+    /// What "met" means ([`TARGET_MET_RULE`], the plan's too).
+    pub target_met_rule: &'static str,
     /// The separation plants outside China and how full they are.
     pub plants: Vec<PlantLine>,
     /// How mine output is assigned to plants each year.
@@ -287,6 +289,10 @@ pub const SEPARATION_RULE: &str = "each year: own separation for projects sellin
 
 /// The first year from which `supply` meets `target` and keeps meeting it at least until
 /// the target year, within `years`.
+/// What "target met" means, in `timeline` and `plan` alike (both print it): one rule,
+/// [`met_from`], over separated supply on the base calendar.
+pub const TARGET_MET_RULE: &str = "a target is met in the first year from which separated supply outside China on the base calendar (each project at its median outcome, plants at their P50 dates) reaches the target and keeps reaching it through the target year; the timeline counts every project of the input, the plan its baseline (producing or under construction) and what it finances (from its planned first production)";
+
 pub(crate) fn met_from(
     years: std::ops::RangeInclusive<i32>,
     target: Target,
@@ -659,6 +665,7 @@ pub fn timeline(
         projects: lines,
         years,
         target,
+        target_met_rule: TARGET_MET_RULE,
         band_note: "base puts every project at its median outcome (never for a project whose chance of production is below one half, or whose permit was refused, revoked or terminated); early and late put every project at its own P10 and P90 outcome at once (never counts no supply; late also puts every plant at its late date): a bound for the portfolio, not its percentiles; expected weights the supply at the year a project would produce if it proceeds by its chance of success",
         plants,
         separation_rule: SEPARATION_RULE,
