@@ -94,16 +94,14 @@ fn broken_pipe_within(mut e: &(dyn std::error::Error + 'static)) -> bool {
             if io.kind() == io::ErrorKind::BrokenPipe {
                 return true;
             }
-            if let Some(inner) = io.get_ref() {
-                if broken_pipe_within(inner) {
-                    return true;
-                }
-            }
-        }
-        if let Some(csv::ErrorKind::Io(io)) = e.downcast_ref::<csv::Error>().map(|c| c.kind()) {
-            if io.kind() == io::ErrorKind::BrokenPipe {
+            if io.get_ref().is_some_and(|inner| broken_pipe_within(inner)) {
                 return true;
             }
+        }
+        if let Some(csv::ErrorKind::Io(io)) = e.downcast_ref::<csv::Error>().map(|c| c.kind())
+            && io.kind() == io::ErrorKind::BrokenPipe
+        {
+            return true;
         }
         match e.source() {
             Some(next) => e = next,
