@@ -246,6 +246,15 @@ fn csv_failure(
     }
 }
 
+/// The warning for an unknown column or property whose name is near a schema field.
+pub(crate) fn near_miss(name: &str, near: &str, what: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Some(name),
+        format!("{what} {name:?} is not a schema field: carried to the outputs as it is, not used by the models"),
+    )
+    .with_hint(format!("did you mean {near:?}? (docs/schema.md lists the fields)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,13 +283,4 @@ mod tests {
             );
         }
     }
-}
-
-/// The warning for an unknown column or property whose name is near a schema field.
-pub(crate) fn near_miss(name: &str, near: &str, what: &str) -> Diagnostic {
-    Diagnostic::warning(
-        Some(name),
-        format!("{what} {name:?} is not a schema field: carried to the outputs as it is, not used by the models"),
-    )
-    .with_hint(format!("did you mean {near:?}? (docs/schema.md lists the fields)"))
 }
