@@ -83,7 +83,7 @@ fn main() -> ExitCode {
 
 /// Whether an error is, at any depth, a write to a pipe whose reader has gone (`| head`):
 /// the reader has what it wanted, so the run ends quietly with exit 0. The writers wrap
-/// I/O errors in CSV and other errors, so each link's own source is followed too.
+/// I/O errors in CSV, JSON and other errors, so each link's own source is followed too.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(broken_pipe_within)
 }
@@ -97,6 +97,12 @@ fn broken_pipe_within(mut e: &(dyn std::error::Error + 'static)) -> bool {
             if io.get_ref().is_some_and(|inner| broken_pipe_within(inner)) {
                 return true;
             }
+        }
+        if e.downcast_ref::<serde_json::Error>()
+            .and_then(serde_json::Error::io_error_kind)
+            == Some(io::ErrorKind::BrokenPipe)
+        {
+            return true;
         }
         if let Some(csv::ErrorKind::Io(io)) = e.downcast_ref::<csv::Error>().map(|c| c.kind())
             && io.kind() == io::ErrorKind::BrokenPipe
