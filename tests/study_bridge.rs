@@ -109,6 +109,9 @@ fn the_report_draws_the_bridge_and_the_cost_curve() {
     for label in ["study revenue", "study costs", "study capex"] {
         assert!(nol.contains(label), "{label}");
     }
+    // The card says what each rebuild rests on (HTML-escaped).
+    assert!(html.contains("on the study&#39;s own study_revenue_musd_per_y"));
+    assert!(html.contains("on the annual flow its published IRR implies"));
     assert!(html.contains("From the published study to prospect's NPV"));
     assert!(html.contains(r#"<svg id="cost-curve""#));
     assert!(html.contains("<h2>Cost curve</h2>"));

@@ -99,6 +99,28 @@ pub struct Bridge {
     pub not_separated: Vec<String>,
 }
 
+impl Bridge {
+    /// What the rebuild rests on and how its IRR compares, in words for the report:
+    /// "on the study's own study_ebitda_musd_per_y; IRR 21.7 % against 26.0 % published".
+    pub fn basis_in_words(&self) -> String {
+        let on = match self.rebuild_basis {
+            "study_operating_terms" => {
+                format!("on the study's own {}", self.study_terms_used.join(", "))
+            }
+            "flow_implied_by_irr" => {
+                "on the annual flow its published IRR implies with its capex and life".into()
+            }
+            _ => "on prospect's output and costs at the study's deck".into(),
+        };
+        match (self.rebuilt_irr_pct, self.published_irr_pct) {
+            (Some(r), Some(p)) if self.rebuild_basis != "flow_implied_by_irr" => {
+                format!("{on}; IRR {r:.1} % against {p:.1} % published")
+            }
+            _ => on,
+        }
+    }
+}
+
 /// A published study's own operating terms, resolved to US$ million of the real year
 /// (the study year's exchange rate, then the CPI ratio), per year at nameplate.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -632,7 +632,7 @@ fn bridge_section(p: &Appraisal) -> String {
         })
         .collect();
     format!(
-        "<p><b>From the published study to prospect's NPV</b> ({} {}, published US${:.0}m of {}; rebuilt on the record's study terms US${:.0}m{}): US$ million by step.</p>{}<table class=\"kv\"><tbody>{}</tbody></table>",
+        "<p><b>From the published study to prospect's NPV</b> ({} {}, published US${:.0}m of {}; rebuilt US${:.0}m{} {}): US$ million by step.</p>{}<table class=\"kv\"><tbody>{}</tbody></table>",
         escape(s.study_type.as_deref().unwrap_or("study")),
         s.study_year.map_or("–".into(), |y| y.to_string()),
         b.published_npv_musd,
@@ -641,6 +641,7 @@ fn bridge_section(p: &Appraisal) -> String {
         b.rebuilt_npv_musd,
         b.rebuild_deviation_pct
             .map_or(String::new(), |d| format!(", {d:+.0} %")),
+        escape(&b.basis_in_words()),
         crate::output::charts::bridge_svg(&p.id, b),
         steps.join("")
     )
