@@ -255,6 +255,12 @@ pub struct NetbackAssumptions {
     pub cracking_usd_per_kg_treo: f64,
     /// Share of the oxide value a separator pays for (its recovery), %.
     pub separator_recovery_pct: f64,
+    /// Share of an oxide's value paid for it when it is not worth separating (its
+    /// recovered value below its separation charge) and leaves the circuit unseparated, in
+    /// a mixed product such as a La-Ce carbonate, %; 0 for an oxide that is stockpiled.
+    pub unseparated_payable_pct: f64,
+    /// Where `unseparated_payable_pct` comes from.
+    pub unseparated_source: String,
     pub source: String,
 }
 
@@ -986,6 +992,12 @@ impl Assumptions {
         let bad = |m: String| Err(AssumptionsError::Invalid(m));
         self.validate_separation()?;
         self.validate_fiscal()?;
+        let u = self.netback.unseparated_payable_pct;
+        if !(u.is_finite() && (0.0..=100.0).contains(&u)) {
+            return bad(format!(
+                "netback.unseparated_payable_pct = {u} is outside 0..=100"
+            ));
+        }
         if !self
             .scenarios
             .contains_key(&self.valuation.default_scenario)

@@ -397,7 +397,15 @@ fn rare_earths(
         basket_price,
         format!("sum of oxide share x {} price", prices.scenario),
     );
-    let nb = netback::netback(rec, product_form, &shares, basket_price, &a.netback);
+    let nb = netback::netback(
+        rec,
+        product_form,
+        &shares,
+        basket_price,
+        &prices.oxides,
+        a.money.escalation(rec.money_year()),
+        &a.netback,
+    );
     let payable = nb.price_usd_per_kg.max(0.0);
     let own = e.sale_price_usd_per_kg.is_some() || e.payable_pct.is_some();
     if own {

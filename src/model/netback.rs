@@ -1,24 +1,31 @@
 //! Netback: what a buyer pays for a kilogram of TREO in the product a project sells.
 //!
-//! A separator pays the separated-oxide value of what it recovers, less its charges:
+//! A separator pays, oxide by oxide, the better of separating it and letting it go
+//! unseparated (issue 14):
 //!
 //! ```text
-//! netback (US$/kg TREO) = basket x recovery_at_separator
-//!                         - light share x light charge - heavy share x heavy charge
-//!                         - cracking charge (mineral concentrate only)
+//! value_i   = max(p_i x recovery - charge_i,  p_i x unseparated payable)
+//! netback   = sum_i s_i x value_i - cracking charge (mineral concentrate only)
 //! ```
 //!
-//! with the light charge on La-Nd and the heavy charge on Sm-Lu and Y (shares of TREO by
-//! mass). Separated oxides are sold at the basket. A record's own sale price or
-//! payability replaces the netback, and its own tolling charge replaces the default
-//! charges. When the record's processing route is `integrated`, the project separates its
-//! own product: it sells at the basket and bears the same charges as its own separation
-//! cost. Freight to the separator is costed separately (the cost model's logistics).
+//! with `s_i` the oxide's share of TREO by mass, `p_i` its separated-oxide price, the light
+//! charge on La-Nd and the heavy charge on Sm-Lu and Y. An oxide worth less than its charge
+//! (La and Ce at most decks, often Y, Sm and Gd) is not separated: it leaves the circuit at
+//! the first split in a mixed product (the La-Ce carbonate of the light cut) paid at the
+//! unseparated payable share of its value, and bears no separation charge. Cracking falls
+//! on every kilogram, as a concentrate cannot be leached oxide by oxide. Separated oxides
+//! are sold at the basket. A record's own sale price or payability replaces the netback,
+//! and its own tolling charge replaces the default charges (on every kilogram, as given).
+//! The record's own sale price and tolling charge are US$ of its money year, brought to
+//! the run's real year by the CPI table. When the record's processing route is
+//! `integrated`, the project separates its own product: it sells at the separated and
+//! unseparated values and bears the same charges as its own separation cost. Freight to
+//! the separator is costed separately (the cost model's logistics).
 
 use serde::Serialize;
 
-use crate::assumptions::NetbackAssumptions;
-use crate::read::record::{ProcessingRoute, ProductForm, ProjectRecord};
+use crate::assumptions::{Escalation, NetbackAssumptions};
+use crate::read::record::{OXIDES, ProcessingRoute, ProductForm, ProjectRecord};
 
 /// Indices of the light oxides (La, Ce, Pr, Nd) in `OXIDES`; the rest are heavy (Sm-Lu, Y).
 const LIGHT: std::ops::Range<usize> = 0..4;
@@ -39,112 +46,206 @@ pub struct Netback {
     pub price_usd_per_kg: f64,
     /// The part of the price that moves with the deck, US$/kg TREO.
     pub price_variable_usd_per_kg: f64,
+    /// Oxides not separated because their recovered value is below their separation
+    /// charge at the deck (symbols of `OXIDES`); empty when every oxide is separated, or the
+    /// record's own terms apply.
+    pub unseparated_oxides: Vec<&'static str>,
+    /// Their share of TREO, %.
+    pub unseparated_share_pct: f64,
+    /// What is paid for them, % of their separated-oxide value.
+    pub unseparated_payable_pct: f64,
     /// How it was made.
     pub basis: String,
 }
 
-/// The netback of a product with oxide `shares` (% of TREO) and `basket` (US$/kg TREO).
+/// The netback of a product with oxide `shares` (% of TREO), `basket` (US$/kg TREO) and
+/// separated-oxide `prices` (US$/kg, indexed as `OXIDES`); `money` brings the record's own
+/// sale price and tolling charge (US$ of its money year) to the real year.
 pub fn netback(
     rec: &ProjectRecord,
     form: ProductForm,
     shares: &[f64; 15],
     basket: f64,
+    prices: &[f64; 15],
+    money: Escalation,
     n: &NetbackAssumptions,
 ) -> Netback {
     let e = &rec.economics;
     let integrated = rec.ownership.processing_route == Some(ProcessingRoute::Integrated);
-    if let Some(price) = e.sale_price_usd_per_kg {
-        return Netback {
-            basket_usd_per_kg: basket,
-            recovery_at_separator_pct: 100.0,
-            charges_usd_per_kg: 0.0,
-            borne_by_project: false,
-            price_usd_per_kg: price,
-            price_variable_usd_per_kg: price,
-            basis: format!("the record's sale price, US${price}/kg TREO in product"),
-        };
+    let in_real = |v: f64| v * money.factor;
+    let cpi_note = if money.factor != 1.0 {
+        format!(
+            " (x {:.4} CPI {} to {})",
+            money.factor, money.from_year, money.to_year
+        )
+    } else {
+        String::new()
+    };
+    let whole = |price: f64, variable: f64, recovery: f64, charges: f64, basis: String| Netback {
+        basket_usd_per_kg: basket,
+        recovery_at_separator_pct: recovery,
+        charges_usd_per_kg: charges,
+        borne_by_project: false,
+        price_usd_per_kg: price,
+        price_variable_usd_per_kg: variable,
+        unseparated_oxides: Vec::new(),
+        unseparated_share_pct: 0.0,
+        unseparated_payable_pct: n.unseparated_payable_pct,
+        basis,
+    };
+    if let Some(given) = e.sale_price_usd_per_kg {
+        let price = in_real(given);
+        return whole(
+            price,
+            price,
+            100.0,
+            0.0,
+            format!("the record's sale price, US${given}/kg TREO in product{cpi_note}"),
+        );
     }
     if let Some(pct) = e.payable_pct {
         let price = basket * pct / 100.0;
-        return Netback {
-            basket_usd_per_kg: basket,
-            recovery_at_separator_pct: pct,
-            charges_usd_per_kg: 0.0,
-            borne_by_project: false,
-            price_usd_per_kg: price,
-            price_variable_usd_per_kg: price,
-            basis: format!("the record's payability, {pct} % of the basket"),
-        };
+        return whole(
+            price,
+            price,
+            pct,
+            0.0,
+            format!("the record's payability, {pct} % of the basket"),
+        );
     }
     if form == ProductForm::SeparatedOxides {
-        return Netback {
-            basket_usd_per_kg: basket,
-            recovery_at_separator_pct: 100.0,
-            charges_usd_per_kg: 0.0,
-            borne_by_project: false,
-            price_usd_per_kg: basket,
-            price_variable_usd_per_kg: basket,
-            basis: "separated oxides at the basket".into(),
-        };
+        return whole(
+            basket,
+            basket,
+            100.0,
+            0.0,
+            "separated oxides at the basket".into(),
+        );
     }
-    let total: f64 = shares.iter().sum::<f64>().max(1e-12);
-    let light: f64 = shares[LIGHT].iter().sum::<f64>() / total;
-    let (charges, charge_basis) = match e.tolling_usd_per_kg {
-        Some(t) => (t, format!("the record's tolling charge US${t}/kg TREO")),
-        None => {
-            let cracking = if form == ProductForm::Concentrate {
-                n.cracking_usd_per_kg_treo
-            } else {
-                0.0
-            };
-            let c = light * n.separation_light_usd_per_kg
-                + (1.0 - light) * n.separation_heavy_usd_per_kg
-                + cracking;
-            (
-                c,
-                format!(
-                    "separation US${}/kg light ({:.0} % of TREO) and US${}/kg heavy{} ({})",
-                    n.separation_light_usd_per_kg,
-                    light * 100.0,
-                    n.separation_heavy_usd_per_kg,
-                    if cracking > 0.0 {
-                        format!(", cracking US${cracking}/kg")
-                    } else {
-                        String::new()
-                    },
-                    n.source
-                ),
-            )
-        }
-    };
-    // The project's own separation plant recovers what a toll separator would.
     let recovery = n.separator_recovery_pct;
-    let variable = basket * recovery / 100.0;
-    if integrated {
-        Netback {
-            basket_usd_per_kg: basket,
-            recovery_at_separator_pct: recovery,
-            charges_usd_per_kg: charges,
-            borne_by_project: true,
-            price_usd_per_kg: variable,
-            price_variable_usd_per_kg: variable,
-            basis: format!(
-                "integrated route: separated oxides at {recovery} % of the basket; own separation cost {charges:.2} US$/kg TREO from {charge_basis}"
-            ),
-        }
+    let total: f64 = shares.iter().sum::<f64>().max(1e-12);
+    let cracking = if form == ProductForm::Concentrate {
+        n.cracking_usd_per_kg_treo
     } else {
-        Netback {
-            basket_usd_per_kg: basket,
-            recovery_at_separator_pct: recovery,
-            charges_usd_per_kg: charges,
-            borne_by_project: false,
-            price_usd_per_kg: variable - charges,
-            price_variable_usd_per_kg: variable,
-            basis: format!(
-                "netback: {recovery} % of the basket less {charges:.2} US$/kg TREO of charges: {charge_basis}"
+        0.0
+    };
+    // The record's own tolling charge is on every kilogram, as given; the default charges
+    // fall only on the oxides worth separating.
+    let (variable, charges, unseparated, unseparated_share, charge_basis) =
+        match e.tolling_usd_per_kg {
+            Some(t) => (
+                basket * recovery / 100.0,
+                in_real(t),
+                Vec::new(),
+                0.0,
+                format!("the record's tolling charge US${t}/kg TREO{cpi_note}"),
             ),
+            None => {
+                let split = per_oxide(shares, prices, n);
+                let light: f64 = shares[LIGHT].iter().sum::<f64>() / total;
+                let names = split.unseparated.join(", ");
+                (
+                    split.variable,
+                    split.charges + cracking,
+                    split.unseparated,
+                    split.unseparated_share * 100.0,
+                    format!(
+                        "separation US${}/kg light ({:.0} % of TREO) and US${}/kg heavy on the oxides worth separating{}{} ({})",
+                        n.separation_light_usd_per_kg,
+                        light * 100.0,
+                        n.separation_heavy_usd_per_kg,
+                        if names.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "; {names} ({:.1} % of TREO) not separated, paid at {} % of their value",
+                                split.unseparated_share * 100.0,
+                                n.unseparated_payable_pct
+                            )
+                        },
+                        if cracking > 0.0 {
+                            format!(", cracking US${cracking}/kg on all TREO")
+                        } else {
+                            String::new()
+                        },
+                        n.source
+                    ),
+                )
+            }
+        };
+    let made = |price: f64, borne: bool, basis: String| Netback {
+        basket_usd_per_kg: basket,
+        recovery_at_separator_pct: recovery,
+        charges_usd_per_kg: charges,
+        borne_by_project: borne,
+        price_usd_per_kg: price,
+        price_variable_usd_per_kg: variable,
+        unseparated_oxides: unseparated.clone(),
+        unseparated_share_pct: unseparated_share,
+        unseparated_payable_pct: n.unseparated_payable_pct,
+        basis,
+    };
+    if integrated {
+        made(
+            variable,
+            true,
+            format!(
+                "integrated route: oxides at {recovery} % of their value ({variable:.2} US$/kg TREO of a {basket:.2} basket); own separation cost {charges:.2} US$/kg TREO from {charge_basis}"
+            ),
+        )
+    } else {
+        made(
+            variable - charges,
+            false,
+            format!(
+                "netback: oxides at {recovery} % of their value ({variable:.2} US$/kg TREO of a {basket:.2} basket) less {charges:.2} US$/kg TREO of charges: {charge_basis}"
+            ),
+        )
+    }
+}
+
+/// Oxide by oxide, the separator's better course at the deck.
+struct Split {
+    /// Value paid, US$/kg TREO (separated oxides at the recovery, the rest at the
+    /// unseparated payable).
+    variable: f64,
+    /// Separation charges on the separated oxides, US$/kg TREO.
+    charges: f64,
+    unseparated: Vec<&'static str>,
+    /// Share of TREO not separated, 0-1.
+    unseparated_share: f64,
+}
+
+fn per_oxide(shares: &[f64; 15], prices: &[f64; 15], n: &NetbackAssumptions) -> Split {
+    let total: f64 = shares.iter().sum::<f64>().max(1e-12);
+    let r = n.separator_recovery_pct / 100.0;
+    let m = n.unseparated_payable_pct / 100.0;
+    let mut out = Split {
+        variable: 0.0,
+        charges: 0.0,
+        unseparated: Vec::new(),
+        unseparated_share: 0.0,
+    };
+    for (i, (&s, &p)) in shares.iter().zip(prices).enumerate() {
+        let s = s / total;
+        if s <= 0.0 {
+            continue;
+        }
+        let charge = if LIGHT.contains(&i) {
+            n.separation_light_usd_per_kg
+        } else {
+            n.separation_heavy_usd_per_kg
+        };
+        if p * r - charge >= p * m {
+            out.variable += s * p * r;
+            out.charges += s * charge;
+        } else {
+            out.variable += s * p * m;
+            out.unseparated.push(OXIDES[i]);
+            out.unseparated_share += s;
         }
     }
+    out
 }
 
 #[cfg(test)]
@@ -163,56 +264,245 @@ mod tests {
         s
     }
 
+    /// La US$0.6, Ce 1.5, Nd 80, Dy 200 per kg: basket 0.24 + 0.6 + 12 + 10 = 22.84.
+    fn prices() -> [f64; 15] {
+        let mut p = [0.0; 15];
+        p[0] = 0.6;
+        p[1] = 1.5;
+        p[3] = 80.0;
+        p[8] = 200.0;
+        p
+    }
+
+    const BASKET: f64 = 22.84;
+
     fn n() -> NetbackAssumptions {
         NetbackAssumptions {
             separation_light_usd_per_kg: 5.0,
             separation_heavy_usd_per_kg: 22.5,
             cracking_usd_per_kg_treo: 5.0,
             separator_recovery_pct: 95.0,
+            unseparated_payable_pct: 65.0,
+            unseparated_source: "test".into(),
             source: "test".into(),
         }
     }
 
+    fn real() -> Escalation {
+        Escalation {
+            factor: 1.0,
+            from_year: 2025,
+            to_year: 2025,
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
     #[test]
-    fn a_concentrate_pays_the_basket_less_cracking_and_separation() {
+    fn la_and_ce_worth_less_than_their_charge_are_not_separated() {
         let r = ProjectRecord::empty(Location::File);
-        // Basket US$30/kg: 0.95 x 30 = 28.5; charges 0.95 x 5 + 0.05 x 22.5 + 5 = 10.875.
-        let nb = netback(&r, ProductForm::Concentrate, &shares(), 30.0, &n());
-        assert!((nb.charges_usd_per_kg - 10.875).abs() < 1e-12);
-        assert!((nb.price_usd_per_kg - 17.625).abs() < 1e-12);
-        assert!((nb.price_variable_usd_per_kg - 28.5).abs() < 1e-12);
-        // A mixed carbonate is already cracked: 28.5 - 5.875.
-        let nb = netback(&r, ProductForm::MixedCarbonate, &shares(), 30.0, &n());
-        assert!((nb.price_usd_per_kg - 22.625).abs() < 1e-12);
+        // By hand, oxide by oxide (recovery 95 %, unseparated at 65 %):
+        //   La: 0.6 x 0.95 - 5 = -4.43 < 0.6 x 0.65 = 0.39: unseparated, 0.39
+        //   Ce: 1.5 x 0.95 - 5 = -3.575 < 0.975: unseparated, 0.975
+        //   Nd: 80 x 0.95 - 5 = 71 > 52: separated, 76 less 5
+        //   Dy: 200 x 0.95 - 22.5 = 167.5 > 130: separated, 190 less 22.5
+        // Value 0.4 x 0.39 + 0.4 x 0.975 + 0.15 x 76 + 0.05 x 190 = 21.446; separation
+        // 0.15 x 5 + 0.05 x 22.5 = 1.875; cracking 5 on every kg: charges 6.875.
+        let nb = netback(
+            &r,
+            ProductForm::Concentrate,
+            &shares(),
+            BASKET,
+            &prices(),
+            real(),
+            &n(),
+        );
+        assert!(close(nb.price_variable_usd_per_kg, 21.446));
+        assert!(close(nb.charges_usd_per_kg, 6.875));
+        assert!(close(nb.price_usd_per_kg, 14.571));
+        assert_eq!(nb.unseparated_oxides, vec!["la", "ce"]);
+        assert!(close(nb.unseparated_share_pct, 80.0));
+        // Charged on every oxide, as before issue 14's per-oxide rule, the same product
+        // would fetch 0.95 x 22.84 - (0.95 x 5 + 0.05 x 22.5 + 5) = 10.823: the La-Ce
+        // charge (0.8 x 5 = 4) exceeded what they fetch separated (0.8 x 0.84 x 0.95).
+        assert!(nb.price_usd_per_kg - 10.823 > 3.7);
+        // A mixed carbonate is already cracked: 21.446 - 1.875.
+        let nb = netback(
+            &r,
+            ProductForm::MixedCarbonate,
+            &shares(),
+            BASKET,
+            &prices(),
+            real(),
+            &n(),
+        );
+        assert!(close(nb.price_usd_per_kg, 19.571));
+        // Stockpiled instead (payable 0): La and Ce earn nothing; 0.15 x 76 + 0.05 x 190 -
+        // 1.875 = 19.025.
+        let mut stock = n();
+        stock.unseparated_payable_pct = 0.0;
+        let nb = netback(
+            &r,
+            ProductForm::MixedCarbonate,
+            &shares(),
+            BASKET,
+            &prices(),
+            real(),
+            &stock,
+        );
+        assert!(close(nb.price_usd_per_kg, 19.025));
+        // At La and Ce prices above their break-even (5 / (0.95 - 0.65) = 16.67 US$/kg)
+        // they are separated: at 20 each fetches 20 x 0.95 = 19 less its 5 of charge.
+        let mut dear = prices();
+        dear[0] = 20.0;
+        dear[1] = 20.0;
+        let nb = netback(
+            &r,
+            ProductForm::MixedCarbonate,
+            &shares(),
+            0.4 * 20.0 + 0.4 * 20.0 + 12.0 + 10.0,
+            &dear,
+            real(),
+            &n(),
+        );
+        assert!(nb.unseparated_oxides.is_empty());
+        assert!(close(nb.price_usd_per_kg, 0.8 * 19.0 + 11.4 + 9.5 - 4.0 - 0.75 - 1.125));
         // Separated oxides sell at the basket.
-        let nb = netback(&r, ProductForm::SeparatedOxides, &shares(), 30.0, &n());
-        assert_eq!(nb.price_usd_per_kg, 30.0);
+        let nb = netback(
+            &r,
+            ProductForm::SeparatedOxides,
+            &shares(),
+            BASKET,
+            &prices(),
+            real(),
+            &n(),
+        );
+        assert_eq!(nb.price_usd_per_kg, BASKET);
+    }
+
+    #[test]
+    fn a_heavy_oxide_below_the_heavy_charge_is_not_separated() {
+        // Y 100 % of TREO at US$8/kg: 8 x 0.95 - 22.5 < 0, so it goes unseparated at
+        // 8 x 0.65 = 5.2 (charged, it would be worth -14.9).
+        let r = ProjectRecord::empty(Location::File);
+        let mut s = [0.0; 15];
+        s[14] = 100.0;
+        let mut p = [0.0; 15];
+        p[14] = 8.0;
+        let nb = netback(&r, ProductForm::MixedCarbonate, &s, 8.0, &p, real(), &n());
+        assert!(close(nb.price_usd_per_kg, 5.2));
+        assert_eq!(nb.unseparated_oxides, vec!["y"]);
+        assert_eq!(nb.charges_usd_per_kg, 0.0);
     }
 
     #[test]
     fn the_record_s_own_terms_win_and_the_integrated_route_bears_the_charges() {
         let mut r = ProjectRecord::empty(Location::File);
         r.economics.tolling_usd_per_kg = Some(4.0);
-        let nb = netback(&r, ProductForm::MixedCarbonate, &shares(), 30.0, &n());
-        assert!((nb.price_usd_per_kg - (28.5 - 4.0)).abs() < 1e-12);
+        // The record's toll is on every kilogram: 0.95 x 22.84 - 4.
+        let nb = netback(
+            &r,
+            ProductForm::MixedCarbonate,
+            &shares(),
+            BASKET,
+            &prices(),
+            real(),
+            &n(),
+        );
+        assert!(close(nb.price_usd_per_kg, 21.698 - 4.0));
+        assert!(nb.unseparated_oxides.is_empty());
         r.economics.payable_pct = Some(70.0);
-        let nb = netback(&r, ProductForm::MixedCarbonate, &shares(), 30.0, &n());
-        assert!((nb.price_usd_per_kg - 21.0).abs() < 1e-12);
+        let nb = netback(
+            &r,
+            ProductForm::MixedCarbonate,
+            &shares(),
+            BASKET,
+            &prices(),
+            real(),
+            &n(),
+        );
+        assert!(close(nb.price_usd_per_kg, 15.988));
         r.economics.sale_price_usd_per_kg = Some(12.0);
-        let nb = netback(&r, ProductForm::MixedCarbonate, &shares(), 30.0, &n());
+        let nb = netback(
+            &r,
+            ProductForm::MixedCarbonate,
+            &shares(),
+            BASKET,
+            &prices(),
+            real(),
+            &n(),
+        );
         assert_eq!(nb.price_usd_per_kg, 12.0);
         let mut r = ProjectRecord::empty(Location::File);
         r.ownership.processing_route = Some(ProcessingRoute::Integrated);
-        let nb = netback(&r, ProductForm::Concentrate, &shares(), 30.0, &n());
+        let nb = netback(
+            &r,
+            ProductForm::Concentrate,
+            &shares(),
+            BASKET,
+            &prices(),
+            real(),
+            &n(),
+        );
         assert!(nb.borne_by_project);
-        assert!((nb.price_usd_per_kg - 28.5).abs() < 1e-12);
-        assert!((nb.charges_usd_per_kg - 10.875).abs() < 1e-12);
+        assert!(close(nb.price_usd_per_kg, 21.446));
+        assert!(close(nb.charges_usd_per_kg, 6.875));
+    }
+
+    #[test]
+    fn the_record_s_sale_price_and_toll_are_brought_to_the_real_year() {
+        // Money of 2013 in 2025 US$: x 321.943 / 232.957 (BLS CPI-U annual averages).
+        let a = Assumptions::defaults();
+        let f = 321.943 / 232.957;
+        let mut r = ProjectRecord::empty(Location::File);
+        r.economics.money_year = Some(2013);
+        let money = a.money.escalation(r.money_year());
+        r.economics.tolling_usd_per_kg = Some(4.0);
+        let nb = netback(
+            &r,
+            ProductForm::MixedCarbonate,
+            &shares(),
+            BASKET,
+            &prices(),
+            money,
+            &n(),
+        );
+        assert!(close(nb.charges_usd_per_kg, 4.0 * f));
+        assert!(close(nb.price_usd_per_kg, 21.698 - 4.0 * f));
+        assert!(nb.basis.contains("CPI 2013 to 2025"), "{}", nb.basis);
+        r.economics.sale_price_usd_per_kg = Some(10.0);
+        let nb = netback(
+            &r,
+            ProductForm::MixedCarbonate,
+            &shares(),
+            BASKET,
+            &prices(),
+            money,
+            &n(),
+        );
+        assert!(close(nb.price_usd_per_kg, 10.0 * f));
+        assert!(
+            (nb.price_usd_per_kg - 13.819847).abs() < 1e-6,
+            "{}",
+            nb.price_usd_per_kg
+        );
     }
 
     #[test]
     fn the_defaults_are_the_assumptions_file_s() {
         let a = Assumptions::defaults();
         assert_eq!(a.netback.separation_light_usd_per_kg, 5.0);
+        assert_eq!(a.netback.unseparated_payable_pct, 65.0);
         assert!(!a.netback.source.is_empty());
+        assert!(!a.netback.unseparated_source.is_empty());
+        let b = Assumptions::with_override("test", "[netback]\nunseparated_payable_pct = 0")
+            .unwrap();
+        assert_eq!(b.netback.unseparated_payable_pct, 0.0);
+        assert!(
+            Assumptions::with_override("test", "[netback]\nunseparated_payable_pct = 120")
+                .is_err()
+        );
     }
 }
