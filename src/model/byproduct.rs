@@ -170,9 +170,31 @@ mod tests {
             "ferroniobium",
             "u3o8",
             "lithium_carbonate",
+            "hafnium_oxide",
+            "scandium_oxide",
+            "fluorspar",
+            "zinc",
         ] {
             let p = &a.byproduct_prices[c];
             assert!(p.usd_per_t > 0.0 && p.money_year >= 2020, "{c}");
         }
+    }
+
+    #[test]
+    fn dubbo_s_hafnium_oxide_is_priced_at_its_dated_default_in_real_money() {
+        // 200 t/y HfO2 (samples/SOURCES.md) at US$1,500/kg of Hf metal x 178.49 / 210.49
+        // (Hf in HfO2) = US$1,271.95/kg, rounded to US$1,272,000/t of Sep 2022, x the CPI
+        // ratio 321.943 / 292.655 (2025 over 2022, BLS): 200 x 1,272,000 x 1.100077 / 1e6
+        // = US$279.86m a year. Zinc in a concentrate: 1,000 t x 3,202.61 x 85 % = 2.722m.
+        let a = Assumptions::defaults();
+        let mut r = ProjectRecord::empty(Location::File);
+        r.economics.byproducts =
+            Byproduct::parse_list(&["hafnium_oxide:200".into(), "zinc:1000".into()]).unwrap();
+        let b = byproducts(&r, &a, &mut Provenance::default());
+        let hf = 200.0 * 1_272_000.0 * 321.943 / 292.655 / 1e6;
+        assert!((hf - 279.86).abs() < 0.01);
+        let zn = 1000.0 * 3202.61 * 0.85 / 1e6;
+        assert!((b.revenue_musd_per_y - (hf + zn)).abs() < 1e-9);
+        assert!(b.unpriced.is_empty());
     }
 }
