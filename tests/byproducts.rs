@@ -96,7 +96,7 @@ fn an_unpriced_by_product_warning_reaches_the_ranking() {
     let t = terms(&a);
     let records = [
         producer("PRICED", &["u3o8:451"]),
-        producer("UNPRICED", &["zinc:15000", "u3o8:451"]),
+        producer("UNPRICED", &["phosphoric_acid:15000", "u3o8:451"]),
     ];
     let projects: Vec<_> = records
         .iter()
@@ -111,8 +111,8 @@ fn an_unpriced_by_product_warning_reaches_the_ranking() {
         .collect();
     assert!(by_id["PRICED"].byproducts_unpriced.is_empty());
     assert!(by_id["PRICED"].warnings.is_empty());
-    assert_eq!(by_id["UNPRICED"].byproducts_unpriced, ["zinc"]);
-    assert!(by_id["UNPRICED"].warnings[0].contains("zinc"));
+    assert_eq!(by_id["UNPRICED"].byproducts_unpriced, ["phosphoric_acid"]);
+    assert!(by_id["UNPRICED"].warnings[0].contains("phosphoric_acid"));
     let table = prospect::output::portfolio::rank_table(&ranking);
     assert!(
         table.contains("UNPRICED: warning: by-products known but not priced"),
@@ -128,7 +128,7 @@ fn an_unpriced_by_product_warning_reaches_the_ranking() {
     );
     assert!(
         csv.lines()
-            .any(|l| l.contains("UNPRICED") && l.ends_with(",zinc"))
+            .any(|l| l.contains("UNPRICED") && l.ends_with(",phosphoric_acid"))
     );
     let json = serde_json::to_value(&ranking).unwrap();
     let unpriced = json["projects"]
@@ -137,5 +137,5 @@ fn an_unpriced_by_product_warning_reaches_the_ranking() {
         .iter()
         .find(|p| p["id"] == "UNPRICED")
         .unwrap();
-    assert_eq!(unpriced["byproducts_unpriced"][0], "zinc");
+    assert_eq!(unpriced["byproducts_unpriced"][0], "phosphoric_acid");
 }

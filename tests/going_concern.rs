@@ -245,9 +245,9 @@ fn a_by_product_credit_changes_revenue_and_c1_by_the_hand_computed_amount() {
     // An unpriced by-product (no price of its own, none in the assumptions) is a warning,
     // not revenue.
     r.economics.byproducts =
-        prospect::read::record::Byproduct::parse_list(&["zinc:451".into()]).unwrap();
+        prospect::read::record::Byproduct::parse_list(&["phosphoric_acid:451".into()]).unwrap();
     let out = appraise(&r, SiteContext::unknown(&r), &a, &terms(&a), None);
     assert_eq!(out.byproduct_revenue_musd_per_y, Some(0.0));
-    assert_eq!(out.byproducts_unpriced, ["zinc"]);
-    assert!(out.warnings.iter().any(|w| w.contains("zinc")));
+    assert_eq!(out.byproducts_unpriced, ["phosphoric_acid"]);
+    assert!(out.warnings.iter().any(|w| w.contains("phosphoric_acid")));
 }

@@ -191,7 +191,7 @@ mod tests {
         r.economics.byproducts =
             Byproduct::parse_list(&["hafnium_oxide:200".into(), "zinc:1000".into()]).unwrap();
         let b = byproducts(&r, &a, &mut Provenance::default());
-        let hf = 200.0 * 1_272_000.0 * 321.943 / 292.655 / 1e6;
+        let hf: f64 = 200.0 * 1_272_000.0 * 321.943 / 292.655 / 1e6;
         assert!((hf - 279.86).abs() < 0.01);
         let zn = 1000.0 * 3202.61 * 0.85 / 1e6;
         assert!((b.revenue_musd_per_y - (hf + zn)).abs() < 1e-9);

@@ -131,48 +131,49 @@ pub fn netback(
     };
     // The record's own tolling charge is on every kilogram, as given; the default charges
     // fall only on the oxides worth separating.
-    let (variable, charges, unseparated, unseparated_share, charge_basis) =
-        match e.tolling_usd_per_kg {
-            Some(t) => (
-                basket * recovery / 100.0,
-                in_real(t),
-                Vec::new(),
-                0.0,
-                format!("the record's tolling charge US${t}/kg TREO{cpi_note}"),
-            ),
-            None => {
-                let split = per_oxide(shares, prices, n);
-                let light: f64 = shares[LIGHT].iter().sum::<f64>() / total;
-                let names = split.unseparated.join(", ");
-                (
-                    split.variable,
-                    split.charges + cracking,
-                    split.unseparated,
-                    split.unseparated_share * 100.0,
-                    format!(
-                        "separation US${}/kg light ({:.0} % of TREO) and US${}/kg heavy on the oxides worth separating{}{} ({})",
-                        n.separation_light_usd_per_kg,
-                        light * 100.0,
-                        n.separation_heavy_usd_per_kg,
-                        if names.is_empty() {
-                            String::new()
-                        } else {
-                            format!(
-                                "; {names} ({:.1} % of TREO) not separated, paid at {} % of their value",
-                                split.unseparated_share * 100.0,
-                                n.unseparated_payable_pct
-                            )
-                        },
-                        if cracking > 0.0 {
-                            format!(", cracking US${cracking}/kg on all TREO")
-                        } else {
-                            String::new()
-                        },
-                        n.source
-                    ),
-                )
-            }
-        };
+    let (variable, charges, unseparated, unseparated_share, charge_basis) = match e
+        .tolling_usd_per_kg
+    {
+        Some(t) => (
+            basket * recovery / 100.0,
+            in_real(t),
+            Vec::new(),
+            0.0,
+            format!("the record's tolling charge US${t}/kg TREO{cpi_note}"),
+        ),
+        None => {
+            let split = per_oxide(shares, prices, n);
+            let light: f64 = shares[LIGHT].iter().sum::<f64>() / total;
+            let names = split.unseparated.join(", ");
+            (
+                split.variable,
+                split.charges + cracking,
+                split.unseparated,
+                split.unseparated_share * 100.0,
+                format!(
+                    "separation US${}/kg light ({:.0} % of TREO) and US${}/kg heavy on the oxides worth separating{}{} ({})",
+                    n.separation_light_usd_per_kg,
+                    light * 100.0,
+                    n.separation_heavy_usd_per_kg,
+                    if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; {names} ({:.1} % of TREO) not separated, paid at {} % of their value",
+                            split.unseparated_share * 100.0,
+                            n.unseparated_payable_pct
+                        )
+                    },
+                    if cracking > 0.0 {
+                        format!(", cracking US${cracking}/kg on all TREO")
+                    } else {
+                        String::new()
+                    },
+                    n.source
+                ),
+            )
+        }
+    };
     let made = |price: f64, borne: bool, basis: String| Netback {
         basket_usd_per_kg: basket,
         recovery_at_separator_pct: recovery,
@@ -368,7 +369,10 @@ mod tests {
             &n(),
         );
         assert!(nb.unseparated_oxides.is_empty());
-        assert!(close(nb.price_usd_per_kg, 0.8 * 19.0 + 11.4 + 9.5 - 4.0 - 0.75 - 1.125));
+        assert!(close(
+            nb.price_usd_per_kg,
+            0.8 * 19.0 + 11.4 + 9.5 - 4.0 - 0.75 - 1.125
+        ));
         // Separated oxides sell at the basket.
         let nb = netback(
             &r,
@@ -497,12 +501,11 @@ mod tests {
         assert_eq!(a.netback.unseparated_payable_pct, 65.0);
         assert!(!a.netback.source.is_empty());
         assert!(!a.netback.unseparated_source.is_empty());
-        let b = Assumptions::with_override("test", "[netback]\nunseparated_payable_pct = 0")
-            .unwrap();
+        let b =
+            Assumptions::with_override("test", "[netback]\nunseparated_payable_pct = 0").unwrap();
         assert_eq!(b.netback.unseparated_payable_pct, 0.0);
         assert!(
-            Assumptions::with_override("test", "[netback]\nunseparated_payable_pct = 120")
-                .is_err()
+            Assumptions::with_override("test", "[netback]\nunseparated_payable_pct = 120").is_err()
         );
     }
 }

@@ -161,11 +161,15 @@ pub fn apply(
     }
     let plant_toll =
         t.plant_toll_light_usd_per_kg.is_some() || t.plant_toll_heavy_usd_per_kg.is_some();
-    let (charges, variable, basis) = if e.tolling_usd_per_kg.is_some()
+    let by_plant_toll = !(e.tolling_usd_per_kg.is_some()
         || nb.borne_by_project
         || p.product_form == ProductForm::SeparatedOxides
-        || !plant_toll
-    {
+        || !plant_toll);
+    if by_plant_toll {
+        nb.unseparated_oxides.clear();
+        nb.unseparated_share_pct = 0.0;
+    }
+    let (charges, variable, basis) = if !by_plant_toll {
         let why = if e.tolling_usd_per_kg.is_some() {
             "the record's own tolling charge"
         } else if p.product_form == ProductForm::SeparatedOxides {
@@ -196,9 +200,12 @@ pub fn apply(
             0.0
         };
         let c = light + heavy * dytb + cracking;
+        // A published toll is on every kilogram of feed: the plant separates all of it,
+        // La and Ce included, so every oxide is paid at the separator's recovery (the
+        // netback's per-oxide choice applies only to its default charges).
         (
             c,
-            nb.price_variable_usd_per_kg,
+            nb.basket_usd_per_kg * nb.recovery_at_separator_pct / 100.0,
             format!(
                 "the plant's tolling US${light}/kg TREO + US${heavy}/kg Dy+Tb ({:.2} % of TREO){}",
                 dytb * 100.0,
@@ -336,9 +343,12 @@ mod tests {
         // 3 + 10 x Dy+Tb share + cracking 5 (a mineral concentrate).
         let charges = 3.0 + 10.0 * dytb + 5.0;
         assert!((used.charges_usd_per_kg - charges).abs() < 1e-12);
+        // The plant's toll is on every kilogram of feed: every oxide, La and Ce included, is
+        // separated and paid at the separator's 95 % of the basket.
         assert!(
-            (p.payable_price_usd_per_kg - (nb.price_variable_usd_per_kg - charges)).abs() < 1e-9
+            (p.payable_price_usd_per_kg - (0.95 * nb.basket_usd_per_kg - charges)).abs() < 1e-9
         );
+        assert!(p.netback.as_ref().unwrap().unseparated_oxides.is_empty());
         // The record's own tolling charge wins over the plant's.
         let mut r2 = record();
         r2.economics.tolling_usd_per_kg = Some(4.0);
