@@ -143,9 +143,9 @@ schema! {
     DatedMilestones: "dated_milestones", List, "", "development", "A programme's dated milestones, `;`-separated items `YYYY[-MM]:kind[:note]` with kind test, trial, decision, construction or production (vocabulary MilestoneKind), e.g. `2028-03:decision:viability report`. When given, they drive the lead time instead of the stage durations (docs/models.md, milestone-driven lead time).";
     ThroughputMtpa: "throughput_mtpa", Number, "Mt/y", "economics", "Ore throughput at nameplate, Mt per year.";
     ProductForm: "product_form", Vocabulary(crate::read::record::ProductForm::NAMES), "", "economics", "Product sold: concentrate, mixed_carbonate (MREC) or separated_oxides.";
-    SalePriceUsdPerKg: "sale_price_usd_per_kg", Number, "US$/kg TREO", "economics", "The project's own realised price per kg TREO in its product (an offtake price); replaces the netback.";
+    SalePriceUsdPerKg: "sale_price_usd_per_kg", Number, "US$/kg TREO", "economics", "The project's own realised price per kg TREO in its product (an offtake price), in US$ of the record's money year; replaces the netback.";
     PayablePct: "payable_pct", Number, "% of basket", "economics", "The project's own payability: the share of the separated-oxide basket its buyer pays; replaces the netback's charges.";
-    TollingUsdPerKg: "tolling_usd_per_kg", Number, "US$/kg TREO", "economics", "The project's own separation (tolling) charge per kg TREO, all oxides and cracking included; replaces the default light and heavy charges.";
+    TollingUsdPerKg: "tolling_usd_per_kg", Number, "US$/kg TREO", "economics", "The project's own separation (tolling) charge per kg TREO, all oxides and cracking included, in US$ of the record's money year; replaces the default light and heavy charges.";
     RecoveryPct: "recovery_pct", Number, "%", "economics", "Metallurgical recovery of TREO (nodules: of the main metals) to product.";
     MineLifeY: "mine_life_y", Number, "years", "economics", "Mine life at nameplate.";
     RemainingLifeY: "remaining_life_y", Number, "years", "economics", "Years of nameplate output left at the as-of date, for a project in production or ramp-up (else estimated from the current ore reserve).";
