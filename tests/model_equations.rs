@@ -157,3 +157,53 @@ fn confidence_ranks_the_share_of_figures_given() {
         assert!((got - want).abs() < 1e-12, "{}: {got} vs {want}", p.id);
     }
 }
+
+/// Two IRRs 5 points apart: -100, +230, -132.1875 at the ends of years 1-3 make NPV x
+/// (1 + r)^3 = -100 (1 + r)^2 + 230 (1 + r) - 132.1875 = -100 (1 + r - 1.125)(1 + r -
+/// 1.175), zero at 12.5 % and 17.5 %. The scan's steps of 1 point below ±100 % find
+/// both. Survivor: the scan's `r.abs() < 1.0` → `>` (steps of 10 points near usual
+/// rates: both roots fell in one step and neither was found).
+#[test]
+fn two_close_irrs_are_both_found() {
+    match cashflow::irr(&[-100.0, 230.0, -132.1875]) {
+        cashflow::Irr::Multiple { rates } => {
+            assert_eq!(rates.len(), 2, "{rates:?}");
+            assert!((rates[0] - 0.125).abs() < 1e-9, "{rates:?}");
+            assert!((rates[1] - 0.175).abs() < 1e-9, "{rates:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The seabed-mud unit costs of a one-year schedule worked by hand: nothing spent in the
+/// one construction year, then US$50m revenue and US$30m opex (no royalty, tax or capex)
+/// and 10 t of Dy+Tb; at 10 % with end-of-year discounting every figure of the
+/// production year is discounted by 1.1^2, so per kg it cancels: cost 30e6 / 10,000 kg =
+/// US$3,000/kg, net of revenue (30 - 50) e6 / 10,000 = -US$2,000/kg, and no subsidy is
+/// needed (NPV is positive). Survivor: the net cost's `pv_cost - pv_revenue` → `/`.
+#[test]
+fn mud_unit_costs_of_a_one_year_schedule_by_hand() {
+    use prospect::model::cashflow::{Discounting, ScheduleInputs};
+    let inputs = ScheduleInputs {
+        revenue_per_y: 50.0,
+        fixed_revenue_per_y: 0.0,
+        opex_per_y: 30.0,
+        logistics_per_y: 0.0,
+        royalty_pct: 0.0,
+        tax_rate_pct: 0.0,
+        fiscal: Default::default(),
+        capex: 0.0,
+        sustaining_per_y: 0.0,
+        closure: 0.0,
+        depreciation_y: 1,
+        construction_y: 1,
+        mine_life_y: 1.0,
+        ramp_up: Vec::new(),
+    };
+    let u = prospect::model::mud::unit_costs(&inputs, 10.0, 10.0, 10.0, Discounting::EndOfYear);
+    let near = |v: Option<f64>, want: f64| v.is_some_and(|v| (v - want).abs() < 1e-6);
+    assert!(near(u.cost_per_kg_dytb_usd, 3000.0), "{u:?}");
+    assert!(near(u.net_cost_per_kg_dytb_usd, -2000.0), "{u:?}");
+    assert!(near(u.cost_per_kg_hreo_usd, 3000.0), "{u:?}");
+    assert_eq!(u.subsidy_per_kg_dytb_usd, Some(0.0));
+}

@@ -1281,6 +1281,48 @@ mod milestone_tests {
         assert!((c.end - (2026.0 + 11.6760)).abs() < 1e-3, "{c:?}");
     }
 
+    /// The survival model's calendar (no dated milestones): the stages run end to end
+    /// from the start of the appraisal year, construction begins when the mean years to
+    /// construction have passed and first production follows at the mean years to first
+    /// production. Survivor: construction's start `as_of + t` → `as_of - t`.
+    #[test]
+    fn the_survival_models_stages_end_to_end_on_the_calendar() {
+        let l = lt(&programme(&[]));
+        assert!(l.milestone_plan.is_none());
+        assert!((l.stages[0].start - 2026.0).abs() < 1e-9, "{:?}", l.stages);
+        for w in l.stages.windows(2) {
+            assert!((w[1].start - w[0].end).abs() < 1e-9, "{:?}", l.stages);
+        }
+        let c = l
+            .stages
+            .iter()
+            .find(|s| s.stage == StudyStage::Construction)
+            .expect("a construction stage");
+        assert!(
+            (c.start - (2026.0 + l.years_to_construction)).abs() < 1e-9,
+            "{c:?}"
+        );
+        assert!(
+            (c.end - (2026.0 + l.years_to_first_production)).abs() < 1e-9,
+            "{c:?}"
+        );
+    }
+
+    /// A producer has first produced: the chance of first production within its years
+    /// to first production, or any later time, is 1, and within a year less it is 0.
+    /// Survivor: the producer's `t >= years_to_first_production` → `<`.
+    #[test]
+    fn a_producer_has_produced_with_certainty() {
+        let mut producing = programme(&MNT);
+        producing.development.stage = Some(StudyStage::Production);
+        let l = lt(&producing);
+        assert!(l.produced);
+        let y = l.years_to_first_production;
+        assert_eq!(l.cdf_if_proceeds(y), 1.0);
+        assert_eq!(l.cdf_if_proceeds(y + 1.0), 1.0);
+        assert_eq!(l.cdf_if_proceeds(y - 1.0), 0.0);
+    }
+
     /// [P10, P50, P90] of one stage when the pace's shape is above 2: the lognormal with
     /// the stage's mean and variance. By hand for a mean of 2 years, θ = 1, α = 3 and a
     /// rate of 2: E[W/Z] = 2 x 2 / 2 = 2, E[(W/Z)²] = (2 x 1 + 4) x 4 / (2 x 1) = 12, so
