@@ -207,3 +207,68 @@ fn mud_unit_costs_of_a_one_year_schedule_by_hand() {
     assert!(near(u.cost_per_kg_hreo_usd, 3000.0), "{u:?}");
     assert_eq!(u.subsidy_per_kg_dytb_usd, Some(0.0));
 }
+
+/// The risked value by hand: revenue of US$121m in the one production year after one
+/// construction year with nothing spent, at 10 %, is worth 121 / 1.1^2 = US$100m at the
+/// start of construction; construction starts 2 years from now, so it is worth
+/// 100 / 1.1^2 = US$82.6446m today. With every driver fixed, a decision reached for
+/// sure and no construction failure, every draw proceeds and the risked value is that
+/// figure. Survivor: the discount of the value at the decision `/ 1.1^t` → `% 1.1^t`.
+#[test]
+fn the_risked_value_is_discounted_over_the_years_to_construction() {
+    use prospect::model::cashflow::{Discounting, ScheduleInputs};
+    use prospect::model::leadtime::LeadTime;
+    use prospect::model::simulate::{self, DRIVERS, DrawModel, FactorDist, SimOptions};
+    let mut revenue_parts = [0.0; 8];
+    revenue_parts[0] = 121.0;
+    let m = DrawModel {
+        inputs: ScheduleInputs {
+            revenue_per_y: 0.0,
+            fixed_revenue_per_y: 0.0,
+            opex_per_y: 0.0,
+            logistics_per_y: 0.0,
+            royalty_pct: 0.0,
+            tax_rate_pct: 0.0,
+            fiscal: Default::default(),
+            capex: 0.0,
+            sustaining_per_y: 0.0,
+            closure: 0.0,
+            depreciation_y: 1,
+            construction_y: 1,
+            mine_life_y: 1.0,
+            ramp_up: Vec::new(),
+        },
+        revenue_parts,
+        grade_cv: 0.0,
+        tonnage_cv: 0.0,
+        life_from_tonnage: false,
+        recovery_pct: None,
+        capex: FactorDist::LogNormal(0.0),
+        opex: FactorDist::LogNormal(0.0),
+        lead_time: LeadTime::fixed(2026, 2.0, 3.0),
+        chance_of_success: 1.0,
+        owner: prospect::model::owner::OwnerTerms::whole(1),
+        rate_pct: 10.0,
+        discounting: Discounting::EndOfYear,
+        base_irr: None,
+        idle_holding_pct: None,
+    };
+    let opts = SimOptions {
+        draws: 50,
+        seed: 24,
+        fixed: DRIVERS.iter().map(|d| (*d).to_owned()).collect(),
+        keep_draws: false,
+    };
+    let s = simulate::simulate("T", &m, &Assumptions::defaults(), &opts);
+    assert!(
+        (s.npv_musd.mean - 100.0).abs() < 1e-9,
+        "{}",
+        s.npv_musd.mean
+    );
+    assert_eq!(s.prob_proceeds, 1.0);
+    assert!(
+        (s.risked_npv_musd - 100.0 / 1.21).abs() < 1e-9,
+        "{}",
+        s.risked_npv_musd
+    );
+}

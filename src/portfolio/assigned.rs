@@ -278,3 +278,57 @@ pub fn appraise_on_plants(
     progress.finish_and_clear();
     (Report::new(a, terms, sim, projects), plants)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portfolio::separation::{Assignment, FeedOutcome};
+
+    fn feed(ndpr: (f64, f64), dytb: (f64, f64), shares: &[(&str, f64)]) -> FeedOutcome {
+        FeedOutcome {
+            id: "F".into(),
+            mined_ndpr_t: ndpr.0,
+            mined_dytb_t: dytb.0,
+            separated_ndpr_t: ndpr.0 - ndpr.1,
+            separated_dytb_t: dytb.0 - dytb.1,
+            to_china_ndpr_t: ndpr.1,
+            to_china_dytb_t: dytb.1,
+            assignments: shares
+                .iter()
+                .map(|(p, s)| Assignment {
+                    plant: Some((*p).into()),
+                    tier: Tier::ThirdParty,
+                    share: *s,
+                    ndpr_t: 0.0,
+                    dytb_t: 0.0,
+                    cost_usd_per_kg: 10.0 * s,
+                    distance_km: Some(100.0 * s),
+                })
+                .collect(),
+        }
+    }
+
+    /// The share sold to China is that of the NdPr mined (40 of 100 t: 0.4), of the Dy+Tb
+    /// for a feed with no NdPr (5 of 10 t: 0.5), and zero for a feed with neither; the
+    /// plant is the one taking the largest share (P1's 0.35 over P2's 0.25), with its
+    /// cost and distance. Survivor (mutation sample, docs/reliability.md): the NdPr
+    /// guard `mined_ndpr_t > 0.0` → `<` (the share then came from the Dy+Tb, here none).
+    #[test]
+    fn the_share_sold_to_china_and_the_main_plant_by_hand() {
+        let t = terms_of(
+            &feed((100.0, 40.0), (0.0, 0.0), &[("P2", 0.25), ("P1", 0.35)]),
+            2030,
+            "base",
+        );
+        assert!((t.china_share - 0.4).abs() < 1e-12, "{t:?}");
+        assert_eq!(t.plant.as_deref(), Some("P1"));
+        assert_eq!(t.cost_usd_per_kg, Some(3.5));
+        assert_eq!(t.distance_km, Some(35.0));
+        assert_eq!(t.year, 2030);
+        let t = terms_of(&feed((0.0, 0.0), (10.0, 5.0), &[("P1", 0.5)]), 2030, "base");
+        assert!((t.china_share - 0.5).abs() < 1e-12, "{t:?}");
+        let t = terms_of(&feed((0.0, 0.0), (0.0, 0.0), &[]), 2030, "base");
+        assert_eq!(t.china_share, 0.0);
+        assert_eq!(t.plant, None);
+    }
+}
