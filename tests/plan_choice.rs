@@ -101,3 +101,23 @@ fn with_room_at_the_plant_the_plan_buys_the_mine() {
     assert!((num(&fin[0]["separated_added_t"]) - 800.0).abs() < 0.5);
     assert_eq!(p["binding_in_target_year"], "mines");
 }
+
+/// A financed mine produces first when its build is done: B, a carbonatite with no
+/// construction years of its own, takes the default three (assumptions
+/// deposits.carbonatite.construction_y), so it first produces three years after the
+/// year its construction starts. Survivor of the mutation sample (docs/reliability.md):
+/// `start + construction_y` → `start * construction_y`.
+#[test]
+fn a_financed_mine_first_produces_when_its_build_is_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = plan(dir.path(), 3000.0, "ndpr=2500t@2036");
+    let fin = &p["financed"][0];
+    assert_eq!(fin["id"], "B");
+    let start = fin["start_year"].as_i64().unwrap();
+    assert!((2026..=2033).contains(&start), "{fin}");
+    assert_eq!(
+        fin["first_production_year"].as_i64(),
+        Some(start + 3),
+        "{fin}"
+    );
+}

@@ -371,3 +371,38 @@ fn the_supply_sub_scores_are_the_assumptions() {
         )
     );
 }
+
+/// The year a target is met by mined supply, by the timeline's definition (the first
+/// year from which supply meets it and keeps meeting it at least until the target year),
+/// applied to the same report's year rows of base-case mined NdPr (`ndpr_t.base`): a
+/// year, not null, for a target the samples' mined output reaches. (The check above,
+/// mined no later than separated, passes with null: `None <= Some(y)`.) Survivor of the
+/// mutation sample (docs/reliability.md): the mined band `mined_of` → zero.
+#[test]
+fn the_target_met_by_mined_supply_is_read_off_the_year_rows() {
+    let t = json(
+        "timeline",
+        &["--target", "ndpr=15000t@2030", "--horizon", "15"],
+    );
+    let rows: Vec<(i64, f64)> = t["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| {
+            (
+                y["year"].as_i64().unwrap(),
+                y["ndpr_t"]["base"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let met = rows.iter().map(|r| r.0).find(|&y| {
+        rows.iter()
+            .filter(|(z, _)| *z >= y && *z <= y.max(2030))
+            .all(|(_, v)| *v >= 15000.0)
+    });
+    assert!(
+        met.is_some(),
+        "the samples' mined NdPr reaches 15,000 t: {rows:?}"
+    );
+    assert_eq!(t["target_met_year_mined"].as_i64(), met, "{rows:?}");
+}

@@ -887,4 +887,35 @@ mod tests {
             prop_assert_eq!(a, b);
         }
     }
+
+    /// A plant's year counts the feed it takes: of a 2,000 t NdPr feed in 10,000 t of
+    /// TREO (NdPr 20 % of it) a 1,000 t/y NdPr plant takes half, 5,000 t of TREO and
+    /// 1,000 t of NdPr; of a 600 t feed (3,000 t TREO), all. Survivor of the mutation
+    /// sample (docs/reliability.md): the TREO taken `+=` → `*=` (it stayed zero).
+    #[test]
+    fn a_plant_counts_the_treo_and_ndpr_it_takes() {
+        let plants = [plant("P", "Other", PlantAccess::Open, 1.0, 1000.0)];
+        let big = run(&[feed("M", "Miner", 0.0, 2000.0)], &plants);
+        assert!(
+            (big.plants[0].treo_t - 5000.0).abs() < 1e-9,
+            "{:?}",
+            big.plants
+        );
+        assert!(
+            (big.plants[0].ndpr_t - 1000.0).abs() < 1e-9,
+            "{:?}",
+            big.plants
+        );
+        let small = run(&[feed("M", "Miner", 0.0, 600.0)], &plants);
+        assert!(
+            (small.plants[0].treo_t - 3000.0).abs() < 1e-9,
+            "{:?}",
+            small.plants
+        );
+        assert!(
+            (small.plants[0].ndpr_t - 600.0).abs() < 1e-9,
+            "{:?}",
+            small.plants
+        );
+    }
 }
