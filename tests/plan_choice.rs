@@ -83,6 +83,12 @@ fn with_the_plant_full_the_plan_buys_a_plant_not_the_mine() {
         "{f}"
     );
     assert!((num(&f["separated_added_t"]) - 1000.0).abs() < 0.5, "{f}");
+    // Its Dy+Tb circuit at Aclara Louisiana's ratio (230 t Dy+Tb beside 1,400 t NdPr),
+    // A's feed having none: 1,800 x 230 / 1,400 = 295.7 t, over the 93 % utilisation.
+    assert!(
+        (num(&f["capacity_dytb_t"]) - 1800.0 * 230.0 / 1400.0 / 0.93).abs() < 0.5,
+        "{f}"
+    );
     assert!((num(&f["separated_t_per_musd"]) - 1000.0 / (0.2 * 1800.0 / 0.93)).abs() < 0.01);
     assert_eq!(p["target_met_by_target_year"], true);
     assert!((num(&p["supply_in_target_year_t"]) - 2000.0).abs() < 0.5);

@@ -1306,6 +1306,11 @@ mod milestone_tests {
             (c.end - (2026.0 + l.years_to_first_production)).abs() < 1e-9,
             "{c:?}"
         );
+        // The build's own spread is 0.8, 1 and 1.6 x its 3 years (assumptions
+        // lead_time.construction_spread); a stall (mean 0.5 year) can only add to each.
+        for (k, build) in [2.4, 3.0, 4.8].into_iter().enumerate() {
+            assert!(c.pert_y[k] > build, "{k}: {:?}", c.pert_y);
+        }
     }
 
     /// A producer has first produced: the chance of first production within its years
