@@ -19,7 +19,8 @@ import sys
 
 # Accuracy class by study type, % (fixed before any comparison was looked at).
 ACCURACY_CLASS_PCT = {"pea": 50.0, "scoping": 50.0, "pfs": 25.0, "dfs": 15.0, "fs": 15.0}
-STEPS = ["rebuild_gap", "money_year", "study_schedule", "study_fiscal", "study_revenue", "study_costs", "study_capex", "price_deck",
+STEPS = ["rebuild_gap", "money_year", "study_schedule", "study_fiscal", "study_byproducts",
+         "study_revenue", "study_costs", "study_capex", "price_deck",
          "discount_rate", "fiscal_terms", "valuation_date"]
 # What the rebuild's operating flows come from (`study.bridge.rebuild_basis`).
 BASIS = {
@@ -73,7 +74,7 @@ def tables(report):
             bridges.append((
                 rebuild,
                 f"| {p['id']} | {num(b['published_npv_musd'])} | "
-                + " | ".join(f"{steps.get(k, 0):+,.0f}" for k in STEPS)
+                + " | ".join(f"{int(round(steps.get(k, 0))):+,d}" for k in STEPS)
                 + f" | {num(b['model_npv_musd'])} ({b['model_npv_convention'].replace('_', ' ')}) |",
             ))
     key = lambda r: -1e18 if r[0] is None else -abs(r[0])

@@ -265,6 +265,7 @@ fn attach_bridge(
     let (Some(model), Some(convention)) = (out.npv_musd.base, out.npv_convention.clone()) else {
         return;
     };
+    let by = out.byproduct_revenue_musd_per_y.unwrap_or(0.0);
     let Some(s) = out.study.as_mut() else {
         return;
     };
@@ -283,6 +284,7 @@ fn attach_bridge(
         discounting: terms.discounting,
         model_npv_musd: model,
         model_npv_convention: convention,
+        byproduct_revenue_musd_per_y: by,
     };
     s.bridge = Some(crate::model::bridge::bridge(
         study_inputs,

@@ -54,6 +54,7 @@ fn every_bridge_adds_up_and_yangibanas_starts_from_its_published_npv() {
                 "money_year",
                 "study_schedule",
                 "study_fiscal",
+                "study_byproducts",
                 "study_revenue",
                 "study_costs",
                 "study_capex",
@@ -80,8 +81,8 @@ fn every_bridge_adds_up_and_yangibanas_starts_from_its_published_npv() {
     let money = b["steps"][1]["musd"].as_f64().unwrap();
     assert!((money - rebuilt * (321.943 / 292.655 - 1.0)).abs() < 1e-6);
     // Its study deck (US$112/kg NdPr) is in the record, so the price step is not zero.
-    assert_eq!(b["steps"][7]["step"], "price_deck");
-    assert!(b["steps"][7]["musd"].as_f64().unwrap().abs() > 1.0);
+    assert_eq!(b["steps"][8]["step"], "price_deck");
+    assert!(b["steps"][8]["musd"].as_f64().unwrap().abs() > 1.0);
 }
 
 #[test]
@@ -106,7 +107,12 @@ fn the_report_draws_the_bridge_and_the_cost_curve() {
     // The waterfall shows the study-term steps: Nolans' revenue, costs and capex.
     let nol = &html[html.find(r#"id="bridge-NOL""#).unwrap()..];
     let nol = &nol[..nol.find("</svg>").unwrap()];
-    for label in ["study revenue", "study costs", "study capex"] {
+    for label in [
+        "study byproducts",
+        "study revenue",
+        "study costs",
+        "study capex",
+    ] {
         assert!(nol.contains(label), "{label}");
     }
     // The card says what each rebuild rests on (HTML-escaped).

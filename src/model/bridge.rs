@@ -12,20 +12,22 @@
 //!    (`study_construction_y`, `study_ramp_up_pct`) replaced by the model's.
 //! 4. `study_fiscal`: the study's royalty and income-tax rate (`study_royalty_pct`,
 //!    `study_tax_rate_pct`) replaced by the model's.
-//! 5. `study_revenue`: the study's own revenue (`study_revenue_musd_per_y`, all products)
+//! 5. `study_byproducts`: the by-product part of the study's revenue
+//!    (`study_byproduct_revenue_musd_per_y`) replaced by the model's priced by-products.
+//! 6. `study_revenue`: the study's own revenue (`study_revenue_musd_per_y`, all products)
 //!    replaced by the model's, output × the study's deck plus priced by-products.
-//! 6. `study_costs`: the study's own operating terms (EBITDA, free cash flow, opex,
+//! 7. `study_costs`: the study's own operating terms (EBITDA, free cash flow, opex,
 //!    sustaining capital, or the annual flow its published IRR implies) replaced by the
 //!    model's opex, logistics, royalty and sustaining capital.
-//! 7. `study_capex`: the study's own capex (`study_capex_musd`) replaced by the record's.
-//! 8. `price_deck`: the study's prices replaced by the run's deck.
-//! 9. `discount_rate`: the study's rate replaced by the run's.
-//! 10. `fiscal_terms`: a pre-tax study NPV replaced by prospect's after-tax NPV.
-//! 11. `valuation_date`: the start of construction (full capex, construction and ramp-up
+//! 8. `study_capex`: the study's own capex (`study_capex_musd`) replaced by the record's.
+//! 9. `price_deck`: the study's prices replaced by the run's deck.
+//! 10. `discount_rate`: the study's rate replaced by the run's.
+//! 11. `fiscal_terms`: a pre-tax study NPV replaced by prospect's after-tax NPV.
+//! 12. `valuation_date`: the start of construction (full capex, construction and ramp-up
 //!     ahead) replaced by prospect's valuation date (`npv_convention`: the as-of date for
 //!     built and part-built projects, sunk capex excluded).
 //!
-//! Steps 3 to 7 are zero when the record carries none of those terms. The rebuild takes
+//! Steps 3 to 8 are zero when the record carries none of those terms. The rebuild takes
 //! the study's terms in this order: its free cash flow, else its EBITDA, else its opex,
 //! for the operating margin; its revenue for the revenue. When the record gives none of
 //! them but gives the study's IRR with its capex and mine life, the rebuild solves for the
@@ -42,7 +44,8 @@ use crate::model::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
 /// One named step of the bridge.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BridgeStep {
-    /// `rebuild_gap`, `money_year`, `study_schedule`, `study_fiscal`, `study_revenue`,
+    /// `rebuild_gap`, `money_year`, `study_schedule`, `study_fiscal`, `study_byproducts`,
+    /// `study_revenue`,
     /// `study_costs`, `study_capex`, `price_deck`, `discount_rate`, `fiscal_terms` or
     /// `valuation_date`.
     pub step: &'static str,
@@ -129,6 +132,8 @@ pub struct OperatingTerms {
     pub capex_musd: Option<f64>,
     /// Revenue, all products, US$ million per year.
     pub revenue_musd_per_y: Option<f64>,
+    /// The part of the revenue from by-products, US$ million per year.
+    pub byproduct_revenue_musd_per_y: Option<f64>,
     /// Operating cost (royalty excluded), US$ million per year.
     pub opex_musd_per_y: Option<f64>,
     /// EBITDA (after royalty), US$ million per year.
@@ -177,6 +182,9 @@ pub struct RunTerms {
     pub discounting: Discounting,
     pub model_npv_musd: f64,
     pub model_npv_convention: String,
+    /// The model's priced by-product revenue (inside the schedule's fixed revenue), US$
+    /// million per year.
+    pub byproduct_revenue_musd_per_y: f64,
 }
 
 /// Nameplate operating margin of a schedule's inputs at price factor 1: revenue less
@@ -413,8 +421,30 @@ pub fn bridge(
             ),
         },
     );
+    // The study's by-product revenue replaced by the model's priced by-products, inside the
+    // study's revenue.
+    let mut byproducts = fiscal.clone();
+    let by_note = match (
+        s.operating.revenue_musd_per_y,
+        s.operating.byproduct_revenue_musd_per_y,
+    ) {
+        (Some(_), Some(b)) => {
+            byproducts.revenue_per_y -= b;
+            byproducts.fixed_revenue_per_y += run.byproduct_revenue_musd_per_y;
+            format!(
+                "the study's by-product revenue (US${b:.0}m/y) replaced by the model's priced by-products (US${:.0}m/y)",
+                run.byproduct_revenue_musd_per_y
+            )
+        }
+        _ => "none: the record gives no study by-product revenue inside a study revenue".into(),
+    };
+    push(
+        "study_byproducts",
+        at(&byproducts, s.discount_rate_pct, s.after_tax),
+        by_note,
+    );
     // The study's revenue replaced by the model's; its costs kept as they are in money.
-    let mut revenue = fiscal.clone();
+    let mut revenue = byproducts.clone();
     revenue.revenue_per_y = at_deck.revenue_per_y;
     revenue.fixed_revenue_per_y = at_deck.fixed_revenue_per_y;
     push(
@@ -566,6 +596,7 @@ mod tests {
             discounting: Discounting::EndOfYear,
             model_npv_musd: 50.0,
             model_npv_convention: "as_of".into(),
+            byproduct_revenue_musd_per_y: 0.0,
         };
         let b = bridge(&inputs(), &scratch, &study, &run);
         // Study terms: revenue 150, pre-tax 110 a year, 2 years at 0 %: 220 in real money,
@@ -597,6 +628,7 @@ mod tests {
             discounting: Discounting::EndOfYear,
             model_npv_musd: 50.0,
             model_npv_convention: "as_of".into(),
+            byproduct_revenue_musd_per_y: 0.0,
         }
     }
 
@@ -680,13 +712,13 @@ mod tests {
         let b = bridge(&model, &scratch, &study(t), &run());
         // Two years of 42, pre-tax, no capex: 84.
         assert!((b.rebuilt_npv_musd - 84.0).abs() < 1e-9);
-        assert_eq!(b.steps[4].step, "study_revenue");
-        assert_eq!(b.steps[4].musd, 0.0);
+        assert_eq!(b.steps[5].step, "study_revenue");
+        assert_eq!(b.steps[5].musd, 0.0);
         // The model at the study's deck: 150 - 40 - 5 = 105 a year: 210; step +126.
         assert!(
-            (b.steps[5].musd - 126.0).abs() < 1e-9,
+            (b.steps[6].musd - 126.0).abs() < 1e-9,
             "{}",
-            b.steps[5].musd
+            b.steps[6].musd
         );
     }
 
@@ -732,7 +764,7 @@ mod tests {
         let b = bridge(&inputs(), &scratch, &study(t), &run());
         // 150 - 40 - 10 = 100 a year, pre-tax: 200; the model's (no sustaining) 220.
         assert!((b.rebuilt_npv_musd - 200.0).abs() < 1e-9);
-        assert!((b.steps[5].musd - 20.0).abs() < 1e-9);
+        assert!((b.steps[6].musd - 20.0).abs() < 1e-9);
     }
 
     #[test]
@@ -798,6 +830,44 @@ mod tests {
             "{}",
             step(&b, "study_fiscal")
         );
+        let total: f64 = b.steps.iter().map(|s| s.musd).sum();
+        assert!((total - (50.0 - 100.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_studys_by_products_are_a_step_of_their_own() {
+        // The model: revenue 100 at the run's deck (150 at the study's), priced by-products
+        // 20 a year (fixed money). The study: revenue 200 of which 50 by-products, EBITDA
+        // 70; pre-tax, 0 %, no capex, two years.
+        let scratch = std::cell::RefCell::new(Vec::new());
+        let mut model = inputs();
+        model.fixed_revenue_per_y = 20.0;
+        let t = OperatingTerms {
+            revenue_musd_per_y: Some(200.0),
+            byproduct_revenue_musd_per_y: Some(50.0),
+            ebitda_musd_per_y: Some(70.0),
+            used: vec![
+                "study_revenue_musd_per_y",
+                "study_byproduct_revenue_musd_per_y",
+                "study_ebitda_musd_per_y",
+            ],
+            ..Default::default()
+        };
+        let mut r = run();
+        r.byproduct_revenue_musd_per_y = 20.0;
+        let b = bridge(&model, &scratch, &study(t), &r);
+        let step = |n: &str| b.steps.iter().find(|s| s.step == n).unwrap().musd;
+        // Rebuild: 70 a year, 140. By-products 50 replaced by 20 (costs 130 kept): revenue
+        // 170, margin 40, 80: step -60. The rare earths are then the model's already
+        // (150 + 20 = 170): step 0. The model's costs (opex 40): 130 a year, 260: +180.
+        assert!((b.rebuilt_npv_musd - 140.0).abs() < 1e-9);
+        assert!(
+            (step("study_byproducts") + 60.0).abs() < 1e-9,
+            "{}",
+            step("study_byproducts")
+        );
+        assert!(step("study_revenue").abs() < 1e-9);
+        assert!((step("study_costs") - 180.0).abs() < 1e-9);
         let total: f64 = b.steps.iter().map(|s| s.musd).sum();
         assert!((total - (50.0 - 100.0)).abs() < 1e-9);
     }

@@ -204,6 +204,13 @@ pub fn operating_terms(
         _ => None,
     };
     let revenue = per_y.or(lom);
+    // The by-product part counts only inside a study revenue (check warns otherwise).
+    if revenue.is_some() {
+        out.byproduct_revenue_musd_per_y = pick(
+            t.byproduct_revenue_m_per_y,
+            "study_byproduct_revenue_musd_per_y",
+        );
+    }
     let ebitda_y = pick(t.ebitda_m_per_y, "study_ebitda_musd_per_y");
     let ebitda_lom = match (ebitda_y, life) {
         (None, Some(l)) => pick(t.ebitda_lom_m, "study_ebitda_lom_musd").map(|v| v / l),

@@ -104,7 +104,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
         fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
     }
-    let more: [(&str, Value); 61] = [
+    let more: [(&str, Value); 62] = [
         ("ndpr_share_pct", real(g.ndpr_share_pct)),
         ("dytb_share_pct", real(g.dytb_share_pct)),
         ("abundance_kg_m2", real(g.abundance_kg_m2)),
@@ -160,6 +160,10 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("study_capex_m", real(s.terms.capex_m)),
         ("study_revenue_m_per_y", real(s.terms.revenue_m_per_y)),
         ("study_revenue_lom_m", real(s.terms.revenue_lom_m)),
+        (
+            "study_byproduct_revenue_m_per_y",
+            real(s.terms.byproduct_revenue_m_per_y),
+        ),
         ("study_opex_m_per_y", real(s.terms.opex_m_per_y)),
         ("study_ebitda_m_per_y", real(s.terms.ebitda_m_per_y)),
         ("study_ebitda_lom_m", real(s.terms.ebitda_lom_m)),

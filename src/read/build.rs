@@ -240,6 +240,9 @@ impl RecordBuilder {
             Field::StudyCapexMusd => s.terms.capex_m = non_negative(cell)?,
             Field::StudyRevenueMusdPerY => s.terms.revenue_m_per_y = non_negative(cell)?,
             Field::StudyRevenueLomMusd => s.terms.revenue_lom_m = non_negative(cell)?,
+            Field::StudyByproductRevenueMusdPerY => {
+                s.terms.byproduct_revenue_m_per_y = non_negative(cell)?
+            }
             Field::StudyOpexMusdPerY => s.terms.opex_m_per_y = non_negative(cell)?,
             Field::StudyEbitdaMusdPerY => s.terms.ebitda_m_per_y = cell.number()?,
             Field::StudyEbitdaLomMusd => s.terms.ebitda_lom_m = cell.number()?,

@@ -548,6 +548,8 @@ pub struct StudyOperatingTerms {
     /// The study's life-of-mine revenue, all products, millions (spread evenly over the
     /// record's mine life).
     pub revenue_lom_m: Option<f64>,
+    /// The part of `revenue_m_per_y` from by-products and co-products, millions per year.
+    pub byproduct_revenue_m_per_y: Option<f64>,
     /// The study's annual operating cost, millions per year (royalty excluded).
     pub opex_m_per_y: Option<f64>,
     /// The study's annual EBITDA at nameplate (after royalty), millions per year.

@@ -188,6 +188,7 @@ schema! {
     StudyCapexMusd: "study_capex_musd", Number, "million currency units", "study", "The study's own initial capex, millions of `study_currency` (else `currency`), when `capex_musd` is a later estimate than the study's NPV. Used only by the study rebuild.";
     StudyRevenueMusdPerY: "study_revenue_musd_per_y", Number, "million currency units/y", "study", "The study's annual revenue at nameplate, all products (rare earths and by-products), millions of `study_currency` (else `currency`). Used only by the study rebuild, where it replaces output x deck.";
     StudyRevenueLomMusd: "study_revenue_lom_musd", Number, "million currency units", "study", "The study's life-of-mine revenue, all products, millions of `study_currency` (else `currency`); spread evenly over `mine_life_y` when no annual revenue is given. Used only by the study rebuild.";
+    StudyByproductRevenueMusdPerY: "study_byproduct_revenue_musd_per_y", Number, "million currency units/y", "study", "The part of `study_revenue_musd_per_y` that the study's by-products and co-products earn, millions of `study_currency` (else `currency`). Used only by the study rebuild (the bridge's `study_byproducts` step).";
     StudyOpexMusdPerY: "study_opex_musd_per_y", Number, "million currency units/y", "study", "The study's annual operating cost (royalty excluded), millions of `study_currency` (else `currency`). Used only by the study rebuild.";
     StudyEbitdaMusdPerY: "study_ebitda_musd_per_y", Number, "million currency units/y", "study", "The study's annual EBITDA at nameplate (after royalty), millions of `study_currency` (else `currency`); gives the rebuild's operating costs as revenue less EBITDA. Used only by the study rebuild.";
     StudyEbitdaLomMusd: "study_ebitda_lom_musd", Number, "million currency units", "study", "The study's life-of-mine EBITDA, millions of `study_currency` (else `currency`); spread evenly over `mine_life_y` when no annual EBITDA is given. Used only by the study rebuild.";
@@ -223,6 +224,10 @@ const ALIASES: &[(&str, Field)] = &[
     ("study_capex_m", Field::StudyCapexMusd),
     ("study_revenue_m_per_y", Field::StudyRevenueMusdPerY),
     ("study_revenue_lom_m", Field::StudyRevenueLomMusd),
+    (
+        "study_byproduct_revenue_m_per_y",
+        Field::StudyByproductRevenueMusdPerY,
+    ),
     ("study_opex_m_per_y", Field::StudyOpexMusdPerY),
     ("study_ebitda_m_per_y", Field::StudyEbitdaMusdPerY),
     ("study_ebitda_lom_m", Field::StudyEbitdaLomMusd),

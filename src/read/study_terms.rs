@@ -24,6 +24,10 @@ pub fn check(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
         ("study_capex_musd", t.capex_m),
         ("study_revenue_musd_per_y", t.revenue_m_per_y),
         ("study_revenue_lom_musd", t.revenue_lom_m),
+        (
+            "study_byproduct_revenue_musd_per_y",
+            t.byproduct_revenue_m_per_y,
+        ),
         ("study_opex_musd_per_y", t.opex_m_per_y),
         ("study_ebitda_musd_per_y", t.ebitda_m_per_y),
         ("study_ebitda_lom_musd", t.ebitda_lom_m),
@@ -105,6 +109,19 @@ pub fn check(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
     let per_y = |y: Option<f64>, lom: Option<f64>| y.or(lom.zip(life).map(|(v, l)| v / l));
     let revenue = per_y(t.revenue_m_per_y, t.revenue_lom_m);
     let ebitda = per_y(t.ebitda_m_per_y, t.ebitda_lom_m);
+    if let Some(b) = t.byproduct_revenue_m_per_y {
+        match revenue {
+            None => out.push(Diagnostic::warning(
+                Some("study_byproduct_revenue_musd_per_y"),
+                "a by-product revenue is the part of the study's revenue its by-products earn; without study_revenue_musd_per_y (or study_revenue_lom_musd) the rebuild does not use it",
+            )),
+            Some(r) if b > r => out.push(Diagnostic::warning(
+                Some("study_byproduct_revenue_musd_per_y"),
+                format!("the study's by-product revenue ({b} a year) exceeds its revenue ({r:.1} a year)"),
+            )),
+            _ => {}
+        }
+    }
     if let (Some(r), Some(e)) = (revenue, ebitda)
         && e > r
     {
