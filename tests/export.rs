@@ -128,7 +128,11 @@ fn columns_that_say_usd_hold_usd() {
         nol["study_npv_m"].as_f64().unwrap(),
         nol["study_npv_musd_published"].as_f64().unwrap(),
     );
-    assert!((usd - own * 0.7515).abs() < 1e-6, "{own} A$m, {usd} US$m");
+    // The layer rounds computed figures to 4 decimals (COLUMN_DECIMALS): half of 1e-4.
+    assert!(
+        (usd - own * 0.7515).abs() <= 5e-5 + 1e-9,
+        "{own} A$m, {usd} US$m"
+    );
 }
 
 #[test]
@@ -227,4 +231,66 @@ fn ogrinfo_reads_the_layer_as_qgis_would() {
     assert!(text.contains("capex_musd_model: Real"), "{text}");
     assert!(text.contains("first_production_date: Date"), "{text}");
     assert!(text.contains("chance_of_success: Real"), "{text}");
+    // Every property that holds a number in some feature is numeric for GDAL, and no
+    // property is null in every feature (GDAL would type it String): issue 20.
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let features = doc["features"].as_array().unwrap();
+    let mut numeric = std::collections::BTreeSet::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for f in features {
+        for (k, v) in f["properties"].as_object().unwrap() {
+            seen.insert(k.clone());
+            if v.is_number() {
+                numeric.insert(k.clone());
+            }
+        }
+    }
+    for k in &seen {
+        assert!(
+            features.iter().any(|f| !f["properties"][k].is_null()),
+            "{k} is null in every feature"
+        );
+    }
+    let field_type = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .map(|t| t.split_whitespace().next().unwrap_or("").to_owned())
+    };
+    for k in &numeric {
+        let t = field_type(k).unwrap_or_else(|| panic!("{k} not in ogrinfo's fields"));
+        assert!(
+            ["Real", "Integer", "Integer64"].contains(&t.as_str()),
+            "{k}: {t}"
+        );
+    }
+    assert!(numeric.len() > 40, "{}", numeric.len());
+}
+
+#[test]
+fn computed_figures_are_rounded_and_the_style_sets_up_the_temporal_controller() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = export("samples/projects.geojson", dir.path(), &[]);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let mut checked = 0;
+    for f in doc["features"].as_array().unwrap() {
+        for k in [
+            "npv_musd",
+            "risked_npv_musd",
+            "chance_of_success",
+            "nearest_port_km",
+            "score",
+        ] {
+            if let Some(v) = f["properties"][k].as_f64() {
+                // At most four decimals (prospect::output::geojson::COLUMN_DECIMALS).
+                assert!(((v * 1e4).round() - v * 1e4).abs() < 1e-6, "{k} {v}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 80, "{checked}");
+    let qml = std::fs::read_to_string(out.with_extension("qml")).unwrap();
+    assert!(qml.contains("styleCategories=\"Symbology|Labeling|Temporal\""));
+    assert!(
+        qml.contains("<temporal enabled=\"1\" mode=\"1\" startField=\"first_production_date\"")
+    );
 }

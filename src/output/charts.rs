@@ -33,14 +33,15 @@ pub fn bridge_svg(id: &str, b: &Bridge) -> String {
     let y = |v: f64| top + (hi - v) / (hi - lo) * plot_h;
     let w = left + col * bars.len() as f64 + 10.0;
     let mut svg = format!(
-        r##"<svg class="bridge chart" id="bridge-{}" viewBox="0 0 {w:.0} {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="bridge from the published NPV to prospect's NPV" font-family="sans-serif" font-size="10"><line x1="{left}" x2="{:.0}" y1="{z:.1}" y2="{z:.1}" stroke="#888"/><text x="{:.0}" y="{:.1}" text-anchor="end">0</text>"##,
+        r##"<svg class="bridge chart" id="bridge-{}" viewBox="0 0 {w:.0} {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="bridge from the published NPV to prospect's NPV" font-family="sans-serif" font-size="10"><line x1="{left}" x2="{:.0}" y1="{z:.1}" y2="{z:.1}" stroke="#888"/>"##,
         escape(id),
         top + plot_h + 36.0,
         w - 6.0,
-        left - 4.0,
-        y(0.0) + 3.0,
         z = y(0.0),
     );
+    // A US$ million axis (issue 20: every chart with ticks and units).
+    let ticks: Vec<f64> = crate::output::axes::ticks_at_least_two(lo, hi, 4);
+    crate::output::axes::y_axis(&mut svg, &ticks, y, left, (top, top + plot_h), w - 6.0, "");
     for (i, (label, from, to, colour)) in bars.iter().enumerate() {
         let x = left + col * i as f64 + 8.0;
         let (a, b) = (y(from.max(*to)), y(from.min(*to)));
@@ -100,17 +101,30 @@ pub fn cost_curve_svg(report: &Report, ndpr_price_usd_per_kg: Option<f64>) -> St
     let x = |t: f64| left + t / total * w;
     let y = |v: f64| top + (hi - v) / (hi - lo) * h;
     let mut svg = format!(
-        r##"<svg id="cost-curve" class="chart" viewBox="0 0 960 {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="cost curve: C1 per kg NdPr against cumulative NdPr output" font-family="sans-serif" font-size="10"><line x1="{left}" x2="{:.0}" y1="{z:.1}" y2="{z:.1}" stroke="#888"/><text x="{:.0}" y="{:.1}" text-anchor="end">0</text><text x="{:.0}" y="{:.1}" text-anchor="end">{hi:.0}</text><text x="{:.0}" y="{:.1}" text-anchor="end">{mid:.0}</text>"##,
-        top + h + 44.0,
+        r##"<svg id="cost-curve" class="chart" viewBox="0 0 960 {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="cost curve: C1 per kg NdPr against cumulative NdPr output" font-family="sans-serif" font-size="10"><line x1="{left}" x2="{:.0}" y1="{z:.1}" y2="{z:.1}" stroke="#888"/>"##,
+        top + h + 74.0,
         left + w,
-        left - 4.0,
-        y(0.0) + 3.0,
-        left - 4.0,
-        top + 8.0,
-        left - 4.0,
-        y(hi / 2.0) + 3.0,
         z = y(0.0),
-        mid = hi / 2.0,
+    );
+    // Axes (issue 20): C1 in US$/kg NdPr up the side, cumulative output along the bottom.
+    let ticks: Vec<f64> = crate::output::axes::ticks_at_least_two(lo, hi, 5);
+    crate::output::axes::y_axis(
+        &mut svg,
+        &ticks,
+        y,
+        left,
+        (top, top + h),
+        left + w,
+        "US$/kg",
+    );
+    crate::output::axes::x_axis(
+        &mut svg,
+        &crate::output::axes::nice_ticks(0.0, total, 6),
+        x,
+        crate::output::axes::label,
+        top + h,
+        (left, left + w),
+        "cumulative NdPr oxide output at nameplate, t/y",
     );
     let mut cum = 0.0;
     for (id, name, t, c1) in &rows {
@@ -141,23 +155,28 @@ pub fn cost_curve_svg(report: &Report, ndpr_price_usd_per_kg: Option<f64>) -> St
     if let Some(p) = ndpr_price_usd_per_kg {
         let _ = write!(
             svg,
-            r##"<line x1="{left}" x2="{right:.0}" y1="{yp:.1}" y2="{yp:.1}" stroke="#e6550d" stroke-dasharray="4 3"/><text x="{right:.0}" y="{ty:.1}" text-anchor="end" fill="#e6550d">deck NdPr US${p:.0}/kg</text>"##,
+            r##"<line x1="{left}" x2="{right:.0}" y1="{yp:.1}" y2="{yp:.1}" stroke="#e6550d" stroke-dasharray="4 3"/><text x="{lx:.0}" y="{ty:.1}" text-anchor="start" fill="#e6550d">deck NdPr US${p:.0}/kg</text>"##,
             right = left + w,
+            // At the cheap end, where the bars are low, so the label crosses no bar's id.
+            lx = left + 6.0,
             yp = y(p),
             ty = y(p) - 3.0,
         );
     }
-    let off = if off_scale.is_empty() {
-        String::new()
-    } else {
-        format!("; off scale, US$/kg: {}", off_scale.join(", "))
-    };
     let _ = write!(
         svg,
-        r##"<text x="{left}" y="{:.1}">C1 cash cost, US$ per kg NdPr oxide (by-products credited), against cumulative NdPr output at nameplate, {total:.0} t/y in all{}</text></svg>"##,
-        top + h + 30.0,
-        escape(&off)
+        r##"<text x="{left}" y="{:.1}">C1 cash cost, US$ per kg NdPr oxide (by-products credited), against cumulative NdPr output at nameplate, {total:.0} t/y in all</text>"##,
+        top + h + 46.0,
     );
+    if !off_scale.is_empty() {
+        let _ = write!(
+            svg,
+            r##"<text x="{left}" y="{:.1}">Off scale, US$/kg: {}</text>"##,
+            top + h + 60.0,
+            escape(&crate::output::report::fit_list(&off_scale, 140))
+        );
+    }
+    svg.push_str("</svg>");
     svg
 }
 

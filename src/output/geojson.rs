@@ -208,8 +208,21 @@ pub fn record_feature(r: &ProjectRecord) -> Value {
     json!({"type": "Feature", "geometry": geometry, "properties": record_properties(r)})
 }
 
-/// The computed columns of a project, in order (names distinct from the record's fields).
+/// Decimals of the computed (model) columns in the GIS layer: US$ million to US$100,
+/// kilometres to 10 cm, shares and factors to 0.0001. The record's own fields are written
+/// as given.
+pub const COLUMN_DECIMALS: i32 = 4;
+
+/// A computed figure rounded to [`COLUMN_DECIMALS`] (null when missing or not finite).
+fn measured(v: Option<f64>) -> Value {
+    let k = 10f64.powi(COLUMN_DECIMALS);
+    real(v.map(|x| (x * k).round() / k))
+}
+
+/// The computed columns of a project, in order (names distinct from the record's fields),
+/// figures rounded to [`COLUMN_DECIMALS`].
 fn columns(p: &Appraisal, rank: Option<(usize, f64, bool)>) -> Vec<(&'static str, Value)> {
+    let real = measured;
     let s = &p.spatial;
     let y = &p.first_production_year;
     vec![
@@ -332,8 +345,35 @@ fn extras(records: &[&ProjectRecord]) -> BTreeMap<String, Vec<Value>> {
 }
 
 /// The features of a report (in its order), with ranks from `ranking`, made one at a time
-/// as they are written.
+/// as they are written; a property that is null in every feature is left out, so that GDAL
+/// (which types a GeoJSON field by its values) never reads a numeric field as String.
 pub fn features<'a>(
+    report: &'a Report,
+    records: &'a [ProjectRecord],
+    ranking: &'a Ranking,
+) -> impl Iterator<Item = Value> + 'a {
+    // A first pass finds the properties with a value somewhere (features are made again
+    // when written, so memory holds one at a time).
+    let mut present: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for f in all_features(report, records, ranking) {
+        if let Some(props) = f["properties"].as_object() {
+            for (k, v) in props {
+                if !v.is_null() && !present.contains(k) {
+                    present.insert(k.clone());
+                }
+            }
+        }
+    }
+    all_features(report, records, ranking).map(move |mut f| {
+        if let Some(props) = f["properties"].as_object_mut() {
+            props.retain(|k, _| present.contains(k));
+        }
+        f
+    })
+}
+
+/// Every feature with every property, nulls included.
+fn all_features<'a>(
     report: &'a Report,
     records: &'a [ProjectRecord],
     ranking: &'a Ranking,
@@ -413,7 +453,11 @@ pub fn write_sequence(
     Ok(())
 }
 
-/// A QGIS style (.qml): points graduated by `score` in five classes, red (low) to green.
+/// A QGIS style (.qml): points graduated by `score` in five classes, red (low) to green,
+/// labelled by name, and the layer's temporal properties set for QGIS's temporal
+/// controller: each site from its `first_production_date` on (single field, mode 1,
+/// accumulating, so a site stays on the map once it produces; the date is the
+/// deterministic first-production year, which every site has).
 pub fn qml() -> String {
     let colours = [
         "215,25,28,255",
@@ -446,7 +490,10 @@ pub fn qml() -> String {
     }
     format!(
         r#"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis version="3.28.0" styleCategories="Symbology|Labeling">
+<qgis version="3.28.0" styleCategories="Symbology|Labeling|Temporal">
+  <temporal enabled="1" mode="1" startField="first_production_date" endField="" startExpression="" endExpression="" durationField="" durationUnit="min" fixedDuration="0" accumulate="1">
+    <fixedRange><start></start><end></end></fixedRange>
+  </temporal>
   <renderer-v2 type="graduatedSymbol" attr="score" graduatedMethod="GraduatedColor" symbollevels="0" enableorderby="0" forceraster="0">
     <ranges>
 {ranges}    </ranges>

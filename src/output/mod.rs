@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 pub mod appraisal;
+pub mod axes;
 pub mod charts;
 pub mod geojson;
 pub mod portfolio;

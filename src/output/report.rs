@@ -57,17 +57,70 @@ fn money(v: Option<f64>) -> String {
         .map_or("–".into(), |x| format!("{x:.0}"))
 }
 
-/// The map: equirectangular, coastlines, sites coloured by score.
+/// A ring's points with longitudes made continuous (no step over 180°), so that a
+/// polygon crossing the antimeridian is drawn whole rather than as a line across the map;
+/// a ring around a pole (Antarctica's, whose longitudes wind once round) is closed along
+/// the pole. Gives the points and their longitude range.
+fn unwrapped_ring(ring: &geo::LineString<f64>) -> (Vec<(f64, f64)>, f64, f64) {
+    let mut pts: Vec<(f64, f64)> = Vec::with_capacity(ring.0.len() + 2);
+    let mut off = 0.0;
+    let mut prev: Option<f64> = None;
+    for c in ring.coords_iter() {
+        let mut lon = c.x + off;
+        if let Some(p) = prev {
+            while lon - p > 180.0 {
+                off -= 360.0;
+                lon -= 360.0;
+            }
+            while lon - p < -180.0 {
+                off += 360.0;
+                lon += 360.0;
+            }
+        }
+        prev = Some(lon);
+        pts.push((lon, c.y));
+    }
+    if let (Some(first), Some(last)) = (pts.first().copied(), pts.last().copied())
+        && (last.0 - first.0).abs() > 180.0
+    {
+        let mean_lat = pts.iter().map(|p| p.1).sum::<f64>() / pts.len() as f64;
+        let pole = if mean_lat < 0.0 { -90.0 } else { 90.0 };
+        pts.push((last.0, pole));
+        pts.push((first.0, pole));
+    }
+    let lo = pts.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let hi = pts.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    (pts, lo, hi)
+}
+
+/// The map's score classes: colour and the range of rank score it stands for.
+fn score_legend() -> Vec<(String, String)> {
+    SCORE_COLOURS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                format!(
+                    r##"<circle cx="10" cy="0" r="6" fill="{c}" stroke="#222" stroke-width="0.8"/>"##
+                ),
+                format!("score {:.1}-{:.1}", i as f64 / 5.0, (i + 1) as f64 / 5.0),
+            )
+        })
+        .collect()
+}
+
+/// The map: equirectangular, Natural Earth land, each site a marker numbered by its rank
+/// and coloured by score, a legend of the score classes, and a key of the numbers below.
 fn map_svg(
     report: &Report,
     records: &BTreeMap<&str, &crate::ProjectRecord>,
-    scores: &BTreeMap<&str, f64>,
+    ranks: &BTreeMap<&str, &crate::portfolio::rank::Ranked>,
 ) -> String {
-    let (w, h) = (960.0, 480.0);
+    let (w, plot_h, h) = (960.0, 480.0, 540.0);
     let x = |lon: f64| (lon + 180.0) / 360.0 * w;
-    let y = |lat: f64| (90.0 - lat) / 180.0 * h;
+    let y = |lat: f64| (90.0 - lat) / 180.0 * plot_h;
     let mut svg = format!(
-        r##"<svg id="map" class="chart" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Map of the sites"><rect width="{w}" height="{h}" fill="#eaf2f8"/>"##
+        r##"<svg id="map" class="chart" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Map of the sites" font-family="sans-serif" font-size="11"><rect width="{w}" height="{plot_h}" fill="#eaf2f8"/>"##
     );
     if let Ok(fc) = LAND_110M.parse::<geojson::FeatureCollection>() {
         let mut d = String::new();
@@ -85,71 +138,148 @@ fn map_svg(
             };
             for p in polys {
                 for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-                    for (i, c) in ring.coords_iter().enumerate() {
-                        let _ = write!(
-                            d,
-                            "{}{:.1},{:.1}",
-                            if i == 0 { "M" } else { "L" },
-                            x(c.x),
-                            y(c.y)
-                        );
+                    let (pts, lo, hi) = unwrapped_ring(ring);
+                    // Drawn again a turn east or west where it runs past ±180°; the clip
+                    // keeps what falls off the map.
+                    for shift in [-360.0, 0.0, 360.0] {
+                        if hi + shift < -180.0 || lo + shift > 180.0 {
+                            continue;
+                        }
+                        for (i, (lon, lat)) in pts.iter().enumerate() {
+                            let _ = write!(
+                                d,
+                                "{}{:.1},{:.1}",
+                                if i == 0 { "M" } else { "L" },
+                                x(lon + shift),
+                                y(*lat)
+                            );
+                        }
+                        d.push('Z');
                     }
-                    d.push('Z');
                 }
             }
         }
+        // An inner viewport clips what is drawn a turn beyond ±180° (no reference by URL,
+        // so the page names nothing it would fetch).
         let _ = write!(
             svg,
-            r##"<path d="{d}" fill="#d9d4c7" stroke="#a89f8a" stroke-width="0.4"/>"##
+            r##"<svg x="0" y="0" width="{w}" height="{plot_h}" viewBox="0 0 {w} {plot_h}" overflow="hidden"><path d="{d}" fill="#d9d4c7" stroke="#a89f8a" stroke-width="0.4"/></svg>"##
         );
     }
-    for p in &report.projects {
-        let Some(pt) = records.get(p.id.as_str()).and_then(|r| r.site_point()) else {
-            continue;
-        };
-        let score = scores.get(p.id.as_str()).copied().unwrap_or(0.0);
+    // Lowest rank drawn last, so the best-ranked marker is on top where sites crowd.
+    let mut sites: Vec<(&Appraisal, geo::Point<f64>)> = report
+        .projects
+        .iter()
+        .filter_map(|p| Some((p, records.get(p.id.as_str())?.site_point()?)))
+        .collect();
+    sites.sort_by_key(|(p, _)| {
+        std::cmp::Reverse(ranks.get(p.id.as_str()).map_or(usize::MAX, |r| r.rank))
+    });
+    for (p, pt) in &sites {
+        let r = ranks.get(p.id.as_str());
+        let score = r.map_or(0.0, |r| r.score);
+        let number = r.map_or("·".to_owned(), |r| r.rank.to_string());
+        let (cx, cy) = (
+            x(pt.x()).clamp(8.0, w - 8.0),
+            y(pt.y()).clamp(8.0, plot_h - 8.0),
+        );
         let _ = write!(
             svg,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="{}" stroke="#222" stroke-width="0.8"><title>{} ({}): score {:.2}</title></circle>"##,
-            x(pt.x()),
-            y(pt.y()),
-            score_colour(score),
+            r##"<g class="site"><title>{number}. {} ({}): score {score:.2}</title><circle cx="{cx:.1}" cy="{cy:.1}" r="7.5" fill="{}" stroke="#222" stroke-width="0.8"/><text x="{cx:.1}" y="{:.1}" text-anchor="middle" font-size="8.5" font-weight="bold">{number}</text></g>"##,
             escape(&p.name),
             escape(&p.id),
-            score
+            score_colour(score),
+            cy + 3.0,
         );
     }
-    svg.push_str(r##"<text x="8" y="472" font-family="sans-serif" font-size="11" fill="#555">Coastlines: Natural Earth 1:110m (public domain). Colour: rank score, red low to green high.</text></svg>"##);
-    svg
+    let bottom = super::axes::legend(&mut svg, &score_legend(), (8.0, plot_h + 16.0), w - 8.0);
+    let _ = write!(
+        svg,
+        r##"<text x="8" y="{:.1}" fill="#555">Numbers: rank in the ranking below. Land: Natural Earth 1:110m (public domain); equirectangular, longitude -180° to 180°.</text></svg>"##,
+        bottom + 4.0
+    );
+    // The key: number, name and country, in rank order, as an HTML list (it wraps).
+    let mut key: Vec<(usize, String)> = sites
+        .iter()
+        .filter_map(|(p, _)| {
+            let r = ranks.get(p.id.as_str())?;
+            Some((
+                r.rank,
+                format!(
+                    "<li value=\"{}\">{} <small>({}, {})</small></li>",
+                    r.rank,
+                    escape(&p.name),
+                    escape(&p.id),
+                    escape(p.country.as_deref().unwrap_or("Area"))
+                ),
+            ))
+        })
+        .collect();
+    key.sort();
+    let items: String = key.into_iter().map(|(_, li)| li).collect();
+    format!("{svg}<ol id=\"map-key\" class=\"key\">{items}</ol>")
 }
 
-/// A Gantt of the remaining stages, with P10-P90 whiskers on first production.
+/// Items joined with `, ` up to `max` characters, then `and N more`.
+pub(crate) fn fit_list(items: &[String], max: usize) -> String {
+    let mut out = String::new();
+    for (i, it) in items.iter().enumerate() {
+        if !out.is_empty() && out.chars().count() + it.chars().count() + 2 > max {
+            return format!("{out} and {} more", items.len() - i);
+        }
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(it);
+    }
+    out
+}
+
+/// `text` cut to `max` characters with an ellipsis, so that a label keeps to its margin
+/// (the full text stays in the element's title).
+fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut t: String = text.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// A Gantt of the remaining stages, with P10-P90 whiskers on first production, year axes
+/// above and below and a legend of the stage colours.
 fn gantt_svg(t: &Timeline) -> String {
     let rows: Vec<_> = t.projects.iter().filter(|p| !p.stages.is_empty()).collect();
     let last = t.years.last().map_or(t.as_of, |y| y.year);
     let (start, end) = (f64::from(t.as_of), f64::from(last.max(t.as_of + 1)));
-    let (left, w, row) = (170.0, 760.0, 18.0);
-    let h = 40.0 + row * rows.len() as f64;
+    let (left, w, row, top) = (200.0, 740.0, 18.0, 34.0);
+    let plot_bottom = top + row * rows.len() as f64 + 4.0;
+    let h = plot_bottom + 76.0;
     let x = |year: f64| left + (year.clamp(start, end) - start) / (end - start) * w;
     let mut svg = format!(
         r##"<svg id="gantt" class="chart" viewBox="0 0 960 {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Investment timeline" font-family="sans-serif" font-size="11">"##
     );
-    for year in (t.as_of..=last).step_by(5) {
+    let ticks: Vec<f64> = (t.as_of..=last).step_by(5).map(f64::from).collect();
+    for year in &ticks {
         let _ = write!(
             svg,
-            r##"<line x1="{0:.1}" x2="{0:.1}" y1="20" y2="{1}" stroke="#ddd"/><text x="{0:.1}" y="14" text-anchor="middle">{year}</text>"##,
-            x(f64::from(year)),
-            h - 10.0
+            r##"<g class="tick"><line x1="{0:.1}" x2="{0:.1}" y1="{1}" y2="{2}" stroke="#ddd"/><text x="{0:.1}" y="{3}" text-anchor="middle">{4}</text></g>"##,
+            x(*year),
+            top - 6.0,
+            plot_bottom,
+            top - 10.0,
+            *year as i32
         );
     }
     for (i, p) in rows.iter().enumerate() {
-        let y = 24.0 + row * i as f64;
+        let y = top + row * i as f64;
         let _ = write!(
             svg,
-            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end"><title>{}</title>{}</text>"##,
             left - 6.0,
             y + 11.0,
-            escape(&p.name)
+            escape(&p.name),
+            escape(&fit(&p.name, 30))
         );
         for s in &p.stages {
             let StageSpan {
@@ -181,11 +311,34 @@ fn gantt_svg(t: &Timeline) -> String {
             y + 10.0
         );
     }
+    super::axes::x_axis(
+        &mut svg,
+        &ticks,
+        x,
+        |v| (v as i32).to_string(),
+        plot_bottom,
+        (left, left + w),
+        "year",
+    );
+    let swatch = |c: &str| format!(r##"<rect x="0" y="-6" width="20" height="10" fill="{c}"/>"##);
+    let entries = vec![
+        (swatch("#9ecae1"), "exploration, resource".to_owned()),
+        (swatch("#6baed6"), "studies (PEA, PFS, DFS)".to_owned()),
+        (swatch("#fd8d3c"), "permitting".to_owned()),
+        (swatch("#fdd0a2"), "financing".to_owned()),
+        (swatch("#74c476"), "construction".to_owned()),
+        (
+            r##"<line x1="0" x2="20" y1="0" y2="0" stroke="#000"/><line x1="0" x2="0" y1="-4" y2="4" stroke="#000"/><line x1="20" x2="20" y1="-4" y2="4" stroke="#000"/>"##.to_owned(),
+            "first production P10-P90 if it proceeds".to_owned(),
+        ),
+    ];
+    super::axes::legend(&mut svg, &entries, (8.0, plot_bottom + 48.0), 950.0);
     svg.push_str("</svg>");
     svg
 }
 
-/// Non-China supply against the target, with the early-late band.
+/// Non-China supply against the target, with the early-late band, a y axis in t/y, a year
+/// axis, a labelled target line and a legend.
 fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
     // Separated supply (the band and the two solid lines), against mined supply and the
     // capacity of the plants outside China.
@@ -202,7 +355,7 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
         Oxide::Dytb => y.plant_capacity_dytb_t,
     };
     let target = t.target.filter(|g| g.oxide == oxide);
-    let max = t
+    let peak = t
         .years
         .iter()
         .map(|y| {
@@ -214,9 +367,21 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
                 .max(capacity(y))
         })
         .chain(target.map(|g| g.tonnes))
-        .fold(1.0, f64::max)
-        * 1.1;
-    let (left, top, w, h) = (70.0, 20.0, 860.0, 240.0);
+        .fold(1.0, f64::max);
+    let ticks = super::axes::nice_ticks(0.0, peak * 1.05, 5);
+    let max = ticks
+        .last()
+        .copied()
+        .filter(|m| *m >= peak)
+        .unwrap_or_else(|| {
+            let step = ticks.get(1).copied().unwrap_or(peak) - ticks[0];
+            ticks.last().copied().unwrap_or(0.0) + step
+        });
+    let mut ticks = ticks;
+    if ticks.last().is_none_or(|l| *l < max) {
+        ticks.push(max);
+    }
+    let (left, top, w, h) = (80.0, 34.0, 850.0, 230.0);
     let n = t.years.len().max(2) as f64 - 1.0;
     let x = |i: usize| left + i as f64 / n * w;
     let y = |v: f64| top + h - v / max * h;
@@ -225,9 +390,10 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
         Oxide::Dytb => "Dy+Tb oxide",
     };
     let mut svg = format!(
-        r##"<svg id="supply-{}" class="chart" viewBox="0 0 960 300" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Non-China {name} supply" font-family="sans-serif" font-size="11">"##,
+        r##"<svg id="supply-{}" class="chart" viewBox="0 0 960 360" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Non-China {name} supply" font-family="sans-serif" font-size="11"><text x="{left}" y="14" font-weight="bold">Non-China {name} supply, t/y</text>"##,
         if oxide == Oxide::Ndpr { "ndpr" } else { "dytb" }
     );
+    super::axes::y_axis(&mut svg, &ticks, y, left, (top, top + h), left + w, "t/y");
     let band: Vec<String> = t
         .years
         .iter()
@@ -295,6 +461,14 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
             left + w,
             y(g.tonnes)
         );
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-weight="bold">target {} t/y by {}</text>"##,
+            left + w - 4.0,
+            y(g.tonnes) - 5.0,
+            super::axes::label(g.tonnes),
+            g.year
+        );
         if let Some(i) = t.years.iter().position(|r| r.year == g.year) {
             let _ = write!(
                 svg,
@@ -305,19 +479,45 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
             );
         }
     }
-    for (i, r) in t.years.iter().enumerate().step_by(5) {
-        let _ = write!(
-            svg,
-            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
-            x(i),
-            top + h + 16.0,
-            r.year
-        );
-    }
-    let _ = write!(
-        svg,
-        r##"<text x="{left}" y="12">{name}, t/y (max {max:.0}); separated outside China, blue: base, orange: chance-weighted, shaded: early to late; grey dashed: mined; green dotted: plant capacity; black dashed: target</text></svg>"##
+    let year_ticks: Vec<f64> = (0..t.years.len()).step_by(5).map(|i| i as f64).collect();
+    let first_year = t.years.first().map_or(t.as_of, |r| r.year);
+    // The ticks are indices into the years, labelled with the year.
+    super::axes::x_axis(
+        &mut svg,
+        &year_ticks,
+        |i| x(i as usize),
+        |i| (first_year + i as i32).to_string(),
+        top + h,
+        (left, left + w),
+        "year",
     );
+    let line = |c: &str, dash: &str, width: f64| {
+        format!(
+            r##"<line x1="0" x2="20" y1="0" y2="0" stroke="{c}" stroke-width="{width}" stroke-dasharray="{dash}"/>"##
+        )
+    };
+    let entries = vec![
+        (
+            line("#08519c", "none", 2.0),
+            "separated outside China, base".to_owned(),
+        ),
+        (
+            line("#e6550d", "none", 2.0),
+            "separated, chance-weighted".to_owned(),
+        ),
+        (
+            r##"<rect x="0" y="-5" width="20" height="10" fill="#c6dbef"/>"##.to_owned(),
+            "separated, early to late".to_owned(),
+        ),
+        (line("#636363", "6 3", 1.5), "mined (contained)".to_owned()),
+        (
+            line("#31a354", "2 2", 1.5),
+            "plant capacity outside China".to_owned(),
+        ),
+        (line("#000", "4 3", 1.0), "target".to_owned()),
+    ];
+    super::axes::legend(&mut svg, &entries, (left, top + h + 48.0), 950.0);
+    svg.push_str("</svg>");
     svg
 }
 
@@ -361,7 +561,10 @@ fn plants_table(t: &Timeline) -> String {
     out
 }
 
-/// NPV P10-P90 bars with P50 ticks and the deterministic value, per valued project.
+/// NPV P10-P90 bars with P50 ticks and the deterministic value, per valued project, on a
+/// symmetric log scale (linear within ±US$100 m, logarithmic beyond) so that a project
+/// worth tens of millions shows beside one worth billions; each row's figures are written
+/// beside it.
 fn npv_svg(report: &Report) -> String {
     let rows: Vec<&Appraisal> = report
         .projects
@@ -375,22 +578,38 @@ fn npv_svg(report: &Report) -> String {
         .collect();
     let lo = vals.iter().copied().fold(0.0, f64::min);
     let hi = vals.iter().copied().fold(0.0, f64::max).max(lo + 1.0);
-    let (left, w, row) = (170.0, 760.0, 16.0);
-    let h = 40.0 + row * rows.len() as f64;
-    let x = |v: f64| left + (v - lo) / (hi - lo) * w;
-    let mut svg = format!(
-        r##"<svg id="npv" class="chart" viewBox="0 0 960 {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="NPV distribution" font-family="sans-serif" font-size="11"><line x1="{0:.1}" x2="{0:.1}" y1="18" y2="{1}" stroke="#888"/><text x="{0:.1}" y="12" text-anchor="middle">0</text>"##,
-        x(0.0),
-        h - 8.0
+    let scale = super::axes::SymLog { c: 100.0 };
+    let ticks = scale.ticks(lo, hi, 11);
+    let (tlo, thi) = (
+        scale.apply(ticks.first().copied().unwrap_or(lo).min(lo)),
+        scale.apply(ticks.last().copied().unwrap_or(hi).max(hi)),
     );
-    for (i, p) in rows.iter().enumerate() {
-        let y = 22.0 + row * i as f64;
+    let (left, w, row, top) = (200.0, 500.0, 16.0, 26.0);
+    let plot_bottom = top + row * rows.len() as f64 + 2.0;
+    let h = plot_bottom + 56.0;
+    let x = |v: f64| left + (scale.apply(v) - tlo) / (thi - tlo).max(1e-9) * w;
+    let mut svg = format!(
+        r##"<svg id="npv" class="chart" viewBox="0 0 960 {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="NPV distribution" font-family="sans-serif" font-size="11"><text x="{0:.1}" y="14" font-weight="bold">NPV, US$ million (symmetric log scale)</text><text x="{1:.1}" y="14" font-weight="bold">base (P10 / P90)</text><line x1="{2:.1}" x2="{2:.1}" y1="{top}" y2="{plot_bottom}" stroke="#888"/>"##,
+        left,
+        left + w + 12.0,
+        x(0.0),
+    );
+    for t in &ticks {
         let _ = write!(
             svg,
-            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            r##"<line x1="{0:.1}" x2="{0:.1}" y1="{top}" y2="{plot_bottom}" stroke="#eee"/>"##,
+            x(*t)
+        );
+    }
+    for (i, p) in rows.iter().enumerate() {
+        let y = top + row * i as f64;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end"><title>{}</title>{}</text>"##,
             left - 6.0,
             y + 9.0,
-            escape(&p.name)
+            escape(&p.name),
+            escape(&fit(&p.name, 30))
         );
         if let (Some(a), Some(b)) = (p.npv_musd.p10, p.npv_musd.p90) {
             let _ = write!(
@@ -416,21 +635,45 @@ fn npv_svg(report: &Report) -> String {
                 y + 5.0
             );
         }
+        let spread = match (p.npv_musd.p10, p.npv_musd.p90) {
+            (Some(a), Some(b)) => format!(
+                " ({} / {})",
+                super::axes::label(a.round()),
+                super::axes::label(b.round())
+            ),
+            _ => String::new(),
+        };
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}">{}{spread}</text>"##,
+            left + w + 12.0,
+            y + 9.0,
+            super::axes::label(p.npv_musd.base.unwrap_or(0.0).round()),
+        );
     }
-    let _ = write!(
-        svg,
-        r##"<text x="{left}" y="{:.1}">NPV at the start of construction, US$ million: bar P10 to P90, tick P50, dot deterministic ({lo:.0} to {hi:.0})</text></svg>"##,
-        h - 2.0
+    super::axes::x_axis(
+        &mut svg,
+        &ticks,
+        x,
+        super::axes::label,
+        plot_bottom,
+        (left, left + w),
+        "US$ million: bar P10 to P90, tick P50, dot deterministic",
     );
+    svg.push_str("</svg>");
     svg
 }
 
-/// A small tornado of a project's five largest swings.
+/// A small tornado of a project's five largest swings: NPV with each driver at its P10
+/// and P90, on an axis in US$ million, the base NPV marked.
 fn tornado_svg(p: &Appraisal) -> String {
     let Some(sim) = &p.simulation else {
         return String::new();
     };
     let drivers: Vec<_> = sim.sensitivity.iter().take(5).collect();
+    if drivers.is_empty() {
+        return String::new();
+    }
     let base = p.npv_musd.base.unwrap_or(0.0);
     let vals: Vec<f64> = drivers
         .iter()
@@ -443,15 +686,25 @@ fn tornado_svg(p: &Appraisal) -> String {
         .copied()
         .fold(f64::NEG_INFINITY, f64::max)
         .max(lo + 1.0);
-    let (left, w) = (90.0, 330.0);
+    let ticks = super::axes::ticks_at_least_two(lo, hi, 4);
+    // The axis spans the ticks and the data.
+    let (lo, hi) = (
+        ticks.first().copied().unwrap_or(lo).min(lo),
+        ticks.last().copied().unwrap_or(hi).max(hi),
+    );
+    let (left, w, top) = (96.0, 310.0, 16.0);
     let x = |v: f64| left + (v - lo) / (hi - lo) * w;
+    let plot_bottom = top + 14.0 * drivers.len() as f64 + 2.0;
+    let h = plot_bottom + 36.0;
     let mut svg = format!(
-        r##"<svg class="tornado" viewBox="0 0 440 {}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Tornado" font-family="sans-serif" font-size="10"><line x1="{1:.1}" x2="{1:.1}" y1="0" y2="{0}" stroke="#888"/>"##,
-        14.0 * drivers.len() as f64 + 4.0,
-        x(base)
+        r##"<svg class="tornado" viewBox="0 0 440 {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Tornado" font-family="sans-serif" font-size="10"><line x1="{0:.1}" x2="{0:.1}" y1="{1:.1}" y2="{plot_bottom:.1}" stroke="#888"/><text x="{0:.1}" y="{2:.1}" text-anchor="middle">base {3}</text>"##,
+        x(base),
+        top - 2.0,
+        top - 5.0,
+        super::axes::label(base.round())
     );
     for (i, d) in drivers.iter().enumerate() {
-        let y = 2.0 + 14.0 * i as f64;
+        let y = top + 14.0 * i as f64;
         let (a, b) = (
             d.npv_at_p10_musd.min(d.npv_at_p90_musd),
             d.npv_at_p10_musd.max(d.npv_at_p90_musd),
@@ -461,15 +714,73 @@ fn tornado_svg(p: &Appraisal) -> String {
             r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{:.1}" y="{y:.1}" width="{:.1}" height="10" fill="#fdae6b"><title>{:.0} to {:.0} US$m</title></rect>"##,
             left - 4.0,
             y + 9.0,
-            escape(&d.driver),
+            escape(&fit(&d.driver, 15)),
             x(a),
             (x(b) - x(a)).max(0.5),
             d.npv_at_p10_musd,
             d.npv_at_p90_musd
         );
     }
+    super::axes::x_axis(
+        &mut svg,
+        &ticks,
+        x,
+        super::axes::label,
+        plot_bottom,
+        (left, left + w),
+        "NPV, US$ million (each driver at its P10 and P90)",
+    );
     svg.push_str("</svg>");
     svg
+}
+
+/// What a project sells, t/y at nameplate: oxides for rare earths (with the product form),
+/// metals for nodules; `–` for what the model has no tonnage of.
+fn products(p: &Appraisal) -> String {
+    let t = |v: f64| super::axes::label(v.round());
+    if let Some(m) = p
+        .annual_metals_t
+        .filter(|m| m.ni + m.cu + m.co + m.mn > 0.0)
+    {
+        return format!(
+            "Ni {}, Cu {}, Co {}, Mn {} (metal)",
+            t(m.ni),
+            t(m.cu),
+            t(m.co),
+            t(m.mn)
+        );
+    }
+    let oxide = |name: &str, v: Option<f64>| {
+        v.filter(|x| x.is_finite() && *x > 0.0)
+            .map(|x| format!("{name} {}", t(x)))
+    };
+    let mut parts: Vec<String> = [
+        oxide("TREO", p.annual_treo_t),
+        oxide("NdPr oxide", p.annual_ndpr_t),
+        oxide("Dy+Tb oxide", p.annual_dytb_t),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        return match p.commodity.as_deref() {
+            Some("cu_zn_au") => "Zn, Pb, Cu, Au and Ag in a sulphide ore (no tonnage modelled; valued on net smelter return)".to_owned(),
+            _ => "–".to_owned(),
+        };
+    }
+    if let Some(form) = &p.product_form {
+        parts.push(format!("as {}", form.replace('_', " ")));
+    }
+    if !p.byproducts_priced_by_default.is_empty() || !p.byproducts_unpriced.is_empty() {
+        let listed: Vec<String> = p
+            .byproducts_priced_by_default
+            .iter()
+            .chain(&p.byproducts_unpriced)
+            .cloned()
+            .collect();
+        parts.push(format!("by-products: {}", listed.join(", ")));
+    }
+    parts.join(", ")
 }
 
 fn card(p: &Appraisal, rank: Option<&crate::portfolio::rank::Ranked>) -> String {
@@ -518,15 +829,37 @@ fn card(p: &Appraisal, rank: Option<&crate::portfolio::rank::Ranked>) -> String 
         p.basket_price_usd_per_kg
             .map_or("–".into(), |v| format!("{v:.2}")),
     );
-    t += &row(
-        "Output t/y TREO / NdPr / Dy+Tb",
-        format!(
-            "{} / {} / {}",
-            money(p.annual_treo_t),
-            money(p.annual_ndpr_t),
-            money(p.annual_dytb_t)
-        ),
-    );
+    t += &row("Products, t/y", products(p));
+    if let Some(s) = &p.study {
+        // Beside it, the rebuild on the study's own terms when there is one, else the model
+        // at the study's prices, rate and tax basis.
+        let (what, model, dev) = match &s.bridge {
+            Some(b) => (
+                "rebuilt on the study's terms",
+                Some(b.rebuilt_npv_musd),
+                b.rebuild_deviation_pct,
+            ),
+            None => (
+                "the model at the study's prices, rate and tax basis",
+                s.model_npv_musd,
+                s.deviation_pct,
+            ),
+        };
+        t += &row(
+            "Published study NPV US$m",
+            format!(
+                "{:.0} ({} {}; {:.0} in US$ of {}); {what} {}{}; prospect's own NPV {}",
+                s.published_npv_musd,
+                s.study_type.as_deref().unwrap_or("study"),
+                s.study_year.map_or("–".into(), |y| y.to_string()),
+                s.published_npv_real_musd,
+                s.money_year,
+                money(model),
+                dev.map_or(String::new(), |d| format!(" ({d:+.0} %)")),
+                money(p.npv_musd.base)
+            ),
+        );
+    }
     t += &row(
         "Breakeven price factor",
         p.breakeven_price_factor
@@ -683,11 +1016,6 @@ pub fn html(
         .iter()
         .map(|r| (r.id.as_str(), r))
         .collect();
-    let scores: BTreeMap<&str, f64> = ranking
-        .projects
-        .iter()
-        .map(|r| (r.id.as_str(), r.score))
-        .collect();
     let mut table = String::from(
         "<table id=\"ranking\"><thead><tr><th>Rank</th><th>Project</th><th>Score</th><th>Value</th><th>Speed</th><th>Supply</th><th>Risk</th><th>Confidence</th><th>Risked NPV US$m</th><th>1st prod P50 (y)</th><th>P(success)</th><th>Pareto</th></tr></thead><tbody>",
     );
@@ -752,6 +1080,7 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
 #ranking td:nth-child(2), #ranking th:nth-child(2) {{ text-align: left; }}
 .card {{ border: 1px solid #ddd; border-radius: 6px; padding: 0.6em 1em; margin: 1em 0; break-inside: avoid; }}
 .kv th {{ text-align: left; font-weight: normal; color: #555; padding-right: 1em; }} .prov {{ font-size: 0.8em; color: #444; }}
+.key {{ columns: 3 14em; font-size: 0.8em; margin: 0.4em 0 0 1.5em; padding: 0; }}
 .warn li {{ color: #a63603; }} .tornado {{ width: 440px; max-width: 100%; }} small {{ color: #777; }}
 @media print {{ h2 {{ break-before: page; }} .card {{ page-break-inside: avoid; }} }}
 </style></head><body>
@@ -775,7 +1104,7 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
         draws = report.draws,
         seed = report.seed.map_or("–".into(), |s| s.to_string()),
         convention = escape(report.percentile_convention),
-        map = map_svg(report, &recs, &scores),
+        map = map_svg(report, &recs, &ranks),
         gantt = gantt_svg(timeline),
         supply_ndpr = supply_svg(timeline, Oxide::Ndpr),
         supply_dytb = supply_svg(timeline, Oxide::Dytb),
