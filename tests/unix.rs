@@ -348,3 +348,39 @@ fn footers_use_display_names() {
     assert!(text.contains("(mid-year discounting)"), "{text}");
     assert!(!text.contains("MidYear") && !text.contains("EndOfYear"));
 }
+
+#[test]
+fn a_negative_value_gets_its_own_message_not_clap_s_double_dash_tip() {
+    for (args, says) in [
+        (
+            vec!["appraise", SAMPLE, "--draws", "0", "--as-of", "-5"],
+            "not a year prospect can value from",
+        ),
+        (
+            vec!["rank", SAMPLE, "--draws", "0", "--max-years", "-1"],
+            "a number of years, 0 or more",
+        ),
+        (vec!["appraise", SAMPLE, "--draws", "-5"], "--draws"),
+    ] {
+        cargo_bin_cmd!("prospect")
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says))
+            .stderr(predicate::str::contains("-- -").not());
+    }
+}
+
+#[test]
+fn check_quiet_prints_the_problems_without_the_summary() {
+    cargo_bin_cmd!("prospect")
+        .args(["check", "-q", SAMPLE])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+    cargo_bin_cmd!("prospect")
+        .args(["check", SAMPLE])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("checked 1 file(s)"));
+}

@@ -23,6 +23,9 @@ pub struct CheckArgs {
     /// WGS84 lon/lat). Needs the `proj` feature for anything but WGS84.
     #[arg(long, value_name = "CRS")]
     pub crs: Option<String>,
+    /// No summary line on standard error (the problems are still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// TOML file overriding any subset of the default assumptions, as `appraise` takes it:
     /// the records are checked against it (the distributions, mud scenarios and
     /// currencies they name, the usual grade ranges) and its own problems are listed.
@@ -53,13 +56,15 @@ pub fn run(args: CheckArgs) -> Result<u8> {
                 writeln!(out, "{}", prospect::output::printable(&d.to_string()))?;
             }
             out.flush()?;
-            eprintln!(
-                "checked {} file(s), {} record(s): {} error(s), {} warning(s)",
-                report.files.len(),
-                report.records,
-                report.errors,
-                report.warnings
-            );
+            if !args.quiet {
+                eprintln!(
+                    "checked {} file(s), {} record(s): {} error(s), {} warning(s)",
+                    report.files.len(),
+                    report.records,
+                    report.errors,
+                    report.warnings
+                );
+            }
         }
         CheckFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &report)?;

@@ -68,7 +68,7 @@ pub struct ModelArgs {
     #[arg(long, value_name = "FILE")]
     pub assumptions: Option<PathBuf>,
     /// Calendar year the lead-time clock starts from (default: the current year).
-    #[arg(long, value_name = "YEAR")]
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
     pub as_of: Option<i32>,
     /// Folder of context layers (ports, plants, zones, protected, land .geojson); each file
     /// present replaces the built-in layer.
@@ -91,10 +91,10 @@ pub struct ModelArgs {
     pub land: Option<PathBuf>,
     /// Monte Carlo draws per project (0: deterministic only; default: the assumptions',
     /// 10,000).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub draws: Option<usize>,
     /// Seed of the simulation (default: the assumptions', printed in every output).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Hold a driver at its base value (price_ndpr, price_dytb, price_light, price_heavy,
     /// price_ni, price_cu, price_co, price_mn, grade, tonnage, recovery, capex, opex,

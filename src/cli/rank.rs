@@ -27,7 +27,7 @@ pub struct RankArgs {
     #[arg(long, value_parser = parse_country)]
     pub country: Option<String>,
     /// Keep only projects at most this many years from first production (P50).
-    #[arg(long, value_name = "YEARS", value_parser = parse_years)]
+    #[arg(long, value_name = "YEARS", value_parser = parse_years, allow_negative_numbers = true)]
     pub max_years: Option<f64>,
     #[command(flatten)]
     pub out: OutputArgs,
