@@ -591,6 +591,8 @@ pub struct RankAssumptions {
     pub weights: BTreeMap<String, f64>,
     /// `[rank.subscores]`: the supply-security sub-scores (issue 24).
     pub subscores: RankSubscores,
+    /// `[rank.committee]`: the committee ranking's weights and scales (issue 18).
+    pub committee: crate::portfolio::committee::CommitteeAssumptions,
 }
 
 // --- Judgement figures of the models' rules, moved out of the code (issue 24) ---

@@ -406,3 +406,110 @@ fn the_target_met_by_mined_supply_is_read_off_the_year_rows() {
     );
     assert_eq!(t["target_met_year_mined"].as_i64(), met, "{rows:?}");
 }
+
+// --- Committee ranking (issue 18) ---
+
+#[test]
+fn committee_ranking_has_a_league_per_family_and_keeps_to_its_screens() {
+    let all = json("rank", &[]);
+    let c = &all["committee"];
+    let leagues = c["leagues"].as_array().unwrap();
+    let families: Vec<&str> = leagues
+        .iter()
+        .map(|l| l["family"].as_str().unwrap())
+        .collect();
+    // The samples hold rare-earth, nodule and sulphide projects: three leagues.
+    assert_eq!(families, ["cu_zn_au", "ni_cu_co_mn", "rare_earths"]);
+    for l in leagues {
+        for (i, p) in l["projects"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(p["family"], l["family"]);
+            assert_eq!(p["league_rank"].as_u64().unwrap(), i as u64 + 1);
+        }
+    }
+    // NORI-D (nodules) is not in the rare-earth league.
+    let re = leagues
+        .iter()
+        .find(|l| l["family"] == "rare_earths")
+        .unwrap();
+    assert!(
+        re["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["id"] != "NORID")
+    );
+    // The percentile ranking stays beside it.
+    assert!(all["ranking"]["projects"].as_array().unwrap().len() > 20);
+
+    let screened = json(
+        "rank",
+        &[
+            "--committee",
+            "--screen",
+            "npv>0",
+            "--screen",
+            "family=rare_earths",
+        ],
+    );
+    let c = &screened["committee"];
+    let leagues = c["leagues"].as_array().unwrap();
+    assert_eq!(leagues.len(), 1);
+    let kept: Vec<&str> = leagues[0]["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    let npv_of = |id: &str| {
+        all["ranking"]["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()["npv_musd"]
+            .as_f64()
+    };
+    assert!(!kept.is_empty());
+    for id in &kept {
+        assert!(npv_of(id).unwrap() > 0.0, "{id} passed npv>0");
+    }
+    for (id, why) in c["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e[0].as_str().unwrap(), e[1].as_str().unwrap()))
+    {
+        assert!(why.starts_with("screen "), "{id}: {why}");
+        assert!(!kept.contains(&id));
+    }
+
+    // A zero weight takes the criterion out of every contribution.
+    let no_econ = json("rank", &["--committee-weight", "economics=0"]);
+    for l in no_econ["committee"]["leagues"].as_array().unwrap() {
+        for p in l["projects"].as_array().unwrap() {
+            assert_eq!(p["contributions"]["economics"].as_f64().unwrap(), 0.0);
+        }
+    }
+}
+
+#[test]
+fn committee_screens_and_weights_refuse_bad_input() {
+    cargo_bin_cmd!("prospect")
+        .args(["rank", "samples/projects.csv", "--screen", "beauty>1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("unknown screen field"));
+    cargo_bin_cmd!("prospect")
+        .args([
+            "rank",
+            "samples/projects.csv",
+            "--committee-weight",
+            "speed=1",
+            "--quiet",
+            "--draws",
+            "0",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("unknown committee criterion"));
+}

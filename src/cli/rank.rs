@@ -29,6 +29,18 @@ pub struct RankArgs {
     /// Keep only projects at most this many years from first production (P50).
     #[arg(long, value_name = "YEARS", value_parser = parse_years, allow_negative_numbers = true)]
     pub max_years: Option<f64>,
+    /// Print the committee ranking (six criteria on absolute scales, a league per
+    /// commodity family) instead of the percentile ranking; JSON carries both.
+    #[arg(long)]
+    pub committee: bool,
+    /// Screen for the committee ranking, FIELD OP VALUE (npv>0, risked_npv>0, chance>=0.3,
+    /// years<=6, capex<2000, family=rare_earths); repeatable, all must pass.
+    #[arg(long, value_name = "SCREEN", value_parser = prospect::portfolio::committee::Screen::parse)]
+    pub screen: Vec<prospect::portfolio::committee::Screen>,
+    /// Set one committee weight, NAME=VALUE (economics, jurisdiction, confidence,
+    /// financeability, geology, engineering); repeatable.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub committee_weight: Vec<String>,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
@@ -185,6 +197,18 @@ pub fn run(args: RankArgs) -> Result<u8> {
         &filters,
         &assumptions.rank.subscores,
     );
+    let committee_weights = prospect::portfolio::committee::weights(
+        &assumptions.rank.committee.weights,
+        &args.committee_weight,
+    )?;
+    let committee = prospect::portfolio::committee::rank(
+        &report.projects,
+        &records,
+        &committee_weights,
+        &args.screen,
+        &assumptions.rank.committee,
+        &assumptions.validation.typical_grade_pct,
+    );
     let doc = serde_json::json!({
         "prospect_version": report.prospect_version,
         "as_of": report.as_of,
@@ -192,7 +216,24 @@ pub fn run(args: RankArgs) -> Result<u8> {
         "draws": report.draws,
         "percentile_convention": report.percentile_convention,
         "ranking": ranking,
+        "committee": committee,
     });
+    if args.committee {
+        write_report(
+            &args.out,
+            &doc,
+            || prospect::output::portfolio::committee_table(&committee),
+            || prospect::output::portfolio::committee_csv(&committee),
+        )?;
+        if committee.leagues.is_empty() && !report.projects.is_empty() {
+            eprintln!(
+                "prospect: no project passes the screens {}",
+                prospect::output::printable(&committee.screens.join(", "))
+            );
+            return Ok(1);
+        }
+        return Ok(0);
+    }
     write_report(
         &args.out,
         &doc,

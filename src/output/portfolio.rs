@@ -489,3 +489,94 @@ pub fn plan_csv(p: &crate::portfolio::plan::Plan) -> Result<Vec<u8>, csv::Error>
 fn never(year: Option<i32>) -> String {
     year.map_or_else(|| "never".to_owned(), |y| y.to_string())
 }
+
+// --- Committee ranking (issue 18) ---
+
+/// The committee ranking as a table: one block per league, each criterion's contribution.
+pub fn committee_table(c: &crate::portfolio::committee::Committee) -> String {
+    use crate::portfolio::committee::CRITERIA;
+    let mut header = vec!["rank", "id", "name", "score"];
+    header.extend(CRITERIA);
+    header.extend(["value US$m", "P(success)"]);
+    let mut out = String::new();
+    for league in &c.leagues {
+        out.push_str(&format!("league {}\n", printable(&league.family)));
+        let rows: Vec<Vec<String>> =
+            league
+                .projects
+                .iter()
+                .map(|p| {
+                    let mut row = vec![
+                        p.league_rank.to_string(),
+                        printable(&p.id),
+                        printable(&p.name).chars().take(26).collect(),
+                        format!("{:.3}", p.score),
+                    ];
+                    row.extend(CRITERIA.iter().map(|k| {
+                        format!("{:.3}", p.contributions.get(*k).copied().unwrap_or(0.0))
+                    }));
+                    row.extend([
+                        num(p.inputs.economics_value_musd, 0),
+                        format!("{:.2}", p.chance_of_success),
+                    ]);
+                    row
+                })
+                .collect();
+        out.push_str(&aligned(&header, &rows, 3));
+        out.push('\n');
+    }
+    let weights: Vec<String> = c
+        .weights
+        .iter()
+        .map(|(k, v)| format!("{k} {v:.3}"))
+        .collect();
+    out.push_str(&format!(
+        "Committee weights: {}. Columns are weighted contributions; scales are absolute (docs/models.md, Committee ranking); \"value US$m\" is what economics scores (risked, without the jurisdiction and regime factors).\n",
+        weights.join(", ")
+    ));
+    if !c.screens.is_empty() {
+        out.push_str(&format!(
+            "Screens: {}; {} project(s) screened out.\n",
+            printable(&c.screens.join(", ")),
+            c.excluded.len()
+        ));
+    }
+    out
+}
+
+/// The committee ranking as CSV: one row per project, its league first.
+pub fn committee_csv(c: &crate::portfolio::committee::Committee) -> Result<Vec<u8>, csv::Error> {
+    use crate::portfolio::committee::CRITERIA;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["family", "league_rank", "id", "name", "score"];
+    header.extend(CRITERIA);
+    header.extend([
+        "economics_value_musd",
+        "risked_npv_musd",
+        "chance_of_success",
+    ]);
+    w.write_record(&header)?;
+    for league in &c.leagues {
+        for p in &league.projects {
+            let mut row = vec![
+                neutralise(&league.family),
+                p.league_rank.to_string(),
+                neutralise(&p.id),
+                neutralise(&p.name),
+                format!("{:.6}", p.score),
+            ];
+            row.extend(
+                CRITERIA
+                    .iter()
+                    .map(|k| format!("{:.6}", p.contributions.get(*k).copied().unwrap_or(0.0))),
+            );
+            row.extend([
+                num(p.inputs.economics_value_musd, 3),
+                num(p.risked_npv_musd, 3),
+                format!("{:.6}", p.chance_of_success),
+            ]);
+            w.write_record(&row)?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}

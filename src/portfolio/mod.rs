@@ -4,6 +4,7 @@
 //! ([`plan`]).
 
 pub mod assigned;
+pub mod committee;
 pub mod plan;
 pub mod plant_records;
 pub mod rank;
