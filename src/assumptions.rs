@@ -10,7 +10,9 @@ use serde::Deserialize;
 use crate::read::record::{DepositType, OXIDES, ProductForm, StudyStage};
 
 mod money;
+mod strict;
 pub use money::{ByproductPrice, CareAndMaintenance, Escalation, MoneyAssumptions};
+pub use strict::Problem;
 
 /// The compiled-in defaults.
 pub const DEFAULT_TOML: &str = include_str!("../assumptions/default.toml");
@@ -30,14 +32,16 @@ pub enum AssumptionsError {
         #[source]
         source: Box<toml::de::Error>,
     },
-    #[error("assumptions do not fit the expected shape (after merging {path})")]
-    Shape {
-        path: String,
-        #[source]
-        source: Box<toml::de::Error>,
-    },
     #[error("assumptions: {0}")]
     Invalid(String),
+    /// Every problem found at once, each at its line in the user's own file (issue 19,
+    /// class 10): `file:line:col: key: what is wrong`, one a line.
+    #[error("assumptions file {path} has {} problem{}:\n{rendered}", problems.len(), if problems.len() == 1 { "" } else { "s" })]
+    Problems {
+        path: String,
+        problems: Vec<Problem>,
+        rendered: String,
+    },
 }
 
 /// Prices of one scenario: US$/kg oxide for rare earths, US$/t metal for Ni, Cu, Co, Mn.
@@ -828,12 +832,7 @@ impl Assumptions {
                     path: name.clone(),
                     source,
                 })?;
-                let table: toml::Table =
-                    text.parse().map_err(|source| AssumptionsError::Parse {
-                        path: name.clone(),
-                        source: Box::new(source),
-                    })?;
-                Some((name, table))
+                Some((name, text))
             }
         };
         Self::from_tables(over)
@@ -841,34 +840,80 @@ impl Assumptions {
 
     /// The defaults with TOML `text` merged over them (what `--assumptions` reads).
     pub fn with_override(name: &str, text: &str) -> Result<Assumptions, AssumptionsError> {
-        let table: toml::Table = text.parse().map_err(|source| AssumptionsError::Parse {
-            path: name.to_owned(),
-            source: Box::new(source),
-        })?;
-        Self::from_tables(Some((name.to_owned(), table)))
+        Self::from_tables(Some((name.to_owned(), text.to_owned())))
     }
 
-    fn from_tables(over: Option<(String, toml::Table)>) -> Result<Assumptions, AssumptionsError> {
-        let mut table: toml::Table =
+    /// Merges the user's file (name, text) over the defaults, then reads it strictly: keys
+    /// no model reads, figures out of range and every other problem are reported at once,
+    /// each at its line in the user's own file.
+    fn from_tables(over: Option<(String, String)>) -> Result<Assumptions, AssumptionsError> {
+        let defaults: toml::Table =
             DEFAULT_TOML
                 .parse()
                 .map_err(|source| AssumptionsError::Parse {
                     path: "assumptions/default.toml".into(),
                     source: Box::new(source),
                 })?;
-        let name = over
-            .as_ref()
-            .map_or("assumptions/default.toml".to_owned(), |(n, _)| n.clone());
-        if let Some((_, o)) = over {
-            merge(&mut table, o);
-        }
-        let text = table.to_string();
-        let mut a: Assumptions =
-            toml::from_str(&text).map_err(|source| AssumptionsError::Shape {
-                path: name,
+        let mut table = defaults.clone();
+        let (name, user_text) = over.unwrap_or_else(|| {
+            (
+                "assumptions/default.toml".to_owned(),
+                DEFAULT_TOML.to_owned(),
+            )
+        });
+        let user: toml::Table = user_text
+            .parse()
+            .map_err(|source| AssumptionsError::Parse {
+                path: name.clone(),
                 source: Box::new(source),
             })?;
+        merge(&mut table, user);
+        let user_index = strict::KeyIndex::new(&name, &user_text);
+        let fail = |problems: Vec<Problem>| AssumptionsError::Problems {
+            path: name.clone(),
+            rendered: user_index.render(&problems),
+            problems,
+        };
+        let text = table.to_string();
+        let mut problems = strict::unknown_keys(&text, &defaults);
+        let parsed: Result<Assumptions, _> = toml::from_str(&text);
+        let mut a = match parsed {
+            Ok(a) => a,
+            Err(e) => {
+                // The error's place is in the merged text: name its key, then find that key
+                // in the user's file.
+                let merged_index = strict::KeyIndex::new("merged", &text);
+                let key = e
+                    .span()
+                    .and_then(|s| merged_index.key_at(s.start))
+                    .unwrap_or_default()
+                    .to_owned();
+                problems.push(Problem {
+                    key,
+                    message: e.message().trim().to_owned(),
+                });
+                return Err(fail(problems));
+            }
+        };
+        problems.extend(strict::ranges(&table));
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
         a.digest = fnv1a64(&text);
+        a.checks().map_err(|e| match e {
+            AssumptionsError::Invalid(m) => fail(vec![Problem {
+                key: strict::leading_key(&m).to_owned(),
+                message: m,
+            }]),
+            other => other,
+        })?;
+        Ok(a)
+    }
+
+    /// The checks that need the typed assumptions (names that must exist, shares that sum
+    /// to 100, matrices that must factor); the first failure is returned.
+    fn checks(&mut self) -> Result<(), AssumptionsError> {
+        let a = self;
         a.validate()?;
         a.mud.validate().map_err(AssumptionsError::Invalid)?;
         a.validate_nodules()?;
@@ -890,7 +935,7 @@ impl Assumptions {
                 "uncertainty.prices: drivers, sigma and correlation must have the same size".into(),
             ));
         }
-        Ok(a)
+        Ok(())
     }
 
     /// The `[separation]` figures: charges and shares that are numbers in range.
@@ -1414,8 +1459,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.toml");
         std::fs::write(&path, "[valuation]\ndiscount_rate_pct = \"ten\"\n").unwrap();
-        let e = Assumptions::load(Some(&path)).unwrap_err();
-        assert!(e.to_string().contains("expected shape"), "{e}");
+        let e = Assumptions::load(Some(&path)).unwrap_err().to_string();
+        // Reported at the user's line 2, not at the merged document's.
+        assert!(
+            e.contains("a.toml:2:1: valuation.discount_rate_pct: invalid type"),
+            "{e}"
+        );
         std::fs::write(&path, "[valuation\n").unwrap();
         assert!(
             Assumptions::load(Some(&path))

@@ -72,10 +72,10 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!(
-                "prospect: error: {}",
-                prospect::output::printable(&format!("{e:#}"))
-            );
+            // One line each (a list of problems), each line sanitised.
+            let text = format!("{e:#}");
+            let lines: Vec<String> = text.lines().map(prospect::output::printable).collect();
+            eprintln!("prospect: error: {}", lines.join("\n  "));
             ExitCode::from(2)
         }
     }
