@@ -169,7 +169,7 @@ impl RecordBuilder {
             Field::PayablePct => e.payable_pct = percent(cell)?,
             Field::TollingUsdPerKg => e.tolling_usd_per_kg = non_negative(cell)?,
             Field::RecoveryPct => e.recovery_pct = percent(cell)?,
-            Field::MineLifeY => e.mine_life_y = non_negative(cell)?,
+            Field::MineLifeY => e.mine_life_y = positive_life(cell)?,
             Field::RemainingLifeY => e.remaining_life_y = non_negative(cell)?,
             Field::AnnualTreoT => e.annual_treo_t = non_negative(cell)?,
             Field::AnnualNdprT => e.annual_ndpr_t = non_negative(cell)?,
@@ -402,13 +402,59 @@ fn grade_pct(cell: Cell) -> Result<Option<f64>, CellError> {
     }
 }
 
+/// What follows a WKT geometry, if anything does (the wkt crate stops at the end of the
+/// geometry and ignores the rest): the text after the parenthesis that closes the first
+/// group, or after `EMPTY` (issue 19, class 14).
+fn wkt_trailing(text: &str) -> Option<&str> {
+    let t = text.trim();
+    let mut depth = 0usize;
+    for (i, c) in t.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(&t[i..]),
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    let rest = t[i + 1..].trim();
+                    return (!rest.is_empty()).then_some(rest);
+                }
+            }
+            _ => {}
+        }
+    }
+    // No group: `POINT EMPTY` and the like end at their last word.
+    let upper = t.to_ascii_uppercase();
+    match upper.find("EMPTY") {
+        Some(at) if !t[at + 5..].trim().is_empty() => Some(t[at + 5..].trim()),
+        _ => None,
+    }
+}
+
 /// Parses a WKT geometry in lon/lat order.
 pub fn parse_wkt(text: &str) -> Result<SiteGeometry, CellError> {
     use std::str::FromStr;
+    if let Some(rest) = wkt_trailing(text) {
+        return Err(CellError::new(format!(
+            "invalid WKT: {:?} follows the geometry",
+            rest.chars().take(40).collect::<String>()
+        ))
+        .hint("a WKT cell holds one geometry and nothing after it, e.g. POINT(122.55 -28.86)"));
+    }
     let wkt = wkt::Wkt::<f64>::from_str(text).map_err(|e| {
         CellError::new(format!("invalid WKT: {e}"))
             .hint("write e.g. POINT(122.55 -28.86) with longitude first")
     })?;
     SiteGeometry::try_from(wkt)
         .map_err(|e| CellError::new(format!("unsupported WKT geometry: {e}")))
+}
+
+/// A mine life, years: above zero (a mine of no years produces nothing and divides the
+/// resource by zero; issue 19, class 14).
+fn positive_life(cell: Cell) -> Result<Option<f64>, CellError> {
+    match non_negative(cell)? {
+        Some(0.0) => Err(CellError::new("a mine life of 0 years").hint(
+            "give the life in years (above 0), or leave the cell empty to have it estimated",
+        )),
+        v => Ok(v),
+    }
 }

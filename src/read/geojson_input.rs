@@ -388,6 +388,28 @@ impl fmt::Display for Path<'_> {
     }
 }
 
+/// Whether `key` under `parent` is a feature's id: its `id` member or an id property.
+fn is_id(parent: Option<&Path<'_>>, key: &str) -> bool {
+    match parent {
+        None => key == "id",
+        Some(p) => {
+            p.parent.is_none() && p.key == "properties" && Field::lookup(key) == Some(Field::Id)
+        }
+    }
+}
+
+/// An id as written (issue 19, class 14: ids are text): a JSON number keeps its digits
+/// (`1.10` stays "1.10", `99999999999999999999` keeps all twenty) instead of passing
+/// through a 64-bit float; anything else is read as JSON.
+fn id_value(raw: &serde_json::value::RawValue) -> Value {
+    let text = raw.get().trim();
+    if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        Value::String(text.to_owned())
+    } else {
+        serde_json::from_str(text).unwrap_or(Value::Null)
+    }
+}
+
 /// Parses any JSON value as serde_json's `Value` does, noting repeated object keys.
 struct Checked<'p, 'r> {
     path: Option<&'p Path<'p>>,
@@ -452,10 +474,14 @@ impl<'de> Visitor<'de> for Checked<'_, '_> {
                 parent: self.path,
                 key: &key,
             };
-            let value = map.next_value_seed(Checked {
-                path: Some(&path),
-                repeated: &mut *self.repeated,
-            })?;
+            let value = if is_id(self.path, &key) {
+                id_value(&map.next_value::<Box<serde_json::value::RawValue>>()?)
+            } else {
+                map.next_value_seed(Checked {
+                    path: Some(&path),
+                    repeated: &mut *self.repeated,
+                })?
+            };
             if let Some(first) = object.get(&key) {
                 self.repeated.push(Repeated {
                     path: path.to_string(),

@@ -82,7 +82,7 @@ macro_rules! schema {
 use FieldKind::*;
 
 schema! {
-    Id: "id", Text, "", "identity", "Unique identifier of the project. Required.";
+    Id: "id", Text, "", "identity", "Unique identifier of the project, as text (a JSON number keeps its digits as written: 1.10 stays 1.10). Required.";
     Name: "name", Text, "", "identity", "Project name. Required.";
     Country: "country", FieldKind::Country, "", "identity", "Host state. Required unless `regime` is `area` (beyond national jurisdiction), where it must be empty.";
     SponsorCountry: "sponsor_country", FieldKind::Country, "", "identity", "Sponsoring state of a contract in the Area (ISA), e.g. NR for Nauru.";
@@ -97,7 +97,7 @@ schema! {
     ProcessingRoute: "processing_route", Vocabulary(crate::read::record::ProcessingRoute::NAMES), "", "identity", "Where the product is separated: integrated (own plant outside China), non_china (another plant outside China), china, undecided.";
     Lon: "lon", Number, "degrees", "geometry", "Longitude, WGS84 (EPSG:4326 east), -180 to 180. CSV only; aliases `longitude`, `lng`, `x`.";
     Lat: "lat", Number, "degrees", "geometry", "Latitude, WGS84 (EPSG:4326 north), -90 to 90. CSV only; aliases `latitude`, `y`.";
-    Geometry: "geometry", Wkt, "", "geometry", "WKT Point, Polygon or MultiPolygon in WGS84 lon/lat. CSV only, instead of lon/lat; alias `wkt`.";
+    Geometry: "geometry", Wkt, "", "geometry", "WKT Point, Polygon or MultiPolygon in WGS84 lon/lat, and nothing after it. CSV only, instead of lon/lat; alias `wkt`.";
     Commodity: "commodity", Vocabulary(crate::read::record::Commodity::NAMES), "", "geology", "What is mined for; defaults from deposit_type.";
     DepositType: "deposit_type", Vocabulary(crate::read::record::DepositType::NAMES), "", "geology", "Deposit type. Required.";
     MeasuredMt: "measured_mt", Number, "Mt", "geology", "Measured resource, Mt ore (nodules: Mt wet).";
@@ -147,7 +147,7 @@ schema! {
     PayablePct: "payable_pct", Number, "% of basket", "economics", "The project's own payability: the share of the separated-oxide basket its buyer pays; replaces the netback's charges.";
     TollingUsdPerKg: "tolling_usd_per_kg", Number, "US$/kg TREO", "economics", "The project's own separation (tolling) charge per kg TREO, all oxides and cracking included, in US$ of the record's money year; replaces the default light and heavy charges.";
     RecoveryPct: "recovery_pct", Number, "%", "economics", "Metallurgical recovery of TREO (nodules: of the main metals) to product.";
-    MineLifeY: "mine_life_y", Number, "years", "economics", "Mine life at nameplate.";
+    MineLifeY: "mine_life_y", Number, "years", "economics", "Mine life at nameplate, above 0.";
     RemainingLifeY: "remaining_life_y", Number, "years", "economics", "Years of nameplate output left at the as-of date, for a project in production or ramp-up (else estimated from the current ore reserve).";
     AnnualTreoT: "annual_treo_t", Number, "t/y", "economics", "Annual output at nameplate, t TREO in product.";
     AnnualNdprT: "annual_ndpr_t", Number, "t/y", "economics", "Annual output, t NdPr oxide.";
@@ -236,6 +236,8 @@ const ALIASES: &[(&str, Field)] = &[
         "study_sustaining_capex_m_per_y",
         Field::StudySustainingCapexMusdPerY,
     ),
+    ("capex_spent_m", Field::CapexSpentMusd),
+    ("capex_remaining_m", Field::CapexRemainingMusd),
 ];
 
 static BY_NAME: LazyLock<HashMap<&'static str, Field>> = LazyLock::new(|| {
