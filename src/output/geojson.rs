@@ -199,7 +199,67 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     // aliases (capex_m, opex_m_per_y, study_npv_m...): millions of the `currency` (or
     // `study_currency`) column, never under a `usd` name that a GIS user reads as US$.
     fields.extend(more.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    fields.extend(round_trip_fields(r));
     fields.into_iter().collect()
+}
+
+/// The record's fields beside those above (issue 19): its own terms of sale, remaining
+/// life, money spent and to spend, by-products, money year, distribution and plant fields,
+/// so that `export` and then `appraise` of the layer values every project as its record.
+fn round_trip_fields(r: &ProjectRecord) -> Vec<(String, Value)> {
+    let e = &r.economics;
+    let p = &r.plant;
+    let byproducts = e
+        .byproducts
+        .iter()
+        .map(|b| {
+            let mut item = format!("{}:{}", b.commodity, b.t_per_y);
+            if let Some(usd) = b.usd_per_t {
+                item.push_str(&format!(":{usd}"));
+                if let Some(pay) = b.payable_pct {
+                    item.push_str(&format!(":{pay}"));
+                }
+            }
+            item
+        })
+        .collect::<Vec<_>>()
+        .join(";");
+    let feeds = p
+        .feeds
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
+    let fields: [(&str, Value); 17] = [
+        ("distribution", text(r.geology.distribution.as_deref())),
+        ("sale_price_usd_per_kg", real(e.sale_price_usd_per_kg)),
+        ("payable_pct", real(e.payable_pct)),
+        ("tolling_usd_per_kg", real(e.tolling_usd_per_kg)),
+        ("remaining_life_y", real(e.remaining_life_y)),
+        // Money of the record's currency, under `_m` names as capex_m is.
+        ("capex_spent_m", real(e.capex_spent_m)),
+        ("capex_remaining_m", real(e.capex_remaining_m)),
+        (
+            "byproducts",
+            text(Some(byproducts.as_str()).filter(|t| !t.is_empty())),
+        ),
+        ("money_year", e.money_year.map_or(Value::Null, Value::from)),
+        ("record_kind", text(p.kind.map(|k| k.as_str()))),
+        ("plant_ndpr_t", real(p.ndpr_t)),
+        ("plant_dytb_t", real(p.dytb_t)),
+        ("plant_reo_t", real(p.reo_t)),
+        (
+            "plant_feeds",
+            text(Some(feeds.as_str()).filter(|t| !t.is_empty())),
+        ),
+        (
+            "plant_access",
+            text(p.captive.map(|c| if c { "captive" } else { "open" })),
+        ),
+        ("plant_toll_usd_per_kg", real(p.toll_light_usd_per_kg)),
+        ("plant_toll_heavy_usd_per_kg", real(p.toll_heavy_usd_per_kg)),
+    ];
+    fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// A record alone as a GeoJSON feature (its geometry and its own fields).
