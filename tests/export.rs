@@ -97,6 +97,12 @@ fn columns_that_say_usd_hold_usd() {
         "study_ndpr_usd_per_kg",
         "study_npv_musd_published",
         "study_rebuilt_npv_musd",
+        // The record's own prices and charges, which the schema takes in US$ whatever the
+        // record's currency (written back since 2026-12-02, issue 19).
+        "sale_price_usd_per_kg",
+        "tolling_usd_per_kg",
+        "plant_toll_usd_per_kg",
+        "plant_toll_heavy_usd_per_kg",
     ]
     .into();
     for f in features {
