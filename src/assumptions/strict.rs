@@ -338,6 +338,7 @@ const RULES: &[(&str, Rule)] = &[
     ("deposits.*.oxide_shares.*", PCT),
     ("distributions.*.oxide_shares.*", PCT),
     ("netback.separator_recovery_pct", PCT),
+    ("netback.unseparated_payable_pct", PCT),
     ("netback.*", NONNEG),
     ("costs.capex_a", POSITIVE),
     ("costs.capex_b", Rule::AboveTo(0.0, 2.0)),
