@@ -513,3 +513,32 @@ fn committee_screens_and_weights_refuse_bad_input() {
         .failure()
         .stderr(predicate::str::contains("unknown committee criterion"));
 }
+
+/// A producer is ranked as delivering now, not "years ago": Mount Weld first produced in
+/// 2011 and Mountain Pass in 1952, so with the as-of year 2026 both are zero years from
+/// first production (they were -15 and -74), and no project shows a negative number.
+#[test]
+fn producers_are_zero_years_from_first_production_in_the_ranking() {
+    let r = json("rank", &[]);
+    let projects = r["ranking"]["projects"].as_array().unwrap();
+    let field = |id: &str, f: &str| -> f64 {
+        projects.iter().find(|p| p["id"] == id).unwrap()[f]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(field("MTW", "years_to_first_production_p50"), 0.0);
+    // Speed ranks the P50 and P90 years: both producers are at zero on both, so their
+    // speed criterion is the same (Mountain Pass's older start does not make it faster).
+    let speed = |id: &str| {
+        projects.iter().find(|p| p["id"] == id).unwrap()["criteria"]["speed"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(speed("MTW"), speed("MTP"));
+    assert_eq!(field("MTP", "years_to_first_production_p50"), 0.0);
+    assert!(
+        projects
+            .iter()
+            .all(|p| p["years_to_first_production_p50"].as_f64().unwrap() >= 0.0)
+    );
+}

@@ -164,21 +164,26 @@ fn percentile_ranks(values: &[Option<f64>]) -> Vec<f64> {
     out
 }
 
-/// Years to first production at P50 (simulated) or base.
+/// Years from the as-of date to first production at P50 (simulated) or base, years;
+/// zero for a project already producing (its first production lies in the past, and it
+/// delivers no sooner for having started earlier).
 pub fn years_p50(p: &Appraisal) -> f64 {
     p.simulation
         .as_ref()
         .map_or(p.years_to_first_production, |s| {
             s.years_to_first_production.p50
         })
+        .max(0.0)
 }
 
+/// As [`years_p50`], at P90.
 fn years_p90(p: &Appraisal) -> f64 {
     p.simulation
         .as_ref()
         .map_or(p.years_to_first_production, |s| {
             s.years_to_first_production.p90
         })
+        .max(0.0)
 }
 
 /// Whether the record declares Chinese ownership, offtake or separation.
