@@ -211,36 +211,12 @@ pub fn weights(
     base: &BTreeMap<String, f64>,
     overrides: &[String],
 ) -> Result<BTreeMap<String, f64>, CommitteeWeightError> {
-    let mut raw = base.clone();
-    for o in overrides {
-        let (k, v) = o
-            .split_once('=')
-            .ok_or_else(|| CommitteeWeightError::Malformed(o.clone()))?;
-        let v: f64 = v
-            .trim()
-            .parse()
-            .map_err(|_| CommitteeWeightError::Malformed(o.clone()))?;
-        raw.insert(k.trim().to_owned(), v);
-    }
-    for (k, v) in &raw {
-        if !CRITERIA.contains(&k.as_str()) {
-            return Err(CommitteeWeightError::Unknown(k.clone()));
-        }
-        if !(v.is_finite() && *v >= 0.0) {
-            return Err(CommitteeWeightError::Malformed(format!("{k}={v}")));
-        }
-    }
-    let total: f64 = CRITERIA
-        .iter()
-        .map(|c| raw.get(*c).copied().unwrap_or(0.0))
-        .sum();
-    if total <= 0.0 {
-        return Err(CommitteeWeightError::Zero);
-    }
-    Ok(CRITERIA
-        .iter()
-        .map(|c| ((*c).to_owned(), raw.get(*c).copied().unwrap_or(0.0) / total))
-        .collect())
+    use super::rank::WeightError;
+    super::rank::normalised_weights(&CRITERIA, base, overrides).map_err(|e| match e {
+        WeightError::Unknown(k) => CommitteeWeightError::Unknown(k),
+        WeightError::Malformed(m) => CommitteeWeightError::Malformed(m),
+        WeightError::Zero => CommitteeWeightError::Zero,
+    })
 }
 
 /// Economics on its absolute scale: 0.5 + 0.5 × v / (|v| + s), so zero value scores 0.5,

@@ -33,30 +33,51 @@ pub enum WeightError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Weights(pub BTreeMap<String, f64>);
 
+/// `base` with `NAME=VALUE` overrides, checked against `criteria` (unknown names, values
+/// that are not finite and non-negative, a zero total refused) and normalised to sum to 1;
+/// every criterion of `criteria` is in the result. The percentile and committee rankings
+/// share it.
+pub fn normalised_weights(
+    criteria: &[&str],
+    base: &BTreeMap<String, f64>,
+    overrides: &[String],
+) -> Result<BTreeMap<String, f64>, WeightError> {
+    let mut raw = base.clone();
+    for o in overrides {
+        let (k, v) = o
+            .split_once('=')
+            .ok_or_else(|| WeightError::Malformed(o.clone()))?;
+        let v: f64 = v
+            .trim()
+            .parse()
+            .map_err(|_| WeightError::Malformed(o.clone()))?;
+        raw.insert(k.trim().to_owned(), v);
+    }
+    for (k, v) in &raw {
+        if !criteria.contains(&k.as_str()) {
+            return Err(WeightError::Unknown(k.clone()));
+        }
+        if !(v.is_finite() && *v >= 0.0) {
+            return Err(WeightError::Malformed(format!("{k}={v}")));
+        }
+    }
+    let total: f64 = criteria
+        .iter()
+        .map(|c| raw.get(*c).copied().unwrap_or(0.0))
+        .sum();
+    if total <= 0.0 {
+        return Err(WeightError::Zero);
+    }
+    Ok(criteria
+        .iter()
+        .map(|c| ((*c).to_owned(), raw.get(*c).copied().unwrap_or(0.0) / total))
+        .collect())
+}
+
 impl Weights {
     /// From a map of name to weight; unknown names are refused.
     pub fn new(raw: &BTreeMap<String, f64>) -> Result<Weights, WeightError> {
-        for (k, v) in raw {
-            if !CRITERIA.contains(&k.as_str()) {
-                return Err(WeightError::Unknown(k.clone()));
-            }
-            if !(v.is_finite() && *v >= 0.0) {
-                return Err(WeightError::Malformed(format!("{k}={v}")));
-            }
-        }
-        let total: f64 = CRITERIA
-            .iter()
-            .map(|c| raw.get(*c).copied().unwrap_or(0.0))
-            .sum();
-        if total <= 0.0 {
-            return Err(WeightError::Zero);
-        }
-        Ok(Weights(
-            CRITERIA
-                .iter()
-                .map(|c| ((*c).to_owned(), raw.get(*c).copied().unwrap_or(0.0) / total))
-                .collect(),
-        ))
+        normalised_weights(&CRITERIA, raw, &[]).map(Weights)
     }
 
     /// `base` with `NAME=VALUE` overrides applied.
@@ -64,21 +85,7 @@ impl Weights {
         base: &BTreeMap<String, f64>,
         overrides: &[String],
     ) -> Result<Weights, WeightError> {
-        let mut raw = base.clone();
-        for o in overrides {
-            let (k, v) = o
-                .split_once('=')
-                .ok_or_else(|| WeightError::Malformed(o.clone()))?;
-            let v: f64 = v
-                .trim()
-                .parse()
-                .map_err(|_| WeightError::Malformed(o.clone()))?;
-            if !CRITERIA.contains(&k.trim()) {
-                return Err(WeightError::Unknown(k.trim().to_owned()));
-            }
-            raw.insert(k.trim().to_owned(), v);
-        }
-        Weights::new(&raw)
+        normalised_weights(&CRITERIA, base, overrides).map(Weights)
     }
 
     fn get(&self, c: &str) -> f64 {
