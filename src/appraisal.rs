@@ -187,6 +187,11 @@ pub struct Appraisal {
     /// China's terms (null when the run made no allocation or the product is not rare
     /// earths; the nearest plant's freight and the default charges apply then).
     pub separation: Option<crate::model::plant_terms::SeparationUsed>,
+    // --- Funding and support instruments (issue 18) ---
+    /// How the project would be funded: peak requirement, DSCR-sized debt, LLCR, equity
+    /// and its IRR, offtake coverage (valued projects; null otherwise).
+    pub funding: Option<crate::model::funding::Funding>,
+    // --- end funding ---
     /// The annual schedule (written with `--cashflows`, not in the JSON).
     #[serde(skip)]
     pub cashflows: Vec<YearFlow>,

@@ -158,6 +158,7 @@ impl Appraisal {
             properties: rec.extra.clone(),
             mud: None,
             separation: None,
+            funding: None,
             cashflows: Vec::new(),
         }
     }
@@ -251,6 +252,39 @@ fn built_mine_choice(
         *years = c;
     }
     Some(d)
+}
+
+/// The study stage whose accuracy band bounds a project's capex and opex.
+fn study_stage(rec: &ProjectRecord) -> StudyStage {
+    rec.study
+        .study_type
+        .or(rec.development.stage)
+        .unwrap_or(StudyStage::Pea)
+}
+
+/// The funding structure of a valued project on its valuation schedule (issue 18).
+fn funding_of(
+    rec: &ProjectRecord,
+    out: &Appraisal,
+    basis: &going_concern::ValuationBasis,
+    inputs: &ScheduleInputs,
+    years: &[cashflow::YearFlow],
+    a: &Assumptions,
+) -> crate::model::funding::Funding {
+    let band = simulate::accuracy_band(a, study_stage(rec));
+    crate::model::funding::funding(
+        &crate::model::funding::FundingInputs {
+            years,
+            construction_y: basis.construction_y,
+            capex_to_spend_musd: basis.capex_to_spend_musd,
+            accuracy_band: band,
+            operating_cost_musd_per_y: inputs.opex_per_y + inputs.logistics_per_y,
+            producing: out.lead_time.produced,
+            offtake_share_pct: rec.ownership.offtake_share_pct,
+            offtakers: &rec.ownership.offtakers,
+        },
+        &a.funding,
+    )
 }
 
 /// The bridge from the published study's NPV to the appraisal's own (issue 14).
@@ -585,6 +619,7 @@ pub fn appraise_at(
         }
         out.idle = Some(d);
     }
+    out.funding = Some(funding_of(rec, &out, &basis, &inputs, &years, a));
     out.study = study::compare(rec, &production, &study_inputs, &scratch, a, terms);
     attach_bridge(&mut out, rec, a, &study_inputs, &scratch, terms);
     if let Some(c) = &mud_case {
@@ -745,12 +780,7 @@ fn draw_model(
     if p.commodity == Commodity::CuZnAu {
         parts[4..8].copy_from_slice(&[0.0, p.annual_revenue_musd, 0.0, 0.0]);
     }
-    let stage = rec
-        .study
-        .study_type
-        .or(rec.development.stage)
-        .unwrap_or(StudyStage::Pea);
-    let band = simulate::accuracy_band(a, stage);
+    let band = simulate::accuracy_band(a, study_stage(rec));
     let given = |name: &str| {
         log.get(name)
             .is_some_and(|e| e.origin == crate::model::provenance::Origin::Given)

@@ -9,8 +9,13 @@ use serde::Deserialize;
 
 use crate::read::record::{DepositType, OXIDES, ProductForm, StudyStage};
 
+mod finance;
 mod money;
 mod strict;
+pub use finance::{
+    ConcessionalLoanTerms, FundingAssumptions, InstrumentAssumptions, PriceFloorTerms,
+    ProductionCreditTerms,
+};
 pub use money::{ByproductPrice, CareAndMaintenance, Escalation, MoneyAssumptions};
 pub use strict::Problem;
 
@@ -789,6 +794,10 @@ pub struct Assumptions {
     pub validation: ValidationAssumptions,
     /// Holding cost of a built mine held idle (`[care_and_maintenance]`, issue 14).
     pub care_and_maintenance: CareAndMaintenance,
+    /// How lenders size a project's debt (`[funding]`, issue 18).
+    pub funding: FundingAssumptions,
+    /// Support instruments valued for each project (`[instruments]`, issue 18).
+    pub instruments: InstrumentAssumptions,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,

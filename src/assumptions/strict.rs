@@ -428,6 +428,43 @@ const RULES: &[(&str, Rule)] = &[
     ),
     ("money.real_year", Rule::Closed(1950.0, 2100.0)),
     ("money.cpi.*", POSITIVE),
+    // Funding and support instruments (issue 18).
+    ("funding.min_dscr", Rule::Closed(1.0, 10.0)),
+    ("funding.debt_tenor_y", Rule::Closed(1.0, 50.0)),
+    ("funding.debt_rate_pct", Rule::Closed(-10.0, 50.0)),
+    ("funding.max_gearing_pct", PCT),
+    ("funding.working_capital_months", Rule::Closed(0.0, 36.0)),
+    ("instruments.government_rate_pct", Rule::Closed(-10.0, 50.0)),
+    ("instruments.price_floor.ndpr_usd_per_kg", NONNEG),
+    ("instruments.price_floor.tenor_y", Rule::Closed(0.0, 50.0)),
+    ("instruments.price_floor.upside_share_pct", PCT),
+    (
+        "instruments.concessional_loan.rate_pct",
+        Rule::Closed(-10.0, 50.0),
+    ),
+    (
+        "instruments.concessional_loan.tenor_y",
+        Rule::Closed(1.0, 50.0),
+    ),
+    ("instruments.concessional_loan.share_of_capex_pct", PCT),
+    ("instruments.production_credit.*.rate_pct", PCT),
+    (
+        "instruments.production_credit.*.eligible_share_of_opex_pct",
+        PCT,
+    ),
+    (
+        "instruments.production_credit.*.first_year",
+        Rule::Closed(1950.0, 2200.0),
+    ),
+    (
+        "instruments.production_credit.*.last_year",
+        Rule::Closed(1950.0, 2200.0),
+    ),
+    (
+        "instruments.production_credit.*.max_years",
+        Rule::Closed(0.0, 100.0),
+    ),
+    ("instruments.production_credit.*.phase_pct.*", PCT),
 ];
 
 /// A figure as a message shows it: plain when short, in exponent form when huge.

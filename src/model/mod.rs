@@ -14,6 +14,7 @@ pub mod cashflow;
 pub mod cost;
 pub mod distribution;
 pub mod fiscal;
+pub mod funding;
 pub mod going_concern;
 pub mod grade;
 pub mod idle;

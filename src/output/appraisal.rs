@@ -32,6 +32,8 @@ pub fn table(report: &Report) -> String {
         "P50 outcome",
         "P(success)",
         "risked US$m",
+        "funding US$m",
+        "debt US$m",
     ];
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut notes = Vec::new();
@@ -66,6 +68,8 @@ pub fn table(report: &Report) -> String {
                 .map_or_else(|| "never".to_owned(), |y| y.to_string()),
             format!("{:.2}", p.chance_of_success),
             dash(num(p.risked_npv_musd, 0)),
+            dash(num(p.funding.as_ref().map(|f| f.peak_funding_musd), 0)),
+            dash(num(p.funding.as_ref().map(|f| f.debt_musd), 0)),
         ]);
         if let Some(r) = &p.unvalued_reason {
             notes.push(format!("{}: not valued: {r}", printable(&p.id)));
@@ -76,7 +80,7 @@ pub fn table(report: &Report) -> String {
     let _ = writeln!(out, "\n{}", uncertainty_note(report));
     let _ = writeln!(
         out,
-        "US$ million real {} at {} % ({} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; 1st prod is the year if the project proceeds, P50 outcome the median of every outcome (never: not by the horizon); risked NPV = the owner's value of deciding (zero when it would not build) x the chance of getting there, discounted to {}; prices: {}.",
+        "US$ million real {} at {} % ({} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; 1st prod is the year if the project proceeds, P50 outcome the median of every outcome (never: not by the horizon); risked NPV = the owner's value of deciding (zero when it would not build) x the chance of getting there, discounted to {}; funding = the peak requirement (capex to complete, overrun at the study's accuracy band, working capital, interest during construction), debt = senior debt sized at the minimum DSCR over its tenor, capped by gearing ([funding]); prices: {}.",
         report.conventions.money_year,
         a.discount_rate_pct,
         report.conventions.discounting.label(),
@@ -121,7 +125,7 @@ fn origins(p: &Appraisal, origin: Origin) -> String {
 }
 
 /// The columns of `appraise --format csv`; the records' unknown properties follow.
-pub const CSV_COLUMNS: [&str; 65] = [
+pub const CSV_COLUMNS: [&str; 75] = [
     "id",
     "name",
     "country",
@@ -183,6 +187,16 @@ pub const CSV_COLUMNS: [&str; 65] = [
     "study_rebuilt_npv_musd",
     "study_rebuild_deviation_pct",
     "study_rebuild_basis",
+    "peak_funding_musd",
+    "debt_capacity_musd",
+    "debt_musd",
+    "debt_sized_by",
+    "min_dscr",
+    "llcr",
+    "equity_musd",
+    "equity_irr_pct",
+    "offtake_coverage_pct",
+    "offtake_basis",
     "given",
     "estimated",
     "default",
@@ -309,6 +323,7 @@ pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
     c.num(bridge.map(|b| b.rebuilt_npv_musd), 3);
     c.num(bridge.and_then(|b| b.rebuild_deviation_pct), 2);
     c.opt(bridge.map(|b| b.rebuild_basis));
+    funding_cells(p, c);
     c.text(&origins(p, Origin::Given));
     c.text(&origins(p, Origin::Estimated));
     c.text(&origins(p, Origin::Default));
@@ -325,6 +340,21 @@ pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
             (k.clone(), cell)
         })
         .collect()
+}
+
+/// The funding structure's cells (issue 18): empty for a project not valued.
+fn funding_cells(p: &Appraisal, c: &mut Cells) {
+    let f = p.funding.as_ref();
+    c.num(f.map(|f| f.peak_funding_musd), 3);
+    c.num(f.map(|f| f.debt_capacity_musd), 3);
+    c.num(f.map(|f| f.debt_musd), 3);
+    c.opt(f.map(|f| f.debt_sized_by));
+    c.num(f.and_then(|f| f.min_dscr), 3);
+    c.num(f.and_then(|f| f.llcr), 3);
+    c.num(f.map(|f| f.equity_musd), 3);
+    c.num(f.and_then(|f| f.equity_irr_pct), 3);
+    c.num(f.and_then(|f| f.offtake_coverage_pct), 2);
+    c.opt(f.map(|f| f.offtake_basis));
 }
 
 /// One row per project, with the JSON's main figures (the report's order).

@@ -200,7 +200,26 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     // `study_currency`) column, never under a `usd` name that a GIS user reads as US$.
     fields.extend(more.into_iter().map(|(k, v)| (k.to_owned(), v)));
     fields.extend(round_trip_fields(r));
+    fields.extend(support_fields(r));
     fields.into_iter().collect()
+}
+
+/// The record's offtake share and its own terms of support instruments (issue 18).
+fn support_fields(r: &ProjectRecord) -> Vec<(String, Value)> {
+    let s = &r.support;
+    [
+        ("offtake_share_pct", real(r.ownership.offtake_share_pct)),
+        ("floor_ndpr_usd_per_kg", real(s.floor_ndpr_usd_per_kg)),
+        ("floor_tenor_y", real(s.floor_tenor_y)),
+        ("floor_upside_share_pct", real(s.floor_upside_share_pct)),
+        ("loan_rate_pct", real(s.loan_rate_pct)),
+        ("loan_tenor_y", real(s.loan_tenor_y)),
+        ("loan_share_of_capex_pct", real(s.loan_share_of_capex_pct)),
+        ("production_credit", text(s.production_credit.as_deref())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
 /// The record's fields beside those above (issue 19): its own terms of sale, remaining

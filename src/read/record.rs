@@ -599,6 +599,8 @@ pub struct Ownership {
     pub processing_route: Option<ProcessingRoute>,
     /// A company or a state programme (`sponsor_kind`).
     pub sponsor_kind: Option<SponsorKind>,
+    /// Share of the output sold under the named offtakes, % (`offtake_share_pct`).
+    pub offtake_share_pct: Option<f64>,
 }
 
 impl Ownership {
@@ -609,6 +611,28 @@ impl Ownership {
             .chain(&self.offtaker_countries)
             .any(|c| c == "CN")
     }
+}
+
+/// The support a project has or is offered (issue 18): its own terms of a price floor, a
+/// concessional loan and a production tax credit, each instead of the run's
+/// (`[instruments]` of the assumptions).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Support {
+    /// NdPr price floor, US$/kg oxide (real).
+    pub floor_ndpr_usd_per_kg: Option<f64>,
+    /// Years of production the floor covers.
+    pub floor_tenor_y: Option<f64>,
+    /// Share of the price above the floor paid to the government, %.
+    pub floor_upside_share_pct: Option<f64>,
+    /// Concessional loan: real rate, % a year.
+    pub loan_rate_pct: Option<f64>,
+    /// Concessional loan: repayment years.
+    pub loan_tenor_y: Option<f64>,
+    /// Concessional loan: size, % of the capital still to spend.
+    pub loan_share_of_capex_pct: Option<f64>,
+    /// Production tax credit: a country key of `[instruments.production_credit]`, or
+    /// `none`; the host country's when absent.
+    pub production_credit: Option<String>,
 }
 
 /// One candidate site, validated.
@@ -634,6 +658,8 @@ pub struct ProjectRecord {
     pub study: PublishedStudy,
     /// A separation plant record's figures (issue 16).
     pub plant: PlantFields,
+    /// Its own terms of support instruments (issue 18).
+    pub support: Support,
     /// Properties the schema does not know, carried to the outputs untouched.
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// Where the record was read.
@@ -658,6 +684,7 @@ impl ProjectRecord {
             economics: Economics::default(),
             study: PublishedStudy::default(),
             plant: PlantFields::default(),
+            support: Support::default(),
             extra: serde_json::Map::new(),
             location,
         }

@@ -176,6 +176,14 @@ schema! {
     PlantAccess: "plant_access", Text, "", "plant", "Plant record: open (takes third parties' feed, the default) or captive (its owners' mines only).";
     PlantTollUsdPerKg: "plant_toll_usd_per_kg", Number, "US$/kg TREO", "plant", "Plant record: its tolling charge per kg TREO of feed, in US$ (the assumptions' default when absent).";
     PlantTollHeavyUsdPerKg: "plant_toll_heavy_usd_per_kg", Number, "US$/kg Dy+Tb", "plant", "Plant record: its heavy-separation surcharge per kg Dy + Tb oxide, in US$.";
+    OfftakeSharePct: "offtake_share_pct", Number, "%", "support", "Share of the output sold under the named offtakes (`offtakers`), %: the funding structure's offtake coverage.";
+    FloorNdprUsdPerKg: "floor_ndpr_usd_per_kg", Number, "US$/kg NdPr oxide", "support", "A price floor on NdPr oxide the project has or is offered, US$ per kg (real); the run's `[instruments.price_floor]` when absent.";
+    FloorTenorY: "floor_tenor_y", Number, "years", "support", "Years of production the price floor covers, from the first.";
+    FloorUpsideSharePct: "floor_upside_share_pct", Number, "%", "support", "Share of the NdPr price above the floor paid to the government, %.";
+    LoanRatePct: "loan_rate_pct", Number, "% a year", "support", "A concessional loan's real interest rate, %; the run's `[instruments.concessional_loan]` when absent.";
+    LoanTenorY: "loan_tenor_y", Number, "years", "support", "A concessional loan's repayment years (level annuity from the first year after construction).";
+    LoanShareOfCapexPct: "loan_share_of_capex_pct", Number, "% of capex", "support", "A concessional loan's size, % of the capital still to spend.";
+    ProductionCredit: "production_credit", Text, "", "support", "The production tax credit the project claims: a country key of `[instruments.production_credit]` (`US` for 45X, `AU` for the CMPTI) or `none`; the host country's when absent.";
     StudyType: "study_type", Vocabulary(crate::read::record::StudyStage::NAMES), "", "study", "Type of the published study (pea, pfs, dfs...).";
     StudyYear: "study_year", Year, "year", "study", "Year the study was published.";
     StudyNpvMusd: "study_npv_musd", Number, "million currency units", "study", "Published NPV, millions of `study_currency` (else `currency`).";
