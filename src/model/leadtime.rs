@@ -171,30 +171,87 @@ impl LeadTime {
     }
 
     /// One draw of (years to construction, years to first production), given that the
-    /// project proceeds: the same model as the percentiles, sampled.
+    /// project proceeds: the same model as the percentiles, sampled. A simulation draws
+    /// through [`LeadTime::sampler`], which builds the distributions once.
     pub fn draw(&self, rng: &mut Pcg64Mcg) -> (f64, f64) {
-        if self.produced {
-            return (self.years_to_construction, self.years_to_first_production);
-        }
-        let gamma = |shape: f64, scale: f64, rng: &mut Pcg64Mcg| {
+        self.sampler().draw(rng)
+    }
+
+    /// The distributions of [`LeadTime::draw`], built once for a project's draws.
+    pub fn sampler(&self) -> LeadTimeSampler {
+        let gamma = |shape: f64, scale: f64| {
             if shape > 0.0 && scale > 0.0 {
-                rand_distr::Gamma::new(shape, scale).map_or(shape * scale, |g| g.sample(rng))
+                rand_distr::Gamma::new(shape, scale)
+                    .map_or(StageDraw::Fixed(shape * scale), StageDraw::Gamma)
             } else {
-                0.0
+                StageDraw::Fixed(0.0)
             }
         };
-        let z = gamma(self.pace_shape, 1.0 / self.pace_rate, rng).max(1e-9);
         let theta = self.work_scale_y;
-        let pre = gamma(self.work_left_y / theta, theta, rng) / z;
-        let stall = gamma(self.construction_stall_y / theta, theta, rng) / z;
         let b = self.build_y;
         let build = if b[2] > b[0] {
             rand_distr::Pert::new(b[0], b[2])
                 .with_mode(b[1].clamp(b[0], b[2]))
-                .map_or(pert_mean(b), |d| d.sample(rng))
+                .map_or(StageDraw::Fixed(pert_mean(b)), StageDraw::Pert)
         } else {
-            b[1]
+            StageDraw::Fixed(b[1])
         };
+        LeadTimeSampler {
+            produced: self
+                .produced
+                .then_some((self.years_to_construction, self.years_to_first_production)),
+            pace: gamma(self.pace_shape, 1.0 / self.pace_rate),
+            work: gamma(self.work_left_y / theta, theta),
+            stall: gamma(self.construction_stall_y / theta, theta),
+            build,
+            waiting_y: self.waiting_y,
+        }
+    }
+}
+
+/// One stage's duration in a draw, years (or the pace, a multiplier): a distribution, or a
+/// fixed value that takes nothing from the stream.
+#[derive(Debug, Clone)]
+enum StageDraw {
+    Fixed(f64),
+    Gamma(rand_distr::Gamma<f64>),
+    Pert(rand_distr::Pert<f64>),
+}
+
+impl StageDraw {
+    fn sample(&self, rng: &mut Pcg64Mcg) -> f64 {
+        match self {
+            StageDraw::Fixed(v) => *v,
+            StageDraw::Gamma(g) => g.sample(rng),
+            StageDraw::Pert(p) => p.sample(rng),
+        }
+    }
+}
+
+/// [`LeadTime::draw`] with its distributions built (the pace, the work left, the
+/// construction stall and the build), for the many draws of one project.
+#[derive(Debug, Clone)]
+pub struct LeadTimeSampler {
+    /// (years to construction, years to first production) of a mine already producing.
+    produced: Option<(f64, f64)>,
+    pace: StageDraw,
+    work: StageDraw,
+    stall: StageDraw,
+    build: StageDraw,
+    waiting_y: f64,
+}
+
+impl LeadTimeSampler {
+    /// One draw of (years to construction, years to first production), given that the
+    /// project proceeds.
+    pub fn draw(&self, rng: &mut Pcg64Mcg) -> (f64, f64) {
+        if let Some(fixed) = self.produced {
+            return fixed;
+        }
+        let z = self.pace.sample(rng).max(1e-9);
+        let pre = self.work.sample(rng) / z;
+        let stall = self.stall.sample(rng) / z;
+        let build = self.build.sample(rng);
         let pre = self.waiting_y + pre;
         (pre, pre + build + stall)
     }

@@ -22,6 +22,7 @@ pub mod leadtime;
 pub mod mud;
 pub mod netback;
 pub mod nodules;
+pub mod order;
 pub mod owner;
 pub mod plant_terms;
 pub mod provenance;

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::assumptions::{Assumptions, Pert};
 use crate::model::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
 use crate::model::leadtime::LeadTime;
+use crate::model::order::Sorter;
 use crate::read::record::StudyStage;
 
 /// The drivers of a project's value, in a fixed order.
@@ -214,36 +215,27 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
-fn spread(values: &[f64]) -> Spread {
-    let mut v: Vec<f64> = values.to_vec();
-    v.sort_by(f64::total_cmp);
+/// The spread of values sorted by [`f64::total_cmp`] (the mean summed in that order).
+fn spread_of_sorted(v: &[f64]) -> Spread {
     let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
     Spread {
-        p10: quantile(&v, 0.1),
-        p50: quantile(&v, 0.5),
-        p90: quantile(&v, 0.9),
+        p10: quantile(v, 0.1),
+        p50: quantile(v, 0.5),
+        p90: quantile(v, 0.9),
         mean,
     }
 }
 
+fn spread(values: &[f64], sorter: &mut Sorter) -> Spread {
+    let mut v = Vec::with_capacity(values.len());
+    sorter.sorted_into(values, &mut v);
+    spread_of_sorted(&v)
+}
+
 /// Ranks with ties averaged (1-based), and the values sorted.
 fn ranks(values: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let mut idx: Vec<usize> = (0..values.len()).collect();
-    idx.sort_unstable_by(|a, b| values[*a].total_cmp(&values[*b]));
-    let sorted: Vec<f64> = idx.iter().map(|&i| values[i]).collect();
-    let mut r = vec![0.0; values.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && sorted[j + 1] == sorted[i] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
+    let (mut r, mut sorted) = (Vec::new(), Vec::new());
+    Sorter::default().ranks_into(values, &mut r, &mut sorted);
     (r, sorted)
 }
 
@@ -279,11 +271,29 @@ fn pert(p: Pert) -> Option<rand_distr::Pert<f64>> {
     }
 }
 
-/// A draw of a cost factor.
-fn draw_factor(d: FactorDist, rng: &mut Pcg64Mcg, normal: &statrs::distribution::Normal) -> f64 {
-    match d {
-        FactorDist::Pert(p) => pert(p).map_or(p[1], |dist| dist.sample(rng)),
-        FactorDist::LogNormal(s) => (s * normal.sample(rng)).exp(),
+/// A cost factor's distribution, built once for a project's draws.
+enum FactorSampler {
+    Pert(rand_distr::Pert<f64>),
+    /// A degenerate PERT: its mode, drawing nothing.
+    Fixed(f64),
+    LogNormal(f64),
+}
+
+impl FactorSampler {
+    fn new(d: FactorDist) -> FactorSampler {
+        match d {
+            FactorDist::Pert(p) => pert(p).map_or(FactorSampler::Fixed(p[1]), FactorSampler::Pert),
+            FactorDist::LogNormal(s) => FactorSampler::LogNormal(s),
+        }
+    }
+
+    /// A draw of the factor.
+    fn draw(&self, rng: &mut Pcg64Mcg, normal: &statrs::distribution::Normal) -> f64 {
+        match self {
+            FactorSampler::Pert(dist) => dist.sample(rng),
+            FactorSampler::Fixed(v) => *v,
+            FactorSampler::LogNormal(s) => (s * normal.sample(rng)).exp(),
+        }
     }
 }
 
@@ -400,7 +410,10 @@ pub fn memory_needed(draws: usize, threads: usize) -> u64 {
 /// Simulates one project.
 pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> SimSummary {
     let n = opts.draws.max(1);
-    let fixed = |d: usize| opts.fixed.iter().any(|f| f == DRIVERS[d]);
+    let held: [bool; 15] = std::array::from_fn(|d| opts.fixed.iter().any(|f| f == DRIVERS[d]));
+    let fixed = |d: usize| held[d];
+    let (capex_factor, opex_factor) = (FactorSampler::new(m.capex), FactorSampler::new(m.opex));
+    let lead_time = m.lead_time.sampler();
     let u = &a.uncertainty;
     let floors = (u.rules.grade_factor_floor, u.rules.tonnage_factor_floor);
     let normal = statrs::distribution::Normal::standard();
@@ -447,8 +460,8 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
                 v[RECOVERY] = ((r + shift).clamp(0.0, 100.0)) / r;
             }
         }
-        let c = draw_factor(m.capex, &mut rngs[CAPEX], &normal);
-        let o = draw_factor(m.opex, &mut rngs[OPEX], &normal);
+        let c = capex_factor.draw(&mut rngs[CAPEX], &normal);
+        let o = opex_factor.draw(&mut rngs[OPEX], &normal);
         if !fixed(CAPEX) {
             v[CAPEX] = c;
         }
@@ -457,13 +470,13 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
         }
         // Lead time, given that the project proceeds: the survival model, sampled.
         let (to_construction, to_first) = if fixed(LEAD) {
-            let _ = m.lead_time.draw(&mut rngs[LEAD]);
+            let _ = lead_time.draw(&mut rngs[LEAD]);
             (
                 m.lead_time.years_to_construction,
                 m.lead_time.years_to_first_production,
             )
         } else {
-            m.lead_time.draw(&mut rngs[LEAD])
+            lead_time.draw(&mut rngs[LEAD])
         };
         v[LEAD] = to_first;
         // The decision: the project reaches its decision point with the owner's chance of
@@ -488,20 +501,23 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
         }
     }
 
-    let npv_spread = spread(&npvs);
+    let mut sorter = Sorter::default();
+    let (mut npv_ranks, mut sorted) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    sorter.ranks_into(&npvs, &mut npv_ranks, &mut sorted);
+    let npv_spread = spread_of_sorted(&sorted);
     let var = npvs
         .iter()
         .map(|x| (x - npv_spread.mean).powi(2))
         .sum::<f64>()
         / (n.max(2) - 1) as f64;
-    let years = spread(&years_first);
+    let years = spread(&years_first, &mut sorter);
     let year = |y: f64| (f64::from(m.lead_time.as_of) + y).floor() as i32;
-    let sensitivity = sensitivity(&mut eval, &values, &npvs);
+    let sensitivity = sensitivity(&mut eval, &values, &npv_ranks, &mut sorter);
     SimSummary {
         draws: n,
         npv_std_error_musd: (var / n as f64).sqrt(),
         prob_npv_positive: npvs.iter().filter(|x| **x > 0.0).count() as f64 / n as f64,
-        irr_pct: (!irrs.is_empty()).then(|| spread(&irrs)),
+        irr_pct: (!irrs.is_empty()).then(|| spread(&irrs, &mut sorter)),
         draws_with_irr: irrs.len(),
         first_production_year: YearSpread {
             p10: year(years.p10),
@@ -526,7 +542,12 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
 }
 
 /// Tornado (each driver at its P10 and P90, others at base) and rank correlations.
-fn sensitivity(eval: &mut Evaluator, values: &[[f64; 14]], npvs: &[f64]) -> Vec<DriverEffect> {
+fn sensitivity(
+    eval: &mut Evaluator,
+    values: &[[f64; 14]],
+    npv_ranks: &[f64],
+    sorter: &mut Sorter,
+) -> Vec<DriverEffect> {
     let mut out = Vec::new();
     let m = eval.m;
     let applies = |d: usize| match d {
@@ -535,10 +556,11 @@ fn sensitivity(eval: &mut Evaluator, values: &[[f64; 14]], npvs: &[f64]) -> Vec<
         _ if d < PRICES => m.revenue_parts[d] != 0.0,
         _ => true,
     };
-    let (npv_ranks, _) = ranks(npvs);
+    let (mut column, mut column_ranks, mut sorted) = (Vec::new(), Vec::new(), Vec::new());
     for d in (0..=OPEX).filter(|d| applies(*d)) {
-        let column: Vec<f64> = values.iter().map(|v| v[d]).collect();
-        let (column_ranks, sorted) = ranks(&column);
+        column.clear();
+        column.extend(values.iter().map(|v| v[d]));
+        sorter.ranks_into(&column, &mut column_ranks, &mut sorted);
         let (lo, hi) = (quantile(&sorted, 0.1), quantile(&sorted, 0.9));
         let mut v = [1.0; 14];
         v[d] = lo;
@@ -550,7 +572,7 @@ fn sensitivity(eval: &mut Evaluator, values: &[[f64; 14]], npvs: &[f64]) -> Vec<
             npv_at_p10_musd: at_lo,
             npv_at_p90_musd: at_hi,
             swing_musd: (at_hi - at_lo).abs(),
-            rank_correlation: rank_correlation(&column_ranks, &npv_ranks),
+            rank_correlation: rank_correlation(&column_ranks, npv_ranks),
         });
     }
     out.sort_by(|a, b| {
@@ -606,11 +628,8 @@ mod tests {
         let normal = statrs::distribution::Normal::standard();
         // PERT(0.875, 1, 1.375): mean (0.875 + 4 + 1.375) / 6 = 1.041667.
         let mut rng = stream(7, "T", "capex");
-        let p = FactorDist::Pert([0.875, 1.0, 1.375]);
-        let m = (0..200_000)
-            .map(|_| draw_factor(p, &mut rng, &normal))
-            .sum::<f64>()
-            / 200_000.0;
+        let p = FactorSampler::new(FactorDist::Pert([0.875, 1.0, 1.375]));
+        let m = (0..200_000).map(|_| p.draw(&mut rng, &normal)).sum::<f64>() / 200_000.0;
         assert!((m - 1.041_667).abs() < 0.002, "{m}");
     }
 }
