@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use prospect::portfolio::timeline::Target;
 
-use super::{ModelArgs, OutputArgs, appraised, write_report};
+use super::{ModelArgs, OutputArgs, OutputFormat, appraised, write_report};
 
 #[derive(clap::Args)]
 pub struct TimelineArgs {
@@ -18,13 +18,32 @@ pub struct TimelineArgs {
     /// Years covered from --as-of.
     #[arg(long, default_value_t = prospect::portfolio::timeline::DEFAULT_HORIZON_Y)]
     pub horizon: i32,
+    /// What the CSV's rows are: years (supply, separation and capex by year) or projects
+    /// (first production P10/base/P90, NPV P10/P50/P90 and P(NPV>0), capex and supply of
+    /// each project). Only with --format csv; the table and JSON hold both.
+    #[arg(long, value_enum, default_value_t = CsvRows::Years)]
+    pub rows: CsvRows,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
     pub model: ModelArgs,
 }
 
+/// The rows of `timeline --format csv`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvRows {
+    /// One row per calendar year.
+    Years,
+    /// One row per project.
+    Projects,
+}
+
 pub fn run(args: TimelineArgs) -> Result<u8> {
+    if args.rows == CsvRows::Projects && !matches!(args.out.format, OutputFormat::Csv) {
+        anyhow::bail!(
+            "--rows projects chooses the rows of the CSV; give it with --format csv (the table and the JSON hold the projects and the years both)"
+        );
+    }
     if let Some(out) = &args.out.output {
         args.model.guard(&args.files, &[("--output", out)])?;
     }
@@ -46,7 +65,10 @@ pub fn run(args: TimelineArgs) -> Result<u8> {
         &args.out,
         &t,
         || prospect::output::portfolio::timeline_table(&t),
-        || prospect::output::portfolio::timeline_csv(&t),
+        || match args.rows {
+            CsvRows::Years => prospect::output::portfolio::timeline_csv(&t),
+            CsvRows::Projects => prospect::output::portfolio::timeline_projects_csv(&t),
+        },
     )?;
     Ok(0)
 }

@@ -11,7 +11,12 @@ pub fn rank_table(r: &crate::portfolio::rank::Ranking) -> String {
     header.extend([
         "pareto",
         "risked US$m",
+        "NPV P10",
+        "P50",
+        "P90",
+        "P(NPV>0)",
         "P50 years",
+        "1st prod P10-P90",
         "P(success)",
         "NdPr t/y",
     ]);
@@ -30,10 +35,16 @@ pub fn rank_table(r: &crate::portfolio::rank::Ranking) -> String {
                     .iter()
                     .map(|c| format!("{:.3}", p.contributions.get(*c).copied().unwrap_or(0.0))),
             );
+            let npv = &p.spread.npv;
             row.extend([
                 if p.pareto { "*".into() } else { String::new() },
                 num(p.risked_npv_musd, 0),
+                dash(num(npv.npv_p10_musd, 0)),
+                dash(num(npv.npv_p50_musd, 0)),
+                dash(num(npv.npv_p90_musd, 0)),
+                dash(num(npv.prob_npv_positive, 2)),
                 format!("{:.1}", p.years_to_first_production_p50),
+                year_range(p.spread.first_production_p10, p.spread.first_production_p90),
                 format!("{:.2}", p.chance_of_success),
                 num(Some(p.non_china_ndpr_t), 0),
             ]);
@@ -51,6 +62,11 @@ pub fn rank_table(r: &crate::portfolio::rank::Ranking) -> String {
         out,
         "\nCriterion columns are weighted contributions to the score (weights: {}); * = Pareto-efficient on risked value, speed and chance of success.",
         weights.join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        spread_note(r.projects.iter().any(|p| p.spread.npv.simulated()))
     );
     for p in &r.projects {
         for w in &p.warnings {
@@ -78,6 +94,7 @@ pub fn rank_csv(r: &crate::portfolio::rank::Ranking) -> Result<Vec<u8>, csv::Err
         "china_linked",
         "byproducts_unpriced",
     ]);
+    header.extend(SPREAD_COLUMNS);
     w.write_record(&header)?;
     for p in &r.projects {
         let mut row = vec![
@@ -102,6 +119,7 @@ pub fn rank_csv(r: &crate::portfolio::rank::Ranking) -> Result<Vec<u8>, csv::Err
             p.china_linked.to_string(),
             neutralise(&p.byproducts_unpriced.join(";")),
         ]);
+        row.extend(spread_cells(&p.spread));
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -120,12 +138,17 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
         "capex US$m",
         "NdPr t/y",
         "DyTb t/y",
+        "NPV P10",
+        "P50",
+        "P90",
+        "P(NPV>0)",
     ];
     let rows: Vec<Vec<String>> = t
         .projects
         .iter()
         .map(|p| {
             let y = &p.first_production_year;
+            let npv = &p.npv_spread;
             vec![
                 printable(&p.id),
                 printable(&p.name).chars().take(26).collect(),
@@ -138,10 +161,19 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
                 num(Some(p.capex_musd), 0),
                 num(Some(p.ndpr_t), 0),
                 num(Some(p.dytb_t), 0),
+                dash(num(npv.npv_p10_musd, 0)),
+                dash(num(npv.npv_p50_musd, 0)),
+                dash(num(npv.npv_p90_musd, 0)),
+                dash(num(npv.prob_npv_positive, 2)),
             ]
         })
         .collect();
     let mut out = aligned(&header, &rows, 3);
+    let _ = writeln!(
+        out,
+        "\n{}",
+        spread_note(t.projects.iter().any(|p| p.npv_spread.simulated()))
+    );
     let header = [
         "year",
         "capex US$m",
@@ -577,6 +609,112 @@ pub fn committee_csv(c: &crate::portfolio::committee::Committee) -> Result<Vec<u
             ]);
             w.write_record(&row)?;
         }
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+// ---- The simulation's spread in the portfolio tables (issue 20) ----
+
+/// An empty cell of a table shown as `-`.
+fn dash(s: String) -> String {
+    if s.is_empty() { "-".to_owned() } else { s }
+}
+
+/// First production P10-P90 of every outcome as a table cell (`never`: that percentile
+/// never produces within the horizon).
+fn year_range(p10: Option<i32>, p90: Option<i32>) -> String {
+    let y = |v: Option<i32>| v.map_or_else(|| "never".to_owned(), |y| y.to_string());
+    format!("{}-{}", y(p10), y(p90))
+}
+
+/// The line under a portfolio table that says what its spread columns are, or that no
+/// draws were run.
+fn spread_note(simulated: bool) -> &'static str {
+    if simulated {
+        "NPV P10/P50/P90: US$m percentiles over the simulation's draws (P10 low, P90 high; at each project's NPV convention, as appraise shows it), P(NPV>0) the share of draws with a positive NPV; 1st prod P10-P90: of every outcome, from the lead-time model (never: not within the horizon)."
+    } else {
+        "No draws (--draws 0): the NPV P10/P50/P90 and P(NPV>0) columns are empty; give --draws N for them. 1st prod P10-P90: of every outcome, from the lead-time model."
+    }
+}
+
+/// The spread's CSV columns, after a table's own (names as in `appraise --format csv`).
+const SPREAD_COLUMNS: [&str; 6] = [
+    "npv_p10_musd",
+    "npv_p50_musd",
+    "npv_p90_musd",
+    "prob_npv_positive",
+    "first_production_p10",
+    "first_production_p90",
+];
+
+/// The NPV spread's four CSV cells (empty without draws).
+fn npv_spread_cells(s: &crate::portfolio::spread::NpvSpread) -> [String; 4] {
+    [
+        num(s.npv_p10_musd, 3),
+        num(s.npv_p50_musd, 3),
+        num(s.npv_p90_musd, 3),
+        num(s.prob_npv_positive, 4),
+    ]
+}
+
+/// The spread's CSV cells, in [`SPREAD_COLUMNS`] order.
+fn spread_cells(s: &crate::portfolio::spread::Spread) -> Vec<String> {
+    let year = |y: Option<i32>| y.map_or_else(String::new, |y| y.to_string());
+    let mut cells = npv_spread_cells(&s.npv).to_vec();
+    cells.extend([year(s.first_production_p10), year(s.first_production_p90)]);
+    cells
+}
+
+/// The timeline's projects as CSV (`timeline --format csv --rows projects`): one row per
+/// project, in the table's order, with first production P10/base/P90 and the
+/// simulation's NPV spread.
+pub fn timeline_projects_csv(
+    t: &crate::portfolio::timeline::Timeline,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "id",
+        "name",
+        "stage",
+        "construction_start_year",
+        "first_production_p10",
+        "first_production_base",
+        "first_production_p50",
+        "first_production_p90",
+        "first_production_if_proceeds",
+        "never_reason",
+        "chance_of_success",
+        "chance_of_production",
+        "capex_musd",
+        "ndpr_t",
+        "dytb_t",
+        "china_linked",
+    ];
+    header.extend(&SPREAD_COLUMNS[..4]);
+    w.write_record(&header)?;
+    let year = |y: Option<i32>| y.map_or_else(String::new, |y| y.to_string());
+    for p in &t.projects {
+        let y = &p.first_production_year;
+        let mut row = vec![
+            neutralise(&p.id),
+            neutralise(&p.name),
+            p.stage.clone().unwrap_or_default(),
+            year(p.construction_start_year),
+            year(y.p10),
+            year(y.base),
+            year(y.p50),
+            year(y.p90),
+            y.if_proceeds.to_string(),
+            neutralise(y.never_reason.as_deref().unwrap_or("")),
+            format!("{:.4}", p.chance_of_success),
+            format!("{:.4}", p.chance_of_production),
+            format!("{:.3}", p.capex_musd),
+            format!("{:.1}", p.ndpr_t),
+            format!("{:.1}", p.dytb_t),
+            p.china_linked.to_string(),
+        ];
+        row.extend(npv_spread_cells(&p.npv_spread));
+        w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }

@@ -9,4 +9,5 @@ pub mod plan;
 pub mod plant_records;
 pub mod rank;
 pub mod separation;
+pub mod spread;
 pub mod timeline;

@@ -131,6 +131,10 @@ pub struct Ranked {
     pub byproducts_unpriced: Vec<String>,
     /// The appraisal's warning about them, carried into the ranking.
     pub warnings: Vec<String>,
+    /// The simulation's spread (NPV P10/P50/P90, P(NPV>0)) and first production P10/P90
+    /// (issue 20), flattened into the ranked project's JSON.
+    #[serde(flatten)]
+    pub spread: crate::portfolio::spread::Spread,
 }
 
 /// The ranking.
@@ -372,6 +376,7 @@ pub fn rank_scored(
                 china_linked: china_linked(r),
                 byproducts_unpriced: p.byproducts_unpriced.clone(),
                 warnings: unpriced_warning(p).into_iter().collect(),
+                spread: crate::portfolio::spread::Spread::of(p),
             }
         })
         .collect();
@@ -452,6 +457,7 @@ mod tests {
             china_linked: false,
             byproducts_unpriced: Vec::new(),
             warnings: Vec::new(),
+            spread: Default::default(),
         }
     }
 

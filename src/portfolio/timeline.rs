@@ -148,6 +148,10 @@ pub struct ProjectLine {
     /// Why the project is out of the base case whatever its chance (a refused, revoked or
     /// terminated permit that no dated event revives), if it is.
     pub blocked: Option<String>,
+    /// The simulation's NPV P10/P50/P90 and P(NPV>0) (issue 20; null without draws),
+    /// flattened into the project's JSON.
+    #[serde(flatten)]
+    pub npv_spread: crate::portfolio::spread::NpvSpread,
     #[serde(skip)]
     pub(crate) feed: FeedSource,
 }
@@ -379,6 +383,7 @@ impl ProjectLine {
             sold_to_china_years: Vec::new(),
             separation_terms: None,
             blocked: o.blocked.clone(),
+            npv_spread: crate::portfolio::spread::NpvSpread::of(p),
             feed,
         }
     }
