@@ -27,6 +27,8 @@ fn main() {
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rustc-check-cfg=cfg(missing_ogrinfo)");
     println!("cargo::rustc-check-cfg=cfg(missing_chromium)");
+    println!("cargo::rustc-check-cfg=cfg(missing_playwright)");
+    println!("cargo::rerun-if-changed=tests/browser");
     let ci = env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
     if ci {
         return;
@@ -38,6 +40,14 @@ fn main() {
     }
     if !on_path(&["chromium", "chromium-browser"]) {
         println!("cargo::rustc-cfg=missing_chromium");
+        missing = true;
+    }
+    // The report's what-if test drives Chromium with Playwright: Node and the package that
+    // `npm ci --prefix tests/browser` installs (.ci/run does).
+    let playwright =
+        std::path::Path::new("tests/browser/node_modules/playwright-core/package.json");
+    if !on_path(&["node"]) || !playwright.is_file() || !on_path(&["chromium", "chromium-browser"]) {
+        println!("cargo::rustc-cfg=missing_playwright");
         missing = true;
     }
     // A tool installed later should un-ignore its test: look again when a directory of

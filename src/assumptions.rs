@@ -798,6 +798,8 @@ pub struct Assumptions {
     pub funding: FundingAssumptions,
     /// Support instruments valued for each project (`[instruments]`, issue 18).
     pub instruments: InstrumentAssumptions,
+    /// The report's what-if grid (`[report]`, issue 20; `output/whatif.rs`).
+    pub report: crate::output::whatif::ReportAssumptions,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,

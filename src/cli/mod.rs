@@ -61,6 +61,11 @@ pub struct ModelArgs {
     /// a rate below 1 %.
     #[arg(long, value_name = "PCT", allow_negative_numbers = true, value_parser = parse_rate_pct)]
     pub discount_rate: Option<f64>,
+    /// Multiply every price of the deck (oxides, metals) by this factor, e.g. 1.25 for
+    /// prices 25 % above the deck; a record's own prices and the default by-product prices
+    /// are used as given. The report's what-if uses the same factor.
+    #[arg(long, value_name = "FACTOR", allow_negative_numbers = true, value_parser = parse_price_factor)]
+    pub price_factor: Option<f64>,
     /// When in the year cash flows fall.
     #[arg(long, value_enum, default_value_t = Discounting::EndOfYear)]
     pub discounting: Discounting,
@@ -182,6 +187,29 @@ pub fn parse_rate_pct(text: &str) -> Result<f64, String> {
         ));
     }
     Ok(rate)
+}
+
+/// `--price-factor`: a positive multiplier of the price deck.
+pub fn parse_price_factor(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(k) if k.is_finite() && k > 0.0 && k <= 100.0 => Ok(k),
+        _ => Err(format!(
+            "{text:?} is not a price factor: a number above 0 (1 is the deck, 1.25 is 25 % above it), at most 100"
+        )),
+    }
+}
+
+/// The deck `prices` with every price multiplied by `k`, named after the deck and the
+/// factor (`market_2025_12 x 1.25`) so that every output says which prices it used.
+pub fn price_factored(
+    prices: &prospect::assumptions::Prices,
+    k: f64,
+) -> prospect::assumptions::Prices {
+    let mut out = prices.scaled(k);
+    if k != 1.0 {
+        out.scenario = format!("{} x {k}", prices.scenario);
+    }
+    out
 }
 
 /// A percent for a message: at most four decimals, no trailing zeros.
@@ -313,7 +341,10 @@ impl ModelArgs {
             },
             keep_cashflows: false,
         };
-        let terms = Terms::resolve(&assumptions, &options)?;
+        let mut terms = Terms::resolve(&assumptions, &options)?;
+        if let Some(k) = self.price_factor {
+            terms.prices = price_factored(&terms.prices, k);
+        }
         let from_dir = match self.context.as_deref() {
             Some(dir) => ContextPaths::from_dir(dir)?,
             None => ContextPaths::default(),

@@ -14,6 +14,7 @@ pub mod geojson;
 pub mod portfolio;
 pub mod report;
 mod spill;
+pub mod whatif;
 pub use spill::{AppraisalWriter, Encoded, Encoder, Form};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, synced and then

@@ -339,7 +339,7 @@ fn gantt_svg(t: &Timeline) -> String {
 
 /// Non-China supply against the target, with the early-late band, a y axis in t/y, a year
 /// axis, a labelled target line and a legend.
-fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
+fn supply_svg(t: &Timeline, oxide: Oxide, peak_floor: f64) -> String {
     // Separated supply (the band and the two solid lines), against mined supply and the
     // capacity of the plants outside China.
     let pick = |y: &crate::portfolio::timeline::YearRow| match oxide {
@@ -367,7 +367,7 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
                 .max(capacity(y))
         })
         .chain(target.map(|g| g.tonnes))
-        .fold(1.0, f64::max);
+        .fold(peak_floor.max(1.0), f64::max);
     let ticks = super::axes::nice_ticks(0.0, peak * 1.05, 5);
     let max = ticks
         .last()
@@ -390,8 +390,11 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
         Oxide::Dytb => "Dy+Tb oxide",
     };
     let mut svg = format!(
-        r##"<svg id="supply-{}" class="chart" viewBox="0 0 960 360" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Non-China {name} supply" font-family="sans-serif" font-size="11"><text x="{left}" y="14" font-weight="bold">Non-China {name} supply, t/y</text>"##,
-        if oxide == Oxide::Ndpr { "ndpr" } else { "dytb" }
+        r##"<svg id="supply-{}" class="chart" viewBox="0 0 960 360" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Non-China {name} supply" font-family="sans-serif" font-size="11" data-x0="{left}" data-dx="{}" data-ybase="{}" data-ky="{}"><text x="{left}" y="14" font-weight="bold">Non-China {name} supply, t/y</text>"##,
+        if oxide == Oxide::Ndpr { "ndpr" } else { "dytb" },
+        w / n,
+        top + h,
+        h / max
     );
     super::axes::y_axis(&mut svg, &ticks, y, left, (top, top + h), left + w, "t/y");
     let band: Vec<String> = t
@@ -409,7 +412,7 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
         .collect();
     let _ = write!(
         svg,
-        r##"<polygon points="{}" fill="#c6dbef" stroke="none"><title>early-late band</title></polygon>"##,
+        r##"<polygon data-wi="band" points="{}" fill="#c6dbef" stroke="none"><title>early-late band</title></polygon>"##,
         band.join(" ")
     );
     for (label, colour, f) in [
@@ -429,18 +432,25 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
             .collect();
         let _ = write!(
             svg,
-            r##"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"><title>{label}</title></polyline>"##,
+            r##"<polyline data-wi="{label}" points="{}" fill="none" stroke="{colour}" stroke-width="2"><title>{label}</title></polyline>"##,
             pts.join(" ")
         );
     }
-    for (label, colour, dash, f) in [
+    for (wi, label, colour, dash, f) in [
         (
+            "mined",
             "mined (contained)",
             "#636363",
             "6 3",
             &mined as &dyn Fn(&crate::portfolio::timeline::YearRow) -> f64,
         ),
-        ("plant capacity outside China", "#31a354", "2 2", &capacity),
+        (
+            "capacity",
+            "plant capacity outside China",
+            "#31a354",
+            "2 2",
+            &capacity,
+        ),
     ] {
         let pts: Vec<String> = t
             .years
@@ -450,7 +460,7 @@ fn supply_svg(t: &Timeline, oxide: Oxide) -> String {
             .collect();
         let _ = write!(
             svg,
-            r##"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}"><title>{label}</title></polyline>"##,
+            r##"<polyline data-wi="{wi}" points="{}" fill="none" stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}"><title>{label}</title></polyline>"##,
             pts.join(" ")
         );
     }
@@ -1001,6 +1011,31 @@ fn unpriced_mark(r: &crate::portfolio::rank::Ranked) -> String {
     )
 }
 
+/// The ranking table's project cell: a link to the card, and the unpriced by-products.
+pub fn project_cell(r: &crate::portfolio::rank::Ranked) -> String {
+    format!(
+        "<a href=\"#card-{}\">{}</a>{}",
+        escape(&r.id),
+        escape(&r.name),
+        unpriced_mark(r)
+    )
+}
+
+/// What the report shows beyond its fixed sections: the committee ranking and the live
+/// what-if, each when the command computed it.
+#[derive(Default)]
+pub struct Extras<'a> {
+    /// The committee ranking (`rank --committee`), shown as a league per commodity family.
+    pub committee: Option<&'a crate::portfolio::committee::Committee>,
+    /// The what-if's inputs and its grid of computed points.
+    pub whatif: Option<(
+        crate::output::whatif::Inputs<'a>,
+        Vec<crate::output::whatif::Point<'a>>,
+    )>,
+    /// Why there is no what-if, when the command left it out.
+    pub whatif_note: Option<String>,
+}
+
 /// The whole report.
 pub fn html(
     report: &Report,
@@ -1008,6 +1043,85 @@ pub fn html(
     ranking: &Ranking,
     timeline: &Timeline,
     title: &str,
+) -> String {
+    html_with(
+        report,
+        records,
+        ranking,
+        timeline,
+        title,
+        &Extras::default(),
+    )
+}
+
+/// The committee ranking: one league table per commodity family, each criterion's
+/// weighted contribution, the value it scores and the chance of success.
+fn committee_section(c: &crate::portfolio::committee::Committee) -> String {
+    use crate::portfolio::committee::CRITERIA;
+    let mut out = String::from(
+        "<h2>Committee ranking</h2><p>Six criteria on absolute scales (not percentiles), so a project's score does not depend on what else is ranked; one league per commodity family, since a rare-earth mine and a nodule licence do not compete for the same offtake. Columns economics to engineering are each criterion's weighted contribution to the score (docs/models.md, Committee ranking).</p>",
+    );
+    let head: String = CRITERIA
+        .iter()
+        .map(|k| format!("<th>{}</th>", escape(k)))
+        .collect();
+    for league in &c.leagues {
+        let _ = write!(
+            out,
+            "<h3>League: {}</h3><table class=\"committee\" id=\"committee-{}\"><thead><tr><th>Rank</th><th>Project</th><th>Score</th>{head}<th>Value scored US$m</th><th>Risked NPV US$m</th><th>P(success)</th></tr></thead><tbody>",
+            escape(&league.family.replace('_', " ")),
+            escape(&league.family)
+        );
+        for p in &league.projects {
+            let cells: String = CRITERIA
+                .iter()
+                .map(|k| {
+                    format!(
+                        "<td>{:.3}</td>",
+                        p.contributions.get(*k).copied().unwrap_or(0.0)
+                    )
+                })
+                .collect();
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td><a href=\"#card-{}\">{}</a></td><td>{:.3}</td>{cells}<td>{}</td><td>{}</td><td>{:.2}</td></tr>",
+                p.league_rank,
+                escape(&p.id),
+                escape(&p.name),
+                p.score,
+                money(p.inputs.economics_value_musd),
+                money(p.risked_npv_musd),
+                p.chance_of_success
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    let weights: Vec<String> = c
+        .weights
+        .iter()
+        .map(|(k, v)| format!("{} {v:.3}", escape(k)))
+        .collect();
+    let _ = write!(out, "<p><small>Committee weights: {}.", weights.join(", "));
+    if !c.screens.is_empty() {
+        let _ = write!(
+            out,
+            " Screens: {}; {} project(s) screened out.",
+            escape(&c.screens.join(", ")),
+            c.excluded.len()
+        );
+    }
+    out.push_str("</small></p>");
+    out
+}
+
+/// The whole report, with the committee ranking and the what-if when `extras` has them.
+pub fn html_with(
+    report: &Report,
+    records: &[crate::ProjectRecord],
+    ranking: &Ranking,
+    timeline: &Timeline,
+    title: &str,
+    extras: &Extras,
 ) -> String {
     let recs: BTreeMap<&str, &crate::ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -1023,11 +1137,10 @@ pub fn html(
         let c = |k: &str| r.contributions.get(k).copied().unwrap_or(0.0);
         let _ = write!(
             table,
-            "<tr><td>{}</td><td><a href=\"#card-{}\">{}</a>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{}</td></tr>",
-            r.rank,
+            "<tr data-id=\"{}\"><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{}</td></tr>",
             escape(&r.id),
-            escape(&r.name),
-            unpriced_mark(r),
+            r.rank,
+            project_cell(r),
             r.score,
             c("value"),
             c("speed"),
@@ -1047,6 +1160,17 @@ pub fn html(
         .map(|p| card(p, ranks.get(p.id.as_str()).copied()))
         .collect();
     let a = &report.assumptions;
+    // The what-if's grid sets the supply charts' scale, so that every point fits.
+    let peak = |oxide: Oxide| {
+        extras.whatif.as_ref().map_or(0.0, |(_, points)| {
+            crate::output::whatif::supply_peak(points, oxide)
+        })
+    };
+    let whatif = match (&extras.whatif, &extras.whatif_note) {
+        (Some((inputs, points)), _) => crate::output::whatif::section(inputs, points),
+        (None, Some(note)) => format!("<p id=\"whatif-note\"><small>{}</small></p>", escape(note)),
+        (None, None) => String::new(),
+    };
     let target = timeline.target.map_or(String::new(), |t| {
         format!(
             "<p>Target {}: separated base supply {}, chance-weighted {}; mined supply {}.</p>",
@@ -1081,13 +1205,17 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
 .card {{ border: 1px solid #ddd; border-radius: 6px; padding: 0.6em 1em; margin: 1em 0; break-inside: avoid; }}
 .kv th {{ text-align: left; font-weight: normal; color: #555; padding-right: 1em; }} .prov {{ font-size: 0.8em; color: #444; }}
 .key {{ columns: 3 14em; font-size: 0.8em; margin: 0.4em 0 0 1.5em; padding: 0; }}
+.whatif {{ border: 1px solid #9ecae1; border-radius: 6px; padding: 0.4em 1em; margin: 0.8em 0; background: #f7fbff; }}
+.wi-controls {{ padding: 0.3em 0; }} .wi-controls label {{ margin-right: 1em; white-space: nowrap; }}
+.wi-weights input {{ width: 4.5em; }} #wi-status {{ font-size: 0.85em; margin: 0.3em 0; }}
+table.committee td, table.committee th {{ padding: 2px 6px; border-bottom: 1px solid #eee; text-align: right; }} table.committee td:nth-child(2), table.committee th:nth-child(2) {{ text-align: left; }}
 .warn li {{ color: #a63603; }} .tornado {{ width: 440px; max-width: 100%; }} small {{ color: #777; }}
 @media print {{ h2 {{ break-before: page; }} .card {{ page-break-inside: avoid; }} }}
 </style></head><body>
 <h1>{title}</h1>
 <p>prospect {version}, as of {as_of}. Prices: {scenario}; real discount rate {rate} %; {draws} draws per project (seed {seed}). Money in US$ million, real {money_year} (every figure brought to {money_year} US$ by the US CPI-U). NPV at the as-of date for built and part-built projects, else at the start of construction. {convention}.</p>
 <h2>Map</h2>{map}
-<h2>Ranking</h2><p>Columns value to confidence are each criterion's weighted contribution to the score.</p>{table}
+<h2>Ranking</h2>{whatif}<p>Columns value to confidence are each criterion's weighted contribution to the score.</p>{table}{committee}
 <h2>Investment timeline</h2><p>Remaining stages (light blue: studies, orange: permitting and financing, green: construction) and first production P10-P90 whiskers.</p>{gantt}
 <h2>Non-China supply</h2><p>A mine adds to non-China supply only when a plant outside China separates its output: mined (contained) oxide against what the plants separate and their capacity.</p>{target}{supply_ndpr}{supply_dytb}{plants}
 <h2>NPV distribution</h2>{npv}
@@ -1106,8 +1234,10 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
         convention = escape(report.percentile_convention),
         map = map_svg(report, &recs, &ranks),
         gantt = gantt_svg(timeline),
-        supply_ndpr = supply_svg(timeline, Oxide::Ndpr),
-        supply_dytb = supply_svg(timeline, Oxide::Dytb),
+        supply_ndpr = supply_svg(timeline, Oxide::Ndpr, peak(Oxide::Ndpr)),
+        supply_dytb = supply_svg(timeline, Oxide::Dytb, peak(Oxide::Dytb)),
+        whatif = whatif,
+        committee = extras.committee.map_or(String::new(), committee_section),
         plants = plants_table(timeline),
         npv = npv_svg(report),
         cost_curve = crate::output::charts::cost_curve_svg(report, deck_ndpr(report)),
