@@ -264,15 +264,155 @@ pub fn rank_scored(
         })
         .collect();
 
-    let col = |f: &dyn Fn(&Appraisal, &ProjectRecord) -> Option<f64>| -> Vec<f64> {
-        percentile_ranks(&kept.iter().map(|(p, r)| f(p, r)).collect::<Vec<_>>())
-    };
-    let non_china = |r: &ProjectRecord, t: Option<f64>| {
-        if china_linked(r) {
-            0.0
-        } else {
-            t.unwrap_or(0.0)
+    let inputs: Vec<RankInput> = kept.iter().map(|(p, r)| RankInput::of(p, r)).collect();
+    let scored = score_inputs(&inputs, weights, scores);
+    let ranked: Vec<Ranked> = scored
+        .into_iter()
+        .map(|s| {
+            let (p, r) = kept[s.index];
+            let x = &inputs[s.index];
+            let criteria: BTreeMap<String, f64> = CRITERIA
+                .iter()
+                .zip(s.criteria)
+                .map(|(name, v)| ((*name).to_owned(), v))
+                .collect();
+            let contributions: BTreeMap<String, f64> = criteria
+                .iter()
+                .map(|(k, v)| (k.clone(), v * weights.get(k)))
+                .collect();
+            Ranked {
+                rank: s.rank,
+                id: p.id.clone(),
+                name: p.name.clone(),
+                score: s.score,
+                contributions,
+                criteria,
+                pareto: s.pareto,
+                risked_npv_musd: p.risked_npv_musd,
+                npv_musd: p.npv_musd.base,
+                years_to_first_production_p50: x.years_p50,
+                chance_of_success: p.chance_of_success,
+                non_china_ndpr_t: x.non_china_ndpr_t,
+                non_china_dytb_t: x.non_china_dytb_t,
+                china_linked: china_linked(r),
+                byproducts_unpriced: p.byproducts_unpriced.clone(),
+                warnings: unpriced_warning(p).into_iter().collect(),
+                spread: crate::portfolio::spread::Spread::of(p),
+            }
+        })
+        .collect();
+    Ranking {
+        weights: weights.clone(),
+        normalisation: "each sub-criterion by percentile rank across the ranked projects (0 worst, 1 best, ties averaged); a criterion is the mean of its sub-criteria; score = sum of weight x criterion",
+        projects: ranked,
+        excluded,
+    }
+}
+
+/// What the ranking reads of one project (a few numbers), so that a run of any size can
+/// rank without holding its appraisals and records: made by [`RankInput::of`] as each
+/// project is appraised, scored by [`score_inputs`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankInput {
+    pub id: String,
+    /// The owner's NPV, US$ million (value criterion).
+    pub owner_npv_musd: Option<f64>,
+    /// NPV over capex, ratio.
+    pub npv_to_capex: Option<f64>,
+    /// IRR, %.
+    pub irr_pct: Option<f64>,
+    /// Years to first production at P50 and P90 (zero when producing), years.
+    pub years_p50: f64,
+    pub years_p90: f64,
+    /// Non-China supply at nameplate, t/y NdPr and Dy + Tb oxide.
+    pub non_china_ndpr_t: f64,
+    pub non_china_dytb_t: f64,
+    pub route: Option<ProcessingRoute>,
+    /// Chinese ownership or offtake declared.
+    pub china_owned: bool,
+    /// Chance of success, 0 to 1.
+    pub chance_of_success: f64,
+    /// Position of the study stage in [`StudyStage::ALL`].
+    pub stage: Option<f64>,
+    /// Minus the inferred share of the resource (0 with a reserve, -1 with no tonnage).
+    pub inferred: f64,
+    /// Share of the model's inputs given by the record (0 when not valued).
+    pub given_share: f64,
+    /// Risked NPV, US$ million (Pareto front).
+    pub risked_npv_musd: Option<f64>,
+}
+
+impl RankInput {
+    /// The ranking's inputs of appraisal `p` of record `r`.
+    pub fn of(p: &Appraisal, r: &ProjectRecord) -> RankInput {
+        let non_china = |t: Option<f64>| {
+            if china_linked(r) {
+                0.0
+            } else {
+                t.unwrap_or(0.0)
+            }
+        };
+        let res = &r.geology.resource;
+        let inferred = res.inferred_mt.unwrap_or(0.0) + res.unclassified_mt.unwrap_or(0.0);
+        let total = res.total_mt().unwrap_or(0.0);
+        let all = p.provenance.origins().count().max(1) as f64;
+        let given = p
+            .provenance
+            .origins()
+            .filter(|(_, o)| *o == Origin::Given)
+            .count() as f64;
+        RankInput {
+            id: p.id.clone(),
+            owner_npv_musd: p.owner.as_ref().map(|o| o.npv_musd),
+            npv_to_capex: p.npv_to_capex,
+            irr_pct: p.irr_pct,
+            years_p50: years_p50(p),
+            years_p90: years_p90(p),
+            non_china_ndpr_t: non_china(p.annual_ndpr_t),
+            non_china_dytb_t: non_china(p.annual_dytb_t),
+            route: r.ownership.processing_route,
+            china_owned: r.ownership.china_linked(),
+            chance_of_success: p.chance_of_success,
+            stage: r
+                .development
+                .stage
+                .map(|s| StudyStage::ALL.iter().position(|x| *x == s).unwrap_or(0) as f64),
+            inferred: if res.reserve_mt.is_some() {
+                0.0
+            } else if total > 0.0 {
+                -inferred / total
+            } else {
+                -1.0
+            },
+            given_share: if p.valued { given / all } else { 0.0 },
+            risked_npv_musd: p.risked_npv_musd,
         }
+    }
+}
+
+/// One project's place in a ranking of [`RankInput`]s.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    /// Its position in the inputs.
+    pub index: usize,
+    /// 1 for the best.
+    pub rank: usize,
+    /// Weighted score, 0 to 1.
+    pub score: f64,
+    /// Each criterion (in [`CRITERIA`] order), 0 to 1, before weighting.
+    pub criteria: [f64; 5],
+    pub pareto: bool,
+}
+
+/// Scores and ranks `inputs` (best first): the formula of [`rank_scored`], on the inputs
+/// alone.
+pub fn score_inputs(
+    inputs: &[RankInput],
+    weights: &Weights,
+    scores: &crate::assumptions::RankSubscores,
+) -> Vec<Scored> {
+    let col = |f: &dyn Fn(&RankInput) -> Option<f64>| -> Vec<f64> {
+        percentile_ranks(&inputs.iter().map(f).collect::<Vec<_>>())
     };
     let mean =
         |cols: &[Vec<f64>], i: usize| cols.iter().map(|c| c[i]).sum::<f64>() / cols.len() as f64;
@@ -280,19 +420,16 @@ pub fn rank_scored(
     // Value before the chance of success (which the risk criterion counts): the owner's
     // NPV, after the free carry and the post-production hazard.
     let value = [
-        col(&|p, _| p.owner.as_ref().map(|o| o.npv_musd)),
-        col(&|p, _| p.npv_to_capex),
-        col(&|p, _| p.irr_pct),
+        col(&|x| x.owner_npv_musd),
+        col(&|x| x.npv_to_capex),
+        col(&|x| x.irr_pct),
     ];
-    let speed = [
-        col(&|p, _| Some(-years_p50(p))),
-        col(&|p, _| Some(-years_p90(p))),
-    ];
+    let speed = [col(&|x| Some(-x.years_p50)), col(&|x| Some(-x.years_p90))];
     let supply_cols = [
-        col(&|p, r| Some(non_china(r, p.annual_ndpr_t))),
-        col(&|p, r| Some(non_china(r, p.annual_dytb_t))),
-        col(&|_, r| {
-            Some(match r.ownership.processing_route {
+        col(&|x| Some(x.non_china_ndpr_t)),
+        col(&|x| Some(x.non_china_dytb_t)),
+        col(&|x| {
+            Some(match x.route {
                 Some(ProcessingRoute::Integrated | ProcessingRoute::NonChina) => {
                     scores.route_outside_china
                 }
@@ -300,8 +437,8 @@ pub fn rank_scored(
                 _ => scores.route_unknown,
             })
         }),
-        col(&|_, r| {
-            Some(if r.ownership.china_linked() {
+        col(&|x| {
+            Some(if x.china_owned {
                 scores.china_linked
             } else {
                 scores.not_china_linked
@@ -310,87 +447,55 @@ pub fn rank_scored(
     ];
     // Jurisdiction and regime enter the ranking once: through the chance of success (their
     // multipliers are factors of it), not again as criteria of their own.
-    let risk = [col(&|p, _| Some(p.chance_of_success))];
+    let risk = [col(&|x| Some(x.chance_of_success))];
     let confidence = [
-        col(&|_, r| {
-            r.development
-                .stage
-                .map(|s| StudyStage::ALL.iter().position(|x| *x == s).unwrap_or(0) as f64)
-        }),
-        col(&|_, r| {
-            let res = &r.geology.resource;
-            let inferred = res.inferred_mt.unwrap_or(0.0) + res.unclassified_mt.unwrap_or(0.0);
-            let total = res.total_mt().unwrap_or(0.0);
-            Some(if res.reserve_mt.is_some() {
-                0.0
-            } else if total > 0.0 {
-                -inferred / total
-            } else {
-                -1.0
-            })
-        }),
-        col(&|p, _| {
-            let all = p.provenance.origins().count().max(1) as f64;
-            let given = p
-                .provenance
-                .origins()
-                .filter(|(_, o)| *o == Origin::Given)
-                .count() as f64;
-            Some(if p.valued { given / all } else { 0.0 })
-        }),
+        col(&|x| x.stage),
+        col(&|x| Some(x.inferred)),
+        col(&|x| Some(x.given_share)),
     ];
-    let groups: [(&str, &[Vec<f64>]); 5] = [
-        ("value", &value),
-        ("speed", &speed),
-        ("supply", &supply_cols),
-        ("risk", &risk),
-        ("confidence", &confidence),
-    ];
-
-    let mut ranked: Vec<Ranked> = kept
-        .iter()
-        .enumerate()
-        .map(|(i, (p, r))| {
-            let criteria: BTreeMap<String, f64> = groups
+    let groups: [&[Vec<f64>]; 5] = [&value, &speed, &supply_cols, &risk, &confidence];
+    let w: Vec<f64> = CRITERIA.iter().map(|k| weights.get(k)).collect();
+    let mut scored: Vec<Scored> = (0..inputs.len())
+        .map(|i| {
+            let criteria: [f64; 5] = std::array::from_fn(|g| mean(groups[g], i));
+            // Summed in the criteria's name order, as the contributions' map is.
+            let mut named: Vec<(&str, f64)> = CRITERIA
                 .iter()
-                .map(|(name, cols)| ((*name).to_owned(), mean(cols, i)))
+                .zip(criteria.iter().zip(&w))
+                .map(|(k, (c, w))| (*k, c * w))
                 .collect();
-            let contributions: BTreeMap<String, f64> = criteria
-                .iter()
-                .map(|(k, v)| (k.clone(), v * weights.get(k)))
-                .collect();
-            Ranked {
+            named.sort_by(|a, b| a.0.cmp(b.0));
+            Scored {
+                index: i,
                 rank: 0,
-                id: p.id.clone(),
-                name: p.name.clone(),
-                score: contributions.values().sum(),
-                contributions,
+                score: named.iter().map(|(_, v)| v).sum(),
                 criteria,
                 pareto: false,
-                risked_npv_musd: p.risked_npv_musd,
-                npv_musd: p.npv_musd.base,
-                years_to_first_production_p50: years_p50(p),
-                chance_of_success: p.chance_of_success,
-                non_china_ndpr_t: non_china(r, p.annual_ndpr_t),
-                non_china_dytb_t: non_china(r, p.annual_dytb_t),
-                china_linked: china_linked(r),
-                byproducts_unpriced: p.byproducts_unpriced.clone(),
-                warnings: unpriced_warning(p).into_iter().collect(),
-                spread: crate::portfolio::spread::Spread::of(p),
             }
         })
         .collect();
-    flag_pareto(&mut ranked);
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    for (i, r) in ranked.iter_mut().enumerate() {
-        r.rank = i + 1;
+    let points: Vec<[f64; 3]> = inputs
+        .iter()
+        .map(|x| {
+            [
+                x.risked_npv_musd.unwrap_or(f64::NEG_INFINITY),
+                -x.years_p50,
+                x.chance_of_success,
+            ]
+        })
+        .collect();
+    for (s, flag) in scored.iter_mut().zip(pareto_flags(&points)) {
+        s.pareto = flag;
     }
-    Ranking {
-        weights: weights.clone(),
-        normalisation: "each sub-criterion by percentile rank across the ranked projects (0 worst, 1 best, ties averaged); a criterion is the mean of its sub-criteria; score = sum of weight x criterion",
-        projects: ranked,
-        excluded,
+    scored.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| inputs[a.index].id.cmp(&inputs[b.index].id))
+    });
+    for (i, s) in scored.iter_mut().enumerate() {
+        s.rank = i + 1;
     }
+    scored
 }
 
 /// The appraisal's warning on its unpriced by-products, if it has any.
@@ -403,14 +508,24 @@ fn unpriced_warning(p: &Appraisal) -> Option<String> {
 
 /// Flags the projects that no other beats on risked value, speed and chance at once.
 pub fn flag_pareto(ranked: &mut [Ranked]) {
-    let point = |r: &Ranked| {
-        [
-            r.risked_npv_musd.unwrap_or(f64::NEG_INFINITY),
-            -r.years_to_first_production_p50,
-            r.chance_of_success,
-        ]
-    };
-    let points: Vec<[f64; 3]> = ranked.iter().map(point).collect();
+    let points: Vec<[f64; 3]> = ranked
+        .iter()
+        .map(|r| {
+            [
+                r.risked_npv_musd.unwrap_or(f64::NEG_INFINITY),
+                -r.years_to_first_production_p50,
+                r.chance_of_success,
+            ]
+        })
+        .collect();
+    for (r, flag) in ranked.iter_mut().zip(pareto_flags(&points)) {
+        r.pareto = flag;
+    }
+}
+
+/// Whether each point (risked value, minus years, chance; higher is better) is on the
+/// Pareto front: no other point at least as good on all three and better on one.
+pub fn pareto_flags(points: &[[f64; 3]]) -> Vec<bool> {
     let dominates = |b: &[f64; 3], a: &[f64; 3]| {
         b.iter().zip(a).all(|(b, a)| b >= a) && b.iter().zip(a).any(|(b, a)| b > a)
     };
@@ -425,14 +540,16 @@ pub fn flag_pareto(ranked: &mut [Ranked]) {
             .find(|o| o.is_ne())
             .unwrap_or(std::cmp::Ordering::Equal)
     });
+    let mut flags = vec![false; points.len()];
     let mut front: Vec<usize> = Vec::new();
     for i in order {
         let dominated = front.iter().any(|&f| dominates(&points[f], &points[i]));
-        ranked[i].pareto = !dominated;
+        flags[i] = !dominated;
         if !dominated {
             front.push(i);
         }
     }
+    flags
 }
 
 #[cfg(test)]
