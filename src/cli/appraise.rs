@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 
-use super::{ModelArgs, OutputFormat, emit, nothing_appraised, reprojector};
+use super::{ModelArgs, OutputFormat, assigned_plants, emit, nothing_appraised, reprojector};
 
 #[derive(clap::Args)]
 pub struct AppraiseArgs {
@@ -63,44 +63,17 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
     let plants = if args.nearest_plant {
         None
     } else {
-        let mut sep = model.separation(&assumptions)?;
-        let first = prospect::appraise::Run {
-            context: &context,
-            assumptions: &assumptions,
-            terms: &terms,
-            sim: None,
-            progress: &indicatif::ProgressBar::hidden(),
-            plants: None,
-        };
-        let mut lines = Vec::new();
-        let mut plants = Vec::new();
-        let tally = prospect::appraise::appraise_files(
+        match assigned_plants(
             &args.files,
             crs.as_ref(),
-            &first,
-            &|r, p| {
-                (
-                    prospect::portfolio::plant_records::plant_of(r, &p),
-                    prospect::portfolio::assigned::line(&p, r),
-                )
-            },
-            &mut |d| eprintln!("{}", prospect::output::printable(&d.to_string())),
-            &mut |(plant, l)| {
-                plants.extend(plant);
-                lines.push(l);
-            },
-        )?;
-        if tally.errors > 0 {
-            nothing_appraised(tally.errors);
-            return Ok(1);
+            model,
+            &assumptions,
+            &terms,
+            &context,
+        )? {
+            Some(p) => Some(p),
+            None => return Ok(1),
         }
-        prospect::portfolio::plant_records::add(&mut sep, plants);
-        Some(prospect::portfolio::assigned::from_lines(
-            &lines,
-            terms.as_of,
-            prospect::portfolio::timeline::DEFAULT_HORIZON_Y,
-            &sep,
-        ))
     };
     let run = prospect::appraise::Run {
         context: &context,

@@ -1,11 +1,17 @@
-//! `prospect export`: the appraised sites as GeoJSON for QGIS, with a style.
+//! `prospect export`: the appraised sites as a GIS layer (GeoJSON, GeoJSON text sequences
+//! or FlatGeobuf) for QGIS, with a style. Streamed, for inputs of any size: the first pass
+//! assigns the plants, the second appraises each record and keeps its feature in a
+//! temporary file and only the ranking's few numbers in memory; the ranking is then
+//! computed and the features written in report order with their ranks.
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::ValueEnum;
+use prospect::output::layer::{self, RankCell, Row, Schema, Slot, Spill};
+use prospect::portfolio::rank::{RankInput, Weights, score_inputs};
 
-use super::{ModelArgs, appraised, default_ranking, emit, write_qml};
+use super::{ModelArgs, assigned_plants, emit, nothing_appraised, reprojector, write_qml};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
@@ -13,6 +19,8 @@ pub enum ExportFormat {
     Geojson,
     /// One feature per line after a record separator (RFC 8142), for very large outputs.
     Geojsonseq,
+    /// FlatGeobuf: typed columns and a spatial index, for large layers in QGIS.
+    Fgb,
 }
 
 #[derive(clap::Args)]
@@ -35,6 +43,13 @@ pub struct ExportArgs {
     pub model: ModelArgs,
 }
 
+/// What the second pass keeps of a project: its place in the spill, its report-order key
+/// (base NPV, US$ million) and the ranking's inputs.
+struct Kept {
+    slot: Slot,
+    npv_musd: Option<f64>,
+}
+
 pub fn run(args: ExportArgs) -> Result<u8> {
     if let Some(out) = &args.output {
         let qml = out.with_extension("qml");
@@ -44,20 +59,111 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         }
         args.model.guard(&args.files, &outputs)?;
     }
-    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+    let model = &args.model;
+    let (assumptions, terms, context) = model.load()?;
+    let sim = model.simulation(&assumptions, false)?;
+    let weights = Weights::new(&assumptions.rank.weights)?;
+    let crs = reprojector(model.crs.as_deref())?;
+    let Some(plants) = assigned_plants(
+        &args.files,
+        crs.as_ref(),
+        model,
+        &assumptions,
+        &terms,
+        &context,
+    )?
+    else {
         return Ok(1);
     };
-    let ranking = default_ranking(&report, &records, &assumptions)?;
+    let progress = model.stream_progress(sim.draws);
+    let run = prospect::appraise::Run {
+        context: &context,
+        assumptions: &assumptions,
+        terms: &terms,
+        sim: Some(&sim),
+        progress: &progress,
+        plants: Some(&plants),
+    };
+    let mut spill = Spill::new().context("cannot make a temporary file for the layer")?;
+    let mut schema = Schema::default();
+    let mut kept: Vec<Kept> = Vec::new();
+    let mut inputs: Vec<RankInput> = Vec::new();
+    let mut failed = None;
+    let tally = prospect::appraise::appraise_files(
+        &args.files,
+        crs.as_ref(),
+        &run,
+        &|r, p| {
+            let row = Row::new(r, &p, None);
+            let mut bytes = Vec::new();
+            layer::encode(&row, &mut bytes);
+            (
+                bytes,
+                Schema::of(&row),
+                RankInput::of(&p, r),
+                p.npv_musd.base,
+            )
+        },
+        // The first pass printed the problems already.
+        &mut |_| {},
+        &mut |(bytes, s, input, npv_musd)| {
+            schema.merge(&s);
+            match spill.push(&bytes) {
+                Ok(slot) => {
+                    kept.push(Kept { slot, npv_musd });
+                    inputs.push(input);
+                }
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
+        },
+    )?;
+    progress.finish_and_clear();
+    if tally.errors > 0 {
+        nothing_appraised(tally.errors);
+        return Ok(1);
+    }
+    if let Some(e) = failed {
+        return Err(e).context("cannot keep the layer in a temporary file");
+    }
+    // The ranking with the default weights, on the kept inputs alone.
+    let mut ranks: Vec<Option<RankCell>> = vec![None; inputs.len()];
+    for s in score_inputs(&inputs, &weights, &assumptions.rank.subscores) {
+        ranks[s.index] = Some((s.rank, s.score, s.pareto));
+    }
+    if !inputs.is_empty() {
+        schema.ranked();
+    }
+    let mut order: Vec<usize> = (0..kept.len()).collect();
+    order.sort_by(|&a, &b| {
+        prospect::appraisal::report_order(
+            (kept[a].npv_musd, &inputs[a].id),
+            (kept[b].npv_musd, &inputs[b].id),
+        )
+    });
+    let slots: Vec<(Slot, Option<RankCell>)> =
+        order.iter().map(|&i| (kept[i].slot, ranks[i])).collect();
+    drop((order, kept, inputs, ranks));
+    let rows = spill
+        .finish()
+        .context("cannot keep the layer in a temporary file")?;
+    let layout = schema.layout();
     let name = args.name.clone().unwrap_or_else(|| {
         args.output
             .as_deref()
             .and_then(|p| p.file_stem())
             .map_or("prospect".to_owned(), |s| s.to_string_lossy().into_owned())
     });
-    let features = prospect::output::geojson::features(&report, &records, &ranking);
+    use prospect::output::geojson::{write_rows_collection, write_rows_sequence};
     emit(args.output.as_deref(), |w| match args.format {
-        ExportFormat::Geojson => prospect::output::geojson::write_collection(&name, features, w),
-        ExportFormat::Geojsonseq => prospect::output::geojson::write_sequence(features, w),
+        ExportFormat::Geojson => write_rows_collection(&name, &layout, &rows, &slots, w),
+        ExportFormat::Geojsonseq => write_rows_sequence(&layout, &rows, &slots, w),
+        ExportFormat::Fgb => {
+            let mut fgb = prospect::output::fgb::Writer::new(&name, &layout)?;
+            layer::for_each_row(&rows, &slots, &mut |row| fgb.add(&row))?;
+            fgb.finish(w)
+        }
     })?;
     if let (true, Some(path)) = (args.qml, &args.output) {
         write_qml(path)?;

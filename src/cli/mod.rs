@@ -444,6 +444,58 @@ pub fn appraised(
     Ok(Some((records, report, assumptions)))
 }
 
+/// The first allocation pass of a streamed run (docs/architecture.md, "Order of a run"):
+/// a deterministic appraisal of every record, kept only as the allocation needs it, gives
+/// each project the plant its output goes to. Problems are printed here; `None` when the
+/// records have errors (nothing is appraised).
+pub fn assigned_plants(
+    files: &[PathBuf],
+    crs: Option<&Reprojector>,
+    model: &ModelArgs,
+    assumptions: &Assumptions,
+    terms: &Terms,
+    context: &Context,
+) -> Result<Option<prospect::portfolio::assigned::AssignedPlants>> {
+    let mut sep = model.separation(assumptions)?;
+    let first = prospect::appraise::Run {
+        context,
+        assumptions,
+        terms,
+        sim: None,
+        progress: &ProgressBar::hidden(),
+        plants: None,
+    };
+    let mut lines = Vec::new();
+    let mut plants = Vec::new();
+    let tally = prospect::appraise::appraise_files(
+        files,
+        crs,
+        &first,
+        &|r, p| {
+            (
+                prospect::portfolio::plant_records::plant_of(r, &p),
+                prospect::portfolio::assigned::line(&p, r),
+            )
+        },
+        &mut |d| eprintln!("{}", prospect::output::printable(&d.to_string())),
+        &mut |(plant, l)| {
+            plants.extend(plant);
+            lines.push(l);
+        },
+    )?;
+    if tally.errors > 0 {
+        nothing_appraised(tally.errors);
+        return Ok(None);
+    }
+    prospect::portfolio::plant_records::add(&mut sep, plants);
+    Ok(Some(prospect::portfolio::assigned::from_lines(
+        &lines,
+        terms.as_of,
+        prospect::portfolio::timeline::DEFAULT_HORIZON_Y,
+        &sep,
+    )))
+}
+
 /// The ranking with the default weights (for the GIS layer and the report).
 pub fn default_ranking(
     report: &prospect::appraisal::Report,

@@ -4,6 +4,7 @@
 //! per column; GeoJSON text sequences (RFC 8142) for very large outputs; and a QGIS layer
 //! style graduated by score.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -11,6 +12,8 @@ use std::io::{self, Write};
 use geo::{MapCoords, Orient, orient::Direction};
 
 use serde_json::{Map, Value, json};
+
+use crate::output::layer::{Layout, RankCell, Row, Rows, Schema, Slot, for_each_feature};
 
 use crate::appraisal::{Appraisal, Report};
 use crate::portfolio::rank::Ranking;
@@ -21,18 +24,22 @@ fn round7(v: f64) -> f64 {
     (v * 1e7).round() / 1e7 + 0.0
 }
 
-/// The geometry as RFC 7946 JSON: rounded, polygons counter-clockwise outside and
-/// clockwise inside.
-pub fn geometry_json(g: &geo::Geometry<f64>) -> Value {
+/// The geometry as the GIS layer writes it: rounded, polygons counter-clockwise outside
+/// and clockwise inside (RFC 7946).
+pub fn gis_geometry(g: &geo::Geometry<f64>) -> geo::Geometry<f64> {
     let g = g.map_coords(|c| geo::coord! { x: round7(c.x), y: round7(c.y) });
-    let g = match g {
+    match g {
         geo::Geometry::Polygon(p) => geo::Geometry::Polygon(p.orient(Direction::Default)),
         geo::Geometry::MultiPolygon(mp) => {
             geo::Geometry::MultiPolygon(mp.orient(Direction::Default))
         }
         other => other,
-    };
-    serde_json::to_value(geojson::Geometry::from(&g)).unwrap_or(Value::Null)
+    }
+}
+
+/// The geometry as RFC 7946 JSON ([`gis_geometry`]).
+pub fn geometry_json(g: &geo::Geometry<f64>) -> Value {
+    serde_json::to_value(geojson::Geometry::from(&gis_geometry(g))).unwrap_or(Value::Null)
 }
 
 fn real(v: Option<f64>) -> Value {
@@ -55,6 +62,14 @@ fn date(year: Option<i32>) -> Value {
 /// The record's own fields under their schema names, as given (lists joined with `;`,
 /// missing values `null`): reading the exported file back gives the same records.
 pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
+    record_fields(r)
+        .into_iter()
+        .map(|(k, v)| (k.into_owned(), v))
+        .collect()
+}
+
+/// [`record_properties`] in order, as pairs.
+pub fn record_fields(r: &ProjectRecord) -> Vec<(Cow<'static, str>, Value)> {
     let g = &r.geology;
     let e = &r.economics;
     let d = &r.development;
@@ -69,7 +84,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     };
     let int = |v: Option<i32>| v.map_or(Value::Null, Value::from);
     let name = |v: Option<&'static str>| v.map_or(Value::Null, |s| Value::String(s.to_owned()));
-    let mut fields: Vec<(String, Value)> = vec![
+    let mut fields: Vec<(Cow<'static, str>, Value)> = vec![
         ("id".into(), Value::String(r.id.clone())),
         ("name".into(), Value::String(r.name.clone())),
         ("country".into(), text(r.country.as_deref())),
@@ -102,7 +117,7 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
         ("grade_treo_pct".into(), real(g.grade_treo_pct)),
     ];
     for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
-        fields.push((format!("{ox}_share_pct"), real(g.oxide_shares[i])));
+        fields.push((format!("{ox}_share_pct").into(), real(g.oxide_shares[i])));
     }
     let more: [(&str, Value); 62] = [
         ("ndpr_share_pct", real(g.ndpr_share_pct)),
@@ -198,14 +213,14 @@ pub fn record_properties(r: &ProjectRecord) -> Map<String, Value> {
     // grade_treo_pct carry them. Money of the record is written under the schema's `_m`
     // aliases (capex_m, opex_m_per_y, study_npv_m...): millions of the `currency` (or
     // `study_currency`) column, never under a `usd` name that a GIS user reads as US$.
-    fields.extend(more.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    fields.extend(more.into_iter().map(|(k, v)| (k.into(), v)));
     fields.extend(round_trip_fields(r));
     fields.extend(support_fields(r));
-    fields.into_iter().collect()
+    fields
 }
 
 /// The record's offtake share and its own terms of support instruments (issue 18).
-fn support_fields(r: &ProjectRecord) -> Vec<(String, Value)> {
+fn support_fields(r: &ProjectRecord) -> Vec<(Cow<'static, str>, Value)> {
     let s = &r.support;
     [
         ("offtake_share_pct", real(r.ownership.offtake_share_pct)),
@@ -218,14 +233,14 @@ fn support_fields(r: &ProjectRecord) -> Vec<(String, Value)> {
         ("production_credit", text(s.production_credit.as_deref())),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
+    .map(|(k, v)| (k.into(), v))
     .collect()
 }
 
 /// The record's fields beside those above (issue 19): its own terms of sale, remaining
 /// life, money spent and to spend, by-products, money year, distribution and plant fields,
 /// so that `export` and then `appraise` of the layer values every project as its record.
-fn round_trip_fields(r: &ProjectRecord) -> Vec<(String, Value)> {
+fn round_trip_fields(r: &ProjectRecord) -> Vec<(Cow<'static, str>, Value)> {
     let e = &r.economics;
     let p = &r.plant;
     let byproducts = e
@@ -278,7 +293,7 @@ fn round_trip_fields(r: &ProjectRecord) -> Vec<(String, Value)> {
         ("plant_toll_usd_per_kg", real(p.toll_light_usd_per_kg)),
         ("plant_toll_heavy_usd_per_kg", real(p.toll_heavy_usd_per_kg)),
     ];
-    fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    fields.into_iter().map(|(k, v)| (k.into(), v)).collect()
 }
 
 /// A record alone as a GeoJSON feature (its geometry and its own fields).
@@ -298,165 +313,116 @@ fn measured(v: Option<f64>) -> Value {
     real(v.map(|x| (x * k).round() / k))
 }
 
-/// The computed columns of a project, in order (names distinct from the record's fields),
-/// figures rounded to [`COLUMN_DECIMALS`].
-fn columns(p: &Appraisal, rank: Option<(usize, f64, bool)>) -> Vec<(&'static str, Value)> {
+/// The computed columns of the GIS layer, in order (names distinct from the record's
+/// fields); [`columns`] gives their values.
+pub const COMPUTED: [&str; 35] = [
+    "regime_found",
+    "commodity_found",
+    "valued",
+    "npv_musd",
+    "npv_musd_p10",
+    "npv_musd_p50",
+    "npv_musd_p90",
+    "irr_pct",
+    "capex_musd_model",
+    "study_npv_musd_published",
+    "study_rebuilt_npv_musd",
+    "study_rebuild_deviation_pct",
+    "basket_price_usd_per_kg",
+    "annual_treo_t_model",
+    "annual_ndpr_t_model",
+    "annual_dytb_t_model",
+    "breakeven_price_factor",
+    "chance_of_success",
+    "risked_npv_musd",
+    "first_production_year",
+    "first_production_date",
+    "first_production_p10_date",
+    "first_production_p90_date",
+    "rank",
+    "score",
+    "pareto",
+    "nearest_plant",
+    "nearest_plant_km",
+    "nearest_port",
+    "nearest_port_km",
+    "distance_to_shore_km",
+    "protected_area",
+    "protected_area_km",
+    "site_area_km2",
+    "unvalued_reason",
+];
+
+/// Where `rank`, `score` and `pareto` sit in [`COMPUTED`].
+pub const RANK_COLUMN: usize = 23;
+
+/// The computed columns of a project, in [`COMPUTED`] order, figures rounded to
+/// [`COLUMN_DECIMALS`].
+pub(crate) fn columns(p: &Appraisal, rank: Option<(usize, f64, bool)>) -> [Value; 35] {
+    let [rank, score, pareto] = rank_values(rank);
     let real = measured;
     let s = &p.spatial;
     let y = &p.first_production_year;
-    vec![
-        ("regime_found", text(p.regime.as_deref())),
-        ("commodity_found", text(p.commodity.as_deref())),
-        ("valued", Value::Bool(p.valued)),
-        ("npv_musd", real(p.npv_musd.base)),
-        ("npv_musd_p10", real(p.npv_musd.p10)),
-        ("npv_musd_p50", real(p.npv_musd.p50)),
-        ("npv_musd_p90", real(p.npv_musd.p90)),
-        ("irr_pct", real(p.irr_pct)),
-        ("capex_musd_model", real(p.capex_musd)),
-        (
-            "study_npv_musd_published",
-            real(p.study.as_ref().map(|s| s.published_npv_musd)),
+    [
+        text(p.regime.as_deref()),
+        text(p.commodity.as_deref()),
+        Value::Bool(p.valued),
+        real(p.npv_musd.base),
+        real(p.npv_musd.p10),
+        real(p.npv_musd.p50),
+        real(p.npv_musd.p90),
+        real(p.irr_pct),
+        real(p.capex_musd),
+        real(p.study.as_ref().map(|s| s.published_npv_musd)),
+        real(
+            p.study
+                .as_ref()
+                .and_then(|s| s.bridge.as_ref())
+                .map(|b| b.rebuilt_npv_musd),
         ),
-        (
-            "study_rebuilt_npv_musd",
-            real(
-                p.study
-                    .as_ref()
-                    .and_then(|s| s.bridge.as_ref())
-                    .map(|b| b.rebuilt_npv_musd),
-            ),
+        real(
+            p.study
+                .as_ref()
+                .and_then(|s| s.bridge.as_ref())
+                .and_then(|b| b.rebuild_deviation_pct),
         ),
-        (
-            "study_rebuild_deviation_pct",
-            real(
-                p.study
-                    .as_ref()
-                    .and_then(|s| s.bridge.as_ref())
-                    .and_then(|b| b.rebuild_deviation_pct),
-            ),
-        ),
-        ("basket_price_usd_per_kg", real(p.basket_price_usd_per_kg)),
-        ("annual_treo_t_model", real(p.annual_treo_t)),
-        ("annual_ndpr_t_model", real(p.annual_ndpr_t)),
-        ("annual_dytb_t_model", real(p.annual_dytb_t)),
-        ("breakeven_price_factor", real(p.breakeven_price_factor)),
-        ("chance_of_success", real(Some(p.chance_of_success))),
-        ("risked_npv_musd", real(p.risked_npv_musd)),
-        ("first_production_year", Value::from(y.base)),
-        ("first_production_date", date(Some(y.base))),
-        ("first_production_p10_date", date(y.p10)),
-        ("first_production_p90_date", date(y.p90)),
-        ("rank", rank.map_or(Value::Null, |r| Value::from(r.0))),
-        ("score", real(rank.map(|r| r.1))),
-        ("pareto", rank.map_or(Value::Null, |r| Value::Bool(r.2))),
-        (
-            "nearest_plant",
-            text(s.nearest_separation_plant.as_ref().map(|n| n.name.as_str())),
-        ),
-        (
-            "nearest_plant_km",
-            real(s.nearest_separation_plant.as_ref().map(|n| n.distance_km)),
-        ),
-        (
-            "nearest_port",
-            text(s.nearest_port.as_ref().map(|n| n.name.as_str())),
-        ),
-        (
-            "nearest_port_km",
-            real(s.nearest_port.as_ref().map(|n| n.distance_km)),
-        ),
-        ("distance_to_shore_km", real(s.distance_to_shore_km)),
-        (
-            "protected_area",
-            text(s.protected_area.as_ref().map(|a| a.name.as_str())),
-        ),
-        (
-            "protected_area_km",
-            real(s.protected_area.as_ref().map(|a| a.distance_km)),
-        ),
-        ("site_area_km2", real(s.site_area_km2)),
-        ("unvalued_reason", text(p.unvalued_reason.as_deref())),
+        real(p.basket_price_usd_per_kg),
+        real(p.annual_treo_t),
+        real(p.annual_ndpr_t),
+        real(p.annual_dytb_t),
+        real(p.breakeven_price_factor),
+        real(Some(p.chance_of_success)),
+        real(p.risked_npv_musd),
+        Value::from(y.base),
+        date(Some(y.base)),
+        date(y.p10),
+        date(y.p90),
+        rank,
+        score,
+        pareto,
+        text(s.nearest_separation_plant.as_ref().map(|n| n.name.as_str())),
+        real(s.nearest_separation_plant.as_ref().map(|n| n.distance_km)),
+        text(s.nearest_port.as_ref().map(|n| n.name.as_str())),
+        real(s.nearest_port.as_ref().map(|n| n.distance_km)),
+        real(s.distance_to_shore_km),
+        text(s.protected_area.as_ref().map(|a| a.name.as_str())),
+        real(s.protected_area.as_ref().map(|a| a.distance_km)),
+        real(s.site_area_km2),
+        text(p.unvalued_reason.as_deref()),
     ]
 }
 
-/// The record's unknown properties, flattened to one JSON type per column: a column whose
-/// values are all strings, all numbers or all booleans keeps them; any other column, and
-/// arrays and objects, become JSON text.
-fn extras(records: &[&ProjectRecord]) -> BTreeMap<String, Vec<Value>> {
-    let mut keys: Vec<String> = Vec::new();
-    for r in records {
-        for k in r.extra.keys() {
-            if !keys.contains(k) {
-                keys.push(k.clone());
-            }
-        }
-    }
-    keys.into_iter()
-        .map(|k| {
-            let raw: Vec<Value> = records
-                .iter()
-                .map(|r| r.extra.get(&k).cloned().unwrap_or(Value::Null))
-                .collect();
-            let kinds: Vec<u8> = raw
-                .iter()
-                .filter_map(|v| match v {
-                    Value::Null => None,
-                    Value::Bool(_) => Some(0),
-                    Value::Number(_) => Some(1),
-                    Value::String(_) => Some(2),
-                    _ => Some(3),
-                })
-                .collect();
-            let uniform = kinds.windows(2).all(|w| w[0] == w[1]) && !kinds.contains(&3);
-            let values = raw
-                .into_iter()
-                .map(|v| match v {
-                    Value::Null => Value::Null,
-                    Value::String(s) => Value::String(s),
-                    v if uniform => v,
-                    v => Value::String(v.to_string()),
-                })
-                .collect();
-            (k, values)
-        })
-        .collect()
+/// The `rank`, `score` (rounded to [`COLUMN_DECIMALS`]) and `pareto` columns.
+pub(crate) fn rank_values(rank: Option<(usize, f64, bool)>) -> [Value; 3] {
+    [
+        rank.map_or(Value::Null, |r| Value::from(r.0)),
+        measured(rank.map(|r| r.1)),
+        rank.map_or(Value::Null, |r| Value::Bool(r.2)),
+    ]
 }
 
-/// The features of a report (in its order), with ranks from `ranking`, made one at a time
-/// as they are written; a property that is null in every feature is left out, so that GDAL
-/// (which types a GeoJSON field by its values) never reads a numeric field as String.
-pub fn features<'a>(
-    report: &'a Report,
-    records: &'a [ProjectRecord],
-    ranking: &'a Ranking,
-) -> impl Iterator<Item = Value> + 'a {
-    // A first pass finds the properties with a value somewhere (features are made again
-    // when written, so memory holds one at a time).
-    let mut present: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for f in all_features(report, records, ranking) {
-        if let Some(props) = f["properties"].as_object() {
-            for (k, v) in props {
-                if !v.is_null() && !present.contains(k) {
-                    present.insert(k.clone());
-                }
-            }
-        }
-    }
-    all_features(report, records, ranking).map(move |mut f| {
-        if let Some(props) = f["properties"].as_object_mut() {
-            props.retain(|k, _| present.contains(k));
-        }
-        f
-    })
-}
-
-/// Every feature with every property, nulls included.
-fn all_features<'a>(
-    report: &'a Report,
-    records: &'a [ProjectRecord],
-    ranking: &'a Ranking,
-) -> impl Iterator<Item = Value> + 'a {
+/// The layer's rows of a report (in its order), with ranks from `ranking`.
+pub fn rows(report: &Report, records: &[ProjectRecord], ranking: &Ranking) -> Vec<Row> {
     let by_id: BTreeMap<&str, &ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
     let ranks: BTreeMap<&str, (usize, f64, bool)> = ranking
@@ -464,29 +430,84 @@ fn all_features<'a>(
         .iter()
         .map(|r| (r.id.as_str(), (r.rank, r.score, r.pareto)))
         .collect();
-    let recs: Vec<&ProjectRecord> = report
-        .projects
-        .iter()
-        .filter_map(|p| by_id.get(p.id.as_str()).copied())
-        .collect();
-    let extra = extras(&recs);
     report
         .projects
         .iter()
-        .filter_map(move |p| Some((p, *by_id.get(p.id.as_str())?)))
-        .enumerate()
-        .map(move |(i, (p, rec))| {
-            let mut props = record_properties(rec);
-            for (name, value) in columns(p, ranks.get(p.id.as_str()).copied()) {
-                props.insert(name.to_owned(), value);
-            }
-            for (k, values) in &extra {
-                // An unknown property never overwrites a computed column.
-                props.entry(k.clone()).or_insert_with(|| values[i].clone());
-            }
-            let geometry = rec.geometry.as_ref().map_or(Value::Null, geometry_json);
-            json!({"type": "Feature", "geometry": geometry, "properties": props})
+        .filter_map(|p| {
+            let rec = by_id.get(p.id.as_str())?;
+            Some(Row::new(rec, p, ranks.get(p.id.as_str()).copied()))
         })
+        .collect()
+}
+
+/// The schema of `rows`.
+pub fn schema(rows: &[Row]) -> Schema {
+    let mut s = Schema::default();
+    for r in rows {
+        s.merge(&Schema::of(r));
+    }
+    s
+}
+
+/// The features of a report (in its order), with ranks from `ranking`; a property that is
+/// null in every feature is left out, so that GDAL (which types a GeoJSON field by its
+/// values) never reads a numeric field as String, and an unknown property keeps its JSON
+/// type only when all its values share one (see [`crate::output::layer`]).
+pub fn features(
+    report: &Report,
+    records: &[ProjectRecord],
+    ranking: &Ranking,
+) -> impl Iterator<Item = Value> + use<> {
+    let rows = rows(report, records, ranking);
+    let layout = schema(&rows).layout();
+    rows.into_iter().map(move |row| {
+        let mut bytes = Vec::new();
+        // Writing to memory cannot fail, and the bytes are JSON.
+        let _ = layout.write_feature(&row, &mut bytes);
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    })
+}
+
+/// Writes the rows at `slots` of a spill as a FeatureCollection ([`write_collection`]).
+pub fn write_rows_collection(
+    name: &str,
+    layout: &Layout,
+    rows: &Rows,
+    slots: &[(Slot, Option<RankCell>)],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    collection_head(name, out)?;
+    let mut first = true;
+    for_each_feature(layout, rows, slots, &mut |f| {
+        if !first {
+            out.write_all(b",\n")?;
+        }
+        first = false;
+        out.write_all(f)
+    })?;
+    out.write_all(b"\n]}\n")
+}
+
+/// Writes the rows at `slots` of a spill as a GeoJSON text sequence ([`write_sequence`]).
+pub fn write_rows_sequence(
+    layout: &Layout,
+    rows: &Rows,
+    slots: &[(Slot, Option<RankCell>)],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for_each_feature(layout, rows, slots, &mut |f| {
+        out.write_all("\u{1e}".as_bytes())?;
+        out.write_all(f)?;
+        out.write_all(b"\n")
+    })
+}
+
+fn collection_head(name: &str, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[",
+        Value::String(name.to_owned())
+    )
 }
 
 /// Writes a FeatureCollection with a `name` member (QGIS's layer name) and no `crs`, one
@@ -496,11 +517,7 @@ pub fn write_collection(
     features: impl IntoIterator<Item = Value>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    writeln!(
-        out,
-        "{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[",
-        Value::String(name.to_owned())
-    )?;
+    collection_head(name, out)?;
     for (i, f) in features.into_iter().enumerate() {
         if i > 0 {
             out.write_all(b",\n")?;
@@ -532,40 +549,108 @@ pub fn write_sequence(
     Ok(())
 }
 
-/// A QGIS style (.qml): points graduated by `score` in five classes, red (low) to green,
-/// labelled by name, and the layer's temporal properties set for QGIS's temporal
-/// controller: each site from its `first_production_date` on (single field, mode 1,
-/// accumulating, so a site stays on the map once it produces; the date is the
-/// deterministic first-production year, which every site has).
-pub fn qml() -> String {
-    let colours = [
-        "215,25,28,255",
-        "253,174,97,255",
-        "255,255,191,255",
-        "166,217,106,255",
-        "26,150,65,255",
-    ];
-    let mut ranges = String::new();
-    let mut symbols = String::new();
-    for (i, c) in colours.iter().enumerate() {
-        let (lo, hi) = (i as f64 * 0.2, (i + 1) as f64 * 0.2);
-        let _ = writeln!(
-            ranges,
-            r#"      <range symbol="{i}" lower="{lo:.1}" upper="{hi:.1}" label="{lo:.1} - {hi:.1}" render="true"/>"#
-        );
-        let _ = writeln!(
-            symbols,
-            r#"      <symbol type="marker" name="{i}" alpha="1" clip_to_extent="1" force_rhr="0">
-        <layer class="SimpleMarker" enabled="1" locked="0" pass="0">
+/// Colours of the five score classes, low (red) to high (green), QGIS's "r,g,b,a".
+const SCORE_COLOURS: [&str; 5] = [
+    "215,25,28,255",
+    "253,174,97,255",
+    "255,255,191,255",
+    "166,217,106,255",
+    "26,150,65,255",
+];
+
+/// Geometry types the style draws: QGIS's `geometry_type()` name, the symbol type and
+/// the symbol layer of one score class.
+const STYLED_GEOMETRIES: [(&str, &str); 2] = [("Point", "marker"), ("Polygon", "fill")];
+
+fn symbol_layer(kind: &str, colour: &str) -> String {
+    if kind == "marker" {
+        format!(
+            r#"        <layer class="SimpleMarker" enabled="1" locked="0" pass="0">
           <Option type="Map">
-            <Option name="color" type="QString" value="{c}"/>
+            <Option name="color" type="QString" value="{colour}"/>
             <Option name="outline_color" type="QString" value="35,35,35,255"/>
             <Option name="name" type="QString" value="circle"/>
             <Option name="size" type="QString" value="3.5"/>
           </Option>
-        </layer>
-      </symbol>"#
+        </layer>"#
+        )
+    } else {
+        // The class colour at 40 % opacity inside, full along the boundary, so a tenement
+        // shows the ground below it and its score.
+        let (rgb, _) = colour.rsplit_once(',').unwrap_or((colour, ""));
+        format!(
+            r#"        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" type="QString" value="{rgb},102"/>
+            <Option name="style" type="QString" value="solid"/>
+            <Option name="outline_color" type="QString" value="{colour}"/>
+            <Option name="outline_style" type="QString" value="solid"/>
+            <Option name="outline_width" type="QString" value="0.6"/>
+          </Option>
+        </layer>"#
+        )
+    }
+}
+
+/// A QGIS style (.qml) for the layer, points and polygons alike: a rule-based renderer
+/// with one rule per geometry type (points as circles, tenement polygons as filled
+/// outlines, each matched by `geometry_type($geometry)`, so the same file styles a point
+/// layer, a polygon layer, and each part of a layer that mixes them, which QGIS opens as
+/// one sub-layer per geometry type), each graduated by `score` in five classes, red (low)
+/// to green; features without a score (unranked) are drawn grey. Labelled by name, and the
+/// layer's temporal properties set for QGIS's temporal controller: each site from its
+/// `first_production_date` on (single field, mode 1, accumulating, so a site stays on the
+/// map once it produces; the date is the deterministic first-production year, which every
+/// site has).
+pub fn qml() -> String {
+    let mut rules = String::new();
+    let mut symbols = String::new();
+    let mut n = 0;
+    for (geometry, kind) in STYLED_GEOMETRIES {
+        let _ = writeln!(
+            rules,
+            r#"      <rule key="{{{geometry}}}" label="{geometry}s" filter="geometry_type($geometry) = '{geometry}'">"#
         );
+        let classes = SCORE_COLOURS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (Some(i), *c))
+            .chain([(None, "150,150,150,255")]);
+        for (class, colour) in classes {
+            let (filter, label) = match class {
+                Some(i) => {
+                    let (lo, hi) = (i as f64 * 0.2, (i + 1) as f64 * 0.2);
+                    let upper = if i == SCORE_COLOURS.len() - 1 {
+                        "&lt;="
+                    } else {
+                        "&lt;"
+                    };
+                    (
+                        format!(
+                            "&quot;score&quot; &gt;= {lo:.1} AND &quot;score&quot; {upper} {hi:.1}"
+                        ),
+                        format!("score {lo:.1} - {hi:.1}"),
+                    )
+                }
+                None => (
+                    "&quot;score&quot; IS NULL".to_owned(),
+                    "not ranked".to_owned(),
+                ),
+            };
+            let _ = writeln!(
+                rules,
+                r#"        <rule key="{{{geometry}_class_{n}}}" symbol="{n}" label="{label}" filter="{filter}"/>"#
+            );
+            let _ = writeln!(
+                symbols,
+                r#"      <symbol type="{kind}" name="{n}" alpha="1" clip_to_extent="1" force_rhr="0">
+{}
+      </symbol>"#,
+                symbol_layer(kind, colour)
+            );
+            n += 1;
+        }
+        rules.push_str("      </rule>\n");
     }
     format!(
         r#"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
@@ -573,9 +658,9 @@ pub fn qml() -> String {
   <temporal enabled="1" mode="1" startField="first_production_date" endField="" startExpression="" endExpression="" durationField="" durationUnit="min" fixedDuration="0" accumulate="1">
     <fixedRange><start></start><end></end></fixedRange>
   </temporal>
-  <renderer-v2 type="graduatedSymbol" attr="score" graduatedMethod="GraduatedColor" symbollevels="0" enableorderby="0" forceraster="0">
-    <ranges>
-{ranges}    </ranges>
+  <renderer-v2 type="RuleRenderer" symbollevels="0" enableorderby="0" forceraster="0">
+    <rules key="{{root}}">
+{rules}    </rules>
     <symbols>
 {symbols}    </symbols>
   </renderer-v2>
@@ -624,16 +709,10 @@ mod tests {
     }
 
     #[test]
-    fn mixed_extra_columns_become_text() {
-        let mut a = ProjectRecord::empty(crate::read::record::Location::File);
-        let mut b = a.clone();
-        a.extra.insert("ref".into(), json!("P01"));
-        b.extra.insert("ref".into(), json!(7));
-        a.extra.insert("depth".into(), json!(12.5));
-        b.extra.insert("tags".into(), json!(["a"]));
-        let e = extras(&[&a, &b]);
-        assert_eq!(e["ref"], vec![json!("P01"), json!("7")]);
-        assert_eq!(e["depth"], vec![json!(12.5), Value::Null]);
-        assert_eq!(e["tags"], vec![Value::Null, json!("[\"a\"]")]);
+    fn the_rank_columns_sit_where_rank_column_says() {
+        assert_eq!(
+            &COMPUTED[RANK_COLUMN..RANK_COLUMN + 3],
+            ["rank", "score", "pareto"]
+        );
     }
 }
