@@ -191,6 +191,10 @@ pub struct Appraisal {
     /// How the project would be funded: peak requirement, DSCR-sized debt, LLCR, equity
     /// and its IRR, offtake coverage (valued projects; null otherwise).
     pub funding: Option<crate::model::funding::Funding>,
+    /// Support instruments valued for the project: a price floor (from the simulation's
+    /// price draws), a concessional loan, a production tax credit, each with its value to
+    /// the project and its cost to the government (valued projects; null otherwise).
+    pub instruments: Option<crate::model::instruments::Instruments>,
     // --- end funding ---
     /// The annual schedule (written with `--cashflows`, not in the JSON).
     #[serde(skip)]

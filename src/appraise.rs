@@ -159,6 +159,7 @@ impl Appraisal {
             mud: None,
             separation: None,
             funding: None,
+            instruments: None,
             cashflows: Vec::new(),
         }
     }
@@ -285,6 +286,126 @@ fn funding_of(
         },
         &a.funding,
     )
+}
+
+/// A price floor's terms and model for a project with NdPr output (issue 18).
+type Floor = (
+    crate::model::instruments::FloorModel,
+    crate::assumptions::PriceFloorTerms,
+    &'static str,
+);
+
+fn floor_of(
+    rec: &ProjectRecord,
+    p: &Production,
+    c: &Costs,
+    operating: &[cashflow::YearFlow],
+    a: &Assumptions,
+    terms: &Terms,
+) -> Option<Floor> {
+    use crate::model::instruments as ins;
+    if p.commodity != Commodity::RareEarths {
+        return None;
+    }
+    let (t, basis) = ins::floor_terms(rec, a);
+    ins::floor_model(
+        &t,
+        terms.prices.oxides[3],
+        p.annual_ndpr_t,
+        operating,
+        terms.discount_rate_pct,
+        terms.discounting,
+        a.instruments.government_rate_pct,
+        c.tax_rate_pct,
+    )
+    .map(|m| (m, t, basis))
+}
+
+/// Every support instrument valued for a valued project (issue 18): the floor from the
+/// simulation's draws when there are some, the loan and the credit on the operating
+/// schedule; expected costs weighed by the chance the project is built.
+fn instruments_of(
+    rec: &ProjectRecord,
+    out: &Appraisal,
+    basis: &going_concern::ValuationBasis,
+    operating: &[cashflow::YearFlow],
+    floor: Option<(Floor, Option<crate::model::instruments::FloorDraws>)>,
+    a: &Assumptions,
+    terms: &Terms,
+) -> crate::model::instruments::Instruments {
+    use crate::model::instruments as ins;
+    let g = a.instruments.government_rate_pct;
+    let owner = out.owner.as_ref();
+    let decide = owner.map_or(0.0, |o| o.terms.chance_of_decision);
+    let at_decision = owner.map_or(0.0, |o| o.value_at_decision_musd);
+    let prob_proceeds = out.simulation.as_ref().map_or_else(
+        || owner.map_or(0.0, |o| if o.proceeds { 1.0 } else { 0.0 }),
+        |s| s.prob_proceeds,
+    );
+    let prob_built = decide * prob_proceeds;
+    let delay = out.lead_time.years_to_construction.max(0.0);
+    let to_as_of = (1.0 + g / 100.0).powf(-delay);
+    let price_floor = floor.map(|((m, t, b), draws)| {
+        ins::floor_value(
+            &m,
+            &t,
+            b,
+            terms.prices.oxides[3],
+            out.annual_ndpr_t.unwrap_or(0.0),
+            draws.as_ref().map(|d| (d, prob_proceeds)),
+            decide,
+            at_decision,
+            delay,
+        )
+    });
+    let (lt, lb) = ins::loan_terms(rec, a);
+    let loan = basis.capex_to_spend_musd * lt.share_of_capex_pct / 100.0;
+    let concessional_loan = (loan > 0.0).then(|| {
+        let grant = ins::loan_grant_element(
+            loan,
+            basis.construction_y,
+            lt.tenor_y,
+            lt.rate_pct / 100.0,
+            a.funding.debt_rate_pct / 100.0,
+        );
+        ins::LoanValue {
+            terms_basis: lb,
+            rate_pct: lt.rate_pct,
+            tenor_y: lt.tenor_y,
+            share_of_capex_pct: lt.share_of_capex_pct,
+            loan_musd: loan,
+            market_rate_pct: a.funding.debt_rate_pct,
+            value_to_project_musd: grant,
+            cost_to_government_if_used_musd: grant,
+            expected_cost_to_government_musd: prob_built * grant * to_as_of,
+        }
+    });
+    let production_credit = match ins::credit_terms(rec, a) {
+        Ok(Some((key, t, b))) => {
+            let start = terms.as_of + delay.round() as i32;
+            let mut c = ins::credit_value(
+                key,
+                t,
+                b,
+                operating,
+                start,
+                terms.discount_rate_pct,
+                g,
+                terms.discounting,
+            );
+            c.expected_cost_to_government_musd =
+                prob_built * c.cost_to_government_if_used_musd * to_as_of;
+            Some(c)
+        }
+        _ => None,
+    };
+    ins::Instruments {
+        government_rate_pct: g,
+        prob_built,
+        price_floor,
+        concessional_loan,
+        production_credit,
+    }
 }
 
 /// The bridge from the published study's NPV to the appraisal's own (issue 14).
@@ -632,6 +753,11 @@ pub fn appraise_at(
             terms.discounting,
         ));
     }
+    // Support instruments (issue 18) on the operating schedule: the years the project
+    // would produce, whatever its owner decides at the deck.
+    let operating = cashflow::schedule(&inputs, 1.0);
+    let floor = floor_of(rec, &production, &costs, &operating, a, terms);
+    let mut floor_draws = None;
     if let Some(opts) = sim.filter(|o| o.draws > 0) {
         let model = draw_model(
             rec,
@@ -643,8 +769,22 @@ pub fn appraise_at(
             terms,
             irr.pct().map(|p| p / 100.0),
         );
-        let summary = simulate::simulate(&rec.id, &model, a, opts);
+        let mut summary =
+            simulate::simulate_with(&rec.id, &model, a, opts, floor.as_ref().map(|f| &f.0));
+        floor_draws = summary.price_floor.take();
         out.attach(summary);
+    }
+    out.instruments = Some(instruments_of(
+        rec,
+        &out,
+        &basis,
+        &operating,
+        floor.map(|f| (f, floor_draws)),
+        a,
+        terms,
+    ));
+    if let Err(w) = crate::model::instruments::credit_terms(rec, a) {
+        out.warnings.push(w);
     }
     state_programme(rec, &mut out);
     out.provenance = log;

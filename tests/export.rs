@@ -107,6 +107,8 @@ fn columns_that_say_usd_hold_usd() {
         "tolling_usd_per_kg",
         "plant_toll_usd_per_kg",
         "plant_toll_heavy_usd_per_kg",
+        // A price floor the record gives (issue 18), US$/kg NdPr oxide.
+        "floor_ndpr_usd_per_kg",
     ]
     .into();
     for f in features {

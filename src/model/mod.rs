@@ -18,6 +18,7 @@ pub mod funding;
 pub mod going_concern;
 pub mod grade;
 pub mod idle;
+pub mod instruments;
 pub mod leadtime;
 pub mod mud;
 pub mod netback;

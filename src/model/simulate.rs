@@ -173,6 +173,9 @@ pub struct SimSummary {
     pub kept: Vec<(f64, f64)>,
     /// What the draws were drawn from.
     pub model: DrawModel,
+    /// A price floor valued over the draws' own NdPr prices (issue 18; null without one).
+    #[serde(skip)]
+    pub price_floor: Option<crate::model::instruments::FloorDraws>,
 }
 
 /// Calendar-year percentiles.
@@ -409,6 +412,18 @@ pub fn memory_needed(draws: usize, threads: usize) -> u64 {
 
 /// Simulates one project.
 pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> SimSummary {
+    simulate_with(id, m, a, opts, None)
+}
+
+/// Simulates one project and values `floor`, a price floor, over the same draws (issue
+/// 18): the draws, and so every other figure, are those of [`simulate`].
+pub fn simulate_with(
+    id: &str,
+    m: &DrawModel,
+    a: &Assumptions,
+    opts: &SimOptions,
+    floor: Option<&crate::model::instruments::FloorModel>,
+) -> SimSummary {
     let n = opts.draws.max(1);
     let held: [bool; 15] = std::array::from_fn(|d| opts.fixed.iter().any(|f| f == DRIVERS[d]));
     let fixed = |d: usize| held[d];
@@ -435,6 +450,7 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
     let mut risked = 0.0;
     let mut proceeds = 0usize;
     let mut eval = Evaluator::new(m);
+    let mut floor_draws = crate::model::instruments::FloorDraws::default();
     for _ in 0..n {
         let mut v = [1.0; 14];
         // Prices: correlated standard normals through the Cholesky factor, each normal from
@@ -493,6 +509,16 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
                 risked += at_decision / (1.0 + m.rate_pct / 100.0).powf(to_construction.max(0.0));
             }
         }
+        if let Some(f) = floor {
+            floor_draws.add(
+                f,
+                v[0],
+                v[GRADE] * v[RECOVERY],
+                at_decision,
+                reached,
+                to_construction,
+            );
+        }
         values.push(v);
         years_first.push(to_first);
         npvs.push(npv);
@@ -538,6 +564,7 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
             Vec::new()
         },
         model: m.clone(),
+        price_floor: floor.map(|_| floor_draws.finish()),
     }
 }
 

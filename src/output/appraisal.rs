@@ -125,7 +125,7 @@ fn origins(p: &Appraisal, origin: Origin) -> String {
 }
 
 /// The columns of `appraise --format csv`; the records' unknown properties follow.
-pub const CSV_COLUMNS: [&str; 75] = [
+pub const CSV_COLUMNS: [&str; 81] = [
     "id",
     "name",
     "country",
@@ -197,6 +197,12 @@ pub const CSV_COLUMNS: [&str; 75] = [
     "equity_irr_pct",
     "offtake_coverage_pct",
     "offtake_basis",
+    "floor_value_musd",
+    "floor_expected_cost_musd",
+    "loan_value_musd",
+    "loan_expected_cost_musd",
+    "credit_value_musd",
+    "credit_expected_cost_musd",
     "given",
     "estimated",
     "default",
@@ -342,7 +348,8 @@ pub(crate) fn csv_cells(p: &Appraisal, c: &mut Cells) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The funding structure's cells (issue 18): empty for a project not valued.
+/// The funding structure's and the support instruments' cells (issue 18): empty for a
+/// project not valued (or an instrument that does not apply).
 fn funding_cells(p: &Appraisal, c: &mut Cells) {
     let f = p.funding.as_ref();
     c.num(f.map(|f| f.peak_funding_musd), 3);
@@ -355,6 +362,16 @@ fn funding_cells(p: &Appraisal, c: &mut Cells) {
     c.num(f.and_then(|f| f.equity_irr_pct), 3);
     c.num(f.and_then(|f| f.offtake_coverage_pct), 2);
     c.opt(f.map(|f| f.offtake_basis));
+    let i = p.instruments.as_ref();
+    let floor = i.and_then(|i| i.price_floor.as_ref());
+    c.num(floor.map(|f| f.value_to_project_musd), 3);
+    c.num(floor.map(|f| f.expected_cost_to_government_musd), 3);
+    let loan = i.and_then(|i| i.concessional_loan.as_ref());
+    c.num(loan.map(|l| l.value_to_project_musd), 3);
+    c.num(loan.map(|l| l.expected_cost_to_government_musd), 3);
+    let credit = i.and_then(|i| i.production_credit.as_ref());
+    c.num(credit.map(|c| c.value_to_project_musd), 3);
+    c.num(credit.map(|c| c.expected_cost_to_government_musd), 3);
 }
 
 /// One row per project, with the JSON's main figures (the report's order).
