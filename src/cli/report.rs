@@ -217,11 +217,13 @@ fn whatif_grid(
     let (factors, rates) = g.axes(factor, rate_pct);
     let mut points = Vec::new();
     let progress = indicatif::ProgressBar::hidden();
+    let bar = grid_progress(args, factors.len() * rates.len() - 1);
     for k in &factors {
         for r in &rates {
             if *k == factor && *r == rate_pct {
                 continue;
             }
+            bar.inc(1);
             let mut terms = base_terms.clone();
             terms.prices = super::price_factored(&deck, *k);
             terms.discount_rate_pct = *r;
@@ -248,10 +250,26 @@ fn whatif_grid(
             points.push((*k, *r, rep, timeline));
         }
     }
+    bar.finish_and_clear();
     Ok(Ok(Grid {
         scenario: deck.scenario.clone(),
         factor,
         rate_pct,
         points,
     }))
+}
+
+/// A progress bar for the what-if grid on a terminal (each point is a whole appraisal).
+fn grid_progress(args: &ReportArgs, points: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if args.model.quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(points as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "what-if: {bar:30} {pos}/{len} points of price factor x rate, {eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -1068,7 +1068,7 @@ fn committee_section(c: &crate::portfolio::committee::Committee) -> String {
     for league in &c.leagues {
         let _ = write!(
             out,
-            "<h3>League: {}</h3><table class=\"committee\" id=\"committee-{}\"><thead><tr><th>Rank</th><th>Project</th><th>Score</th>{head}<th>Value scored US$m</th><th>Risked NPV US$m</th><th>P(success)</th></tr></thead><tbody>",
+            "<h3>League: {}</h3><div class=\"league\"><table class=\"committee\" id=\"committee-{}\"><thead><tr><th>Rank</th><th>Project</th><th>Score</th>{head}<th>Value scored US$m</th><th>Risked NPV US$m</th><th>P(success)</th></tr></thead><tbody>",
             escape(&league.family.replace('_', " ")),
             escape(&league.family)
         );
@@ -1094,7 +1094,7 @@ fn committee_section(c: &crate::portfolio::committee::Committee) -> String {
                 p.chance_of_success
             );
         }
-        out.push_str("</tbody></table>");
+        out.push_str("</tbody></table></div>");
     }
     let weights: Vec<String> = c
         .weights
@@ -1208,7 +1208,7 @@ table {{ border-collapse: collapse; font-size: 0.85em; }} #ranking td, #ranking 
 .whatif {{ border: 1px solid #9ecae1; border-radius: 6px; padding: 0.4em 1em; margin: 0.8em 0; background: #f7fbff; }}
 .wi-controls {{ padding: 0.3em 0; }} .wi-controls label {{ margin-right: 1em; white-space: nowrap; }}
 .wi-weights input {{ width: 4.5em; }} #wi-status {{ font-size: 0.85em; margin: 0.3em 0; }}
-table.committee td, table.committee th {{ padding: 2px 6px; border-bottom: 1px solid #eee; text-align: right; }} table.committee td:nth-child(2), table.committee th:nth-child(2) {{ text-align: left; }}
+table.committee {{ font-size: 0.78em; }} .league {{ overflow-x: auto; }} table.committee td, table.committee th {{ padding: 2px 4px; border-bottom: 1px solid #eee; text-align: right; }} table.committee td:nth-child(2), table.committee th:nth-child(2) {{ text-align: left; min-width: 12em; }}
 .warn li {{ color: #a63603; }} .tornado {{ width: 440px; max-width: 100%; }} small {{ color: #777; }}
 @media print {{ h2 {{ break-before: page; }} .card {{ page-break-inside: avoid; }} }}
 </style></head><body>
