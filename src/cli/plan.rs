@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use prospect::portfolio::plan::parse_budget;
+use prospect::portfolio::plan::{Instrument, Objective, PlanOptions, parse_budget};
 use prospect::portfolio::timeline::Target;
 
 use super::{ModelArgs, OutputArgs, appraised, write_report};
@@ -22,6 +22,15 @@ pub struct PlanArgs {
     /// Years covered from --as-of.
     #[arg(long, default_value_t = prospect::portfolio::timeline::DEFAULT_HORIZON_Y)]
     pub horizon: i32,
+    /// What to optimise: earliest (meet the target soonest), supply-per-dollar (most
+    /// secured supply per public dollar: capex plus viability gap), least-subsidy.
+    #[arg(long, value_enum, default_value_t = Objective::SupplyPerDollar)]
+    pub objective: Objective,
+    /// Instruments that may close a viability gap (a project whose risked value of
+    /// proceeding is negative is financed only with one); comma-separated or repeated;
+    /// `none` finances none of them.
+    #[arg(long = "instrument", value_enum, value_delimiter = ',', default_values_t = [Instrument::Grant])]
+    pub instruments: Vec<Instrument>,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
@@ -41,10 +50,15 @@ pub fn run(args: PlanArgs) -> Result<u8> {
         report.as_of,
         args.horizon,
         args.target,
-        args.budget,
         &args
             .model
             .separation_for(&assumptions, &records, &report.projects)?,
+        &PlanOptions {
+            budget_musd_per_y: args.budget,
+            objective: args.objective,
+            instruments: args.instruments.clone(),
+            rate_pct: report.assumptions.discount_rate_pct,
+        },
     );
     write_report(
         &args.out,

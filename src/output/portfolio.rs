@@ -380,6 +380,9 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
         "supply t/y",
         "added t/y",
         "per US$m",
+        "value US$m",
+        "gap US$m",
+        "support",
     ];
     let rows: Vec<Vec<String>> = p
         .financed
@@ -395,12 +398,20 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
                 num(Some(f.supply_t), 0),
                 num(Some(f.separated_added_t), 0),
                 format!("{:.2}", f.separated_t_per_musd),
+                num(f.risked_value_musd, 0),
+                num(Some(f.viability_gap_musd), 0),
+                f.support.as_ref().map_or_else(
+                    || "-".to_owned(),
+                    |s| format!("{:?}", s.instrument).to_ascii_lowercase(),
+                ),
             ]
         })
         .collect();
     let mut out = format!(
-        "Plan for {} within US${:.0} m a year\n\n",
-        p.target, p.budget_musd_per_y
+        "Plan for {} within US${:.0} m a year (objective {})\n\n",
+        p.target,
+        p.budget_musd_per_y,
+        p.objective.name()
     );
     out.push_str(&aligned(&header, &rows, 3));
     let _ = writeln!(
@@ -450,6 +461,7 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
         p.shortfall_t,
         p.funding_gap_musd
     );
+    plan_money_lines(&mut out, p);
     for f in &p.plants_financed {
         let _ = writeln!(
             out,
@@ -500,6 +512,11 @@ pub fn plan_csv(p: &crate::portfolio::plan::Plan) -> Result<Vec<u8>, csv::Error>
         "supply_t",
         "separated_added_t",
         "separated_t_per_musd",
+        "risked_value_musd",
+        "viability_gap_musd",
+        "support",
+        "public_cost_musd",
+        "subsidy_usd_per_kg",
     ])?;
     for f in &p.financed {
         w.write_record([
@@ -512,9 +529,43 @@ pub fn plan_csv(p: &crate::portfolio::plan::Plan) -> Result<Vec<u8>, csv::Error>
             format!("{:.1}", f.supply_t),
             format!("{:.1}", f.separated_added_t),
             format!("{:.4}", f.separated_t_per_musd),
+            f.risked_value_musd
+                .map_or_else(String::new, |v| format!("{v:.3}")),
+            format!("{:.3}", f.viability_gap_musd),
+            f.support.as_ref().map_or_else(String::new, |s| {
+                format!("{:?}", s.instrument).to_ascii_lowercase()
+            }),
+            format!("{:.3}", f.public_cost_musd),
+            format!("{:.3}", f.subsidy_usd_per_kg),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// The plan's public money (issue 18): capex and viability gap, the supports it uses and
+/// the funding gap split into capex and viability gap.
+fn plan_money_lines(out: &mut String, p: &crate::portfolio::plan::Plan) {
+    let _ = writeln!(
+        out,
+        "Public money: capex US${:.0} m + viability gap US${:.0} m = US${:.0} m; funding gap beyond the budget: capex US${:.0} m + viability gap US${:.0} m.",
+        p.financed_capex_musd,
+        p.viability_gap_musd,
+        p.public_cost_musd,
+        p.funding_gap_musd,
+        p.funding_gap_viability_musd
+    );
+    for f in &p.financed {
+        if let Some(s) = &f.support {
+            let _ = writeln!(
+                out,
+                "  {}: risked value of proceeding US${:.0} m; financed only with support: {} (US${:.2}/kg of its life's output).",
+                printable(&f.id),
+                f.risked_value_musd.unwrap_or(0.0),
+                printable(&s.note),
+                f.subsidy_usd_per_kg
+            );
+        }
+    }
 }
 
 /// A year, or "never" (no production by the horizon, or out of the base case).

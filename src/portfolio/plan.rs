@@ -24,6 +24,146 @@ pub fn parse_budget(text: &str) -> Result<f64, String> {
     }
 }
 
+// --- Objectives and support (issue 18) ---
+
+/// What the plan optimises when it chooses the next project to finance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// Meet the target in the earliest year: the option that brings the target-met year
+    /// soonest, then the most chance-weighted separated supply added through the target
+    /// year, whatever it costs within the budget.
+    Earliest,
+    /// Most secured supply per public dollar: chance-weighted separated supply added in the
+    /// target year per US$ of public money (capex financed plus the viability gap closed).
+    SupplyPerDollar,
+    /// Least subsidy: the lowest viability gap per chance-weighted tonne added in the
+    /// target year (projects that need none first), then supply per US$ of capex.
+    LeastSubsidy,
+}
+
+impl Objective {
+    pub fn name(self) -> &'static str {
+        match self {
+            Objective::Earliest => "earliest",
+            Objective::SupplyPerDollar => "supply-per-dollar",
+            Objective::LeastSubsidy => "least-subsidy",
+        }
+    }
+}
+
+/// A public instrument the plan may use to close a project's viability gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Instrument {
+    /// No instrument: a project whose risked value of proceeding is negative is not
+    /// financed.
+    None,
+    /// A viability-gap grant: the gap paid at the start of construction, if the project
+    /// reaches it; closes the gap exactly.
+    Grant,
+}
+
+/// How the plan chooses and what it may use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOptions {
+    /// Annual budget for capex, US$ million a year.
+    pub budget_musd_per_y: f64,
+    pub objective: Objective,
+    /// Instruments allowed to close a viability gap (empty or `None` only: none).
+    pub instruments: Vec<Instrument>,
+    /// Real discount rate, %, of the run (the appraisals' own): discounts a viability gap
+    /// from the start of construction to `as_of`.
+    pub rate_pct: f64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> PlanOptions {
+        PlanOptions {
+            budget_musd_per_y: 0.0,
+            objective: Objective::SupplyPerDollar,
+            instruments: vec![Instrument::Grant],
+            rate_pct: 8.0,
+        }
+    }
+}
+
+/// The support that closes a financed project's viability gap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Support {
+    pub instrument: Instrument,
+    /// Expected public cost, US$ million discounted to `as_of`.
+    pub public_cost_musd: f64,
+    /// Risked value of proceeding it closes, US$ million (the viability gap).
+    pub closes_musd: f64,
+    pub note: String,
+}
+
+/// What financing a project is worth, and what it lacks: the risked value of proceeding
+/// (the owner's expected value at the decision point, V = (1 − q) × owner NPV − q × capex
+/// lost, times the chance of reaching it, discounted from the start of construction to
+/// `as_of`; the appraisal's risked NPV when that is positive) and the viability gap, what
+/// makes it zero.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Viability {
+    /// US$ million at `as_of`; null when the appraisal gives neither a risked NPV nor an
+    /// owner's value.
+    pub value_musd: Option<f64>,
+    /// max(0, −value), US$ million at `as_of`.
+    pub gap_musd: f64,
+}
+
+/// The viability of financing `p` at the run's rate `rate_pct`.
+pub fn viability(p: &Appraisal, rate_pct: f64) -> Viability {
+    let value = match (p.risked_npv_musd, p.owner.as_ref()) {
+        (Some(v), _) if v > 0.0 => Some(v),
+        (_, Some(o)) if o.value_at_decision_musd.is_finite() => {
+            let delay = p.lead_time.years_to_construction.max(0.0);
+            Some(
+                o.terms.chance_of_decision * o.value_at_decision_musd
+                    / (1.0 + rate_pct / 100.0).powf(delay),
+            )
+        }
+        (v, _) => v.filter(|v| v.is_finite()),
+    };
+    Viability {
+        value_musd: value,
+        gap_musd: value.map_or(0.0, |v| (-v).max(0.0)),
+    }
+}
+
+/// The instrument that closes a viability gap of `gap` US$ million, among `allowed`:
+/// `Ok(None)` when there is no gap, `Err` (why) when no allowed instrument closes it.
+pub fn close_gap(gap: f64, allowed: &[Instrument]) -> Result<Option<Support>, String> {
+    if gap <= 0.0 {
+        return Ok(None);
+    }
+    if allowed.contains(&Instrument::Grant) {
+        return Ok(Some(Support {
+            instrument: Instrument::Grant,
+            public_cost_musd: gap,
+            closes_musd: gap,
+            note: format!(
+                "a viability-gap grant of US${gap:.0} m (expected, at the clock) paid at the start of construction makes the risked value of proceeding zero"
+            ),
+        }));
+    }
+    Err(format!(
+        "its risked value of proceeding is US${:.0} m, negative, and no allowed instrument closes the gap (allowed: {})",
+        -gap,
+        if allowed.iter().all(|i| *i == Instrument::None) {
+            "none".to_owned()
+        } else {
+            allowed
+                .iter()
+                .filter(|i| **i != Instrument::None)
+                .map(|i| format!("{i:?}").to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ))
+}
+
 /// A project the plan finances.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Financed {
@@ -41,6 +181,18 @@ pub struct Financed {
     pub separated_added_t: f64,
     /// That gain weighted by its chance of success, per US$ million of capex.
     pub separated_t_per_musd: f64,
+    /// Risked value of proceeding, US$ million at `as_of` ([`Viability`]; negative when
+    /// its owner would not build at the deck).
+    pub risked_value_musd: Option<f64>,
+    /// What makes that value zero, US$ million at `as_of` (0 when it is positive).
+    pub viability_gap_musd: f64,
+    /// The instrument that closes the gap (null when there is none to close).
+    pub support: Option<Support>,
+    /// Public money it takes: capex plus the support's cost, US$ million.
+    pub public_cost_musd: f64,
+    /// The support's cost per kg of the target oxide over its life at nameplate
+    /// (`supply_t` × mine life), US$/kg (0 without support).
+    pub subsidy_usd_per_kg: f64,
 }
 
 /// The financing plan.
@@ -49,7 +201,11 @@ pub struct Plan {
     pub target: Target,
     /// US$ million a year.
     pub budget_musd_per_y: f64,
-    pub method: &'static str,
+    /// What the plan optimised (`--objective`).
+    pub objective: Objective,
+    /// Instruments it was allowed to close viability gaps with.
+    pub instruments: Vec<Instrument>,
+    pub method: String,
     pub financed: Vec<Financed>,
     /// Projects already producing or under construction, counted as the baseline (at
     /// their median outcome, as the timeline's base counts them).
@@ -81,6 +237,16 @@ pub struct Plan {
     pub binding_in_target_year: Binding,
     /// New separation plants the plan finances because plants, not mines, stop the target.
     pub plants_financed: Vec<FinancedPlant>,
+    /// Capex of the financed mines and plants, US$ million (within the budget).
+    pub financed_capex_musd: f64,
+    /// Viability gaps the plan closes for its financed mines (the supports' cost), US$
+    /// million at `as_of`; plants are not valued, so carry none.
+    pub viability_gap_musd: f64,
+    /// Capex plus viability gap: the public money the plan commits, US$ million.
+    pub public_cost_musd: f64,
+    /// The funding gap split: `funding_gap_musd` is its capex; this is the viability gap
+    /// of the same mines (what their support would cost), US$ million.
+    pub funding_gap_viability_musd: f64,
 }
 
 /// A new separation plant the plan finances (a default scaled on the reference plants:
@@ -141,13 +307,21 @@ pub fn plan(
     as_of: i32,
     horizon: i32,
     target: Target,
-    budget: f64,
     sep: &Separation,
+    opts: &PlanOptions,
 ) -> Plan {
+    let budget = opts.budget_musd_per_y;
     // The mines' ramp-up (the assumptions' schedule), as the separation setup holds it.
     let ramp: &[f64] = &sep.ramp;
     let by_id: BTreeMap<&str, &ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let viable: BTreeMap<&str, Viability> = projects
+        .iter()
+        .map(|p| (p.id.as_str(), viability(p, opts.rate_pct)))
+        .collect();
+    let gap_of = |l: &ProjectLine| viable.get(l.id.as_str()).map_or(0.0, |v| v.gap_musd);
+    // A negative risked value is financed only with an instrument that closes its gap.
+    let unsupported = |l: &ProjectLine| close_gap(gap_of(l), &opts.instruments).err();
     let lines: Vec<ProjectLine> = projects
         .iter()
         .map(|p| ProjectLine::new(p, by_id.get(p.id.as_str()).copied()))
@@ -203,11 +377,16 @@ pub fn plan(
                     },
                 ));
                 if completion {
-                    candidates.push(l);
+                    match unsupported(l) {
+                        Some(why) => left_out.push((l.id.clone(), format!("completion: {why}"))),
+                        None => candidates.push(l),
+                    }
                 }
             }
         } else if supply_t(l) <= 0.0 {
             left_out.push((l.id.clone(), "produces none of the target oxide".to_owned()));
+        } else if let Some(why) = unsupported(l) {
+            left_out.push((l.id.clone(), why));
         } else {
             candidates.push(l);
         }
@@ -267,6 +446,21 @@ pub fn plan(
             let a = s.allocate_year(&feeds_in(y, &chosen), y, PlantCalendar::P50, as_of);
             pick(a.separated_ndpr_t(), a.separated_dytb_t())
         })
+    };
+    // Separated supply from the clock through the target year: the year from which it
+    // meets the target through the target year (null when not by then), and its sum.
+    let progress = |picks: &[Pick]| -> (Option<i32>, f64) {
+        let (chosen, s) = world(picks);
+        let supply: Vec<(i32, f64)> = (as_of..=target.year.min(end))
+            .map(|y| {
+                let a = s.allocate_year(&feeds_in(y, &chosen), y, PlantCalendar::P50, as_of);
+                (y, pick(a.separated_ndpr_t(), a.separated_dytb_t()))
+            })
+            .collect();
+        let met = (0..supply.len())
+            .find(|k| supply[*k..].iter().all(|(_, t)| *t >= target.tonnes))
+            .map(|k| supply[k].0);
+        (met, supply.iter().map(|(_, t)| t).sum())
     };
     let spend_of = |picks: &[Pick]| -> BTreeMap<i32, f64> {
         let mut spend: BTreeMap<i32, f64> = BTreeMap::new();
@@ -434,8 +628,32 @@ pub fn plan(
                 Pick::Plant(..) => None,
             })
             .collect();
-        // (score, gain, option); ties go to the mine earlier in the static order.
-        let mut best: Option<(f64, f64, Pick)> = None;
+        // The objective's key of an option (larger is better, compared in order), from its
+        // gain in the target year, chance, capex and viability gap.
+        let base_progress = (opts.objective == Objective::Earliest).then(|| progress(&picks));
+        let key = |with: &[Pick], gain: f64, chance: f64, capex: f64, gap: f64| -> (f64, f64) {
+            let secured = gain * chance;
+            match opts.objective {
+                Objective::SupplyPerDollar => (secured / (capex + gap).max(1.0), 0.0),
+                Objective::LeastSubsidy => (-gap / secured.max(1e-9), secured / capex.max(1.0)),
+                Objective::Earliest => {
+                    let (met, cumulative) = progress(with);
+                    let before = base_progress.map_or(0.0, |b| b.1);
+                    (
+                        -f64::from(met.unwrap_or(target.year + 1)),
+                        (cumulative - before) * chance,
+                    )
+                }
+            }
+        };
+        let better = |k: (f64, f64), b: &Option<((f64, f64), f64, f64, Pick)>| {
+            b.as_ref().is_none_or(|b| {
+                k.0 > b.0.0 + 1e-12 || ((k.0 - b.0.0).abs() <= 1e-12 && k.1 > b.0.1 + 1e-12)
+            })
+        };
+        // (key, gain, score per US$m of capex, option); ties go to the mine earlier in the
+        // static order.
+        let mut best: Option<((f64, f64), f64, f64, Pick)> = None;
         for (i, l) in candidates.iter().enumerate() {
             if taken.contains(&i) || unfundable.contains(&i) {
                 continue;
@@ -446,9 +664,13 @@ pub fn plan(
             let mut with = picks.clone();
             with.push(Pick::Mine(i, start));
             let gain = separated_in(&with, target.year) - now;
+            if gain < MIN_GAIN_T {
+                continue;
+            }
             let score = gain * l.chance_of_success / l.capex_musd.max(1.0);
-            if gain >= MIN_GAIN_T && best.as_ref().is_none_or(|b| score > b.0 + 1e-12) {
-                best = Some((score, gain, Pick::Mine(i, start)));
+            let k = key(&with, gain, l.chance_of_success, l.capex_musd, gap_of(l));
+            if better(k, &best) {
+                best = Some((k, gain, score, Pick::Mine(i, start)));
             }
         }
         if let Some(p) = plant_option(&picks, &spend, plants_made + 1) {
@@ -460,11 +682,13 @@ pub fn plan(
                 Pick::Mine(..) => unreachable!(),
             };
             let score = gain / capex.max(1.0);
-            if gain >= MIN_GAIN_T && best.as_ref().is_none_or(|b| score > b.0 + 1e-12) {
-                best = Some((score, gain, p));
+            // A plant: chance 1 and no viability gap (it is not valued; judgement).
+            let k = key(&with, gain, 1.0, capex, 0.0);
+            if gain >= MIN_GAIN_T && better(k, &best) {
+                best = Some((k, gain, score, p));
             }
         }
-        let Some((score, gain, mut p)) = best else {
+        let Some((_, gain, score, mut p)) = best else {
             break;
         };
         match &mut p {
@@ -511,6 +735,7 @@ pub fn plan(
     let shortfall = (target.tonnes - in_target_year).max(0.0);
     // The gap: the capex of the mines an unlimited budget would add, each at its earliest
     // start, in the static order, until the target is met (or every mine is in).
+    let mut funding_gap_viability = 0.0;
     let funding_gap = if shortfall > 0.0 {
         let mut extra = picks.clone();
         let mut gap = 0.0;
@@ -524,6 +749,7 @@ pub fn plan(
             let earliest = l.construction_start_year.unwrap_or(as_of).max(as_of);
             extra.push(Pick::Mine(i, earliest));
             gap += l.capex_musd;
+            funding_gap_viability += gap_of(l);
         }
         gap
     } else {
@@ -559,7 +785,21 @@ pub fn plan(
             Pick::Mine(i, s) => {
                 let l = candidates[*i];
                 let (gain, score) = gains.get(i).copied().unwrap_or((0.0, 0.0));
+                let v = viable.get(l.id.as_str()).copied();
+                // Every candidate passed `unsupported`, so the gap closes.
+                let support = close_gap(gap_of(l), &opts.instruments).unwrap_or(None);
+                let cost = support.as_ref().map_or(0.0, |s| s.public_cost_musd);
+                let life_kg = supply_t(l) * l.mine_life_y.max(0.0) * 1000.0;
                 financed.push(Financed {
+                    risked_value_musd: v.and_then(|v| v.value_musd),
+                    viability_gap_musd: gap_of(l),
+                    public_cost_musd: l.capex_musd + cost,
+                    subsidy_usd_per_kg: if life_kg > 0.0 {
+                        cost * 1e6 / life_kg
+                    } else {
+                        0.0
+                    },
+                    support,
                     order: k + 1,
                     id: l.id.clone(),
                     name: l.name.clone(),
@@ -578,10 +818,36 @@ pub fn plan(
             }
         }
     }
+    let financed_capex = financed.iter().map(|f| f.capex_musd).sum::<f64>()
+        + plants_financed.iter().map(|f| f.capex_musd).sum::<f64>();
+    let viability_gap: f64 = financed
+        .iter()
+        .map(|f| f.support.as_ref().map_or(0.0, |s| s.public_cost_musd))
+        .sum();
+    let compared_by = match opts.objective {
+        Objective::SupplyPerDollar => {
+            "chance-weighted separated supply added in the target year per US$ of public money (capex plus the viability gap its support closes)"
+        }
+        Objective::LeastSubsidy => {
+            "least viability gap per chance-weighted tonne added in the target year, then that supply per US$ of capex"
+        }
+        Objective::Earliest => {
+            "the earliest year from which the target is met through the target year, then the most chance-weighted separated supply added from the clock through the target year"
+        }
+    };
     Plan {
         target,
         budget_musd_per_y: budget,
-        method: "greedy by separated supply added per dollar: at each step every remaining mine (at the first start year from its earliest whose construction years fit the budget; its added supply of the target oxide separated outside China in the target year weighted by its chance of success) and, when feed mined in the target year finds no plant outside China, a new open plant sized on that feed (at the first start year the budget allows) are compared by separated supply added in the target year per US$ of capex, and the best is financed, until the separated target is met or nothing the budget can reach adds supply in the target year; then pruning of mines and plants the target-met year does not need",
+        objective: opts.objective,
+        instruments: opts.instruments.clone(),
+        method: format!(
+            "greedy, objective {}: at each step every remaining mine (at the first start year from its earliest whose construction years fit the budget; its added supply of the target oxide separated outside China in the target year weighted by its chance of success; a mine whose risked value of proceeding is negative only with an allowed instrument that closes its viability gap) and, when feed mined in the target year finds no plant outside China, a new open plant sized on that feed (at the first start year the budget allows; chance 1, no viability gap) are compared by {compared_by}, and the best is financed, until the separated target is met or nothing the budget can reach adds supply in the target year; then pruning of mines and plants the target-met year does not need",
+            opts.objective.name()
+        ),
+        financed_capex_musd: financed_capex,
+        viability_gap_musd: viability_gap,
+        public_cost_musd: financed_capex + viability_gap,
+        funding_gap_viability_musd: funding_gap_viability,
         financed,
         baseline,
         target_met_rule: crate::portfolio::timeline::TARGET_MET_RULE,
