@@ -79,6 +79,10 @@ pub struct Appraisal {
     pub annual_treo_t: Option<f64>,
     pub annual_ndpr_t: Option<f64>,
     pub annual_dytb_t: Option<f64>,
+    /// Dy2O3 and Tb4O7 at nameplate, t/y: `annual_dytb_t` split by the oxide distribution
+    /// the grade model used (issue 18, read by `reserve`).
+    pub annual_dy_t: Option<f64>,
+    pub annual_tb_t: Option<f64>,
     pub annual_metals_t: Option<crate::assumptions::Metals>,
     pub throughput_mtpa: Option<f64>,
     pub mine_life_y: Option<f64>,

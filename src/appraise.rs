@@ -105,6 +105,8 @@ impl Appraisal {
             annual_treo_t: None,
             annual_ndpr_t: None,
             annual_dytb_t: None,
+            annual_dy_t: None,
+            annual_tb_t: None,
             annual_metals_t: None,
             throughput_mtpa: None,
             mine_life_y: None,
@@ -679,6 +681,7 @@ pub fn appraise_at(
     out.annual_treo_t = Some(production.annual_treo_t);
     out.annual_ndpr_t = Some(production.annual_ndpr_t);
     out.annual_dytb_t = Some(production.annual_dytb_t);
+    (out.annual_dy_t, out.annual_tb_t) = dy_tb_split(&production);
     out.throughput_mtpa = production.throughput_mtpa;
     out.mine_life_y = Some(production.mine_life_y);
     out.construction_y = Some(costs.construction_y);
@@ -1098,4 +1101,21 @@ pub fn appraise_files<T: Send>(
         drop(tx);
         read
     })
+}
+
+/// Dy and Tb oxide at nameplate, t/y (issue 18): the Dy + Tb output split by the shares of
+/// the oxide distribution used; null when there is Dy + Tb but no share to split it by.
+fn dy_tb_split(p: &Production) -> (Option<f64>, Option<f64>) {
+    use crate::model::distribution::{DY, TB};
+    let (dy, tb) = (p.oxide_shares_pct[DY], p.oxide_shares_pct[TB]);
+    if p.annual_dytb_t <= 0.0 {
+        (Some(0.0), Some(0.0))
+    } else if dy + tb > 0.0 {
+        (
+            Some(p.annual_dytb_t * dy / (dy + tb)),
+            Some(p.annual_dytb_t * tb / (dy + tb)),
+        )
+    } else {
+        (None, None)
+    }
 }

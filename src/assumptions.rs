@@ -645,6 +645,19 @@ pub struct RankSubscores {
     pub china_linked: f64,
 }
 
+/// `[reserve]`: defaults of `prospect reserve` (issue 18).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReserveAssumptions {
+    /// Days of consumption drawn as the reference line (Japan's stockpile target), days.
+    pub reference_days: f64,
+    /// Confidence the stockpile covers the shortfall at, %.
+    pub confidence_pct: f64,
+    /// Draws of the supply timeline.
+    pub draws: usize,
+    /// Years a disruption lasts when the user gives none.
+    pub disruption_years: u32,
+}
+
 /// `[validation]`: thresholds of `check`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ValidationAssumptions {
@@ -800,6 +813,8 @@ pub struct Assumptions {
     pub instruments: InstrumentAssumptions,
     /// The report's what-if grid (`[report]`, issue 20; `output/whatif.rs`).
     pub report: crate::output::whatif::ReportAssumptions,
+    /// The strategic reserve's defaults (`[reserve]`, issue 18).
+    pub reserve: ReserveAssumptions,
     /// A short digest of the merged assumptions, to tell runs apart.
     #[serde(skip)]
     pub digest: String,

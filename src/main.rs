@@ -46,6 +46,11 @@ enum Command {
     /// Choose which projects to finance, and when, to meet a supply target as early as
     /// possible within an annual budget.
     Plan(Box<cli::plan::PlanArgs>),
+    /// Size a strategic stockpile of NdPr, Dy and Tb oxide: the shortfall a disruption of
+    /// China's exports leaves on the supply timeline outside China (drawn, with the
+    /// separation plants), at a confidence, its cost at the deck and its days of
+    /// consumption, and how financing a plan's projects shrinks it.
+    Reserve(Box<cli::reserve::ReserveArgs>),
     /// Write the appraised sites as RFC 7946 GeoJSON for QGIS (or a GeoJSON text
     /// sequence), optionally with a QGIS style graduated by score.
     Export(Box<cli::export::ExportArgs>),
@@ -124,6 +129,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Rank(args) => cli::rank::run(*args),
         Command::Timeline(args) => cli::timeline::run(*args),
         Command::Plan(args) => cli::plan::run(*args),
+        Command::Reserve(args) => cli::reserve::run(*args),
         Command::Export(args) => cli::export::run(*args),
         Command::Report(args) => cli::report::run(*args),
         Command::Synth(args) => cli::synth::run(args),

@@ -8,6 +8,7 @@ pub mod export;
 pub mod plan;
 pub mod rank;
 pub mod report;
+pub mod reserve;
 pub mod sensitivity;
 pub mod synth;
 pub mod timeline;

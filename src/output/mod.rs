@@ -15,6 +15,7 @@ pub mod geojson;
 pub mod layer;
 pub mod portfolio;
 pub mod report;
+pub mod reserve;
 mod spill;
 pub mod whatif;
 pub use spill::{AppraisalWriter, Encoded, Encoder, Form};

@@ -272,6 +272,42 @@ pub struct FinancedPlant {
     pub separated_t_per_musd: f64,
 }
 
+/// The separation plant a [`FinancedPlant`] stands for, at `point` (beside the feed it is
+/// sited at): open, light and heavy circuits, both feeds, its nameplate from its first
+/// output year.
+pub fn plant_for(f: &FinancedPlant, point: geo::Point<f64>) -> Plant {
+    let first = f.first_output_year;
+    Plant {
+        id: f.id.clone(),
+        name: "New separation plant (financed by the plan)".into(),
+        operator: None,
+        owners: Vec::new(),
+        country: None,
+        kind: "separation".into(),
+        status: "planned".into(),
+        start_year: Some(first),
+        start_year_late: Some(first),
+        feeds: vec![ProductForm::Concentrate, ProductForm::MixedCarbonate],
+        access: PlantAccess::Open,
+        light: true,
+        heavy: true,
+        capacity: vec![CapacityStep {
+            from: Some(first),
+            from_late: Some(first),
+            ndpr_t: Some(f.capacity_ndpr_t),
+            dytb_t: Some(f.capacity_dytb_t),
+            heavy_reo_t: None,
+            reo_t: None,
+            basis: "nameplate".into(),
+        }],
+        toll_light_usd_per_kg: None,
+        toll_heavy_usd_per_kg: None,
+        source: Some("plan default: assumptions [separation] new_plant_*".into()),
+        note: None,
+        point,
+    }
+}
+
 /// Below this many tonnes a year of the target oxide in the target year, an option adds
 /// nothing the plan counts (the rounding of shares; the timeline's binding tolerance).
 const MIN_GAIN_T: f64 = 1.0;
@@ -556,59 +592,28 @@ pub fn plan(
         let first = start + lead;
         let latest = target.year - lead - sep.ramp.len() as i32;
         let id = format!("new-plant-{k}");
-        let plant = Plant {
-            id: id.clone(),
-            name: "New separation plant (financed by the plan)".into(),
-            operator: None,
-            owners: Vec::new(),
-            country: None,
-            kind: "separation".into(),
-            status: "planned".into(),
-            start_year: Some(first),
-            start_year_late: Some(first),
-            feeds: vec![ProductForm::Concentrate, ProductForm::MixedCarbonate],
-            access: PlantAccess::Open,
-            light: true,
-            heavy: true,
-            capacity: vec![CapacityStep {
-                from: Some(first),
-                from_late: Some(first),
-                ndpr_t: Some(ndpr_cap),
-                dytb_t: Some(dytb_cap),
-                heavy_reo_t: None,
-                reo_t: None,
-                basis: "nameplate".into(),
-            }],
-            toll_light_usd_per_kg: None,
-            toll_heavy_usd_per_kg: None,
-            source: Some("plan default: assumptions [separation] new_plant_*".into()),
-            note: None,
-            point,
+        let financed = FinancedPlant {
+            id,
+            order: 0,
+            start_year: start,
+            first_output_year: first,
+            capex_musd: capex,
+            capacity_ndpr_t: ndpr_cap,
+            capacity_dytb_t: dytb_cap,
+            sited_at: site,
+            reason: format!(
+                "{stranded:.0} t/y of the target oxide mined in {} finds no plant outside China{}",
+                target.year,
+                if start > latest {
+                    "; it is still ramping up in the target year, so it is sized for its ramp-up share of that year"
+                } else {
+                    ""
+                }
+            ),
+            separated_added_t: 0.0,
+            separated_t_per_musd: 0.0,
         };
-        Some(Pick::Plant(
-            Box::new(plant),
-            FinancedPlant {
-                id,
-                order: 0,
-                start_year: start,
-                first_output_year: first,
-                capex_musd: capex,
-                capacity_ndpr_t: ndpr_cap,
-                capacity_dytb_t: dytb_cap,
-                sited_at: site,
-                reason: format!(
-                    "{stranded:.0} t/y of the target oxide mined in {} finds no plant outside China{}",
-                    target.year,
-                    if start > latest {
-                        "; it is still ramping up in the target year, so it is sized for its ramp-up share of that year"
-                    } else {
-                        ""
-                    }
-                ),
-                separated_added_t: 0.0,
-                separated_t_per_musd: 0.0,
-            },
-        ))
+        Some(Pick::Plant(Box::new(plant_for(&financed, point)), financed))
     };
 
     // Greedy by separated supply added in the target year per dollar.

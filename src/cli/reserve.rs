@@ -1,0 +1,152 @@
+//! `prospect reserve`: the strategic stockpile a disruption of China's exports calls for.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use prospect::portfolio::plan::{Instrument, Objective, PlanOptions, parse_budget};
+use prospect::portfolio::reserve::{Demand, Disruption, ReserveOptions};
+use prospect::portfolio::timeline::Target;
+use prospect::read::record::oxide::{DY, ND, TB};
+
+use super::{ModelArgs, OutputArgs, appraised, write_report};
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("demand_given").required(true).args(["demand", "demand_file"])))]
+pub struct ReserveArgs {
+    /// GeoJSON or CSV files of project records.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Annual demand of the buyers the reserve serves, t/y of oxide: e.g.
+    /// ndpr=10000t,dy=800t,tb=150t (a year's own figure as ndpr=12000t@2030).
+    #[arg(long, value_parser = Demand::parse_flag)]
+    pub demand: Option<Demand>,
+    /// CSV file of demand: columns product (ndpr, dy, tb), tonnes and optionally year.
+    #[arg(long, value_name = "FILE")]
+    pub demand_file: Option<PathBuf>,
+    /// First year of the disruption (default: the year after --as-of).
+    #[arg(long, value_name = "YEAR")]
+    pub from: Option<i32>,
+    /// Years the disruption lasts (default: the assumptions' reserve.disruption_years, 3).
+    #[arg(long, value_name = "N")]
+    pub years: Option<u32>,
+    /// Share of China's exports that stops, % (100: they stop; 50: they halve).
+    #[arg(long, value_name = "PCT", default_value_t = 100.0, value_parser = parse_cut)]
+    pub cut: f64,
+    /// Confidence the stockpile covers the shortfall at, % (default: the assumptions',
+    /// 90).
+    #[arg(long, value_name = "PCT")]
+    pub confidence: Option<f64>,
+    /// Draws of the supply timeline (default: the assumptions' reserve.draws).
+    #[arg(long, value_name = "N")]
+    pub supply_draws: Option<usize>,
+    /// With --budget: the plan whose financing the reserve is compared with, e.g.
+    /// ndpr=30000t@2032.
+    #[arg(long, requires = "budget")]
+    pub target: Option<Target>,
+    /// With --target: the plan's annual budget, e.g. 2000musd/y.
+    #[arg(long, value_parser = parse_budget, requires = "target")]
+    pub budget: Option<f64>,
+    /// The plan's objective (see `plan`).
+    #[arg(long, value_enum, default_value_t = Objective::SupplyPerDollar)]
+    pub objective: Objective,
+    /// The plan's instruments (see `plan`).
+    #[arg(long = "instrument", value_enum, value_delimiter = ',', default_values_t = [Instrument::Grant])]
+    pub instruments: Vec<Instrument>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// `--cut`: a share in percent, 0-100, with or without `%`.
+fn parse_cut(text: &str) -> Result<f64, String> {
+    let t = text.trim().trim_end_matches('%').trim();
+    match t.parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "{text:?} is not a share from 0 to 100 % (write e.g. 100 for a stop, 50 for a halving)"
+        )),
+    }
+}
+
+pub fn run(args: ReserveArgs) -> Result<u8> {
+    if let Some(out) = &args.out.output {
+        let mut inputs = args.files.clone();
+        inputs.extend(args.demand_file.iter().cloned());
+        args.model.guard(&inputs, &[("--output", out)])?;
+    }
+    let demand = match (&args.demand_file, &args.demand) {
+        (Some(path), _) => Demand::read_csv(path).map_err(anyhow::Error::msg)?,
+        (None, Some(d)) => d.clone(),
+        (None, None) => unreachable!("clap requires one"),
+    };
+    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+        return Ok(1);
+    };
+    let defaults = &assumptions.reserve;
+    let confidence = args.confidence.unwrap_or(defaults.confidence_pct);
+    if !(confidence > 0.0 && confidence < 100.0) {
+        anyhow::bail!("--confidence {confidence} is not a percent between 0 and 100 (exclusive)");
+    }
+    let draws = args.supply_draws.unwrap_or(defaults.draws);
+    if draws == 0 {
+        anyhow::bail!("--supply-draws 0: the reserve needs at least one draw");
+    }
+    let scenario = args
+        .model
+        .scenario
+        .clone()
+        .unwrap_or_else(|| assumptions.valuation.default_scenario.clone());
+    let prices = assumptions.prices(&scenario)?;
+    let sep = args
+        .model
+        .separation_for(&assumptions, &records, &report.projects)?;
+    let plan = match (args.target, args.budget) {
+        (Some(target), Some(budget)) => Some(prospect::portfolio::plan::plan(
+            &report.projects,
+            &records,
+            report.as_of,
+            prospect::portfolio::timeline::DEFAULT_HORIZON_Y,
+            target,
+            &sep,
+            &PlanOptions {
+                budget_musd_per_y: budget,
+                objective: args.objective,
+                instruments: args.instruments.clone(),
+                rate_pct: report.assumptions.discount_rate_pct,
+            },
+        )),
+        _ => None,
+    };
+    let opts = ReserveOptions {
+        demand,
+        disruption: Disruption {
+            from: args.from.unwrap_or(report.as_of + 1),
+            years: args.years.unwrap_or(defaults.disruption_years).max(1),
+            cut_pct: args.cut,
+        },
+        confidence_pct: confidence,
+        draws,
+        seed: args.model.seed.unwrap_or(assumptions.uncertainty.seed),
+        reference_days: defaults.reference_days,
+        // NdPr at the deck's Nd oxide price (the decks set Pr and Nd to the Pr-Nd oxide
+        // quote), Dy2O3 and Tb4O7 at theirs.
+        prices_usd_per_kg: [prices.oxides[ND], prices.oxides[DY], prices.oxides[TB]],
+        scenario,
+    };
+    let r = prospect::portfolio::reserve::reserve(
+        &report.projects,
+        &records,
+        report.as_of,
+        &sep,
+        plan.as_ref(),
+        &opts,
+    );
+    write_report(
+        &args.out,
+        &r,
+        || prospect::output::reserve::reserve_table(&r),
+        || prospect::output::reserve::reserve_csv(&r),
+    )?;
+    Ok(0)
+}
