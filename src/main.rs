@@ -5,7 +5,7 @@ use std::io;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod cli;
 
@@ -60,6 +60,10 @@ enum Command {
     /// Write synthetic but plausible records (real samples moved and rescaled), for
     /// benchmarks.
     Synth(cli::synth::SynthArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(cli::completions::CompletionsArgs),
+    /// Print the man page (roff), or write every command's page into a folder.
+    Man(cli::completions::ManArgs),
 }
 
 /// Exit status after SIGINT, SIGTERM or SIGHUP (128 + SIGINT, as shells report Ctrl-C).
@@ -72,7 +76,7 @@ fn main() -> ExitCode {
         prospect::output::remove_temporaries();
         std::process::exit(INTERRUPTED);
     });
-    let cli = Cli::parse();
+    let cli = parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -83,6 +87,21 @@ fn main() -> ExitCode {
             eprintln!("prospect: error: {}", lines.join("\n  "));
             ExitCode::from(2)
         }
+    }
+}
+
+/// The command line, or the usage error with prospect's hints (cli/usage.rs) and exit 2.
+fn parse() -> Cli {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(e) => match cli::usage::hinted(&e, &argv, &Cli::command()) {
+            Some(text) => {
+                eprint!("{text}");
+                std::process::exit(2);
+            }
+            None => e.exit(),
+        },
     }
 }
 
@@ -133,5 +152,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Export(args) => cli::export::run(*args),
         Command::Report(args) => cli::report::run(*args),
         Command::Synth(args) => cli::synth::run(args),
+        Command::Completions(args) => cli::completions::run_completions(args, Cli::command()),
+        Command::Man(args) => cli::completions::run_man(args, Cli::command()),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod appraise;
 pub mod check;
+pub mod completions;
 pub mod export;
 pub mod plan;
 pub mod rank;
@@ -12,6 +13,7 @@ pub mod reserve;
 pub mod sensitivity;
 pub mod synth;
 pub mod timeline;
+pub mod usage;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -196,6 +198,22 @@ pub fn parse_price_factor(text: &str) -> Result<f64, String> {
         Ok(k) if k.is_finite() && k > 0.0 && k <= 100.0 => Ok(k),
         _ => Err(format!(
             "{text:?} is not a price factor: a number above 0 (1 is the deck, 1.25 is 25 % above it), at most 100"
+        )),
+    }
+}
+
+/// Horizons `--horizon` accepts, years from the clock (judgement: a mine's whole
+/// discovery-to-closure span fits in a century; zero or fewer years is no timeline).
+pub const HORIZON_YEARS: std::ops::RangeInclusive<i32> = 1..=100;
+
+/// `--horizon`: whole years from the clock, within [`HORIZON_YEARS`].
+pub fn parse_horizon(text: &str) -> Result<i32, String> {
+    match text.trim().parse::<i32>() {
+        Ok(y) if HORIZON_YEARS.contains(&y) => Ok(y),
+        _ => Err(format!(
+            "a horizon is a whole number of years from {} to {}",
+            HORIZON_YEARS.start(),
+            HORIZON_YEARS.end()
         )),
     }
 }

@@ -20,7 +20,7 @@ pub struct PlanArgs {
     #[arg(long)]
     pub target: Target,
     /// Years covered from --as-of.
-    #[arg(long, default_value_t = prospect::portfolio::timeline::DEFAULT_HORIZON_Y)]
+    #[arg(long, default_value_t = prospect::portfolio::timeline::DEFAULT_HORIZON_Y, value_name = "YEARS", allow_negative_numbers = true, value_parser = super::parse_horizon)]
     pub horizon: i32,
     /// What to optimise: earliest (meet the target soonest), supply-per-dollar (most
     /// secured supply per public dollar: capex plus viability gap), least-subsidy.

@@ -16,7 +16,7 @@ pub struct TimelineArgs {
     #[arg(long)]
     pub target: Option<Target>,
     /// Years covered from --as-of.
-    #[arg(long, default_value_t = prospect::portfolio::timeline::DEFAULT_HORIZON_Y)]
+    #[arg(long, default_value_t = prospect::portfolio::timeline::DEFAULT_HORIZON_Y, value_name = "YEARS", allow_negative_numbers = true, value_parser = super::parse_horizon)]
     pub horizon: i32,
     /// What the CSV's rows are: years (supply, separation and capex by year) or projects
     /// (first production P10/base/P90, NPV P10/P50/P90 and P(NPV>0), capex and supply of
