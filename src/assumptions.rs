@@ -853,8 +853,9 @@ impl Assumptions {
         let over = match path {
             None => None,
             Some(p) => {
-                let name = p.display().to_string();
-                let text = std::fs::read_to_string(p).map_err(|source| AssumptionsError::Read {
+                // `-` is standard input (issue 20).
+                let name = crate::read::input_name(p);
+                let text = crate::read::read_text(p).map_err(|source| AssumptionsError::Read {
                     path: name.clone(),
                     source,
                 })?;

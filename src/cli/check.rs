@@ -42,6 +42,13 @@ pub enum CheckFormat {
 }
 
 pub fn run(args: CheckArgs) -> Result<u8> {
+    let mut inputs: Vec<(&str, &Path)> = args
+        .files
+        .iter()
+        .map(|f| ("an input file", f.as_path()))
+        .collect();
+    inputs.extend(args.assumptions.as_deref().map(|a| ("--assumptions", a)));
+    super::one_stdin(&inputs)?;
     let crs = reprojector(args.crs.as_deref())?;
     let (assumptions, unusable) = assumptions(args.assumptions.as_deref());
     let mut report = prospect::read::check::check_with(&args.files, crs.as_ref(), &assumptions);

@@ -444,6 +444,7 @@ pub fn appraised(
         Assumptions,
     )>,
 > {
+    model.one_stdin(files, &[])?;
     let (assumptions, terms, context) = model.load()?;
     let Some(records) = read_valid(files, model.crs.as_deref())? else {
         return Ok(None);
@@ -652,11 +653,52 @@ impl ModelArgs {
         v
     }
 
+    /// Refuses a run in which more than one input (the record `files`, the model's own
+    /// inputs and `extra`, each named by its flag) is standard input, `-`: it holds one
+    /// file's bytes.
+    pub fn one_stdin(&self, files: &[PathBuf], extra: &[(&str, &Path)]) -> Result<()> {
+        let mut named: Vec<(&str, &Path)> = files
+            .iter()
+            .map(|f| ("an input file", f.as_path()))
+            .collect();
+        named.extend(extra.iter().copied());
+        for (flag, path) in [
+            ("--assumptions", &self.assumptions),
+            ("--ports", &self.ports),
+            ("--plants", &self.plants),
+            ("--zones", &self.zones),
+            ("--protected", &self.protected),
+            ("--land", &self.land),
+        ] {
+            if let Some(p) = path {
+                named.push((flag, p.as_path()));
+            }
+        }
+        one_stdin(&named)
+    }
+
     /// Refuses outputs that would overwrite `files`, the other inputs of the run, or each
-    /// other.
+    /// other, and more than one input read from standard input.
     pub fn guard(&self, files: &[PathBuf], outputs: &[(&str, &Path)]) -> Result<()> {
+        self.one_stdin(files, &[])?;
         let others = self.inputs();
         let inputs: Vec<&Path> = files.iter().chain(&others).map(PathBuf::as_path).collect();
         guard_outputs(&inputs, outputs)
     }
+}
+
+/// Refuses inputs of which more than one is standard input (`-`), each named by its flag.
+pub fn one_stdin(inputs: &[(&str, &Path)]) -> Result<()> {
+    let from: Vec<&str> = inputs
+        .iter()
+        .filter(|(_, p)| prospect::read::is_stdin(p))
+        .map(|(flag, _)| *flag)
+        .collect();
+    if from.len() > 1 {
+        anyhow::bail!(
+            "{} all name standard input (-), which holds one file: give the others as files",
+            from.join(", ")
+        );
+    }
+    Ok(())
 }

@@ -159,6 +159,9 @@ fn nothing_passes(args: &RankArgs, report: &prospect::appraisal::Report) {
 }
 
 pub fn run(args: RankArgs) -> Result<u8> {
+    if let Some(w) = &args.weights {
+        args.model.one_stdin(&args.files, &[("--weights", w)])?;
+    }
     let mut files = args.files.clone();
     files.extend(args.weights.clone());
     if let Some(out) = &args.out.output {
@@ -169,8 +172,12 @@ pub fn run(args: RankArgs) -> Result<u8> {
     };
     let mut base = assumptions.rank.weights.clone();
     if let Some(path) = &args.weights {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read weights file {}", path.display()))?;
+        let text = prospect::read::read_text(path).with_context(|| {
+            format!(
+                "cannot read weights file {}",
+                prospect::read::input_name(path)
+            )
+        })?;
         #[derive(serde::Deserialize)]
         struct File {
             weights: std::collections::BTreeMap<String, f64>,
@@ -178,7 +185,7 @@ pub fn run(args: RankArgs) -> Result<u8> {
         let file: File = toml::from_str(&text).with_context(|| {
             format!(
                 "weights file {} is not [weights] NAME = VALUE",
-                path.display()
+                prospect::read::input_name(path)
             )
         })?;
         base.extend(file.weights);

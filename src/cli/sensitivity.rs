@@ -29,6 +29,7 @@ pub fn run(args: SensitivityArgs) -> Result<u8> {
     if let Some(out) = &args.output {
         args.model.guard(&args.files, &[("--output", out)])?;
     }
+    args.model.one_stdin(&args.files, &[])?;
     let (assumptions, terms, context) = args.model.load()?;
     let Some(records) = read_valid(&args.files, args.model.crs.as_deref())? else {
         return Ok(1);

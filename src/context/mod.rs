@@ -142,7 +142,7 @@ fn load_text(
     match path {
         None => Ok(("(built-in)".into(), std::borrow::Cow::Borrowed(default))),
         Some(p) => {
-            let name = p.display().to_string();
+            let name = crate::read::input_name(p);
             let read = |source| ContextError::Read {
                 path: name.clone(),
                 source,
@@ -150,11 +150,16 @@ fn load_text(
             // A layer is bounded, so that a device or an endless file cannot fill memory.
             let limit = crate::read::limit_mb("PROSPECT_MAX_LAYER_MB", MAX_LAYER_MB) << 20;
             let mut text = String::new();
-            std::io::Read::read_to_string(
-                &mut std::io::Read::take(std::fs::File::open(p).map_err(read)?, limit + 1),
-                &mut text,
-            )
-            .map_err(read)?;
+            if crate::read::is_stdin(p) {
+                // `-`: standard input, bounded by its spool (issue 20).
+                text = crate::read::read_text(p).map_err(read)?;
+            } else {
+                std::io::Read::read_to_string(
+                    &mut std::io::Read::take(std::fs::File::open(p).map_err(read)?, limit + 1),
+                    &mut text,
+                )
+                .map_err(read)?;
+            }
             if text.len() as u64 > limit {
                 return Err(ContextError::Invalid {
                     layer: name,

@@ -379,17 +379,17 @@ pub fn bridge(
         match (s.operating.construction_y, &s.operating.ramp_up) {
             (None, None) => "none: the record gives no study schedule".into(),
             (c, ramp) => format!(
-                "the study's {} replaced by the model's ({} construction years, ramp-up {:?})",
+                "the study's {} replaced by the model's ({} construction years, ramp-up {})",
                 [
                     c.map(|c| format!("{c} construction years")),
-                    ramp.as_ref().map(|r| format!("ramp-up {r:?}")),
+                    ramp.as_ref().map(|r| format!("ramp-up {}", ramp_text(r))),
                 ]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" and "),
                 at_deck.construction_y,
-                at_deck.ramp_up
+                ramp_text(&at_deck.ramp_up)
             ),
         },
     );
@@ -870,5 +870,30 @@ mod tests {
         assert!((step("study_costs") - 180.0).abs() < 1e-9);
         let total: f64 = b.steps.iter().map(|s| s.musd).sum();
         assert!((total - (50.0 - 100.0)).abs() < 1e-9);
+    }
+}
+
+/// A ramp-up for a message: each production year's share of nameplate in percent
+/// (`40 %, 80 %, 100 % of nameplate`), `none` when output starts at nameplate.
+fn ramp_text(shares: &[f64]) -> String {
+    if shares.is_empty() {
+        return "none".to_owned();
+    }
+    let pct: Vec<String> = shares
+        .iter()
+        .map(|s| format!("{:.0} %", s * 100.0))
+        .collect();
+    format!("{} of nameplate", pct.join(", "))
+}
+
+#[cfg(test)]
+mod ramp_text_tests {
+    #[test]
+    fn a_ramp_up_reads_as_percent_of_nameplate_not_a_rust_list() {
+        assert_eq!(
+            super::ramp_text(&[0.4, 0.8, 1.0]),
+            "40 %, 80 %, 100 % of nameplate"
+        );
+        assert_eq!(super::ramp_text(&[]), "none");
     }
 }

@@ -52,6 +52,9 @@ pub(super) fn visit(
         }
     };
     let mut delivered = 0usize;
+    // Unknown properties already warned about as near misses: once per file, not per
+    // feature (issue 20).
+    let mut near_warned = std::collections::HashSet::new();
     let mut on_feature = |index: usize, parsed: Parsed| {
         delivered = index + 1;
         let own = own.borrow();
@@ -60,7 +63,11 @@ pub(super) fn visit(
             None => crs,
         };
         sink(Event::Record(Box::new(feature(
-            file, index, parsed, transform,
+            file,
+            index,
+            parsed,
+            transform,
+            &mut near_warned,
         ))));
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
@@ -145,8 +152,15 @@ fn crs_name(crs: &Value) -> String {
         .to_owned()
 }
 
-/// One feature's JSON as a record.
-fn feature(file: &str, index: usize, parsed: Parsed, crs: Option<&Reprojector>) -> super::Parsed {
+/// One feature's JSON as a record; `near_warned` holds the unknown properties already
+/// warned about as near misses of a field in this file (each is said once).
+fn feature(
+    file: &str,
+    index: usize,
+    parsed: Parsed,
+    crs: Option<&Reprojector>,
+    near_warned: &mut std::collections::HashSet<String>,
+) -> super::Parsed {
     let mut b = RecordBuilder::new(Location::Feature(index));
     let Parsed { value, repeated } = parsed;
     for r in repeated {
@@ -193,8 +207,15 @@ fn feature(file: &str, index: usize, parsed: Parsed, crs: Option<&Reprojector>) 
                     // lon/lat/WKT columns are CSV's; in GeoJSON the geometry member holds the place.
                     Some(Field::Lon | Field::Lat | Field::Geometry) => b.set_extra(&key, v),
                     None => {
-                        if let Some(near) = crate::read::schema::near_field(&key) {
-                            b.push(crate::read::csv_input::near_miss(&key, near, "property"));
+                        if let Some(near) = crate::read::schema::near_field(&key)
+                            && near_warned.insert(key.clone())
+                        {
+                            b.push(
+                                crate::read::csv_input::near_miss(&key, near, "property")
+                                    .with_hint(format!(
+                                        "did you mean {near:?}? (docs/schema.md lists the fields; said once, at the first feature that has it)"
+                                    )),
+                            );
                         }
                         b.set_extra(&key, v)
                     }

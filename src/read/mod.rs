@@ -146,6 +146,20 @@ pub fn input_name(path: &Path) -> String {
     }
 }
 
+/// The text of a file given on the command line, or of standard input for `-` (an
+/// assumptions, weights or context-layer file; the same spool the records use, so it is
+/// read once whichever reader asks).
+pub fn read_text(path: &Path) -> io::Result<String> {
+    if is_stdin(path) {
+        use std::io::Read as _;
+        let mut text = String::new();
+        stdin_spool()?.read_to_string(&mut text)?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path)
+    }
+}
+
 /// The most bytes standard input may hold, MiB, unless `PROSPECT_MAX_STDIN_MB` says
 /// otherwise (judgement: the context layers' bound; a million-site CSV is about 500 MiB).
 pub const MAX_STDIN_MB: u64 = 1024;
