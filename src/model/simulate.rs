@@ -15,7 +15,7 @@ use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
 use crate::assumptions::{Assumptions, Pert};
-use crate::model::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
+use crate::model::cashflow::{self, DiscountTable, Discounting, ScheduleInputs, YearFlow};
 use crate::model::leadtime::LeadTime;
 use crate::model::order::Sorter;
 use crate::read::record::StudyStage;
@@ -229,12 +229,6 @@ fn spread_of_sorted(v: &[f64]) -> Spread {
     }
 }
 
-fn spread(values: &[f64], sorter: &mut Sorter) -> Spread {
-    let mut v = Vec::with_capacity(values.len());
-    sorter.sorted_into(values, &mut v);
-    spread_of_sorted(&v)
-}
-
 /// Ranks with ties averaged (1-based), and the values sorted.
 fn ranks(values: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let (mut r, mut sorted) = (Vec::new(), Vec::new());
@@ -317,6 +311,8 @@ struct Evaluator<'a> {
     buffer: Vec<YearFlow>,
     flows: Vec<f64>,
     owner_flows: Vec<f64>,
+    /// Discount factors at the project's rate (no power per NPV).
+    discount: DiscountTable,
 }
 
 impl<'a> Evaluator<'a> {
@@ -327,6 +323,7 @@ impl<'a> Evaluator<'a> {
             buffer: Vec::with_capacity(cashflow::MAX_YEARS),
             flows: Vec::with_capacity(cashflow::MAX_YEARS),
             owner_flows: Vec::with_capacity(cashflow::MAX_YEARS),
+            discount: DiscountTable::new(m.rate_pct / 100.0, m.discounting),
         }
     }
 
@@ -335,7 +332,7 @@ impl<'a> Evaluator<'a> {
     fn owner_npv(&mut self) -> f64 {
         let m = self.m;
         crate::model::owner::owner_flows_into(&self.flows, &m.owner, &mut self.owner_flows);
-        cashflow::npv(m.rate_pct / 100.0, &self.owner_flows, m.discounting)
+        self.discount.npv(&self.owner_flows)
     }
 
     fn npv(&mut self, v: &[f64; 14], want_irr: bool) -> (f64, Option<f64>) {
@@ -377,7 +374,7 @@ impl<'a> Evaluator<'a> {
         }
         self.flows.clear();
         self.flows.extend(self.buffer.iter().map(|y| y.net));
-        let npv = cashflow::npv(m.rate_pct / 100.0, &self.flows, m.discounting);
+        let npv = self.discount.npv(&self.flows);
         let irr = if want_irr {
             irr_near(&self.flows, m.base_irr.unwrap_or(0.1))
         } else {
@@ -410,6 +407,27 @@ pub fn memory_needed(draws: usize, threads: usize) -> u64 {
         .saturating_mul(threads.max(1) as u64)
 }
 
+/// The per-draw columns of one project's simulation, kept by each thread from one project
+/// to the next: allocated afresh, these megabytes came from pages the allocator had
+/// returned to the system, and the kernel's zeroing of them was a sixth of a simulation's
+/// time (perf: `clear_page_erms`).
+#[derive(Default)]
+struct Workspace {
+    values: Vec<[f64; 14]>,
+    years_first: Vec<f64>,
+    npvs: Vec<f64>,
+    irrs: Vec<f64>,
+    sorter: Sorter,
+    npv_ranks: Vec<f64>,
+    sorted: Vec<f64>,
+    column: Vec<f64>,
+    column_ranks: Vec<f64>,
+}
+
+thread_local! {
+    static WORKSPACE: std::cell::RefCell<Workspace> = std::cell::RefCell::default();
+}
+
 /// Simulates one project.
 pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> SimSummary {
     simulate_with(id, m, a, opts, None)
@@ -418,6 +436,21 @@ pub fn simulate(id: &str, m: &DrawModel, a: &Assumptions, opts: &SimOptions) -> 
 /// Simulates one project and values `floor`, a price floor, over the same draws (issue
 /// 18): the draws, and so every other figure, are those of [`simulate`].
 pub fn simulate_with(
+    id: &str,
+    m: &DrawModel,
+    a: &Assumptions,
+    opts: &SimOptions,
+    floor: Option<&crate::model::instruments::FloorModel>,
+) -> SimSummary {
+    WORKSPACE.with(|w| match w.try_borrow_mut() {
+        Ok(mut w) => simulate_in(&mut w, id, m, a, opts, floor),
+        // Never nested; a fresh workspace if it ever were.
+        Err(_) => simulate_in(&mut Workspace::default(), id, m, a, opts, floor),
+    })
+}
+
+fn simulate_in(
+    w: &mut Workspace,
     id: &str,
     m: &DrawModel,
     a: &Assumptions,
@@ -443,10 +476,21 @@ pub fn simulate_with(
     )
     .ok();
 
-    let mut values: Vec<[f64; 14]> = Vec::with_capacity(n);
-    let mut years_first = Vec::with_capacity(n);
-    let mut npvs = Vec::with_capacity(n);
-    let mut irrs = Vec::with_capacity(n);
+    let Workspace {
+        values,
+        years_first,
+        npvs,
+        irrs,
+        sorter,
+        npv_ranks,
+        sorted,
+        column,
+        column_ranks,
+    } = w;
+    for column in [&mut *years_first, &mut *npvs, &mut *irrs] {
+        column.clear();
+    }
+    values.clear();
     let mut risked = 0.0;
     let mut proceeds = 0usize;
     let mut eval = Evaluator::new(m);
@@ -527,23 +571,31 @@ pub fn simulate_with(
         }
     }
 
-    let mut sorter = Sorter::default();
-    let (mut npv_ranks, mut sorted) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    sorter.ranks_into(&npvs, &mut npv_ranks, &mut sorted);
-    let npv_spread = spread_of_sorted(&sorted);
+    sorter.ranks_into(npvs, npv_ranks, sorted);
+    let npv_spread = spread_of_sorted(sorted);
     let var = npvs
         .iter()
         .map(|x| (x - npv_spread.mean).powi(2))
         .sum::<f64>()
         / (n.max(2) - 1) as f64;
-    let years = spread(&years_first, &mut sorter);
+    sorter.sorted_into(years_first, sorted);
+    let years = spread_of_sorted(sorted);
     let year = |y: f64| (f64::from(m.lead_time.as_of) + y).floor() as i32;
-    let sensitivity = sensitivity(&mut eval, &values, &npv_ranks, &mut sorter);
+    let sensitivity = sensitivity(
+        &mut eval,
+        values,
+        npv_ranks,
+        sorter,
+        [column, column_ranks, sorted],
+    );
     SimSummary {
         draws: n,
         npv_std_error_musd: (var / n as f64).sqrt(),
         prob_npv_positive: npvs.iter().filter(|x| **x > 0.0).count() as f64 / n as f64,
-        irr_pct: (!irrs.is_empty()).then(|| spread(&irrs, &mut sorter)),
+        irr_pct: (!irrs.is_empty()).then(|| {
+            sorter.sorted_into(irrs, sorted);
+            spread_of_sorted(sorted)
+        }),
         draws_with_irr: irrs.len(),
         first_production_year: YearSpread {
             p10: year(years.p10),
@@ -574,6 +626,7 @@ fn sensitivity(
     values: &[[f64; 14]],
     npv_ranks: &[f64],
     sorter: &mut Sorter,
+    [column, column_ranks, sorted]: [&mut Vec<f64>; 3],
 ) -> Vec<DriverEffect> {
     let mut out = Vec::new();
     let m = eval.m;
@@ -583,12 +636,11 @@ fn sensitivity(
         _ if d < PRICES => m.revenue_parts[d] != 0.0,
         _ => true,
     };
-    let (mut column, mut column_ranks, mut sorted) = (Vec::new(), Vec::new(), Vec::new());
     for d in (0..=OPEX).filter(|d| applies(*d)) {
         column.clear();
         column.extend(values.iter().map(|v| v[d]));
-        sorter.ranks_into(&column, &mut column_ranks, &mut sorted);
-        let (lo, hi) = (quantile(&sorted, 0.1), quantile(&sorted, 0.9));
+        sorter.ranks_into(column, column_ranks, sorted);
+        let (lo, hi) = (quantile(sorted, 0.1), quantile(sorted, 0.9));
         let mut v = [1.0; 14];
         v[d] = lo;
         let (at_lo, _) = eval.npv(&v, false);
@@ -599,7 +651,7 @@ fn sensitivity(
             npv_at_p10_musd: at_lo,
             npv_at_p90_musd: at_hi,
             swing_musd: (at_hi - at_lo).abs(),
-            rank_correlation: rank_correlation(&column_ranks, npv_ranks),
+            rank_correlation: rank_correlation(column_ranks, npv_ranks),
         });
     }
     out.sort_by(|a, b| {
