@@ -45,7 +45,13 @@ peak_mb() {
 
 rate() { echo "$1 / $2" | bc; }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sm)"
+# "met" or "short N.Nx" of a figure against its target (higher is better).
+verdict() { echo "$1 $2" | awk '{ if ($1 >= $2) print "met"; else printf "short %.1fx\n", $2 / $1 }'; }
+
+# The load others put on the machine (1-minute load average), said beside the figures.
+load() { awk '{print $1}' /proc/loadavg; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sm); load average $(load) at the start"
 
 # 1. Simulation: the samples repeated with new ids, DRAWS draws each.
 head -1 samples/projects.csv > "$WORK/many.csv"
@@ -58,13 +64,14 @@ t=$(median "${sim[@]}")
 "${sim[@]}"
 VALUED=$(grep -c '"model": {' "$WORK/sim.json" || true)
 SIM_RATE=$(rate "$VALUED * $DRAWS" "$t")
-echo "simulation: $VALUED valued projects x $DRAWS draws in ${t} s = $SIM_RATE project-draws/s (target 1,000,000)"
+echo "simulation: $VALUED valued projects x $DRAWS draws in ${t} s = $SIM_RATE project-draws/s (target 1,000,000: $(verdict "$SIM_RATE" 1000000); load $(load))"
 echo "  command: prospect appraise <$MANY records> --draws $DRAWS --quiet --format json"
 if python3 -c 'import numpy' 2>/dev/null; then
   peer=$(python3 benches/peer_numpy.py "$WORK/sim.json" assumptions/default.toml)
   echo "$peer" | grep -v '^rate'
   PEER_RATE=$(echo "$peer" | awk '/^rate/ {print $2}')
-  echo "simulation ratio: prospect (whole process, 2 cores) / numpy (kernel only) = $(echo "scale=1; $SIM_RATE / $PEER_RATE" | bc)x"
+  RATIO=$(echo "scale=1; $SIM_RATE / $PEER_RATE" | bc)
+  echo "simulation ratio: prospect (whole process, 2 cores) / numpy (kernel only) = ${RATIO}x (target 10x: $(verdict "$RATIO" 10); load $(load))"
   echo "  command: python3 benches/peer_numpy.py sim.json assumptions/default.toml"
 else
   echo "numpy peer: skipped (python3 with numpy not found)"
@@ -73,11 +80,13 @@ fi
 # 2. Check and the deterministic appraisal of RECORDS synthetic records.
 "$BIN" synth --count "$RECORDS" --seed 1 --output "$WORK/synth.csv"
 t=$(median "$BIN" check "$WORK/synth.csv")
-echo "check: $RECORDS records in ${t} s = $(rate "$RECORDS" "$t") records/s, peak $(peak_mb "$BIN" check "$WORK/synth.csv") MB (target 1,000,000 records/s, flat memory)"
+r=$(rate "$RECORDS" "$t")
+echo "check: $RECORDS records in ${t} s = $r records/s, peak $(peak_mb "$BIN" check "$WORK/synth.csv") MB (target 1,000,000 records/s: $(verdict "$r" 1000000); load $(load))"
 echo "  command: prospect synth --count $RECORDS --seed 1 --output synth.csv && prospect check synth.csv"
 det=("$BIN" appraise "$WORK/synth.csv" --draws 0 --quiet --as-of 2026 --format csv -o "$WORK/det.csv")
 t=$(median "${det[@]}")
-echo "deterministic appraisal with context layers: $RECORDS records in ${t} s = $(rate "$RECORDS" "$t") records/s, peak $(peak_mb "${det[@]}") MB (target 200,000 records/s)"
+r=$(rate "$RECORDS" "$t")
+echo "deterministic appraisal with context layers: $RECORDS records in ${t} s = $r records/s, peak $(peak_mb "${det[@]}") MB (target 200,000 records/s: $(verdict "$r" 200000); load $(load))"
 echo "  command: prospect appraise synth.csv --draws 0 --format csv -o det.csv"
 
 # 3. Export against ogr2ogr converting the same records from CSV.
@@ -106,3 +115,18 @@ mb=$(peak_mb "${mem[@]}")
 end=$(date +%s.%N)
 echo "simulation memory: $SIM_RECORDS records x $SIM_DRAWS draws, peak $mb MB in $(echo "$end - $start" | bc -l | xargs printf '%.1f') s (target under 1,024 MB at 1,000,000 records)"
 echo "  command: prospect synth --count $SIM_RECORDS --seed 3 --output simmem.csv && prospect appraise simmem.csv --draws $SIM_DRAWS --format csv -o out.csv"
+
+# 5. How time and memory grow: the deterministic appraisal at a tenth of RECORDS and the
+# simulation at a tenth of DRAWS (one run each), beside the runs above.
+head -n $((RECORDS / 10 + 1)) "$WORK/synth.csv" > "$WORK/tenth.csv"
+tenth=("$BIN" appraise "$WORK/tenth.csv" --draws 0 --quiet --as-of 2026 --format csv -o "$WORK/tenth.out.csv")
+start=$(date +%s.%N)
+mb=$(peak_mb "${tenth[@]}")
+end=$(date +%s.%N)
+echo "growth with records: deterministic appraisal of $((RECORDS / 10)) records in $(echo "$end - $start" | bc -l | xargs printf '%.2f') s, peak $mb MB (one run; compare the $RECORDS-record run above)"
+few=("$BIN" appraise "$WORK/many.csv" --draws $((DRAWS / 10)) --seed 1 --quiet --as-of 2026 --format json -o "$WORK/few.json")
+start=$(date +%s.%N)
+mb=$(peak_mb "${few[@]}")
+end=$(date +%s.%N)
+echo "growth with draws: simulation of $MANY records x $((DRAWS / 10)) draws in $(echo "$end - $start" | bc -l | xargs printf '%.2f') s, peak $mb MB (one run; compare the $DRAWS-draw run above)"
+echo "load average at the end: $(load) (other work on the machine slows every figure; the ratios are measured in the same run)"
