@@ -594,7 +594,7 @@ pub fn cholesky(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     Some(l)
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct RankAssumptions {
     /// Criterion weights by name (value, speed, supply, risk, confidence).
     pub weights: BTreeMap<String, f64>,
@@ -631,7 +631,7 @@ pub struct SeabedRules {
 
 /// `[rank.subscores]`: scores of the supply-security sub-criteria. The ranking turns each
 /// sub-criterion into percentile ranks, so only the order of these scores counts.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct RankSubscores {
     /// Processing route: integrated or separated outside China.
     pub route_outside_china: f64,

@@ -40,6 +40,9 @@ enum Command {
     /// Rank projects for financing by weighted criteria (risked value, speed, supply
     /// security, risk, confidence), with each criterion's contribution and a Pareto flag.
     Rank(Box<cli::rank::RankArgs>),
+    /// Rank the shards of one run together: the criteria `rank --shard` wrote for each
+    /// part of the input, ranked over their union exactly as `rank` over the whole input.
+    Merge(Box<cli::merge::MergeArgs>),
     /// The investment timeline: remaining stages and first production per project, capex
     /// per year and non-China NdPr and Dy+Tb supply per year, and when a target is met.
     Timeline(Box<cli::timeline::TimelineArgs>),
@@ -146,6 +149,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Appraise(args) => cli::appraise::run(*args),
         Command::Sensitivity(args) => cli::sensitivity::run(*args),
         Command::Rank(args) => cli::rank::run(*args),
+        Command::Merge(args) => cli::merge::run(*args),
         Command::Timeline(args) => cli::timeline::run(*args),
         Command::Plan(args) => cli::plan::run(*args),
         Command::Reserve(args) => cli::reserve::run(*args),

@@ -19,6 +19,8 @@ use serde::Serialize;
 
 use crate::appraisal::Appraisal;
 use crate::model::provenance::Origin;
+
+use super::criteria::Criteria;
 use crate::read::record::{ProjectRecord, SponsorKind, StudyStage};
 
 /// The criteria, in the order of every output.
@@ -45,83 +47,7 @@ pub struct CommitteeAssumptions {
     pub radioactive_factor: f64,
 }
 
-/// A screen: `FIELD OP VALUE`, e.g. `npv>0`, `chance>=0.3`, `family=rare_earths`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Screen {
-    pub field: String,
-    pub op: String,
-    pub value: String,
-}
-
-/// Fields a screen can test.
-pub const SCREEN_FIELDS: [&str; 6] = ["npv", "risked_npv", "chance", "years", "capex", "family"];
-
-impl Screen {
-    /// Parses `FIELD OP VALUE` (ops `>=`, `<=`, `!=`, `>`, `<`, `=`).
-    pub fn parse(text: &str) -> Result<Screen, String> {
-        let t = text.trim();
-        for op in [">=", "<=", "!=", ">", "<", "="] {
-            if let Some((f, v)) = t.split_once(op) {
-                let field = f.trim().to_ascii_lowercase();
-                let value = v.trim().to_owned();
-                if !SCREEN_FIELDS.contains(&field.as_str()) {
-                    return Err(format!(
-                        "unknown screen field {field:?}; fields are {}",
-                        SCREEN_FIELDS.join(", ")
-                    ));
-                }
-                if field == "family" {
-                    if op != "=" && op != "!=" {
-                        return Err("family takes = or !=, e.g. family=rare_earths".into());
-                    }
-                } else if !value.parse::<f64>().is_ok_and(f64::is_finite) {
-                    return Err(format!("{field} needs a number, e.g. {field}>0"));
-                }
-                return Ok(Screen {
-                    field,
-                    op: op.to_owned(),
-                    value,
-                });
-            }
-        }
-        Err(format!(
-            "a screen is FIELD OP VALUE (e.g. npv>0, chance>=0.3, family=rare_earths); got {t:?}"
-        ))
-    }
-
-    /// Whether `p` passes; a missing number fails.
-    fn passes(&self, p: &Appraisal) -> bool {
-        if self.field == "family" {
-            let same = family(p).eq_ignore_ascii_case(&self.value);
-            return if self.op == "=" { same } else { !same };
-        }
-        let have = match self.field.as_str() {
-            "npv" => p.npv_musd.base,
-            "risked_npv" => p.risked_npv_musd,
-            "chance" => Some(p.chance_of_success),
-            "years" => Some(super::rank::years_p50(p)),
-            _ => p.capex_musd,
-        };
-        let want: f64 = self.value.parse().unwrap_or(f64::NAN);
-        let Some(h) = have.filter(|h| h.is_finite()) else {
-            return false;
-        };
-        match self.op.as_str() {
-            ">=" => h >= want,
-            "<=" => h <= want,
-            "!=" => h != want,
-            ">" => h > want,
-            "<" => h < want,
-            _ => h == want,
-        }
-    }
-}
-
-impl std::fmt::Display for Screen {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}{}{}", self.field, self.op, self.value)
-    }
-}
+pub use super::criteria::{SCREEN_FIELDS, Screen};
 
 /// A project's commodity family: its commodity (rare_earths, ni_cu_co_mn, cu_zn_au), or
 /// `unknown`.
@@ -130,7 +56,7 @@ pub fn family(p: &Appraisal) -> String {
 }
 
 /// What each criterion was scored from, in the inputs' units.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct CommitteeInputs {
     /// Value scored by economics, US$ million: the risked NPV, or chance × value at the
     /// decision point when that is negative (the owner would not build; the risked NPV is
@@ -238,7 +164,7 @@ pub fn engineering_score(stage: Option<StudyStage>) -> f64 {
 }
 
 /// The inputs of one project.
-fn inputs(
+pub(crate) fn inputs(
     p: &Appraisal,
     r: &ProjectRecord,
     ranges: &BTreeMap<String, [f64; 2]>,
@@ -367,51 +293,218 @@ pub fn rank(
 ) -> Committee {
     let by_id: BTreeMap<&str, &ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut excluded = Vec::new();
-    let mut leagues: BTreeMap<String, Vec<CommitteeRanked>> = BTreeMap::new();
-    for p in projects {
-        let Some(r) = by_id.get(p.id.as_str()) else {
-            continue;
-        };
-        if let Some(s) = screens.iter().find(|s| !s.passes(p)) {
-            excluded.push((p.id.clone(), format!("screen {s}")));
-            continue;
+    let mut all: Vec<Criteria> = projects
+        .iter()
+        .filter_map(|p| Some(Criteria::new(p, by_id.get(p.id.as_str())?, Some(ranges))))
+        .collect();
+    super::criteria::sort(&mut all);
+    Leagues::new(&all, weights, screens, a).committee()
+}
+
+/// How the committee's criteria are scaled (every committee ranking says it).
+pub const SCALES: &str = "absolute, 0 to 1, independent of the other projects: economics 0.5 + 0.5 v/(|v| + scale); jurisdiction the chance's jurisdiction x regime multipliers; confidence the mean of (measured + indicated)/total (1 with a reserve) and the share of inputs given; financeability 1 with a named offtaker or a state sponsor; geology the mean of the grade's place in its type's usual range and the magnet share over its full-score share, x the radioactive factor; engineering the stage's place from exploration 0 to production 1; score = sum of weight x criterion, one league per commodity family";
+
+/// The committee ranking over criteria, holding a score per ranked project and making
+/// each [`CommitteeRanked`] row only when it is written (bounded memory for national
+/// databases). Serialises as [`Committee`] does. Criteria built without the committee's
+/// inputs are left out.
+pub struct Leagues<'a> {
+    all: &'a [Criteria],
+    weights: BTreeMap<String, f64>,
+    a: CommitteeAssumptions,
+    screens: Vec<String>,
+    /// Each family with its projects' indices into `all`, in league order.
+    leagues: Vec<(String, Vec<u32>)>,
+    excluded: Vec<(u32, String)>,
+}
+
+impl<'a> Leagues<'a> {
+    /// Ranks the projects of `all` (in report order) that pass `screens`.
+    pub fn new(
+        all: &'a [Criteria],
+        weights: &BTreeMap<String, f64>,
+        screens: &[Screen],
+        a: &CommitteeAssumptions,
+    ) -> Leagues<'a> {
+        let (kept, excluded) = super::criteria::apply(all, screens);
+        let mut by_family: BTreeMap<&str, Vec<(f64, u32)>> = BTreeMap::new();
+        for i in kept {
+            let c = &all[i as usize];
+            let Some(inputs) = &c.committee else {
+                continue;
+            };
+            let score = total(&scores(inputs, c.stage(), a), weights);
+            by_family.entry(c.family()).or_default().push((score, i));
         }
-        let inputs = inputs(p, r, ranges);
-        let criteria = scores(&inputs, r.development.stage, a);
+        let leagues = by_family
+            .into_iter()
+            .map(|(family, mut v)| {
+                v.sort_by(|x, y| {
+                    y.0.total_cmp(&x.0)
+                        .then_with(|| all[x.1 as usize].id.cmp(&all[y.1 as usize].id))
+                });
+                (family.to_owned(), v.into_iter().map(|(_, i)| i).collect())
+            })
+            .collect();
+        Leagues {
+            all,
+            weights: weights.clone(),
+            a: a.clone(),
+            screens: screens.iter().map(ToString::to_string).collect(),
+            leagues,
+            excluded,
+        }
+    }
+
+    /// Whether no project is ranked in any league.
+    pub fn is_empty(&self) -> bool {
+        self.leagues.is_empty()
+    }
+
+    /// Projects ranked, over every league.
+    pub fn len(&self) -> usize {
+        self.leagues.iter().map(|(_, v)| v.len()).sum()
+    }
+
+    /// The screens, as given.
+    pub fn screens(&self) -> &[String] {
+        &self.screens
+    }
+
+    /// The project at `league_rank` (1 first) of league `league` (its place in family
+    /// order).
+    pub fn ranked(&self, league: usize, league_rank: usize) -> CommitteeRanked {
+        let (family, v) = &self.leagues[league];
+        let c = &self.all[v[league_rank - 1] as usize];
+        let inputs = c.committee.clone().unwrap_or_default();
+        let criteria = scores(&inputs, c.stage(), &self.a);
         let contributions: BTreeMap<String, f64> = criteria
             .iter()
-            .map(|(k, v)| (k.clone(), v * weights.get(k).copied().unwrap_or(0.0)))
+            .map(|(k, v)| (k.clone(), v * self.weights.get(k).copied().unwrap_or(0.0)))
             .collect();
-        leagues.entry(family(p)).or_default().push(CommitteeRanked {
-            league_rank: 0,
-            id: p.id.clone(),
-            name: p.name.clone(),
-            family: family(p),
+        CommitteeRanked {
+            league_rank,
+            id: c.id.to_string(),
+            name: c.name.to_string(),
+            family: family.clone(),
             score: contributions.values().sum(),
             criteria,
             contributions,
             inputs,
-            risked_npv_musd: p.risked_npv_musd,
-            chance_of_success: p.chance_of_success,
-        });
+            risked_npv_musd: c.risked_npv_musd,
+            chance_of_success: c.chance_of_success,
+        }
     }
-    let leagues = leagues
-        .into_iter()
-        .map(|(family, mut projects)| {
-            projects.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-            for (i, p) in projects.iter_mut().enumerate() {
-                p.league_rank = i + 1;
+
+    /// The families and their sizes, in order.
+    pub fn families(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.leagues.iter().map(|(f, v)| (f.as_str(), v.len()))
+    }
+
+    /// The projects left out, with why, in report order.
+    pub fn excluded(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.excluded
+            .iter()
+            .map(|(i, why)| (&*self.all[*i as usize].id, why.as_str()))
+    }
+
+    /// Ranks `ranks` (1 first) of every league as a [`Committee`], with the excluded
+    /// projects when `with_excluded`.
+    pub fn page(&self, ranks: std::ops::Range<usize>, with_excluded: bool) -> Committee {
+        Committee {
+            weights: self.weights.clone(),
+            scales: SCALES,
+            screens: self.screens.clone(),
+            leagues: self
+                .leagues
+                .iter()
+                .enumerate()
+                .filter_map(|(l, (family, v))| {
+                    let r = ranks.start.max(1)..ranks.end.min(v.len() + 1);
+                    (!r.is_empty()).then(|| League {
+                        family: family.clone(),
+                        projects: r.map(|k| self.ranked(l, k)).collect(),
+                    })
+                })
+                .collect(),
+            excluded: if with_excluded {
+                self.excluded()
+                    .map(|(id, why)| (id.to_owned(), why.to_owned()))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// Ranks `ranks` (1 first) of league `league` alone as a [`Committee`] (no excluded
+    /// projects).
+    pub fn page_of(&self, league: usize, ranks: std::ops::Range<usize>) -> Committee {
+        let mut c = self.page(0..0, false);
+        if let Some((family, v)) = self.leagues.get(league) {
+            let r = ranks.start.max(1)..ranks.end.min(v.len() + 1);
+            c.leagues = vec![League {
+                family: family.clone(),
+                projects: r.map(|k| self.ranked(league, k)).collect(),
+            }];
+        }
+        c
+    }
+
+    /// The whole committee ranking, every row made.
+    pub fn committee(&self) -> Committee {
+        let longest = self.leagues.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
+        self.page(1..longest + 1, true)
+    }
+}
+
+/// The weighted sum of criterion scores, in the criteria's alphabetical order (as a
+/// [`CommitteeRanked`]'s `contributions` sum).
+fn total(criteria: &BTreeMap<String, f64>, weights: &BTreeMap<String, f64>) -> f64 {
+    criteria
+        .iter()
+        .map(|(k, v)| v * weights.get(k).copied().unwrap_or(0.0))
+        .sum()
+}
+
+impl Serialize for Leagues<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Rows<'b, 'a>(&'b Leagues<'a>, usize);
+        impl Serialize for Rows<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let n = self.0.leagues[self.1].1.len();
+                s.collect_seq((1..=n).map(|k| self.0.ranked(self.1, k)))
             }
-            League { family, projects }
-        })
-        .collect();
-    Committee {
-        weights: weights.clone(),
-        scales: "absolute, 0 to 1, independent of the other projects: economics 0.5 + 0.5 v/(|v| + scale); jurisdiction the chance's jurisdiction x regime multipliers; confidence the mean of (measured + indicated)/total (1 with a reserve) and the share of inputs given; financeability 1 with a named offtaker or a state sponsor; geology the mean of the grade's place in its type's usual range and the magnet share over its full-score share, x the radioactive factor; engineering the stage's place from exploration 0 to production 1; score = sum of weight x criterion, one league per commodity family",
-        screens: screens.iter().map(ToString::to_string).collect(),
-        leagues,
-        excluded,
+        }
+        struct OneLeague<'b, 'a>(&'b Leagues<'a>, usize);
+        impl Serialize for OneLeague<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut st = s.serialize_struct("League", 2)?;
+                st.serialize_field("family", &self.0.leagues[self.1].0)?;
+                st.serialize_field("projects", &Rows(self.0, self.1))?;
+                st.end()
+            }
+        }
+        struct All<'b, 'a>(&'b Leagues<'a>);
+        impl Serialize for All<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq((0..self.0.leagues.len()).map(|l| OneLeague(self.0, l)))
+            }
+        }
+        struct Excluded<'b, 'a>(&'b Leagues<'a>);
+        impl Serialize for Excluded<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.excluded())
+            }
+        }
+        let mut st = s.serialize_struct("Committee", 5)?;
+        st.serialize_field("weights", &self.weights)?;
+        st.serialize_field("scales", SCALES)?;
+        st.serialize_field("screens", &self.screens)?;
+        st.serialize_field("leagues", &All(self))?;
+        st.serialize_field("excluded", &Excluded(self))?;
+        st.end()
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod assigned;
 pub mod committee;
+pub mod criteria;
 pub mod plan;
 pub mod plant_records;
 pub mod rank;

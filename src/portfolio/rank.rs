@@ -15,6 +15,8 @@ use crate::appraisal::Appraisal;
 use crate::model::provenance::Origin;
 use crate::read::record::{ProcessingRoute, ProjectRecord, StudyStage};
 
+use super::criteria::{Criteria, Route, Screen};
+
 /// The criteria, in the order of every output.
 pub const CRITERIA: [&str; 5] = ["value", "speed", "supply", "risk", "confidence"];
 
@@ -188,7 +190,7 @@ pub fn years_p50(p: &Appraisal) -> f64 {
 }
 
 /// As [`years_p50`], at P90.
-fn years_p90(p: &Appraisal) -> f64 {
+pub fn years_p90(p: &Appraisal) -> f64 {
     p.simulation
         .as_ref()
         .map_or(p.years_to_first_production, |s| {
@@ -230,83 +232,12 @@ pub fn rank_scored(
 ) -> Ranking {
     let by_id: BTreeMap<&str, &ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut excluded = Vec::new();
-    let kept: Vec<(&Appraisal, &ProjectRecord)> = projects
+    let mut all: Vec<Criteria> = projects
         .iter()
-        .filter_map(|p| {
-            let rec = by_id.get(p.id.as_str())?;
-            let mut reject = |why: String| -> Option<(&Appraisal, &ProjectRecord)> {
-                excluded.push((p.id.clone(), why));
-                None
-            };
-            let eq = |want: &Option<String>, have: Option<&str>| {
-                want.as_ref()
-                    .is_none_or(|w| have.is_some_and(|h| h.eq_ignore_ascii_case(w)))
-            };
-            if !eq(&filters.commodity, p.commodity.as_deref()) {
-                return reject("commodity filter".into());
-            }
-            if !eq(&filters.regime, p.regime.as_deref()) {
-                return reject("regime filter".into());
-            }
-            if !eq(&filters.country, p.country.as_deref()) {
-                return reject("country filter".into());
-            }
-            if let Some(max) = filters.max_years
-                && years_p50(p) > max
-            {
-                return reject(format!(
-                    "first production {:.1} years away, over {max}",
-                    years_p50(p)
-                ));
-            }
-            Some((p, *rec))
-        })
+        .filter_map(|p| Some(Criteria::new(p, by_id.get(p.id.as_str())?, None)))
         .collect();
-
-    let inputs: Vec<RankInput> = kept.iter().map(|(p, r)| RankInput::of(p, r)).collect();
-    let scored = score_inputs(&inputs, weights, scores);
-    let ranked: Vec<Ranked> = scored
-        .into_iter()
-        .map(|s| {
-            let (p, r) = kept[s.index];
-            let x = &inputs[s.index];
-            let criteria: BTreeMap<String, f64> = CRITERIA
-                .iter()
-                .zip(s.criteria)
-                .map(|(name, v)| ((*name).to_owned(), v))
-                .collect();
-            let contributions: BTreeMap<String, f64> = criteria
-                .iter()
-                .map(|(k, v)| (k.clone(), v * weights.get(k)))
-                .collect();
-            Ranked {
-                rank: s.rank,
-                id: p.id.clone(),
-                name: p.name.clone(),
-                score: s.score,
-                contributions,
-                criteria,
-                pareto: s.pareto,
-                risked_npv_musd: p.risked_npv_musd,
-                npv_musd: p.npv_musd.base,
-                years_to_first_production_p50: x.years_p50,
-                chance_of_success: p.chance_of_success,
-                non_china_ndpr_t: x.non_china_ndpr_t,
-                non_china_dytb_t: x.non_china_dytb_t,
-                china_linked: china_linked(r),
-                byproducts_unpriced: p.byproducts_unpriced.clone(),
-                warnings: unpriced_warning(p).into_iter().collect(),
-                spread: crate::portfolio::spread::Spread::of(p),
-            }
-        })
-        .collect();
-    Ranking {
-        weights: weights.clone(),
-        normalisation: "each sub-criterion by percentile rank across the ranked projects (0 worst, 1 best, ties averaged); a criterion is the mean of its sub-criteria; score = sum of weight x criterion",
-        projects: ranked,
-        excluded,
-    }
+    super::criteria::sort(&mut all);
+    Scored::new(&all, weights, &filters.screens(), scores).ranking()
 }
 
 /// What the ranking reads of one project (a few numbers), so that a run of any size can
@@ -390,9 +321,9 @@ impl RankInput {
     }
 }
 
-/// One project's place in a ranking of [`RankInput`]s.
+/// One project's place in a ranking of [`RankInput`]s (the GIS layer's ranking).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scored {
+pub struct ScoredInput {
     /// Its position in the inputs.
     pub index: usize,
     /// 1 for the best.
@@ -410,7 +341,7 @@ pub fn score_inputs(
     inputs: &[RankInput],
     weights: &Weights,
     scores: &crate::assumptions::RankSubscores,
-) -> Vec<Scored> {
+) -> Vec<ScoredInput> {
     let col = |f: &dyn Fn(&RankInput) -> Option<f64>| -> Vec<f64> {
         percentile_ranks(&inputs.iter().map(f).collect::<Vec<_>>())
     };
@@ -455,7 +386,7 @@ pub fn score_inputs(
     ];
     let groups: [&[Vec<f64>]; 5] = [&value, &speed, &supply_cols, &risk, &confidence];
     let w: Vec<f64> = CRITERIA.iter().map(|k| weights.get(k)).collect();
-    let mut scored: Vec<Scored> = (0..inputs.len())
+    let mut scored: Vec<ScoredInput> = (0..inputs.len())
         .map(|i| {
             let criteria: [f64; 5] = std::array::from_fn(|g| mean(groups[g], i));
             // Summed in the criteria's name order, as the contributions' map is.
@@ -465,7 +396,7 @@ pub fn score_inputs(
                 .map(|(k, (c, w))| (*k, c * w))
                 .collect();
             named.sort_by(|a, b| a.0.cmp(b.0));
-            Scored {
+            ScoredInput {
                 index: i,
                 rank: 0,
                 score: named.iter().map(|(_, v)| v).sum(),
@@ -498,10 +429,258 @@ pub fn score_inputs(
     scored
 }
 
+impl Filters {
+    /// The filters as screens (`commodity=`, `regime=`, `country=`, `years<=`), the one
+    /// mechanism both rankings leave projects out by.
+    pub fn screens(&self) -> Vec<Screen> {
+        let label = |field: &str, v: &Option<String>| {
+            v.as_ref().map(|v| Screen {
+                field: field.to_owned(),
+                op: "=".to_owned(),
+                value: v.clone(),
+            })
+        };
+        [
+            label("commodity", &self.commodity),
+            label("regime", &self.regime),
+            label("country", &self.country),
+            self.max_years.map(|y| Screen {
+                field: "years".to_owned(),
+                op: "<=".to_owned(),
+                value: y.to_string(),
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// A ranking over criteria, holding a few numbers per ranked project (its five criterion
+/// values, score and Pareto flag) and making each [`Ranked`] row only when it is written,
+/// so that a national database ranks in bounded memory. Serialises as [`Ranking`] does.
+pub struct Scored<'a> {
+    all: &'a [Criteria],
+    weights: Weights,
+    /// Indices into `all` of the projects the screens keep, in `all`'s order.
+    kept: Vec<u32>,
+    /// By kept position: the criterion values in [`CRITERIA`]'s order.
+    criteria: Vec<[f64; 5]>,
+    pareto: Vec<bool>,
+    score: Vec<f64>,
+    /// Kept positions in rank order.
+    order: Vec<u32>,
+    excluded: Vec<(u32, String)>,
+}
+
+/// A sub-criterion: a figure of a project's criteria, higher better (none ranks lowest).
+type SubCriterion<'c> = dyn Fn(&Criteria) -> Option<f64> + 'c;
+
+/// The score: the weighted criteria summed in the criteria's alphabetical order (the
+/// order of a [`Ranked`]'s `contributions`).
+fn weighted_sum(c: &[f64; 5], w: &Weights) -> f64 {
+    let mut names: Vec<(usize, &str)> = CRITERIA.iter().copied().enumerate().collect();
+    names.sort_by_key(|(_, n)| *n);
+    names.iter().map(|(i, n)| c[*i] * w.get(n)).sum()
+}
+
+impl<'a> Scored<'a> {
+    /// Ranks the projects of `all` (in report order, see [`super::criteria::sort`]) that
+    /// pass `screens`.
+    pub fn new(
+        all: &'a [Criteria],
+        weights: &Weights,
+        screens: &[Screen],
+        scores: &crate::assumptions::RankSubscores,
+    ) -> Scored<'a> {
+        let (kept, excluded) = super::criteria::apply(all, screens);
+        let n = kept.len();
+        let at = |k: usize| &all[kept[k] as usize];
+        let col = |f: &dyn Fn(&Criteria) -> Option<f64>| -> Vec<f64> {
+            percentile_ranks(&(0..n).map(|k| f(at(k))).collect::<Vec<_>>())
+        };
+        // Each criterion is the mean of its sub-criteria's percentile ranks, summed in
+        // order; one column is held at a time.
+        let mean = |cols: &[&SubCriterion]| -> Vec<f64> {
+            let mut sum = vec![0.0; n];
+            for f in cols {
+                for (s, v) in sum.iter_mut().zip(col(*f)) {
+                    *s += v;
+                }
+            }
+            sum.iter_mut().for_each(|s| *s /= cols.len() as f64);
+            sum
+        };
+        // Value before the chance of success (which the risk criterion counts): the
+        // owner's NPV, after the free carry and the post-production hazard.
+        let value = mean(&[&|c| c.owner_npv_musd, &|c| c.npv_to_capex, &|c| c.irr_pct]);
+        let speed = mean(&[&|c| Some(-c.years_p50), &|c| Some(-c.years_p90)]);
+        let supply = mean(&[
+            &|c| Some(c.non_china_ndpr_t()),
+            &|c| Some(c.non_china_dytb_t()),
+            &|c| {
+                Some(match c.route {
+                    Route::OutsideChina => scores.route_outside_china,
+                    Route::China => scores.route_china,
+                    Route::Unknown => scores.route_unknown,
+                })
+            },
+            &|c| {
+                Some(if c.owner_china_linked {
+                    scores.china_linked
+                } else {
+                    scores.not_china_linked
+                })
+            },
+        ]);
+        // Jurisdiction and regime enter the ranking once: through the chance of success
+        // (their multipliers are factors of it), not again as criteria of their own.
+        let risk = mean(&[&|c| Some(c.chance_of_success)]);
+        let confidence = mean(&[
+            &|c| c.stage_index.map(f64::from),
+            &|c| Some(c.resource_score),
+            &|c| Some(c.given_share),
+        ]);
+        let criteria: Vec<[f64; 5]> = (0..n)
+            .map(|k| [value[k], speed[k], supply[k], risk[k], confidence[k]])
+            .collect();
+        let score: Vec<f64> = criteria.iter().map(|c| weighted_sum(c, weights)).collect();
+        let points: Vec<[f64; 3]> = (0..n)
+            .map(|k| {
+                let c = at(k);
+                [
+                    c.risked_npv_musd.unwrap_or(f64::NEG_INFINITY),
+                    -c.years_p50,
+                    c.chance_of_success,
+                ]
+            })
+            .collect();
+        let pareto = pareto_flags(&points);
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|&a, &b| {
+            score[b as usize]
+                .total_cmp(&score[a as usize])
+                .then_with(|| at(a as usize).id.cmp(&at(b as usize).id))
+        });
+        Scored {
+            all,
+            weights: weights.clone(),
+            kept,
+            criteria,
+            pareto,
+            score,
+            order,
+            excluded,
+        }
+    }
+
+    /// Projects ranked.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether no project is ranked.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The projects left out, with why, in report order.
+    pub fn excluded(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.excluded
+            .iter()
+            .map(|(i, why)| (&*self.all[*i as usize].id, why.as_str()))
+    }
+
+    /// The project at rank `rank` (1 first).
+    pub fn ranked(&self, rank: usize) -> Ranked {
+        let k = self.order[rank - 1] as usize;
+        let c = &self.all[self.kept[k] as usize];
+        let criteria: BTreeMap<String, f64> = CRITERIA
+            .iter()
+            .zip(self.criteria[k])
+            .map(|(name, v)| ((*name).to_owned(), v))
+            .collect();
+        let contributions: BTreeMap<String, f64> = criteria
+            .iter()
+            .map(|(name, v)| (name.clone(), v * self.weights.get(name)))
+            .collect();
+        Ranked {
+            rank,
+            id: c.id.to_string(),
+            name: c.name.to_string(),
+            score: self.score[k],
+            contributions,
+            criteria,
+            pareto: self.pareto[k],
+            risked_npv_musd: c.risked_npv_musd,
+            npv_musd: c.npv_musd,
+            years_to_first_production_p50: c.years_p50,
+            chance_of_success: c.chance_of_success,
+            non_china_ndpr_t: c.non_china_ndpr_t(),
+            non_china_dytb_t: c.non_china_dytb_t(),
+            china_linked: c.china_linked,
+            byproducts_unpriced: c.byproducts_unpriced.clone(),
+            warnings: unpriced_warning(&c.byproducts_unpriced)
+                .into_iter()
+                .collect(),
+            spread: c.spread,
+        }
+    }
+
+    /// The ranks `ranks` (1 first) as a [`Ranking`], with the excluded projects when
+    /// `with_excluded`.
+    pub fn page(&self, ranks: std::ops::Range<usize>, with_excluded: bool) -> Ranking {
+        Ranking {
+            weights: self.weights.clone(),
+            normalisation: NORMALISATION,
+            projects: ranks.map(|r| self.ranked(r)).collect(),
+            excluded: if with_excluded {
+                self.excluded()
+                    .map(|(id, why)| (id.to_owned(), why.to_owned()))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The whole ranking, every row made.
+    pub fn ranking(&self) -> Ranking {
+        self.page(1..self.len() + 1, true)
+    }
+}
+
+/// How the criteria are normalised (every ranking says it).
+pub const NORMALISATION: &str = "each sub-criterion by percentile rank across the ranked projects (0 worst, 1 best, ties averaged); a criterion is the mean of its sub-criteria; score = sum of weight x criterion";
+
+impl Serialize for Scored<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Rows<'b, 'a>(&'b Scored<'a>);
+        impl Serialize for Rows<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq((1..=self.0.len()).map(|r| self.0.ranked(r)))
+            }
+        }
+        struct Excluded<'b, 'a>(&'b Scored<'a>);
+        impl Serialize for Excluded<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.excluded())
+            }
+        }
+        let mut st = s.serialize_struct("Ranking", 4)?;
+        st.serialize_field("weights", &self.weights)?;
+        st.serialize_field("normalisation", NORMALISATION)?;
+        st.serialize_field("projects", &Rows(self))?;
+        st.serialize_field("excluded", &Excluded(self))?;
+        st.end()
+    }
+}
+
 /// The appraisal's warning on its unpriced by-products, if it has any.
-fn unpriced_warning(p: &Appraisal) -> Option<String> {
+fn unpriced_warning(unpriced: &[String]) -> Option<String> {
     crate::model::byproduct::warning(&crate::model::byproduct::Byproducts {
-        unpriced: p.byproducts_unpriced.clone(),
+        unpriced: unpriced.to_vec(),
         ..Default::default()
     })
 }
@@ -523,8 +702,8 @@ pub fn flag_pareto(ranked: &mut [Ranked]) {
     }
 }
 
-/// Whether each point (risked value, minus years, chance; higher is better) is on the
-/// Pareto front: no other point at least as good on all three and better on one.
+/// Whether each point (higher is better on every coordinate) is on the Pareto front: no
+/// other point is at least as good on all three and better on one.
 pub fn pareto_flags(points: &[[f64; 3]]) -> Vec<bool> {
     let dominates = |b: &[f64; 3], a: &[f64; 3]| {
         b.iter().zip(a).all(|(b, a)| b >= a) && b.iter().zip(a).any(|(b, a)| b > a)

@@ -10,7 +10,7 @@ use crate::appraisal::Appraisal;
 
 /// NPV percentiles over the draws and the share of draws with a positive NPV; every
 /// field is null when no draws were run (`--draws 0`) or the project is not valued.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct NpvSpread {
     /// NPV at P10 (low) over the draws, US$ million real of the money year, at the
     /// appraisal's NPV convention (`npv_convention` in `appraise`'s JSON).
@@ -43,7 +43,7 @@ impl NpvSpread {
 
 /// [`NpvSpread`] with the first-production percentiles of every outcome, as the ranking
 /// carries it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Spread {
     #[serde(flatten)]
     pub npv: NpvSpread,

@@ -1,0 +1,70 @@
+//! Runs of any size (issue 21): records are appraised as they are read, in batches, and
+//! each project is kept only as what its command needs (a ranking's criteria, a
+//! timeline's line), never as its whole appraisal and record.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use prospect::appraisal::{Appraisal, Report};
+use prospect::appraise::Terms;
+use prospect::assumptions::Assumptions;
+use prospect::context::Context;
+use prospect::read::record::ProjectRecord;
+
+use super::{ModelArgs, nothing_appraised, reprojector};
+
+/// Appraises `files` (with the run's simulation) as they are read, on the plants of a
+/// first allocation pass unless `nearest_plant`, and keeps `map` of each project (made in
+/// parallel), in input order. Returns them with the run's report head (no projects);
+/// `None` when the records have errors (already printed).
+pub fn stream<T: Send>(
+    files: &[PathBuf],
+    model: &ModelArgs,
+    (assumptions, terms, context): (&Assumptions, &Terms, &Context),
+    nearest_plant: bool,
+    map: &(dyn Fn(&ProjectRecord, Appraisal) -> T + Sync),
+) -> Result<Option<(Vec<T>, Report)>> {
+    let plants = if nearest_plant {
+        None
+    } else {
+        let crs = reprojector(model.crs.as_deref())?;
+        match super::assigned_plants(files, crs.as_ref(), model, assumptions, terms, context)? {
+            Some(p) => Some(p),
+            None => return Ok(None),
+        }
+    };
+    let sim = model.simulation(assumptions, false)?;
+    let crs = reprojector(model.crs.as_deref())?;
+    let progress = model.stream_progress(sim.draws);
+    let run = prospect::appraise::Run {
+        context,
+        assumptions,
+        terms,
+        sim: Some(&sim),
+        progress: &progress,
+        plants: plants.as_ref(),
+    };
+    let mut kept = Vec::new();
+    let tally = prospect::appraise::appraise_files(
+        files,
+        crs.as_ref(),
+        &run,
+        map,
+        // The first pass printed the problems already.
+        &mut |d| {
+            if plants.is_none() {
+                eprintln!("{}", prospect::output::printable(&d.to_string()));
+            }
+        },
+        &mut |t| kept.push(t),
+    )?;
+    progress.finish_and_clear();
+    if tally.errors > 0 {
+        nothing_appraised(tally.errors);
+        return Ok(None);
+    }
+    Ok(Some((
+        kept,
+        Report::new(assumptions, terms, Some(&sim), Vec::new()),
+    )))
+}

@@ -1,0 +1,586 @@
+//! What the rankings need of each project, and nothing more: a few numbers and labels per
+//! project ([`Criteria`]), taken from its appraisal and record as it is appraised, so that
+//! a run of any size keeps these in memory instead of every appraisal (issue 21). The
+//! percentile ranking ([`super::rank`]), the committee ranking ([`super::committee`]),
+//! the Pareto front and the screens all work on them alone.
+//!
+//! The screens ([`Screen`]) are the one mechanism by which a run leaves projects out of
+//! both rankings: `rank`'s `--commodity`, `--regime`, `--country` and `--max-years` are
+//! screens (`commodity=`, `regime=`, `country=`, `years<=`) like `--screen`'s.
+//!
+//! Criteria are also the unit of a sharded run: each shard writes its projects' criteria
+//! as JSON lines ([`write_shard`]), and `prospect merge` ranks the union of the shards
+//! ([`read_shard`]) exactly as one run over every record would.
+
+use std::io::{self, BufRead, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::appraisal::{Appraisal, report_order};
+use crate::model::provenance::Origin;
+use crate::read::record::{Commodity, ProcessingRoute, ProjectRecord, Regime, StudyStage};
+
+use super::committee::CommitteeInputs;
+
+/// Where a project's output is processed, as the supply criterion scores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// Integrated, or separated outside China.
+    OutsideChina,
+    /// Separated in China.
+    China,
+    /// Not given.
+    Unknown,
+}
+
+/// One project's ranking criteria: every figure the percentile and committee rankings,
+/// their screens and the Pareto front read (units as in the appraisal).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criteria {
+    pub id: Box<str>,
+    pub name: Box<str>,
+    /// Canonical commodity, regime and country (ISO alpha-2), when known.
+    pub commodity: Option<Box<str>>,
+    pub regime: Option<Box<str>>,
+    pub country: Option<Box<str>>,
+    /// NPV (base case), risked NPV, the owner's NPV, US$ million real.
+    pub npv_musd: Option<f64>,
+    pub risked_npv_musd: Option<f64>,
+    pub owner_npv_musd: Option<f64>,
+    /// NPV over capex (ratio), IRR (%), capex (US$ million real).
+    pub npv_to_capex: Option<f64>,
+    pub irr_pct: Option<f64>,
+    pub capex_musd: Option<f64>,
+    /// Years to first production at P50 and P90 (base without a simulation), 0 for a
+    /// producer.
+    pub years_p50: f64,
+    pub years_p90: f64,
+    /// Chance of success, 0-1.
+    pub chance_of_success: f64,
+    /// NdPr and Dy+Tb oxide at nameplate, t/y (before the China test).
+    pub annual_ndpr_t: Option<f64>,
+    pub annual_dytb_t: Option<f64>,
+    pub route: Route,
+    /// The record declares a Chinese owner or offtaker.
+    pub owner_china_linked: bool,
+    /// ... or separation in China.
+    pub china_linked: bool,
+    /// The study stage's place from exploration (0) to production (9).
+    pub stage_index: Option<u8>,
+    /// The resource's confidence sub-criterion: 0 with a reserve, else minus the
+    /// inferred (and unclassified) share, -1 with no resource.
+    pub resource_score: f64,
+    /// Share of the model's inputs the record gives (0 when not valued).
+    pub given_share: f64,
+    pub byproducts_unpriced: Vec<String>,
+    /// The simulation's spread the ranking carries (issue 20).
+    pub spread: super::spread::Spread,
+    /// What the committee ranking scores (none when built for the percentile ranking
+    /// only).
+    pub committee: Option<CommitteeInputs>,
+}
+
+impl Criteria {
+    /// The criteria of appraisal `p` of record `r`; with `ranges` (usual grade ranges by
+    /// deposit type, % TREO) also the committee's inputs.
+    pub fn new(
+        p: &Appraisal,
+        r: &ProjectRecord,
+        ranges: Option<&std::collections::BTreeMap<String, [f64; 2]>>,
+    ) -> Criteria {
+        let res = &r.geology.resource;
+        let inferred = res.inferred_mt.unwrap_or(0.0) + res.unclassified_mt.unwrap_or(0.0);
+        let total = res.total_mt().unwrap_or(0.0);
+        let all = p.provenance.origins().count().max(1) as f64;
+        let given = p
+            .provenance
+            .origins()
+            .filter(|(_, o)| *o == Origin::Given)
+            .count() as f64;
+        Criteria {
+            id: p.id.as_str().into(),
+            name: p.name.as_str().into(),
+            commodity: p.commodity.as_deref().map(Into::into),
+            regime: p.regime.as_deref().map(Into::into),
+            country: p.country.as_deref().map(Into::into),
+            npv_musd: p.npv_musd.base,
+            risked_npv_musd: p.risked_npv_musd,
+            owner_npv_musd: p.owner.as_ref().map(|o| o.npv_musd),
+            npv_to_capex: p.npv_to_capex,
+            irr_pct: p.irr_pct,
+            capex_musd: p.capex_musd,
+            years_p50: super::rank::years_p50(p),
+            years_p90: super::rank::years_p90(p),
+            chance_of_success: p.chance_of_success,
+            annual_ndpr_t: p.annual_ndpr_t,
+            annual_dytb_t: p.annual_dytb_t,
+            route: match r.ownership.processing_route {
+                Some(ProcessingRoute::Integrated | ProcessingRoute::NonChina) => {
+                    Route::OutsideChina
+                }
+                Some(ProcessingRoute::China) => Route::China,
+                _ => Route::Unknown,
+            },
+            owner_china_linked: r.ownership.china_linked(),
+            china_linked: super::rank::china_linked(r),
+            stage_index: r
+                .development
+                .stage
+                .map(|s| StudyStage::ALL.iter().position(|x| *x == s).unwrap_or(0) as u8),
+            resource_score: if res.reserve_mt.is_some() {
+                0.0
+            } else if total > 0.0 {
+                -inferred / total
+            } else {
+                -1.0
+            },
+            given_share: if p.valued { given / all } else { 0.0 },
+            byproducts_unpriced: p.byproducts_unpriced.clone(),
+            spread: super::spread::Spread::of(p),
+            committee: ranges.map(|g| super::committee::inputs(p, r, g)),
+        }
+    }
+
+    /// The study stage.
+    pub fn stage(&self) -> Option<StudyStage> {
+        self.stage_index
+            .and_then(|i| StudyStage::ALL.get(usize::from(i)).copied())
+    }
+
+    /// NdPr counted as non-China supply, t/y (0 when China-linked).
+    pub fn non_china_ndpr_t(&self) -> f64 {
+        if self.china_linked {
+            0.0
+        } else {
+            self.annual_ndpr_t.unwrap_or(0.0)
+        }
+    }
+
+    /// Dy+Tb counted as non-China supply, t/y (0 when China-linked).
+    pub fn non_china_dytb_t(&self) -> f64 {
+        if self.china_linked {
+            0.0
+        } else {
+            self.annual_dytb_t.unwrap_or(0.0)
+        }
+    }
+
+    /// Its commodity family: the commodity, or `unknown`.
+    pub fn family(&self) -> &str {
+        self.commodity.as_deref().unwrap_or("unknown")
+    }
+}
+
+/// Sorts criteria into the report's order (NPV highest first, unvalued last, then id), the
+/// order of every list of excluded projects, whatever order the records came in.
+pub fn sort(all: &mut [Criteria]) {
+    all.sort_by(|x, y| report_order((x.npv_musd, &x.id), (y.npv_musd, &y.id)));
+}
+
+/// A screen: `FIELD OP VALUE`, e.g. `npv>0`, `chance>=0.3`, `family=rare_earths`,
+/// `country=AU`. Every screen of a run applies to both rankings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Screen {
+    pub field: String,
+    pub op: String,
+    pub value: String,
+}
+
+/// Fields a screen can test: numbers (`npv`, `risked_npv` US$ million, `chance` 0-1,
+/// `years` to first production at P50, `capex` US$ million) and labels (`family` or its
+/// synonym `commodity`, `regime`, `country`).
+pub const SCREEN_FIELDS: [&str; 9] = [
+    "npv",
+    "risked_npv",
+    "chance",
+    "years",
+    "capex",
+    "family",
+    "commodity",
+    "regime",
+    "country",
+];
+
+/// Label fields, which take `=` or `!=`.
+const LABEL_FIELDS: [&str; 4] = ["family", "commodity", "regime", "country"];
+
+impl Screen {
+    /// Parses `FIELD OP VALUE` (ops `>=`, `<=`, `!=`, `>`, `<`, `=`); a label's value is
+    /// checked against its vocabulary and written in its canonical form.
+    pub fn parse(text: &str) -> Result<Screen, String> {
+        let t = text.trim();
+        for op in [">=", "<=", "!=", ">", "<", "="] {
+            if let Some((f, v)) = t.split_once(op) {
+                let field = f.trim().to_ascii_lowercase();
+                let value = v.trim().to_owned();
+                if !SCREEN_FIELDS.contains(&field.as_str()) {
+                    return Err(format!(
+                        "unknown screen field {field:?}; fields are {}",
+                        SCREEN_FIELDS.join(", ")
+                    ));
+                }
+                if LABEL_FIELDS.contains(&field.as_str()) {
+                    if op != "=" && op != "!=" {
+                        return Err(format!(
+                            "{field} takes = or !=, e.g. {field}={}",
+                            example(&field)
+                        ));
+                    }
+                    let value = canonical_label(&field, &value)?;
+                    return Ok(Screen {
+                        field,
+                        op: op.to_owned(),
+                        value,
+                    });
+                }
+                if !value.parse::<f64>().is_ok_and(f64::is_finite) {
+                    return Err(format!("{field} needs a number, e.g. {field}>0"));
+                }
+                return Ok(Screen {
+                    field,
+                    op: op.to_owned(),
+                    value,
+                });
+            }
+        }
+        Err(format!(
+            "a screen is FIELD OP VALUE (e.g. npv>0, chance>=0.3, family=rare_earths, country=AU); got {t:?}"
+        ))
+    }
+
+    /// A screen from its parts (as [`Screen::parse`] of `field op value`).
+    pub fn of(field: &str, op: &str, value: &str) -> Result<Screen, String> {
+        Screen::parse(&format!("{field}{op}{value}"))
+    }
+
+    /// Whether a project passes; a missing number fails, a missing label fails `=` and
+    /// passes `!=`.
+    pub fn passes(&self, c: &Criteria) -> bool {
+        let label = match self.field.as_str() {
+            "family" | "commodity" => Some(Some(c.family())),
+            "regime" => Some(c.regime.as_deref()),
+            "country" => Some(c.country.as_deref()),
+            _ => None,
+        };
+        if let Some(have) = label {
+            let same = have.is_some_and(|h| h.eq_ignore_ascii_case(&self.value));
+            return if self.op == "=" { same } else { !same };
+        }
+        let have = match self.field.as_str() {
+            "npv" => c.npv_musd,
+            "risked_npv" => c.risked_npv_musd,
+            "chance" => Some(c.chance_of_success),
+            "years" => Some(c.years_p50),
+            _ => c.capex_musd,
+        };
+        let want: f64 = self.value.parse().unwrap_or(f64::NAN);
+        let Some(h) = have.filter(|h| h.is_finite()) else {
+            return false;
+        };
+        match self.op.as_str() {
+            ">=" => h >= want,
+            "<=" => h <= want,
+            "!=" => h != want,
+            ">" => h > want,
+            "<" => h < want,
+            _ => h == want,
+        }
+    }
+
+    /// Why `c` fails this screen, for the list of excluded projects.
+    pub fn reason(&self, c: &Criteria) -> String {
+        match self.field.as_str() {
+            "years" => format!(
+                "screen {self} (first production {:.1} years away)",
+                c.years_p50
+            ),
+            _ => format!("screen {self}"),
+        }
+    }
+}
+
+fn example(field: &str) -> &'static str {
+    match field {
+        "regime" => "onshore",
+        "country" => "AU",
+        _ => "rare_earths",
+    }
+}
+
+/// A label's canonical value, or why it is not one.
+fn canonical_label(field: &str, value: &str) -> Result<String, String> {
+    match field {
+        "regime" => Regime::parse(value)
+            .map(|r| r.as_str().to_owned())
+            .ok_or_else(|| {
+                format!(
+                    "regime {value:?} is not one of {}",
+                    Regime::NAMES.join(", ")
+                )
+            }),
+        "country" => {
+            let v = value.trim();
+            if v.len() == 2 && v.bytes().all(|b| b.is_ascii_alphabetic()) {
+                Ok(v.to_ascii_uppercase())
+            } else {
+                Err("a country is its ISO 3166-1 alpha-2 code, two letters (AU, US, NO)".into())
+            }
+        }
+        _ if value.eq_ignore_ascii_case("unknown") => Ok("unknown".into()),
+        _ => Commodity::parse(value)
+            .map(|c| c.as_str().to_owned())
+            .ok_or_else(|| {
+                format!(
+                    "{field} {value:?} is not one of {}, unknown",
+                    Commodity::NAMES.join(", ")
+                )
+            }),
+    }
+}
+
+impl std::fmt::Display for Screen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}{}", self.field, self.op, self.value)
+    }
+}
+
+/// Splits `all` by `screens`: the indices that pass every screen, and those that fail one
+/// with the first screen's reason, both in `all`'s order.
+pub fn apply(all: &[Criteria], screens: &[Screen]) -> (Vec<u32>, Vec<(u32, String)>) {
+    let mut kept = Vec::with_capacity(all.len());
+    let mut excluded = Vec::new();
+    for (i, c) in all.iter().enumerate() {
+        match screens.iter().find(|s| !s.passes(c)) {
+            Some(s) => excluded.push((i as u32, s.reason(c))),
+            None => kept.push(i as u32),
+        }
+    }
+    (kept, excluded)
+}
+
+// --- Shards: criteria as JSON lines, for `prospect merge` ---
+
+/// The run-wide facts of a shard, which every shard of one merge must share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardHead {
+    /// Always `prospect criteria shard`: what the file is.
+    pub kind: String,
+    pub prospect_version: String,
+    pub as_of: i32,
+    pub seed: Option<u64>,
+    pub draws: usize,
+    pub percentile_convention: String,
+    /// The assumptions: scenario, digest (SHA-256 of the resolved assumptions) and rate.
+    pub scenario: String,
+    pub assumptions_digest: String,
+    pub discount_rate_pct: f64,
+    /// The assumptions' `[rank]` table (weights, sub-scores, committee scales), so that
+    /// the merge ranks as the shards' run would.
+    pub rank: serde_json::Value,
+    /// Projects in the shard.
+    pub projects: usize,
+}
+
+/// What a shard file's first line says it is.
+pub const SHARD_KIND: &str = "prospect criteria shard";
+
+/// Writes a shard: its head line, then one line of criteria per project.
+pub fn write_shard(head: &ShardHead, all: &[Criteria], out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, head)?;
+    out.write_all(b"\n")?;
+    for c in all {
+        serde_json::to_writer(&mut *out, c)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// A problem with a shard file.
+#[derive(Debug, thiserror::Error)]
+pub enum ShardError {
+    #[error("{file}: cannot read: {source}")]
+    Io { file: String, source: io::Error },
+    #[error(
+        "{file}: not a criteria shard (its first line is not the head `prospect rank --shard` writes)"
+    )]
+    NotAShard { file: String },
+    #[error("{file}, line {line}: {message}")]
+    Line {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{file}: the head says {said} projects, the file holds {found}")]
+    Count {
+        file: String,
+        said: usize,
+        found: usize,
+    },
+}
+
+/// Reads a shard written by [`write_shard`], appending its criteria to `into`.
+pub fn read_shard(
+    file: &str,
+    input: impl BufRead,
+    into: &mut Vec<Criteria>,
+) -> Result<ShardHead, ShardError> {
+    let mut lines = input.lines();
+    let io_err = |source| ShardError::Io {
+        file: file.to_owned(),
+        source,
+    };
+    let first = lines
+        .next()
+        .transpose()
+        .map_err(io_err)?
+        .ok_or_else(|| ShardError::NotAShard {
+            file: file.to_owned(),
+        })?;
+    let head: ShardHead = serde_json::from_str(&first)
+        .ok()
+        .filter(|h: &ShardHead| h.kind == SHARD_KIND)
+        .ok_or_else(|| ShardError::NotAShard {
+            file: file.to_owned(),
+        })?;
+    let before = into.len();
+    for (i, line) in lines.enumerate() {
+        let line = line.map_err(io_err)?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let c: Criteria = serde_json::from_str(&line).map_err(|e| ShardError::Line {
+            file: file.to_owned(),
+            line: i + 2,
+            message: e.to_string(),
+        })?;
+        into.push(c);
+    }
+    let found = into.len() - before;
+    if found != head.projects {
+        return Err(ShardError::Count {
+            file: file.to_owned(),
+            said: head.projects,
+            found,
+        });
+    }
+    Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crit(
+        id: &str,
+        npv: Option<f64>,
+        commodity: Option<&str>,
+        country: Option<&str>,
+    ) -> Criteria {
+        Criteria {
+            id: id.into(),
+            name: id.into(),
+            commodity: commodity.map(Into::into),
+            regime: Some("onshore".into()),
+            country: country.map(Into::into),
+            npv_musd: npv,
+            risked_npv_musd: npv.map(|v| v / 2.0),
+            owner_npv_musd: npv,
+            npv_to_capex: None,
+            irr_pct: None,
+            capex_musd: Some(500.0),
+            years_p50: 6.0,
+            years_p90: 9.0,
+            chance_of_success: 0.4,
+            annual_ndpr_t: Some(1000.0),
+            annual_dytb_t: None,
+            route: Route::Unknown,
+            owner_china_linked: false,
+            china_linked: false,
+            stage_index: Some(3),
+            resource_score: -0.5,
+            given_share: 0.3,
+            byproducts_unpriced: vec!["U3O8".into()],
+            spread: Default::default(),
+            committee: None,
+        }
+    }
+
+    #[test]
+    fn screens_test_numbers_and_labels_alike() {
+        let a = crit("A", Some(100.0), Some("rare_earths"), Some("AU"));
+        let b = crit("B", None, None, None);
+        let s = |t: &str| Screen::parse(t).unwrap();
+        assert!(s("npv>0").passes(&a) && !s("npv>0").passes(&b));
+        assert!(s("npv<=100").passes(&a) && !s("npv<100").passes(&a));
+        assert!(s("years<=6").passes(&a) && !s("years<6").passes(&a));
+        assert!(s("capex>=500").passes(&a) && !s("capex>500").passes(&a));
+        // Labels: canonical forms, case-blind; a missing label fails = and passes !=.
+        assert!(s("commodity=REE").passes(&a));
+        assert_eq!(s("commodity=REE").value, "rare_earths");
+        assert!(s("family=unknown").passes(&b) && !s("family=unknown").passes(&a));
+        assert!(s("country=au").passes(&a) && !s("country=AU").passes(&b));
+        assert!(s("country!=AU").passes(&b) && !s("country!=AU").passes(&a));
+        assert!(s("regime=land").passes(&a) && !s("regime=area").passes(&a));
+        assert!(Screen::parse("regime=ocean").is_err());
+        assert!(Screen::parse("country=Australia").is_err());
+        assert!(Screen::parse("country>AU").is_err());
+        assert!(Screen::parse("commodity=gold").is_err());
+        let (kept, out) = apply(&[a.clone(), b.clone()], &[s("npv>0")]);
+        assert_eq!(kept, [0]);
+        assert_eq!(out, [(1, "screen npv>0".to_owned())]);
+        assert!(s("years<=5").reason(&a).contains("6.0 years away"));
+    }
+
+    #[test]
+    fn a_shard_reads_back_exactly_and_a_bad_one_is_named() {
+        let mut a = crit("A", Some(0.1 + 0.2), Some("rare_earths"), Some("AU"));
+        a.years_p50 = 1.0 / 3.0;
+        a.committee = Some(CommitteeInputs {
+            economics_value_musd: Some(-1e-300),
+            ..Default::default()
+        });
+        let all = vec![a, crit("B", None, None, None)];
+        let head = ShardHead {
+            kind: SHARD_KIND.into(),
+            prospect_version: "x".into(),
+            as_of: 2026,
+            seed: Some(7),
+            draws: 10,
+            percentile_convention: "p".into(),
+            scenario: "s".into(),
+            assumptions_digest: "d".into(),
+            discount_rate_pct: 8.0,
+            rank: serde_json::json!({"weights": {"value": 1.0}}),
+            projects: 2,
+        };
+        let mut bytes = Vec::new();
+        write_shard(&head, &all, &mut bytes).unwrap();
+        let mut back = Vec::new();
+        let h = read_shard("s.jsonl", bytes.as_slice(), &mut back).unwrap();
+        assert_eq!(h, head);
+        assert_eq!(back, all);
+        // One project short of what the head says.
+        let cut = &bytes[..bytes.len()
+            - 1
+            - bytes[..bytes.len() - 1]
+                .iter()
+                .rev()
+                .position(|b| *b == b'\n')
+                .unwrap()];
+        let e = read_shard("s.jsonl", cut, &mut Vec::new()).unwrap_err();
+        assert!(
+            e.to_string().contains("says 2 projects, the file holds 1"),
+            "{e}"
+        );
+        let e = read_shard("x.csv", &b"id,name\nA,B\n"[..], &mut Vec::new()).unwrap_err();
+        assert!(
+            e.to_string().starts_with("x.csv: not a criteria shard"),
+            "{e}"
+        );
+        let mut bad = bytes.clone();
+        bad.extend_from_slice(b"{\"id\": 3}\n");
+        let e = read_shard("s.jsonl", bad.as_slice(), &mut Vec::new()).unwrap_err();
+        assert!(e.to_string().starts_with("s.jsonl, line 4:"), "{e}");
+    }
+}
