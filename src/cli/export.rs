@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
 use prospect::output::layer::{self, RankCell, Row, Schema, Slot, Spill};
-use prospect::portfolio::rank::{RankInput, Weights, score_inputs};
+use prospect::portfolio::criteria::Criteria;
+use prospect::portfolio::rank::{Scored, Weights};
 
 use super::{ModelArgs, assigned_plants, emit, nothing_appraised, reprojector, write_qml};
 
@@ -41,13 +42,6 @@ pub struct ExportArgs {
     pub qml: bool,
     #[command(flatten)]
     pub model: ModelArgs,
-}
-
-/// What the second pass keeps of a project: its place in the spill, its report-order key
-/// (base NPV, US$ million) and the ranking's inputs.
-struct Kept {
-    slot: Slot,
-    npv_musd: Option<f64>,
 }
 
 pub fn run(args: ExportArgs) -> Result<u8> {
@@ -86,8 +80,8 @@ pub fn run(args: ExportArgs) -> Result<u8> {
     };
     let mut spill = Spill::new().context("cannot make a temporary file for the layer")?;
     let mut schema = Schema::default();
-    let mut kept: Vec<Kept> = Vec::new();
-    let mut inputs: Vec<RankInput> = Vec::new();
+    let mut kept: Vec<Slot> = Vec::new();
+    let mut inputs: Vec<Criteria> = Vec::new();
     let mut failed = None;
     let tally = prospect::appraise::appraise_files(
         &args.files,
@@ -97,20 +91,15 @@ pub fn run(args: ExportArgs) -> Result<u8> {
             let row = Row::new(r, &p, None);
             let mut bytes = Vec::new();
             layer::encode(&row, &mut bytes);
-            (
-                bytes,
-                Schema::of(&row),
-                RankInput::of(&p, r),
-                p.npv_musd.base,
-            )
+            (bytes, Schema::of(&row), Criteria::new(&p, r, None))
         },
         // The first pass printed the problems already.
         &mut |_| {},
-        &mut |(bytes, s, input, npv_musd)| {
+        &mut |(bytes, s, input)| {
             schema.merge(&s);
             match spill.push(&bytes) {
                 Ok(slot) => {
-                    kept.push(Kept { slot, npv_musd });
+                    kept.push(slot);
                     inputs.push(input);
                 }
                 Err(e) => {
@@ -129,21 +118,22 @@ pub fn run(args: ExportArgs) -> Result<u8> {
     }
     // The ranking with the default weights, on the kept inputs alone.
     let mut ranks: Vec<Option<RankCell>> = vec![None; inputs.len()];
-    for s in score_inputs(&inputs, &weights, &assumptions.rank.subscores) {
-        ranks[s.index] = Some((s.rank, s.score, s.pareto));
+    let scored = Scored::new(&inputs, &weights, &[], &assumptions.rank.subscores);
+    for (index, rank, score, pareto) in scored.placements() {
+        ranks[index] = Some((rank, score, pareto));
     }
+    drop(scored);
     if !inputs.is_empty() {
         schema.ranked();
     }
     let mut order: Vec<usize> = (0..kept.len()).collect();
     order.sort_by(|&a, &b| {
         prospect::appraisal::report_order(
-            (kept[a].npv_musd, &inputs[a].id),
-            (kept[b].npv_musd, &inputs[b].id),
+            (inputs[a].npv_musd, &inputs[a].id),
+            (inputs[b].npv_musd, &inputs[b].id),
         )
     });
-    let slots: Vec<(Slot, Option<RankCell>)> =
-        order.iter().map(|&i| (kept[i].slot, ranks[i])).collect();
+    let slots: Vec<(Slot, Option<RankCell>)> = order.iter().map(|&i| (kept[i], ranks[i])).collect();
     drop((order, kept, inputs, ranks));
     let rows = spill
         .finish()

@@ -18,10 +18,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::appraisal::{Appraisal, Report};
-use crate::model::provenance::Origin;
+use crate::portfolio::criteria::{Criteria, GROUPS, SUBCRITERIA};
 use crate::portfolio::rank::{self, Ranking};
 use crate::portfolio::timeline::{Band, Oxide, Timeline};
-use crate::read::record::{ProcessingRoute, ProjectRecord, StudyStage};
+use crate::read::record::ProjectRecord;
 
 /// `[report.whatif]`: the grid the report's what-if is computed on.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -66,80 +66,6 @@ pub struct Point<'a> {
     pub discount_rate_pct: f64,
     pub report: &'a Report,
     pub timeline: &'a Timeline,
-}
-
-/// How many sub-criteria each criterion of [`rank::CRITERIA`] has, in order.
-pub const GROUPS: [usize; 5] = [3, 2, 4, 1, 3];
-
-/// The raw sub-criteria of the percentile ranking of one project, in the order of
-/// [`rank::rank_scored`] (value: owner NPV, NPV/capex, IRR; speed: minus years to first
-/// production at P50 and P90; supply: non-China NdPr and Dy+Tb t/y, processing-route and
-/// China-link scores; risk: chance of success; confidence: stage, minus the inferred share,
-/// the share of given inputs); `None` ranks lowest.
-pub fn subcriteria(
-    p: &Appraisal,
-    r: &ProjectRecord,
-    scores: &crate::assumptions::RankSubscores,
-) -> [Option<f64>; 13] {
-    let non_china = |t: Option<f64>| {
-        if rank::china_linked(r) {
-            0.0
-        } else {
-            t.unwrap_or(0.0)
-        }
-    };
-    let years_p90 = p
-        .simulation
-        .as_ref()
-        .map_or(p.years_to_first_production, |s| {
-            s.years_to_first_production.p90
-        })
-        .max(0.0);
-    let route = match r.ownership.processing_route {
-        Some(ProcessingRoute::Integrated | ProcessingRoute::NonChina) => scores.route_outside_china,
-        Some(ProcessingRoute::China) => scores.route_china,
-        _ => scores.route_unknown,
-    };
-    let linked = if r.ownership.china_linked() {
-        scores.china_linked
-    } else {
-        scores.not_china_linked
-    };
-    let stage = r
-        .development
-        .stage
-        .map(|s| StudyStage::ALL.iter().position(|x| *x == s).unwrap_or(0) as f64);
-    let res = &r.geology.resource;
-    let inferred = res.inferred_mt.unwrap_or(0.0) + res.unclassified_mt.unwrap_or(0.0);
-    let total = res.total_mt().unwrap_or(0.0);
-    let inferred_share = if res.reserve_mt.is_some() {
-        0.0
-    } else if total > 0.0 {
-        -inferred / total
-    } else {
-        -1.0
-    };
-    let all = p.provenance.origins().count().max(1) as f64;
-    let given = p
-        .provenance
-        .origins()
-        .filter(|(_, o)| *o == Origin::Given)
-        .count() as f64;
-    [
-        p.owner.as_ref().map(|o| o.npv_musd),
-        p.npv_to_capex,
-        p.irr_pct,
-        Some(-rank::years_p50(p)),
-        Some(-years_p90),
-        Some(non_china(p.annual_ndpr_t)),
-        Some(non_china(p.annual_dytb_t)),
-        Some(route),
-        Some(linked),
-        Some(p.chance_of_success),
-        stage,
-        Some(inferred_share),
-        Some(if p.valued { given / all } else { 0.0 }),
-    ]
 }
 
 /// A finite number, or nothing (JSON has no NaN or infinity).
@@ -271,14 +197,15 @@ fn data_json(inputs: &Inputs, points: &[Point]) -> Option<String> {
             let mut projects = Vec::with_capacity(ids.len());
             for id in &ids {
                 let (a, r) = (by_id.get(id.as_str())?, recs.get(id.as_str())?);
-                let mut v: Vec<Option<f64>> = subcriteria(a, r, inputs.scores)
-                    .into_iter()
-                    .map(finite)
+                // The sub-criteria `rank` reads, in its order, then the Pareto front's three.
+                let c = Criteria::new(a, r, None);
+                let mut v: Vec<Option<f64>> = (0..SUBCRITERIA)
+                    .map(|k| finite(c.subcriterion(k, inputs.scores)))
                     .collect();
                 v.extend([
-                    finite(a.risked_npv_musd),
-                    Some(rank::years_p50(a)),
-                    finite(Some(a.chance_of_success)),
+                    finite(c.risked_npv_musd),
+                    Some(c.years_p50),
+                    finite(Some(c.chance_of_success)),
                 ]);
                 projects.push(v);
             }

@@ -17,6 +17,7 @@ use std::io::{self, BufRead, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::appraisal::{Appraisal, report_order};
+use crate::assumptions::RankSubscores;
 use crate::model::provenance::Origin;
 use crate::read::record::{Commodity, ProcessingRoute, ProjectRecord, Regime, StudyStage};
 
@@ -166,11 +167,52 @@ impl Criteria {
         }
     }
 
+    /// Sub-criterion `j` of the percentile ranking (0 to [`SUBCRITERIA`] - 1, grouped by
+    /// [`GROUPS`]), higher better, `None` ranking lowest. Value: the owner's NPV (US$
+    /// million), NPV over capex, IRR (%); speed: minus the years to first production at
+    /// P50 and P90; supply: non-China NdPr and Dy+Tb (t/y), the processing route's and the
+    /// China link's sub-scores (`scores`, `[rank.subscores]`); risk: the chance of
+    /// success; confidence: the stage's position, minus the inferred share of the resource,
+    /// the share of inputs the record gives.
+    pub fn subcriterion(&self, j: usize, scores: &RankSubscores) -> Option<f64> {
+        match j {
+            0 => self.owner_npv_musd,
+            1 => self.npv_to_capex,
+            2 => self.irr_pct,
+            3 => Some(-self.years_p50),
+            4 => Some(-self.years_p90),
+            5 => Some(self.non_china_ndpr_t()),
+            6 => Some(self.non_china_dytb_t()),
+            7 => Some(match self.route {
+                Route::OutsideChina => scores.route_outside_china,
+                Route::China => scores.route_china,
+                Route::Unknown => scores.route_unknown,
+            }),
+            8 => Some(if self.owner_china_linked {
+                scores.china_linked
+            } else {
+                scores.not_china_linked
+            }),
+            9 => Some(self.chance_of_success),
+            10 => self.stage_index.map(f64::from),
+            11 => Some(self.resource_score),
+            12 => Some(self.given_share),
+            _ => None,
+        }
+    }
+
     /// Its commodity family: the commodity, or `unknown`.
     pub fn family(&self) -> &str {
         self.commodity.as_deref().unwrap_or("unknown")
     }
 }
+
+/// How many sub-criteria ([`Criteria::subcriterion`]) each criterion of
+/// [`super::rank::CRITERIA`] has, in order: value, speed, supply, risk, confidence.
+pub const GROUPS: [usize; 5] = [3, 2, 4, 1, 3];
+
+/// Sub-criteria in all.
+pub const SUBCRITERIA: usize = 13;
 
 /// Sorts criteria into the report's order (NPV highest first, unvalued last, then id), the
 /// order of every list of excluded projects, whatever order the records came in.

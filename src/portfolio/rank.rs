@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::appraisal::Appraisal;
-use crate::model::provenance::Origin;
-use crate::read::record::{ProcessingRoute, ProjectRecord, StudyStage};
+use crate::read::record::{ProcessingRoute, ProjectRecord};
 
-use super::criteria::{Criteria, Route, Screen};
+use super::criteria::{Criteria, GROUPS, Screen};
 
 /// The criteria, in the order of every output.
 pub const CRITERIA: [&str; 5] = ["value", "speed", "supply", "risk", "confidence"];
@@ -240,195 +239,6 @@ pub fn rank_scored(
     Scored::new(&all, weights, &filters.screens(), scores).ranking()
 }
 
-/// What the ranking reads of one project (a few numbers), so that a run of any size can
-/// rank without holding its appraisals and records: made by [`RankInput::of`] as each
-/// project is appraised, scored by [`score_inputs`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct RankInput {
-    pub id: String,
-    /// The owner's NPV, US$ million (value criterion).
-    pub owner_npv_musd: Option<f64>,
-    /// NPV over capex, ratio.
-    pub npv_to_capex: Option<f64>,
-    /// IRR, %.
-    pub irr_pct: Option<f64>,
-    /// Years to first production at P50 and P90 (zero when producing), years.
-    pub years_p50: f64,
-    pub years_p90: f64,
-    /// Non-China supply at nameplate, t/y NdPr and Dy + Tb oxide.
-    pub non_china_ndpr_t: f64,
-    pub non_china_dytb_t: f64,
-    pub route: Option<ProcessingRoute>,
-    /// Chinese ownership or offtake declared.
-    pub china_owned: bool,
-    /// Chance of success, 0 to 1.
-    pub chance_of_success: f64,
-    /// Position of the study stage in [`StudyStage::ALL`].
-    pub stage: Option<f64>,
-    /// Minus the inferred share of the resource (0 with a reserve, -1 with no tonnage).
-    pub inferred: f64,
-    /// Share of the model's inputs given by the record (0 when not valued).
-    pub given_share: f64,
-    /// Risked NPV, US$ million (Pareto front).
-    pub risked_npv_musd: Option<f64>,
-}
-
-impl RankInput {
-    /// The ranking's inputs of appraisal `p` of record `r`.
-    pub fn of(p: &Appraisal, r: &ProjectRecord) -> RankInput {
-        let non_china = |t: Option<f64>| {
-            if china_linked(r) {
-                0.0
-            } else {
-                t.unwrap_or(0.0)
-            }
-        };
-        let res = &r.geology.resource;
-        let inferred = res.inferred_mt.unwrap_or(0.0) + res.unclassified_mt.unwrap_or(0.0);
-        let total = res.total_mt().unwrap_or(0.0);
-        let all = p.provenance.origins().count().max(1) as f64;
-        let given = p
-            .provenance
-            .origins()
-            .filter(|(_, o)| *o == Origin::Given)
-            .count() as f64;
-        RankInput {
-            id: p.id.clone(),
-            owner_npv_musd: p.owner.as_ref().map(|o| o.npv_musd),
-            npv_to_capex: p.npv_to_capex,
-            irr_pct: p.irr_pct,
-            years_p50: years_p50(p),
-            years_p90: years_p90(p),
-            non_china_ndpr_t: non_china(p.annual_ndpr_t),
-            non_china_dytb_t: non_china(p.annual_dytb_t),
-            route: r.ownership.processing_route,
-            china_owned: r.ownership.china_linked(),
-            chance_of_success: p.chance_of_success,
-            stage: r
-                .development
-                .stage
-                .map(|s| StudyStage::ALL.iter().position(|x| *x == s).unwrap_or(0) as f64),
-            inferred: if res.reserve_mt.is_some() {
-                0.0
-            } else if total > 0.0 {
-                -inferred / total
-            } else {
-                -1.0
-            },
-            given_share: if p.valued { given / all } else { 0.0 },
-            risked_npv_musd: p.risked_npv_musd,
-        }
-    }
-}
-
-/// One project's place in a ranking of [`RankInput`]s (the GIS layer's ranking).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ScoredInput {
-    /// Its position in the inputs.
-    pub index: usize,
-    /// 1 for the best.
-    pub rank: usize,
-    /// Weighted score, 0 to 1.
-    pub score: f64,
-    /// Each criterion (in [`CRITERIA`] order), 0 to 1, before weighting.
-    pub criteria: [f64; 5],
-    pub pareto: bool,
-}
-
-/// Scores and ranks `inputs` (best first): the formula of [`rank_scored`], on the inputs
-/// alone.
-pub fn score_inputs(
-    inputs: &[RankInput],
-    weights: &Weights,
-    scores: &crate::assumptions::RankSubscores,
-) -> Vec<ScoredInput> {
-    let col = |f: &dyn Fn(&RankInput) -> Option<f64>| -> Vec<f64> {
-        percentile_ranks(&inputs.iter().map(f).collect::<Vec<_>>())
-    };
-    let mean =
-        |cols: &[Vec<f64>], i: usize| cols.iter().map(|c| c[i]).sum::<f64>() / cols.len() as f64;
-
-    // Value before the chance of success (which the risk criterion counts): the owner's
-    // NPV, after the free carry and the post-production hazard.
-    let value = [
-        col(&|x| x.owner_npv_musd),
-        col(&|x| x.npv_to_capex),
-        col(&|x| x.irr_pct),
-    ];
-    let speed = [col(&|x| Some(-x.years_p50)), col(&|x| Some(-x.years_p90))];
-    let supply_cols = [
-        col(&|x| Some(x.non_china_ndpr_t)),
-        col(&|x| Some(x.non_china_dytb_t)),
-        col(&|x| {
-            Some(match x.route {
-                Some(ProcessingRoute::Integrated | ProcessingRoute::NonChina) => {
-                    scores.route_outside_china
-                }
-                Some(ProcessingRoute::China) => scores.route_china,
-                _ => scores.route_unknown,
-            })
-        }),
-        col(&|x| {
-            Some(if x.china_owned {
-                scores.china_linked
-            } else {
-                scores.not_china_linked
-            })
-        }),
-    ];
-    // Jurisdiction and regime enter the ranking once: through the chance of success (their
-    // multipliers are factors of it), not again as criteria of their own.
-    let risk = [col(&|x| Some(x.chance_of_success))];
-    let confidence = [
-        col(&|x| x.stage),
-        col(&|x| Some(x.inferred)),
-        col(&|x| Some(x.given_share)),
-    ];
-    let groups: [&[Vec<f64>]; 5] = [&value, &speed, &supply_cols, &risk, &confidence];
-    let w: Vec<f64> = CRITERIA.iter().map(|k| weights.get(k)).collect();
-    let mut scored: Vec<ScoredInput> = (0..inputs.len())
-        .map(|i| {
-            let criteria: [f64; 5] = std::array::from_fn(|g| mean(groups[g], i));
-            // Summed in the criteria's name order, as the contributions' map is.
-            let mut named: Vec<(&str, f64)> = CRITERIA
-                .iter()
-                .zip(criteria.iter().zip(&w))
-                .map(|(k, (c, w))| (*k, c * w))
-                .collect();
-            named.sort_by(|a, b| a.0.cmp(b.0));
-            ScoredInput {
-                index: i,
-                rank: 0,
-                score: named.iter().map(|(_, v)| v).sum(),
-                criteria,
-                pareto: false,
-            }
-        })
-        .collect();
-    let points: Vec<[f64; 3]> = inputs
-        .iter()
-        .map(|x| {
-            [
-                x.risked_npv_musd.unwrap_or(f64::NEG_INFINITY),
-                -x.years_p50,
-                x.chance_of_success,
-            ]
-        })
-        .collect();
-    for (s, flag) in scored.iter_mut().zip(pareto_flags(&points)) {
-        s.pareto = flag;
-    }
-    scored.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| inputs[a.index].id.cmp(&inputs[b.index].id))
-    });
-    for (i, s) in scored.iter_mut().enumerate() {
-        s.rank = i + 1;
-    }
-    scored
-}
-
 impl Filters {
     /// The filters as screens (`commodity=`, `regime=`, `country=`, `years<=`), the one
     /// mechanism both rankings leave projects out by.
@@ -473,9 +283,6 @@ pub struct Scored<'a> {
     excluded: Vec<(u32, String)>,
 }
 
-/// A sub-criterion: a figure of a project's criteria, higher better (none ranks lowest).
-type SubCriterion<'c> = dyn Fn(&Criteria) -> Option<f64> + 'c;
-
 /// The score: the weighted criteria summed in the criteria's alphabetical order (the
 /// order of a [`Ranked`]'s `contributions`).
 fn weighted_sum(c: &[f64; 5], w: &Weights) -> f64 {
@@ -500,49 +307,28 @@ impl<'a> Scored<'a> {
             percentile_ranks(&(0..n).map(|k| f(at(k))).collect::<Vec<_>>())
         };
         // Each criterion is the mean of its sub-criteria's percentile ranks, summed in
-        // order; one column is held at a time.
-        let mean = |cols: &[&SubCriterion]| -> Vec<f64> {
-            let mut sum = vec![0.0; n];
-            for f in cols {
-                for (s, v) in sum.iter_mut().zip(col(*f)) {
-                    *s += v;
+        // order; one column is held at a time. Value comes before the chance of success
+        // (which the risk criterion counts): the owner's NPV, after the free carry and the
+        // post-production hazard. Jurisdiction and regime enter the ranking once: through
+        // the chance of success (their multipliers are factors of it), not again as
+        // criteria of their own.
+        let mut first = 0;
+        let groups: Vec<Vec<f64>> = GROUPS
+            .iter()
+            .map(|&len| {
+                let mut sum = vec![0.0; n];
+                for j in first..first + len {
+                    for (s, v) in sum.iter_mut().zip(col(&|c| c.subcriterion(j, scores))) {
+                        *s += v;
+                    }
                 }
-            }
-            sum.iter_mut().for_each(|s| *s /= cols.len() as f64);
-            sum
-        };
-        // Value before the chance of success (which the risk criterion counts): the
-        // owner's NPV, after the free carry and the post-production hazard.
-        let value = mean(&[&|c| c.owner_npv_musd, &|c| c.npv_to_capex, &|c| c.irr_pct]);
-        let speed = mean(&[&|c| Some(-c.years_p50), &|c| Some(-c.years_p90)]);
-        let supply = mean(&[
-            &|c| Some(c.non_china_ndpr_t()),
-            &|c| Some(c.non_china_dytb_t()),
-            &|c| {
-                Some(match c.route {
-                    Route::OutsideChina => scores.route_outside_china,
-                    Route::China => scores.route_china,
-                    Route::Unknown => scores.route_unknown,
-                })
-            },
-            &|c| {
-                Some(if c.owner_china_linked {
-                    scores.china_linked
-                } else {
-                    scores.not_china_linked
-                })
-            },
-        ]);
-        // Jurisdiction and regime enter the ranking once: through the chance of success
-        // (their multipliers are factors of it), not again as criteria of their own.
-        let risk = mean(&[&|c| Some(c.chance_of_success)]);
-        let confidence = mean(&[
-            &|c| c.stage_index.map(f64::from),
-            &|c| Some(c.resource_score),
-            &|c| Some(c.given_share),
-        ]);
+                first += len;
+                sum.iter_mut().for_each(|s| *s /= len as f64);
+                sum
+            })
+            .collect();
         let criteria: Vec<[f64; 5]> = (0..n)
-            .map(|k| [value[k], speed[k], supply[k], risk[k], confidence[k]])
+            .map(|k| std::array::from_fn(|g| groups[g][k]))
             .collect();
         let score: Vec<f64> = criteria.iter().map(|c| weighted_sum(c, weights)).collect();
         let points: Vec<[f64; 3]> = (0..n)
@@ -582,6 +368,15 @@ impl<'a> Scored<'a> {
     /// Whether no project is ranked.
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
+    }
+
+    /// Each ranked project, best first: its index in `all`, its rank (1 first), its score
+    /// (0 to 1) and its Pareto flag.
+    pub fn placements(&self) -> impl Iterator<Item = (usize, usize, f64, bool)> + '_ {
+        self.order.iter().enumerate().map(|(i, &k)| {
+            let k = k as usize;
+            (self.kept[k] as usize, i + 1, self.score[k], self.pareto[k])
+        })
     }
 
     /// The projects left out, with why, in report order.
