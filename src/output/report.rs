@@ -911,6 +911,7 @@ fn card(p: &Appraisal, rank: Option<&crate::portfolio::rank::Ranked>) -> String 
         t += &row("Not valued", why.clone());
     }
     let _ = write!(h, "<table class=\"kv\">{t}</table>");
+    h.push_str(&funding_section(p));
     let origins = |o: Origin| {
         p.provenance
             .origins()
@@ -955,6 +956,110 @@ fn card(p: &Appraisal, rank: Option<&crate::portfolio::rank::Ranked>) -> String 
     h.push_str(&bridge_section(p));
     h.push_str("</section>");
     h
+}
+
+/// The card's funding structure (issue 18): the figures of the appraisal's `funding`, each
+/// row keyed by its JSON field (`data-k`), with its unit; "not computed" and why where a
+/// figure is missing.
+fn funding_section(p: &Appraisal) -> String {
+    let id = escape(&p.id);
+    let Some(f) = &p.funding else {
+        let why = p
+            .unvalued_reason
+            .as_deref()
+            .unwrap_or("the project is not valued");
+        return format!(
+            "<p><b>Funding structure</b></p><table class=\"kv funding\" id=\"funding-{id}\"><tr data-k=\"funding\"><th>Funding</th><td>not computed: {}</td></tr></table>",
+            escape(why)
+        );
+    };
+    let row = |k: &str, label: &str, v: String| {
+        format!(
+            "<tr data-k=\"{k}\"><th>{}</th><td>{}</td></tr>",
+            escape(label),
+            escape(&v)
+        )
+    };
+    let m = |v: f64| super::axes::label(v.round());
+    let no_debt = |what: &str| match f.debt_sized_by {
+        "nothing_to_fund" => format!("not computed: no debt ({what}; nothing left to fund)"),
+        _ => format!("not computed: no debt ({what}; no cash flow to service any)"),
+    };
+    let mut t = String::new();
+    t += &row(
+        "peak_funding_musd",
+        "Peak funding requirement, US$m",
+        format!(
+            "{} (capex to complete {}, overrun allowance {} at {:.0} %, working capital {}, interest during construction {})",
+            m(f.peak_funding_musd),
+            m(f.capex_to_complete_musd),
+            m(f.overrun_allowance_musd),
+            f.overrun_allowance_pct,
+            m(f.working_capital_musd),
+            m(f.interest_during_construction_musd)
+        ),
+    );
+    t += &row(
+        "debt_musd",
+        "Senior debt, US$m",
+        format!(
+            "{} ({:.0} % gearing; sized by {}; capacity at {:.2}x DSCR {}; {} years at {:.1} % real, gearing cap {:.0} %)",
+            m(f.debt_musd),
+            f.gearing_pct,
+            match f.debt_sized_by {
+                "dscr" => "the cash flow",
+                "gearing" => "the gearing cap",
+                "nothing_to_fund" => "nothing left to fund",
+                _ => "no cash flow to service debt",
+            },
+            f.target_dscr,
+            m(f.debt_capacity_musd),
+            f.debt_tenor_y,
+            f.debt_rate_pct,
+            f.max_gearing_pct
+        ),
+    );
+    t += &row(
+        "min_dscr",
+        "Minimum DSCR, x",
+        f.min_dscr
+            .map_or_else(|| no_debt("no repayment year"), |v| format!("{v:.2}")),
+    );
+    t += &row(
+        "llcr",
+        "LLCR, x",
+        f.llcr
+            .map_or_else(|| no_debt("no loan life"), |v| format!("{v:.2}")),
+    );
+    t += &row("equity_musd", "Equity needed, US$m", m(f.equity_musd));
+    t += &row(
+        "equity_irr_pct",
+        "Equity IRR (base case), % real",
+        match (f.equity_irr_pct, &f.equity_irr_note) {
+            (Some(v), _) => format!("{v:.1}"),
+            (None, Some(why)) => format!("not computed: {why}"),
+            (None, None) => "not computed".to_owned(),
+        },
+    );
+    let named = if f.offtakers.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", f.offtakers.join(", "))
+    };
+    t += &row(
+        "offtake_coverage_pct",
+        "Offtake coverage, % of output",
+        match (f.offtake_coverage_pct, f.offtake_basis) {
+            (Some(v), _) => format!("{v:.0}{named}"),
+            (None, "named_share_unknown") => {
+                format!("not computed: offtakers named, no share given{named}")
+            }
+            _ => "not computed: no offtake declared".to_owned(),
+        },
+    );
+    format!(
+        "<p><b>Funding structure</b> <small>(US$ million real; docs/models.md, Funding structure)</small></p><table class=\"kv funding\" id=\"funding-{id}\">{t}</table>"
+    )
 }
 
 /// The card's study bridge: the waterfall and its steps (issue 14).
