@@ -447,8 +447,25 @@ pub fn appraised(
         Assumptions,
     )>,
 > {
+    appraised_with(files, model, |_| Ok(()))
+}
+
+/// [`appraised`] with the assumptions changed by `adjust` before anything is valued (a
+/// command's own flags over the run's assumptions, e.g. `plan`'s instrument terms).
+pub fn appraised_with(
+    files: &[PathBuf],
+    model: &ModelArgs,
+    adjust: impl FnOnce(&mut Assumptions) -> Result<()>,
+) -> Result<
+    Option<(
+        Vec<prospect::ProjectRecord>,
+        prospect::appraisal::Report,
+        Assumptions,
+    )>,
+> {
     model.one_stdin(files, &[])?;
-    let (assumptions, terms, context) = model.load()?;
+    let (mut assumptions, terms, context) = model.load()?;
+    adjust(&mut assumptions)?;
     let Some(records) = read_valid(files, model.crs.as_deref())? else {
         return Ok(None);
     };

@@ -6,7 +6,7 @@ use anyhow::Result;
 use prospect::portfolio::plan::{Instrument, Objective, PlanOptions, parse_budget};
 use prospect::portfolio::timeline::Target;
 
-use super::{ModelArgs, OutputArgs, appraised, write_report};
+use super::{ModelArgs, OutputArgs, appraised_with, write_report};
 
 #[derive(clap::Args)]
 pub struct PlanArgs {
@@ -27,21 +27,118 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = Objective::SupplyPerDollar)]
     pub objective: Objective,
     /// Instruments that may close a viability gap (a project whose risked value of
-    /// proceeding is negative is financed only with one); comma-separated or repeated;
-    /// `none` finances none of them.
+    /// proceeding is negative is financed only with one; of several, each project gets the
+    /// one with the least expected public cost that closes its gap); comma-separated or
+    /// repeated; `none` finances none of them.
     #[arg(long = "instrument", value_enum, value_delimiter = ',', default_values_t = [Instrument::Grant])]
     pub instruments: Vec<Instrument>,
+    #[command(flatten)]
+    pub terms: InstrumentTermArgs,
     #[command(flatten)]
     pub out: OutputArgs,
     #[command(flatten)]
     pub model: ModelArgs,
 }
 
+/// The run's terms of the instruments, over `[instruments]` of the assumptions (a record's
+/// own terms still win for that record).
+#[derive(clap::Args, Default)]
+pub struct InstrumentTermArgs {
+    /// Price floor on NdPr oxide, US$/kg (default: [instruments.price_floor], US$110/kg).
+    #[arg(long, value_name = "USD_PER_KG", value_parser = in_range(0.0, 1e6))]
+    pub floor_ndpr: Option<f64>,
+    /// Production years the floor covers (default 10).
+    #[arg(long, value_name = "YEARS", value_parser = clap::value_parser!(u32).range(0..=50))]
+    pub floor_tenor: Option<u32>,
+    /// Share of the price above the floor paid to the government, % (default 30).
+    #[arg(long, value_name = "PCT", value_parser = in_range(0.0, 100.0))]
+    pub floor_upside_share: Option<f64>,
+    /// Concessional loan's real rate, % a year (default: [instruments.concessional_loan], 3).
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true, value_parser = in_range(-10.0, 50.0))]
+    pub loan_rate: Option<f64>,
+    /// Concessional loan's repayment years (default 15).
+    #[arg(long, value_name = "YEARS", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub loan_tenor: Option<u32>,
+    /// Concessional loan's size, % of the capital to spend (default 50).
+    #[arg(long, value_name = "PCT", value_parser = in_range(0.0, 100.0))]
+    pub loan_share: Option<f64>,
+    /// A production tax credit's rate, KEY=PCT, KEY a key of [instruments.production_credit]
+    /// (US for 45X, AU for the CMPTI; default 10 each); repeatable.
+    #[arg(long, value_name = "KEY=PCT")]
+    pub credit_rate: Vec<String>,
+    /// The government's real cost of funds, % a year (default: [instruments], 2).
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true, value_parser = in_range(-10.0, 50.0))]
+    pub government_rate: Option<f64>,
+}
+
+/// A number from `lo` to `hi`, with or without a `%`.
+fn in_range(lo: f64, hi: f64) -> impl Fn(&str) -> Result<f64, String> + Clone {
+    move |text: &str| {
+        let t = text.trim().trim_end_matches('%').trim();
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() && (lo..=hi).contains(&v) => Ok(v),
+            _ => Err(format!("{text:?} is not a number from {lo} to {hi}")),
+        }
+    }
+}
+
+impl InstrumentTermArgs {
+    /// Writes the flags given over `a`'s `[instruments]`.
+    pub fn apply(&self, a: &mut prospect::assumptions::Assumptions) -> Result<()> {
+        let i = &mut a.instruments;
+        if let Some(v) = self.floor_ndpr {
+            i.price_floor.ndpr_usd_per_kg = v;
+        }
+        if let Some(v) = self.floor_tenor {
+            i.price_floor.tenor_y = v;
+        }
+        if let Some(v) = self.floor_upside_share {
+            i.price_floor.upside_share_pct = v;
+        }
+        if let Some(v) = self.loan_rate {
+            i.concessional_loan.rate_pct = v;
+        }
+        if let Some(v) = self.loan_tenor {
+            i.concessional_loan.tenor_y = v;
+        }
+        if let Some(v) = self.loan_share {
+            i.concessional_loan.share_of_capex_pct = v;
+        }
+        if let Some(v) = self.government_rate {
+            i.government_rate_pct = v;
+        }
+        for kv in &self.credit_rate {
+            let Some((key, pct)) = kv.split_once('=') else {
+                anyhow::bail!("--credit-rate {kv:?}: write KEY=PCT, e.g. US=10");
+            };
+            let pct = in_range(0.0, 100.0)(pct)
+                .map_err(|e| anyhow::anyhow!("--credit-rate {kv:?}: {e}"))?;
+            let keys: Vec<String> = i.production_credit.keys().cloned().collect();
+            let Some(t) = i
+                .production_credit
+                .iter_mut()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key.trim()))
+                .map(|(_, t)| t)
+            else {
+                anyhow::bail!(
+                    "--credit-rate {kv:?}: {:?} is not a key of [instruments.production_credit] ({})",
+                    key.trim(),
+                    keys.join(", ")
+                );
+            };
+            t.rate_pct = pct;
+        }
+        Ok(())
+    }
+}
+
 pub fn run(args: PlanArgs) -> Result<u8> {
     if let Some(out) = &args.out.output {
         args.model.guard(&args.files, &[("--output", out)])?;
     }
-    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+    let Some((records, report, assumptions)) =
+        appraised_with(&args.files, &args.model, |a| args.terms.apply(a))?
+    else {
         return Ok(1);
     };
     let p = prospect::portfolio::plan::plan(

@@ -256,6 +256,8 @@ pub struct FloorValue {
     /// Chance the owner proceeds at its decision point with the floor, and without.
     pub prob_proceeds_with: Option<f64>,
     pub prob_proceeds_without: Option<f64>,
+    /// Income-tax rate, %, the floor's payments are taxed at in the owner's decision.
+    pub tax_rate_pct: f64,
 }
 
 /// The floor's value from its model, with the simulation's draws when there are some.
@@ -290,6 +292,7 @@ pub fn floor_value(
         expected_cost_to_government_musd: expected,
         prob_proceeds_with: with,
         prob_proceeds_without: without,
+        tax_rate_pct: m.tax_rate_pct,
     };
     match draws {
         Some((d, prob_proceeds)) => common(
@@ -516,6 +519,19 @@ mod tests {
         // 100/1.1 - 50/1.21 - 50/1.331 = 90.909 - 41.322 - 37.566 = 12.021.
         let g = loan_grant_element(100.0, 0, 2, 0.0, 0.10);
         assert!((g - 12.0210).abs() < 1e-3, "{g}");
+    }
+
+    #[test]
+    fn a_loan_with_interest_and_construction_tranches_by_hand() {
+        // 100 at 3 % over 2 years, drawn at once, at a market 10 %: annuity
+        // 0.03 / (1 - 1.03^-2) = 0.522611, service 52.2611 in years 2 and 3:
+        // 90.9091 - 43.1910 - 39.2645 = 8.4536.
+        let g = loan_grant_element(100.0, 0, 2, 0.03, 0.10);
+        assert!((g - 8.4536).abs() < 1e-3, "{g}");
+        // Two tranches of 50 (years 1 and 2), interest capitalised at 3 %: balance 101.5,
+        // service 53.045 in years 3 and 4: 45.4545 + 41.3223 - 39.8535 - 36.2305 = 10.6929.
+        let g = loan_grant_element(100.0, 2, 2, 0.03, 0.10);
+        assert!((g - 10.6929).abs() < 1e-3, "{g}");
     }
 
     #[test]

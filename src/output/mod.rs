@@ -119,6 +119,26 @@ pub fn write_atomic_with(
     written
 }
 
+/// US$ million in a message, the sign before the currency: `US$12 m`, `-US$9 m` (never
+/// `US$-9 m`); a value that rounds to zero prints without a sign.
+pub fn money_m(musd: f64) -> String {
+    money_m_with(musd, 0)
+}
+
+/// [`money_m`] with `decimals` places.
+pub fn money_m_with(musd: f64, decimals: usize) -> String {
+    if !musd.is_finite() {
+        return format!("US${musd} m");
+    }
+    let text = format!("{:.decimals$}", musd.abs());
+    let zero = text.chars().all(|c| c == '0' || c == '.');
+    if musd < 0.0 && !zero {
+        format!("-US${text} m")
+    } else {
+        format!("US${text} m")
+    }
+}
+
 /// Text for a terminal: control characters (escape sequences, NUL) and bidirectional
 /// overrides become U+FFFD.
 pub fn printable(text: &str) -> String {

@@ -383,6 +383,9 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
         "value US$m",
         "gap US$m",
         "support",
+        "cost US$m",
+        "US$/t NdPr",
+        "US$/t DyTb",
     ];
     let rows: Vec<Vec<String>> = p
         .financed
@@ -400,10 +403,16 @@ pub fn plan_table(p: &crate::portfolio::plan::Plan) -> String {
                 format!("{:.2}", f.separated_t_per_musd),
                 num(f.risked_value_musd, 0),
                 num(Some(f.viability_gap_musd), 0),
-                f.support.as_ref().map_or_else(
-                    || "-".to_owned(),
-                    |s| format!("{:?}", s.instrument).to_ascii_lowercase(),
-                ),
+                f.support
+                    .as_ref()
+                    .map_or_else(|| "-".to_owned(), |s| s.instrument.name().to_owned()),
+                f.support
+                    .as_ref()
+                    .map_or_else(|| "-".to_owned(), |s| num(Some(s.public_cost_musd), 0)),
+                f.subsidy_usd_per_t_ndpr
+                    .map_or_else(|| "-".to_owned(), |v| num(Some(v), 0)),
+                f.subsidy_usd_per_t_dytb
+                    .map_or_else(|| "-".to_owned(), |v| num(Some(v), 0)),
             ]
         })
         .collect();
@@ -517,6 +526,9 @@ pub fn plan_csv(p: &crate::portfolio::plan::Plan) -> Result<Vec<u8>, csv::Error>
         "support",
         "public_cost_musd",
         "subsidy_usd_per_kg",
+        "support_cost_musd",
+        "subsidy_usd_per_t_ndpr",
+        "subsidy_usd_per_t_dytb",
     ])?;
     for f in &p.financed {
         w.write_record([
@@ -532,11 +544,16 @@ pub fn plan_csv(p: &crate::portfolio::plan::Plan) -> Result<Vec<u8>, csv::Error>
             f.risked_value_musd
                 .map_or_else(String::new, |v| format!("{v:.3}")),
             format!("{:.3}", f.viability_gap_musd),
-            f.support.as_ref().map_or_else(String::new, |s| {
-                format!("{:?}", s.instrument).to_ascii_lowercase()
-            }),
+            f.support
+                .as_ref()
+                .map_or_else(String::new, |s| s.instrument.name().to_owned()),
             format!("{:.3}", f.public_cost_musd),
             format!("{:.3}", f.subsidy_usd_per_kg),
+            f.support
+                .as_ref()
+                .map_or_else(String::new, |s| format!("{:.3}", s.public_cost_musd)),
+            opt(f.subsidy_usd_per_t_ndpr),
+            opt(f.subsidy_usd_per_t_dytb),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -545,27 +562,65 @@ pub fn plan_csv(p: &crate::portfolio::plan::Plan) -> Result<Vec<u8>, csv::Error>
 /// The plan's public money (issue 18): capex and viability gap, the supports it uses and
 /// the funding gap split into capex and viability gap.
 fn plan_money_lines(out: &mut String, p: &crate::portfolio::plan::Plan) {
+    use super::money_m;
     let _ = writeln!(
         out,
-        "Public money: capex US${:.0} m + viability gap US${:.0} m = US${:.0} m; funding gap beyond the budget: capex US${:.0} m + viability gap US${:.0} m.",
-        p.financed_capex_musd,
-        p.viability_gap_musd,
-        p.public_cost_musd,
-        p.funding_gap_musd,
-        p.funding_gap_viability_musd
+        "Public money: capex {} + supports {} (closing viability gaps of {}) = {}; funding gap beyond the budget: capex {} + viability gap {} (supports {}).",
+        money_m(p.financed_capex_musd),
+        money_m(p.support_cost_musd),
+        money_m(p.viability_gap_musd),
+        money_m(p.public_cost_musd),
+        money_m(p.funding_gap_musd),
+        money_m(p.funding_gap_viability_musd),
+        money_m(p.funding_gap_support_musd)
     );
     for f in &p.financed {
         if let Some(s) = &f.support {
             let _ = writeln!(
                 out,
-                "  {}: risked value of proceeding US${:.0} m; financed only with support: {} (US${:.2}/kg of its life's output).",
+                "  {}: risked value of proceeding {}; financed only with support: {} (US${:.2}/kg of its life's output).",
                 printable(&f.id),
-                f.risked_value_musd.unwrap_or(0.0),
+                money_m(f.risked_value_musd.unwrap_or(0.0)),
                 printable(&s.note),
                 f.subsidy_usd_per_kg
             );
         }
     }
+    if p.instrument_summary.is_empty() {
+        return;
+    }
+    let header = [
+        "instrument",
+        "closes",
+        "cost US$m",
+        "NdPr t",
+        "Dy+Tb t",
+        "t/US$m",
+        "US$/t NdPr",
+        "US$/t DyTb",
+    ];
+    let dash = |v: Option<f64>, d: usize| v.map_or_else(|| "-".to_owned(), |v| num(Some(v), d));
+    let rows: Vec<Vec<String>> = p
+        .instrument_summary
+        .iter()
+        .map(|r| {
+            vec![
+                r.instrument.name().to_owned(),
+                format!("{}/{}", r.projects_closed, r.projects_with_gap),
+                num(Some(r.public_cost_musd), 0),
+                num(Some(r.secured_ndpr_t), 0),
+                num(Some(r.secured_dytb_t), 0),
+                dash(r.secured_t_per_musd, 2),
+                dash(r.usd_per_t_ndpr, 0),
+                dash(r.usd_per_t_dytb, 0),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nEach allowed instrument offered alone to every mine with a viability gap (supply secured: chance of success x nameplate x life; best first by the target oxide per public US$):"
+    );
+    out.push_str(&aligned(&header, &rows, 3));
 }
 
 /// A year, or "never" (no production by the horizon, or out of the base case).
@@ -768,4 +823,9 @@ pub fn timeline_projects_csv(
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// An optional number in a CSV cell, three places (empty when null).
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |v| format!("{v:.3}"))
 }

@@ -62,6 +62,193 @@ pub enum Instrument {
     /// A viability-gap grant: the gap paid at the start of construction, if the project
     /// reaches it; closes the gap exactly.
     Grant,
+    /// A floor on the NdPr oxide price at the record's terms or the run's
+    /// (`[instruments.price_floor]`), valued over the simulation's price draws.
+    PriceFloor,
+    /// A concessional loan at the record's terms or the run's
+    /// (`[instruments.concessional_loan]`): its grant element.
+    ConcessionalLoan,
+    /// The production tax credit of the project's jurisdiction (US 45X, Australia's
+    /// CMPTI; `[instruments.production_credit]`) or the one its record names.
+    TaxCredit,
+}
+
+impl Instrument {
+    /// Its name on the command line and in the tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Instrument::None => "none",
+            Instrument::Grant => "grant",
+            Instrument::PriceFloor => "price-floor",
+            Instrument::ConcessionalLoan => "concessional-loan",
+            Instrument::TaxCredit => "tax-credit",
+        }
+    }
+}
+
+/// What one instrument, at its terms, does for one project: its value to the owner in the
+/// units of the viability gap and its expected public cost (docs/models.md, "Closing a
+/// viability gap").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Offer {
+    pub instrument: Instrument,
+    /// Whether the project can have it at all (a floor needs NdPr output, a credit a
+    /// jurisdiction or record that names one, a loan capital to spend).
+    pub available: bool,
+    /// Its value to the owner, risked and discounted as the viability gap is (chance of
+    /// reaching the decision point, at the run's rate from the start of construction to
+    /// `as_of`), US$ million.
+    pub value_musd: f64,
+    /// Expected public cost if the project proceeds with it: the chance it reaches its
+    /// decision point (and, for what is paid on production, that its build succeeds) times
+    /// the cost, at the government's rate to `as_of`, US$ million; for the floor, the
+    /// simulation's expected cost over the draws where the project proceeds with it.
+    pub public_cost_musd: f64,
+    /// Whether its value covers the viability gap.
+    pub closes: bool,
+    /// How it was valued, or why it is not available.
+    pub note: String,
+}
+
+/// The offer of every instrument in `allowed` (but `none`) to project `p` whose viability
+/// gap is `gap` US$ million at the run's rate `rate_pct`.
+pub fn offers(p: &Appraisal, gap: f64, rate_pct: f64, allowed: &[Instrument]) -> Vec<Offer> {
+    let owner = p.owner.as_ref();
+    let c = owner.map_or(1.0, |o| o.terms.chance_of_decision);
+    let q = owner.map_or(0.0, |o| o.terms.construction_failure);
+    let s = owner.map_or(0.0, |o| o.terms.free_carried_pct / 100.0);
+    let delay = p.lead_time.years_to_construction.max(0.0);
+    let d_run = (1.0 + rate_pct / 100.0).powf(-delay);
+    let ins = p.instruments.as_ref();
+    let g = ins.map_or(rate_pct, |i| i.government_rate_pct);
+    let d_gov = (1.0 + g / 100.0).powf(-delay);
+    let risk = c * d_run;
+    let unavailable = |instrument, note: &str| Offer {
+        instrument,
+        available: false,
+        value_musd: 0.0,
+        public_cost_musd: 0.0,
+        closes: false,
+        note: note.to_owned(),
+    };
+    let mut out = Vec::new();
+    let mut kinds: Vec<Instrument> = allowed
+        .iter()
+        .copied()
+        .filter(|i| *i != Instrument::None)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let offer = match kind {
+            Instrument::None => continue,
+            Instrument::Grant => {
+                let cost = gap * d_gov / d_run.max(1e-300);
+                Offer {
+                    instrument: kind,
+                    available: true,
+                    value_musd: gap,
+                    public_cost_musd: cost,
+                    closes: true,
+                    note: format!(
+                        "a viability-gap grant of {} paid at the start of construction, if the project reaches it ({} expected at the clock at the run's rate, {} at the government's {g:.1} %)",
+                        money(if c > 0.0 { gap / risk.max(1e-300) } else { 0.0 }),
+                        money(gap),
+                        money(cost)
+                    ),
+                }
+            }
+            Instrument::PriceFloor => match ins.and_then(|i| i.price_floor.as_ref()) {
+                None => unavailable(kind, "no NdPr output for a floor to cover"),
+                Some(f) => {
+                    let value = f.value_to_project_musd
+                        * (1.0 - f.tax_rate_pct / 100.0)
+                        * (1.0 - q)
+                        * (1.0 - s)
+                        * risk;
+                    Offer {
+                        instrument: kind,
+                        available: true,
+                        value_musd: value,
+                        public_cost_musd: f.expected_cost_to_government_musd,
+                        closes: value >= gap,
+                        note: format!(
+                            "a floor of US${:.0}/kg NdPr for {} years with {:.0} % of the upside to the government ({} terms), worth {} to the project before tax over the {}",
+                            f.floor_ndpr_usd_per_kg,
+                            f.tenor_y,
+                            f.upside_share_pct,
+                            f.terms_basis,
+                            money(f.value_to_project_musd),
+                            if f.value_basis == "simulation" {
+                                "simulation's price draws"
+                            } else {
+                                "deck (no draws)"
+                            }
+                        ),
+                    }
+                }
+            },
+            Instrument::ConcessionalLoan => match ins.and_then(|i| i.concessional_loan.as_ref()) {
+                None => unavailable(kind, "no capital to spend for a loan to fund"),
+                Some(l) => {
+                    let value = l.value_to_project_musd * risk;
+                    Offer {
+                        instrument: kind,
+                        available: true,
+                        value_musd: value,
+                        public_cost_musd: l.cost_to_government_if_used_musd * c * d_gov,
+                        closes: value >= gap,
+                        note: format!(
+                            "a loan of {} ({:.0} % of the capital to spend) at {:.1} % real over {} years ({} terms) against the market's {:.1} %: grant element {}",
+                            money(l.loan_musd),
+                            l.share_of_capex_pct,
+                            l.rate_pct,
+                            l.tenor_y,
+                            l.terms_basis,
+                            l.market_rate_pct,
+                            money(l.value_to_project_musd)
+                        ),
+                    }
+                }
+            },
+            Instrument::TaxCredit => match ins.and_then(|i| i.production_credit.as_ref()) {
+                None => unavailable(
+                    kind,
+                    "no production tax credit in its jurisdiction or its record",
+                ),
+                Some(k) => {
+                    let value = k.value_to_project_musd * (1.0 - q) * (1.0 - s) * risk;
+                    Offer {
+                        instrument: kind,
+                        available: true,
+                        value_musd: value,
+                        public_cost_musd: k.cost_to_government_if_used_musd * c * (1.0 - q) * d_gov,
+                        closes: value >= gap,
+                        note: format!(
+                            "{} ({} terms): {:.0} % of {:.0} % of the operating cost for {} years{}, worth {} to the project",
+                            k.name,
+                            k.terms_basis,
+                            k.rate_pct,
+                            k.eligible_share_of_opex_pct,
+                            k.years_claimed,
+                            match (k.first_year_claimed, k.last_year_claimed) {
+                                (Some(a), Some(b)) => format!(" ({a}-{b})"),
+                                _ => String::new(),
+                            },
+                            money(k.value_to_project_musd)
+                        ),
+                    }
+                }
+            },
+        };
+        out.push(offer);
+    }
+    out
+}
+
+/// US$ million as the messages print it: `US$12 m`, `-US$9 m`.
+pub fn money(musd: f64) -> String {
+    crate::output::money_m(musd)
 }
 
 /// How the plan chooses and what it may use.
@@ -91,12 +278,17 @@ impl Default for PlanOptions {
 /// The support that closes a financed project's viability gap.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Support {
+    /// The allowed instrument with the least expected public cost that closes the gap.
     pub instrument: Instrument,
-    /// Expected public cost, US$ million discounted to `as_of`.
+    /// Its expected public cost, US$ million at `as_of` ([`Offer::public_cost_musd`]).
     pub public_cost_musd: f64,
     /// Risked value of proceeding it closes, US$ million (the viability gap).
     pub closes_musd: f64,
+    /// Its value to the owner in the gap's units, US$ million (at least the gap).
+    pub value_musd: f64,
     pub note: String,
+    /// Every allowed instrument's offer to the project, the chosen one among them.
+    pub offers: Vec<Offer>,
 }
 
 /// What financing a project is worth, and what it lacks: the risked value of proceeding
@@ -132,34 +324,88 @@ pub fn viability(p: &Appraisal, rate_pct: f64) -> Viability {
     }
 }
 
-/// The instrument that closes a viability gap of `gap` US$ million, among `allowed`:
-/// `Ok(None)` when there is no gap, `Err` (why) when no allowed instrument closes it.
-pub fn close_gap(gap: f64, allowed: &[Instrument]) -> Result<Option<Support>, String> {
+/// The instrument that closes a viability gap of `gap` US$ million among `offers` (those of
+/// the allowed instruments, [`offers`]), the one with the least expected public cost (ties
+/// to the first in the order grant, price-floor, concessional-loan, tax-credit):
+/// `Ok(None)` when there is no gap, `Err` (why, instrument by instrument) when none closes
+/// it.
+pub fn close_gap(gap: f64, offers: &[Offer]) -> Result<Option<Support>, String> {
     if gap <= 0.0 {
         return Ok(None);
     }
-    if allowed.contains(&Instrument::Grant) {
+    let best = offers
+        .iter()
+        .filter(|o| o.available && o.closes)
+        .min_by(|a, b| {
+            a.public_cost_musd
+                .total_cmp(&b.public_cost_musd)
+                .then(a.instrument.cmp(&b.instrument))
+        });
+    if let Some(o) = best {
+        let others: Vec<String> = offers
+            .iter()
+            .filter(|x| x.instrument != o.instrument)
+            .map(|x| {
+                if !x.available {
+                    format!("{} not available ({})", x.instrument.name(), x.note)
+                } else if x.closes {
+                    format!(
+                        "{} also closes it at {}",
+                        x.instrument.name(),
+                        money(x.public_cost_musd)
+                    )
+                } else {
+                    format!(
+                        "{} is worth {} to it, short of the gap",
+                        x.instrument.name(),
+                        money(x.value_musd)
+                    )
+                }
+            })
+            .collect();
         return Ok(Some(Support {
-            instrument: Instrument::Grant,
-            public_cost_musd: gap,
+            instrument: o.instrument,
+            public_cost_musd: o.public_cost_musd,
             closes_musd: gap,
+            value_musd: o.value_musd,
             note: format!(
-                "a viability-gap grant of US${gap:.0} m (expected, at the clock) paid at the start of construction makes the risked value of proceeding zero"
+                "{}: {}, worth {} to the owner (risked, at the clock) against a viability gap of {}, at an expected public cost of {}{}",
+                o.instrument.name(),
+                o.note,
+                money(o.value_musd),
+                money(gap),
+                money(o.public_cost_musd),
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", others.join("; "))
+                }
             ),
+            offers: offers.to_vec(),
         }));
     }
+    let why: Vec<String> = offers
+        .iter()
+        .map(|x| {
+            if !x.available {
+                format!("{}: not available ({})", x.instrument.name(), x.note)
+            } else {
+                format!(
+                    "{}: worth {} to it, short of the gap",
+                    x.instrument.name(),
+                    money(x.value_musd)
+                )
+            }
+        })
+        .collect();
     Err(format!(
-        "its risked value of proceeding is US${:.0} m, negative, and no allowed instrument closes the gap (allowed: {})",
-        -gap,
-        if allowed.iter().all(|i| *i == Instrument::None) {
+        "its risked value of proceeding is {}, negative, and no allowed instrument closes the gap of {} (allowed: {})",
+        money(-gap),
+        money(gap),
+        if why.is_empty() {
             "none".to_owned()
         } else {
-            allowed
-                .iter()
-                .filter(|i| **i != Instrument::None)
-                .map(|i| format!("{i:?}").to_ascii_lowercase())
-                .collect::<Vec<_>>()
-                .join(", ")
+            why.join("; ")
         }
     ))
 }
@@ -193,6 +439,12 @@ pub struct Financed {
     /// The support's cost per kg of the target oxide over its life at nameplate
     /// (`supply_t` × mine life), US$/kg (0 without support).
     pub subsidy_usd_per_kg: f64,
+    /// The support's expected public cost per tonne of NdPr oxide secured: its chance of
+    /// success × NdPr at nameplate × mine life, US$/t (0 without support; null without
+    /// NdPr).
+    pub subsidy_usd_per_t_ndpr: Option<f64>,
+    /// The same per tonne of Dy+Tb oxide secured, US$/t.
+    pub subsidy_usd_per_t_dytb: Option<f64>,
 }
 
 /// The financing plan.
@@ -242,11 +494,44 @@ pub struct Plan {
     /// Viability gaps the plan closes for its financed mines (the supports' cost), US$
     /// million at `as_of`; plants are not valued, so carry none.
     pub viability_gap_musd: f64,
-    /// Capex plus viability gap: the public money the plan commits, US$ million.
+    /// Capex plus the supports' expected public cost: the public money the plan commits,
+    /// US$ million.
     pub public_cost_musd: f64,
     /// The funding gap split: `funding_gap_musd` is its capex; this is the viability gap
-    /// of the same mines (what their support would cost), US$ million.
+    /// of the same mines, US$ million.
     pub funding_gap_viability_musd: f64,
+    /// The expected public cost of the supports that would close those gaps, US$ million.
+    pub funding_gap_support_musd: f64,
+    /// The expected public cost of the supports of the financed mines, US$ million at
+    /// `as_of` (with a grant at the government's rate, so not the gap itself).
+    pub support_cost_musd: f64,
+    /// Which instrument secures the most supply per public dollar: each allowed
+    /// instrument offered alone to every mine the plan could finance that has a viability
+    /// gap, best first ([`InstrumentSummary`]).
+    pub instrument_summary: Vec<InstrumentSummary>,
+}
+
+/// One instrument offered alone to every candidate mine with a viability gap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstrumentSummary {
+    pub instrument: Instrument,
+    /// Mines with a viability gap it was offered to, and those whose gap it closes.
+    pub projects_with_gap: usize,
+    pub projects_closed: usize,
+    /// Ids of the mines it closes.
+    pub closed: Vec<String>,
+    /// Their expected public cost, US$ million at `as_of`.
+    pub public_cost_musd: f64,
+    /// Supply it secures: Σ chance of success × nameplate × mine life of the mines it
+    /// closes, t of NdPr oxide and of Dy+Tb oxide.
+    pub secured_ndpr_t: f64,
+    pub secured_dytb_t: f64,
+    /// Tonnes of the target oxide secured per US$ million of public cost (null when it
+    /// closes none, or costs nothing or less: then it ranks first).
+    pub secured_t_per_musd: Option<f64>,
+    /// Public cost per tonne of NdPr and of Dy+Tb secured, US$/t (null without tonnes).
+    pub usd_per_t_ndpr: Option<f64>,
+    pub usd_per_t_dytb: Option<f64>,
 }
 
 /// A new separation plant the plan finances (a default scaled on the reference plants:
@@ -356,8 +641,30 @@ pub fn plan(
         .map(|p| (p.id.as_str(), viability(p, opts.rate_pct)))
         .collect();
     let gap_of = |l: &ProjectLine| viable.get(l.id.as_str()).map_or(0.0, |v| v.gap_musd);
+    let appraisal_of: BTreeMap<&str, &Appraisal> =
+        projects.iter().map(|p| (p.id.as_str(), p)).collect();
+    // Every allowed instrument's offer to a project with a gap, and the cheapest that
+    // closes it.
+    let offers_of = |l: &ProjectLine, allowed: &[Instrument]| -> Vec<Offer> {
+        let gap = gap_of(l);
+        match appraisal_of.get(l.id.as_str()) {
+            Some(p) if gap > 0.0 => offers(p, gap, opts.rate_pct, allowed),
+            _ => Vec::new(),
+        }
+    };
+    let support_of = |l: &ProjectLine| close_gap(gap_of(l), &offers_of(l, &opts.instruments));
     // A negative risked value is financed only with an instrument that closes its gap.
-    let unsupported = |l: &ProjectLine| close_gap(gap_of(l), &opts.instruments).err();
+    let unsupported = |l: &ProjectLine| support_of(l).err();
+    // The expected public cost of the support a project needs (0 without a gap).
+    let support_cost: BTreeMap<&str, f64> = projects
+        .iter()
+        .filter_map(|p| {
+            let gap = viable.get(p.id.as_str()).map_or(0.0, |v| v.gap_musd);
+            let s = close_gap(gap, &offers(p, gap, opts.rate_pct, &opts.instruments)).ok()??;
+            Some((p.id.as_str(), s.public_cost_musd))
+        })
+        .collect();
+    let cost_of = |l: &ProjectLine| support_cost.get(l.id.as_str()).copied().unwrap_or(0.0);
     let lines: Vec<ProjectLine> = projects
         .iter()
         .map(|p| ProjectLine::new(p, by_id.get(p.id.as_str()).copied()))
@@ -371,6 +678,8 @@ pub fn plan(
     let mut baseline = Vec::new();
     let mut baseline_without_supply = Vec::new();
     let mut candidates = Vec::new();
+    // Mines the plan could finance that have a viability gap (for the instrument summary).
+    let mut gapped: Vec<&ProjectLine> = Vec::new();
     for l in &lines {
         if l.china_linked {
             left_out.push((
@@ -413,6 +722,9 @@ pub fn plan(
                     },
                 ));
                 if completion {
+                    if gap_of(l) > 0.0 {
+                        gapped.push(l);
+                    }
                     match unsupported(l) {
                         Some(why) => left_out.push((l.id.clone(), format!("completion: {why}"))),
                         None => candidates.push(l),
@@ -421,7 +733,12 @@ pub fn plan(
             }
         } else if supply_t(l) <= 0.0 {
             left_out.push((l.id.clone(), "produces none of the target oxide".to_owned()));
-        } else if let Some(why) = unsupported(l) {
+        } else if let Some(why) = {
+            if gap_of(l) > 0.0 {
+                gapped.push(l);
+            }
+            unsupported(l)
+        } {
             left_out.push((l.id.clone(), why));
         } else {
             candidates.push(l);
@@ -634,13 +951,14 @@ pub fn plan(
             })
             .collect();
         // The objective's key of an option (larger is better, compared in order), from its
-        // gain in the target year, chance, capex and viability gap.
+        // gain in the target year, chance, capex and the expected public cost of the support
+        // that closes its viability gap.
         let base_progress = (opts.objective == Objective::Earliest).then(|| progress(&picks));
-        let key = |with: &[Pick], gain: f64, chance: f64, capex: f64, gap: f64| -> (f64, f64) {
+        let key = |with: &[Pick], gain: f64, chance: f64, capex: f64, support: f64| -> (f64, f64) {
             let secured = gain * chance;
             match opts.objective {
-                Objective::SupplyPerDollar => (secured / (capex + gap).max(1.0), 0.0),
-                Objective::LeastSubsidy => (-gap / secured.max(1e-9), secured / capex.max(1.0)),
+                Objective::SupplyPerDollar => (secured / (capex + support).max(1.0), 0.0),
+                Objective::LeastSubsidy => (-support / secured.max(1e-9), secured / capex.max(1.0)),
                 Objective::Earliest => {
                     let (met, cumulative) = progress(with);
                     let before = base_progress.map_or(0.0, |b| b.1);
@@ -673,7 +991,7 @@ pub fn plan(
                 continue;
             }
             let score = gain * l.chance_of_success / l.capex_musd.max(1.0);
-            let k = key(&with, gain, l.chance_of_success, l.capex_musd, gap_of(l));
+            let k = key(&with, gain, l.chance_of_success, l.capex_musd, cost_of(l));
             if better(k, &best) {
                 best = Some((k, gain, score, Pick::Mine(i, start)));
             }
@@ -741,6 +1059,7 @@ pub fn plan(
     // The gap: the capex of the mines an unlimited budget would add, each at its earliest
     // start, in the static order, until the target is met (or every mine is in).
     let mut funding_gap_viability = 0.0;
+    let mut funding_gap_support = 0.0;
     let funding_gap = if shortfall > 0.0 {
         let mut extra = picks.clone();
         let mut gap = 0.0;
@@ -755,6 +1074,7 @@ pub fn plan(
             extra.push(Pick::Mine(i, earliest));
             gap += l.capex_musd;
             funding_gap_viability += gap_of(l);
+            funding_gap_support += cost_of(l);
         }
         gap
     } else {
@@ -792,7 +1112,7 @@ pub fn plan(
                 let (gain, score) = gains.get(i).copied().unwrap_or((0.0, 0.0));
                 let v = viable.get(l.id.as_str()).copied();
                 // Every candidate passed `unsupported`, so the gap closes.
-                let support = close_gap(gap_of(l), &opts.instruments).unwrap_or(None);
+                let support = support_of(l).unwrap_or(None);
                 let cost = support.as_ref().map_or(0.0, |s| s.public_cost_musd);
                 let life_kg = supply_t(l) * l.mine_life_y.max(0.0) * 1000.0;
                 financed.push(Financed {
@@ -804,6 +1124,8 @@ pub fn plan(
                     } else {
                         0.0
                     },
+                    subsidy_usd_per_t_ndpr: per_t_secured(cost, l, l.ndpr_t),
+                    subsidy_usd_per_t_dytb: per_t_secured(cost, l, l.dytb_t),
                     support,
                     order: k + 1,
                     id: l.id.clone(),
@@ -827,14 +1149,21 @@ pub fn plan(
         + plants_financed.iter().map(|f| f.capex_musd).sum::<f64>();
     let viability_gap: f64 = financed
         .iter()
+        .filter(|f| f.support.is_some())
+        .map(|f| f.viability_gap_musd)
+        .sum();
+    let support_cost: f64 = financed
+        .iter()
         .map(|f| f.support.as_ref().map_or(0.0, |s| s.public_cost_musd))
         .sum();
+    let instrument_summary =
+        summarise_instruments(&gapped, &offers_of, &opts.instruments, target.oxide);
     let compared_by = match opts.objective {
         Objective::SupplyPerDollar => {
-            "chance-weighted separated supply added in the target year per US$ of public money (capex plus the viability gap its support closes)"
+            "chance-weighted separated supply added in the target year per US$ of public money (capex plus the expected public cost of the support that closes its viability gap)"
         }
         Objective::LeastSubsidy => {
-            "least viability gap per chance-weighted tonne added in the target year, then that supply per US$ of capex"
+            "least expected public cost of support per chance-weighted tonne added in the target year, then that supply per US$ of capex"
         }
         Objective::Earliest => {
             "the earliest year from which the target is met through the target year, then the most chance-weighted separated supply added from the clock through the target year"
@@ -851,8 +1180,11 @@ pub fn plan(
         ),
         financed_capex_musd: financed_capex,
         viability_gap_musd: viability_gap,
-        public_cost_musd: financed_capex + viability_gap,
+        public_cost_musd: financed_capex + support_cost,
         funding_gap_viability_musd: funding_gap_viability,
+        funding_gap_support_musd: funding_gap_support,
+        support_cost_musd: support_cost,
+        instrument_summary,
         financed,
         baseline,
         target_met_rule: crate::portfolio::timeline::TARGET_MET_RULE,
@@ -870,9 +1202,141 @@ pub fn plan(
     }
 }
 
+/// Expected public cost `cost_musd` per tonne secured of an oxide mined at `t_per_y` at
+/// nameplate: chance of success × nameplate × mine life, US$/t (null without the oxide).
+fn per_t_secured(cost_musd: f64, l: &ProjectLine, t_per_y: f64) -> Option<f64> {
+    let secured = l.chance_of_success * t_per_y * l.mine_life_y.max(0.0);
+    (secured > 0.0).then(|| cost_musd * 1e6 / secured)
+}
+
+/// Each allowed instrument (but `none`) offered alone to every mine of `gapped`: the mines
+/// whose gap it closes, their expected public cost and the supply they secure; best first
+/// by the target oxide secured per US$ of public cost (ties by name).
+fn summarise_instruments(
+    gapped: &[&ProjectLine],
+    offers_of: &dyn Fn(&ProjectLine, &[Instrument]) -> Vec<Offer>,
+    allowed: &[Instrument],
+    oxide: Oxide,
+) -> Vec<InstrumentSummary> {
+    let mut kinds: Vec<Instrument> = allowed
+        .iter()
+        .copied()
+        .filter(|i| *i != Instrument::None)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut out: Vec<InstrumentSummary> = kinds
+        .into_iter()
+        .map(|kind| {
+            let mut row = InstrumentSummary {
+                instrument: kind,
+                projects_with_gap: gapped.len(),
+                projects_closed: 0,
+                closed: Vec::new(),
+                public_cost_musd: 0.0,
+                secured_ndpr_t: 0.0,
+                secured_dytb_t: 0.0,
+                secured_t_per_musd: None,
+                usd_per_t_ndpr: None,
+                usd_per_t_dytb: None,
+            };
+            for l in gapped {
+                let Some(o) = offers_of(l, &[kind])
+                    .into_iter()
+                    .find(|o| o.available && o.closes)
+                else {
+                    continue;
+                };
+                let life = l.chance_of_success * l.mine_life_y.max(0.0);
+                row.projects_closed += 1;
+                row.closed.push(l.id.clone());
+                row.public_cost_musd += o.public_cost_musd;
+                row.secured_ndpr_t += life * l.ndpr_t;
+                row.secured_dytb_t += life * l.dytb_t;
+            }
+            let target_t = match oxide {
+                Oxide::Ndpr => row.secured_ndpr_t,
+                Oxide::Dytb => row.secured_dytb_t,
+            };
+            let cost = row.public_cost_musd;
+            row.secured_t_per_musd = (target_t > 0.0 && cost > 0.0).then(|| target_t / cost);
+            row.usd_per_t_ndpr =
+                (row.secured_ndpr_t > 0.0).then(|| cost * 1e6 / row.secured_ndpr_t);
+            row.usd_per_t_dytb =
+                (row.secured_dytb_t > 0.0).then(|| cost * 1e6 / row.secured_dytb_t);
+            row
+        })
+        .collect();
+    // Most target oxide per US$ first; one that closes none last.
+    out.sort_by(|a, b| {
+        let k = |r: &InstrumentSummary| match r.secured_t_per_musd {
+            Some(v) => v,
+            // Supply secured at no public cost, or a gain to the government: best.
+            None if r.projects_closed > 0 && r.public_cost_musd <= 0.0 => f64::INFINITY,
+            None => -1.0,
+        };
+        k(b).total_cmp(&k(a)).then(a.instrument.cmp(&b.instrument))
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn offer(instrument: Instrument, value: f64, cost: f64, gap: f64) -> Offer {
+        Offer {
+            instrument,
+            available: true,
+            value_musd: value,
+            public_cost_musd: cost,
+            closes: value >= gap,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_cheapest_instrument_that_closes_the_gap_is_chosen() {
+        // Gap 10: the floor (worth 30, costs 25) and the loan (worth 12, costs 13) close
+        // it, the credit (worth 8, costs 2) does not; the loan is the cheaper of the two.
+        let offers = [
+            offer(Instrument::PriceFloor, 30.0, 25.0, 10.0),
+            offer(Instrument::ConcessionalLoan, 12.0, 13.0, 10.0),
+            offer(Instrument::TaxCredit, 8.0, 2.0, 10.0),
+        ];
+        let s = close_gap(10.0, &offers).unwrap().unwrap();
+        assert_eq!(s.instrument, Instrument::ConcessionalLoan);
+        assert_eq!((s.public_cost_musd, s.closes_musd), (13.0, 10.0));
+        // A gap of 13: only the floor.
+        let offers = [
+            offer(Instrument::PriceFloor, 30.0, 25.0, 13.0),
+            offer(Instrument::ConcessionalLoan, 12.0, 13.0, 13.0),
+        ];
+        assert_eq!(
+            close_gap(13.0, &offers).unwrap().unwrap().instrument,
+            Instrument::PriceFloor
+        );
+        // A gap of 40: none, and the reason names each, the sign before the currency.
+        let offers = [
+            offer(Instrument::PriceFloor, 30.0, 25.0, 40.0),
+            offer(Instrument::ConcessionalLoan, 12.0, 13.0, 40.0),
+        ];
+        let why = close_gap(40.0, &offers).unwrap_err();
+        assert!(why.contains("-US$40 m"), "{why}");
+        assert!(
+            why.contains("price-floor: worth US$30 m to it, short of the gap"),
+            "{why}"
+        );
+        // No gap: no support.
+        assert_eq!(close_gap(0.0, &offers), Ok(None));
+    }
+
+    #[test]
+    fn money_prints_its_sign_before_the_currency() {
+        assert_eq!(money(-9.2), "-US$9 m");
+        assert_eq!(money(12.0), "US$12 m");
+        assert_eq!(money(-0.3), "US$0 m");
+    }
 
     #[test]
     fn budgets_parse() {
