@@ -129,8 +129,8 @@ pub fn run(args: ExportArgs) -> Result<u8> {
     let mut order: Vec<usize> = (0..kept.len()).collect();
     order.sort_by(|&a, &b| {
         prospect::appraisal::report_order(
-            (inputs[a].npv_musd, &inputs[a].id),
-            (inputs[b].npv_musd, &inputs[b].id),
+            (inputs[a].npv_musd(), inputs[a].id()),
+            (inputs[b].npv_musd(), inputs[b].id()),
         )
     });
     let slots: Vec<(Slot, Option<RankCell>)> = order.iter().map(|&i| (kept[i], ranks[i])).collect();

@@ -96,10 +96,10 @@ pub fn run(args: MergeArgs) -> Result<u8> {
             );
         }
         for c in &all[before..] {
-            if let Some(other) = seen.insert(c.id.clone(), n) {
+            if let Some(other) = seen.insert(c.id().into(), n) {
                 bail!(
                     "project {} is in {} and in {}: shards must split the input, each record in one shard",
-                    prospect::output::printable(&c.id),
+                    prospect::output::printable(c.id()),
                     prospect::output::printable(&args.shards[other].display().to_string()),
                     name
                 );

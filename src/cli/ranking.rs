@@ -123,19 +123,19 @@ fn nothing_passes(flags: &RankFlags, screens: &[Screen], all: &[Criteria]) {
     if let Some(c) = &flags.commodity {
         given.push(format!(
             "--commodity {c} (the input has {})",
-            present(&|p| p.commodity.as_deref())
+            present(&|p| p.commodity())
         ));
     }
     if let Some(r) = &flags.regime {
         given.push(format!(
             "--regime {r} (the input has {})",
-            present(&|p| p.regime.as_deref())
+            present(&|p| p.regime())
         ));
     }
     if let Some(c) = &flags.country {
         given.push(format!(
             "--country {c} (the input has {})",
-            present(&|p| p.country.as_deref())
+            present(&|p| p.country())
         ));
     }
     if let Some(y) = flags.max_years {

@@ -330,10 +330,10 @@ impl<'a> Leagues<'a> {
         let mut by_family: BTreeMap<&str, Vec<(f64, u32)>> = BTreeMap::new();
         for i in kept {
             let c = &all[i as usize];
-            let Some(inputs) = &c.committee else {
+            let Some(inputs) = c.committee() else {
                 continue;
             };
-            let score = total(&scores(inputs, c.stage(), a), weights);
+            let score = total(&scores(&inputs, c.stage(), a), weights);
             by_family.entry(c.family()).or_default().push((score, i));
         }
         let leagues = by_family
@@ -341,7 +341,7 @@ impl<'a> Leagues<'a> {
             .map(|(family, mut v)| {
                 v.sort_by(|x, y| {
                     y.0.total_cmp(&x.0)
-                        .then_with(|| all[x.1 as usize].id.cmp(&all[y.1 as usize].id))
+                        .then_with(|| all[x.1 as usize].id().cmp(all[y.1 as usize].id()))
                 });
                 (family.to_owned(), v.into_iter().map(|(_, i)| i).collect())
             })
@@ -376,7 +376,7 @@ impl<'a> Leagues<'a> {
     pub fn ranked(&self, league: usize, league_rank: usize) -> CommitteeRanked {
         let (family, v) = &self.leagues[league];
         let c = &self.all[v[league_rank - 1] as usize];
-        let inputs = c.committee.clone().unwrap_or_default();
+        let inputs = c.committee().unwrap_or_default();
         let criteria = scores(&inputs, c.stage(), &self.a);
         let contributions: BTreeMap<String, f64> = criteria
             .iter()
@@ -384,8 +384,8 @@ impl<'a> Leagues<'a> {
             .collect();
         CommitteeRanked {
             league_rank,
-            id: c.id.to_string(),
-            name: c.name.to_string(),
+            id: c.id().to_owned(),
+            name: c.name().to_owned(),
             family: family.clone(),
             score: contributions.values().sum(),
             criteria,
@@ -405,7 +405,7 @@ impl<'a> Leagues<'a> {
     pub fn excluded(&self) -> impl Iterator<Item = (&str, &str)> {
         self.excluded
             .iter()
-            .map(|(i, why)| (&*self.all[*i as usize].id, why.as_str()))
+            .map(|(i, why)| (self.all[*i as usize].id(), why.as_str()))
     }
 
     /// Ranks `ranks` (1 first) of every league as a [`Committee`], with the excluded

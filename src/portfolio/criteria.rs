@@ -35,16 +35,17 @@ pub enum Route {
     Unknown,
 }
 
-/// One project's ranking criteria: every figure the percentile and committee rankings,
-/// their screens and the Pareto front read (units as in the appraisal).
+/// One project's ranking criteria as given and as a shard writes them: every figure the
+/// percentile and committee rankings, their screens and the Pareto front read (units as
+/// in the appraisal). A run keeps them compacted, as [`Criteria`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Criteria {
-    pub id: Box<str>,
-    pub name: Box<str>,
+pub struct CriteriaFields {
+    pub id: String,
+    pub name: String,
     /// Canonical commodity, regime and country (ISO alpha-2), when known.
-    pub commodity: Option<Box<str>>,
-    pub regime: Option<Box<str>>,
-    pub country: Option<Box<str>>,
+    pub commodity: Option<String>,
+    pub regime: Option<String>,
+    pub country: Option<String>,
     /// NPV (base case), risked NPV, the owner's NPV, US$ million real.
     pub npv_musd: Option<f64>,
     pub risked_npv_musd: Option<f64>,
@@ -82,14 +83,14 @@ pub struct Criteria {
     pub committee: Option<CommitteeInputs>,
 }
 
-impl Criteria {
+impl CriteriaFields {
     /// The criteria of appraisal `p` of record `r`; with `ranges` (usual grade ranges by
     /// deposit type, % TREO) also the committee's inputs.
     pub fn new(
         p: &Appraisal,
         r: &ProjectRecord,
         ranges: Option<&std::collections::BTreeMap<String, [f64; 2]>>,
-    ) -> Criteria {
+    ) -> CriteriaFields {
         let res = &r.geology.resource;
         let inferred = res.inferred_mt.unwrap_or(0.0) + res.unclassified_mt.unwrap_or(0.0);
         let total = res.total_mt().unwrap_or(0.0);
@@ -99,12 +100,12 @@ impl Criteria {
             .origins()
             .filter(|(_, o)| *o == Origin::Given)
             .count() as f64;
-        Criteria {
-            id: p.id.as_str().into(),
-            name: p.name.as_str().into(),
-            commodity: p.commodity.as_deref().map(Into::into),
-            regime: p.regime.as_deref().map(Into::into),
-            country: p.country.as_deref().map(Into::into),
+        CriteriaFields {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            commodity: p.commodity.clone(),
+            regime: p.regime.clone(),
+            country: p.country.clone(),
             npv_musd: p.npv_musd.base,
             risked_npv_musd: p.risked_npv_musd,
             owner_npv_musd: p.owner.as_ref().map(|o| o.npv_musd),
@@ -142,6 +143,373 @@ impl Criteria {
             committee: ranges.map(|g| super::committee::inputs(p, r, g)),
         }
     }
+}
+
+/// An optional number in eight bytes: its bits, or [`Num::NONE`] for none. Every finite,
+/// infinite and NaN value an arithmetic operation or a parser makes is kept bit for bit
+/// (they never make the signalling NaN `NONE` is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Num(u64);
+
+impl Num {
+    /// A signalling NaN with a payload of its own, which stands for none.
+    const NONE: u64 = 0x7ff4_0000_0000_0d1e;
+
+    fn of(v: Option<f64>) -> Num {
+        Num(v.map_or(Num::NONE, f64::to_bits))
+    }
+
+    fn get(self) -> Option<f64> {
+        (self.0 != Num::NONE).then(|| f64::from_bits(self.0))
+    }
+}
+
+/// An optional calendar year in four bytes (`i32::MIN`, no year of any horizon, for none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Year(i32);
+
+impl Year {
+    fn of(v: Option<i32>) -> Year {
+        Year(v.unwrap_or(i32::MIN))
+    }
+
+    fn get(self) -> Option<i32> {
+        (self.0 != i32::MIN).then_some(self.0)
+    }
+}
+
+/// A table of the distinct values a run's criteria share (labels, lists of by-products),
+/// each kept once for the life of the process and named by its place.
+struct Interner<T: ?Sized + 'static> {
+    items: Vec<&'static T>,
+    index: std::collections::HashMap<&'static T, u32>,
+}
+
+impl<T: ?Sized + Eq + std::hash::Hash + 'static> Interner<T> {
+    fn new() -> Self {
+        Interner {
+            items: Vec::new(),
+            index: std::collections::HashMap::new(),
+        }
+    }
+}
+
+/// The place of `v` in `table` (1 first), adding it (made by `keep`) when new.
+fn intern<T: ?Sized + Eq + std::hash::Hash + 'static>(
+    table: &std::sync::RwLock<Interner<T>>,
+    v: &T,
+    keep: impl FnOnce() -> &'static T,
+) -> std::num::NonZeroU32 {
+    let at = |i: u32| std::num::NonZeroU32::new(i + 1).expect("a place plus one");
+    if let Some(&i) = table.read().unwrap_or_else(|e| e.into_inner()).index.get(v) {
+        return at(i);
+    }
+    let mut t = table.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(&i) = t.index.get(v) {
+        return at(i);
+    }
+    let kept = keep();
+    let i = u32::try_from(t.items.len()).expect("fewer than 2^32 distinct values");
+    t.items.push(kept);
+    t.index.insert(kept, i);
+    at(i)
+}
+
+fn interned<T: ?Sized + 'static>(
+    table: &std::sync::RwLock<Interner<T>>,
+    at: std::num::NonZeroU32,
+) -> &'static T {
+    table.read().unwrap_or_else(|e| e.into_inner()).items[at.get() as usize - 1]
+}
+
+static LABELS: std::sync::LazyLock<std::sync::RwLock<Interner<str>>> =
+    std::sync::LazyLock::new(|| std::sync::RwLock::new(Interner::new()));
+
+static LISTS: std::sync::LazyLock<std::sync::RwLock<Interner<[String]>>> =
+    std::sync::LazyLock::new(|| std::sync::RwLock::new(Interner::new()));
+
+/// A label (commodity, regime, country) kept once per distinct value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Label(std::num::NonZeroU32);
+
+impl Label {
+    fn of(v: Option<&str>) -> Option<Label> {
+        v.map(|v| Label(intern(&LABELS, v, || Box::leak(v.into()))))
+    }
+
+    fn get(self) -> &'static str {
+        interned(&LABELS, self.0)
+    }
+}
+
+/// A list of by-product names, kept once per distinct list; none for an empty one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct List(Option<std::num::NonZeroU32>);
+
+impl List {
+    fn of(v: &[String]) -> List {
+        List((!v.is_empty()).then(|| intern(&LISTS, v, || Box::leak(v.to_vec().into()))))
+    }
+
+    fn get(self) -> &'static [String] {
+        self.0.map_or(&[], |i| interned(&LISTS, i))
+    }
+}
+
+/// The committee's inputs, compacted: the share of given inputs and the stage are the
+/// criteria's own.
+#[derive(Debug, Clone, PartialEq)]
+struct Committee {
+    economics_value_musd: Num,
+    jurisdiction_multiplier: f64,
+    resource_confidence: Num,
+    grade_position: Num,
+    magnet_share_pct: Num,
+    offtakers: u32,
+    state_sponsor: bool,
+    radioactive: bool,
+}
+
+/// One project's ranking criteria ([`CriteriaFields`]) as a run keeps them, in about 250
+/// bytes: optional numbers in eight bytes, labels and by-product lists kept once per
+/// distinct value, the id and name in one allocation. Reads and writes as
+/// [`CriteriaFields`] (a shard's line), every number bit for bit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "CriteriaFields", into = "CriteriaFields")]
+pub struct Criteria {
+    /// The id, then the name.
+    text: Box<str>,
+    id_len: u32,
+    commodity: Option<Label>,
+    regime: Option<Label>,
+    country: Option<Label>,
+    byproducts_unpriced: List,
+    /// Risked NPV, US$ million real.
+    pub risked_npv_musd: Option<f64>,
+    npv_musd: Num,
+    owner_npv_musd: Num,
+    npv_to_capex: Num,
+    irr_pct: Num,
+    capex_musd: Num,
+    annual_ndpr_t: Num,
+    annual_dytb_t: Num,
+    /// Years to first production at P50 and P90 (base without a simulation), 0 for a
+    /// producer.
+    pub years_p50: f64,
+    pub years_p90: f64,
+    /// Chance of success, 0-1.
+    pub chance_of_success: f64,
+    /// The resource's confidence sub-criterion: 0 with a reserve, else minus the
+    /// inferred (and unclassified) share, -1 with no resource.
+    pub resource_score: f64,
+    /// Share of the model's inputs the record gives (0 when not valued).
+    pub given_share: f64,
+    spread_npv: [Num; 4],
+    spread_first_production: [Year; 2],
+    committee: Option<Committee>,
+    pub route: Route,
+    /// The record declares a Chinese owner or offtaker.
+    pub owner_china_linked: bool,
+    /// ... or separation in China.
+    pub china_linked: bool,
+    /// The study stage's place from exploration (0) to production (9).
+    pub stage_index: Option<u8>,
+}
+
+impl From<CriteriaFields> for Criteria {
+    fn from(f: CriteriaFields) -> Criteria {
+        let mut text = String::with_capacity(f.id.len() + f.name.len());
+        text.push_str(&f.id);
+        text.push_str(&f.name);
+        let s = f.spread;
+        Criteria {
+            text: text.into(),
+            id_len: u32::try_from(f.id.len()).expect("an id under 4 GB"),
+            commodity: Label::of(f.commodity.as_deref()),
+            regime: Label::of(f.regime.as_deref()),
+            country: Label::of(f.country.as_deref()),
+            byproducts_unpriced: List::of(&f.byproducts_unpriced),
+            risked_npv_musd: f.risked_npv_musd,
+            npv_musd: Num::of(f.npv_musd),
+            owner_npv_musd: Num::of(f.owner_npv_musd),
+            npv_to_capex: Num::of(f.npv_to_capex),
+            irr_pct: Num::of(f.irr_pct),
+            capex_musd: Num::of(f.capex_musd),
+            annual_ndpr_t: Num::of(f.annual_ndpr_t),
+            annual_dytb_t: Num::of(f.annual_dytb_t),
+            years_p50: f.years_p50,
+            years_p90: f.years_p90,
+            chance_of_success: f.chance_of_success,
+            resource_score: f.resource_score,
+            given_share: f.given_share,
+            spread_npv: [
+                Num::of(s.npv.npv_p10_musd),
+                Num::of(s.npv.npv_p50_musd),
+                Num::of(s.npv.npv_p90_musd),
+                Num::of(s.npv.prob_npv_positive),
+            ],
+            spread_first_production: [
+                Year::of(s.first_production_p10),
+                Year::of(s.first_production_p90),
+            ],
+            committee: f.committee.map(|c| Committee {
+                economics_value_musd: Num::of(c.economics_value_musd),
+                jurisdiction_multiplier: c.jurisdiction_multiplier,
+                resource_confidence: Num::of(c.resource_confidence),
+                grade_position: Num::of(c.grade_position),
+                magnet_share_pct: Num::of(c.magnet_share_pct),
+                offtakers: u32::try_from(c.offtakers).unwrap_or(u32::MAX),
+                state_sponsor: c.state_sponsor,
+                radioactive: c.radioactive,
+            }),
+            route: f.route,
+            owner_china_linked: f.owner_china_linked,
+            china_linked: f.china_linked,
+            stage_index: f.stage_index,
+        }
+    }
+}
+
+impl From<Criteria> for CriteriaFields {
+    fn from(c: Criteria) -> CriteriaFields {
+        CriteriaFields {
+            id: c.id().to_owned(),
+            name: c.name().to_owned(),
+            commodity: c.commodity().map(str::to_owned),
+            regime: c.regime().map(str::to_owned),
+            country: c.country().map(str::to_owned),
+            npv_musd: c.npv_musd(),
+            risked_npv_musd: c.risked_npv_musd,
+            owner_npv_musd: c.owner_npv_musd(),
+            npv_to_capex: c.npv_to_capex(),
+            irr_pct: c.irr_pct(),
+            capex_musd: c.capex_musd(),
+            years_p50: c.years_p50,
+            years_p90: c.years_p90,
+            chance_of_success: c.chance_of_success,
+            annual_ndpr_t: c.annual_ndpr_t(),
+            annual_dytb_t: c.annual_dytb_t(),
+            route: c.route,
+            owner_china_linked: c.owner_china_linked,
+            china_linked: c.china_linked,
+            stage_index: c.stage_index,
+            resource_score: c.resource_score,
+            given_share: c.given_share,
+            byproducts_unpriced: c.byproducts_unpriced().to_vec(),
+            spread: c.spread(),
+            committee: c.committee(),
+        }
+    }
+}
+
+impl Criteria {
+    /// The criteria of appraisal `p` of record `r`; with `ranges` (usual grade ranges by
+    /// deposit type, % TREO) also the committee's inputs.
+    pub fn new(
+        p: &Appraisal,
+        r: &ProjectRecord,
+        ranges: Option<&std::collections::BTreeMap<String, [f64; 2]>>,
+    ) -> Criteria {
+        CriteriaFields::new(p, r, ranges).into()
+    }
+
+    /// The project's id.
+    pub fn id(&self) -> &str {
+        &self.text[..self.id_len as usize]
+    }
+
+    /// The project's name.
+    pub fn name(&self) -> &str {
+        &self.text[self.id_len as usize..]
+    }
+
+    /// Canonical commodity, when known.
+    pub fn commodity(&self) -> Option<&'static str> {
+        self.commodity.map(Label::get)
+    }
+
+    /// Regime, when known.
+    pub fn regime(&self) -> Option<&'static str> {
+        self.regime.map(Label::get)
+    }
+
+    /// Country (ISO alpha-2), when known.
+    pub fn country(&self) -> Option<&'static str> {
+        self.country.map(Label::get)
+    }
+
+    /// NPV (base case), US$ million real.
+    pub fn npv_musd(&self) -> Option<f64> {
+        self.npv_musd.get()
+    }
+
+    /// The owner's NPV, US$ million real.
+    pub fn owner_npv_musd(&self) -> Option<f64> {
+        self.owner_npv_musd.get()
+    }
+
+    /// NPV over capex (ratio).
+    pub fn npv_to_capex(&self) -> Option<f64> {
+        self.npv_to_capex.get()
+    }
+
+    /// IRR, %.
+    pub fn irr_pct(&self) -> Option<f64> {
+        self.irr_pct.get()
+    }
+
+    /// Capex, US$ million real.
+    pub fn capex_musd(&self) -> Option<f64> {
+        self.capex_musd.get()
+    }
+
+    /// NdPr oxide at nameplate, t/y (before the China test).
+    pub fn annual_ndpr_t(&self) -> Option<f64> {
+        self.annual_ndpr_t.get()
+    }
+
+    /// Dy+Tb oxide at nameplate, t/y (before the China test).
+    pub fn annual_dytb_t(&self) -> Option<f64> {
+        self.annual_dytb_t.get()
+    }
+
+    /// The by-products the appraisal could not price.
+    pub fn byproducts_unpriced(&self) -> &'static [String] {
+        self.byproducts_unpriced.get()
+    }
+
+    /// The simulation's spread the ranking carries (issue 20).
+    pub fn spread(&self) -> super::spread::Spread {
+        let [p10, p50, p90, positive] = self.spread_npv.map(Num::get);
+        let [early, late] = self.spread_first_production.map(Year::get);
+        super::spread::Spread {
+            npv: super::spread::NpvSpread {
+                npv_p10_musd: p10,
+                npv_p50_musd: p50,
+                npv_p90_musd: p90,
+                prob_npv_positive: positive,
+            },
+            first_production_p10: early,
+            first_production_p90: late,
+        }
+    }
+
+    /// What the committee ranking scores (none when built for the percentile ranking
+    /// only).
+    pub fn committee(&self) -> Option<CommitteeInputs> {
+        self.committee.as_ref().map(|c| CommitteeInputs {
+            economics_value_musd: c.economics_value_musd.get(),
+            jurisdiction_multiplier: c.jurisdiction_multiplier,
+            resource_confidence: c.resource_confidence.get(),
+            given_share: self.given_share,
+            offtakers: c.offtakers as usize,
+            state_sponsor: c.state_sponsor,
+            grade_position: c.grade_position.get(),
+            magnet_share_pct: c.magnet_share_pct.get(),
+            radioactive: c.radioactive,
+            stage: self.stage().map(|s| s.as_str().to_owned()),
+        })
+    }
 
     /// The study stage.
     pub fn stage(&self) -> Option<StudyStage> {
@@ -154,7 +522,7 @@ impl Criteria {
         if self.china_linked {
             0.0
         } else {
-            self.annual_ndpr_t.unwrap_or(0.0)
+            self.annual_ndpr_t().unwrap_or(0.0)
         }
     }
 
@@ -163,7 +531,7 @@ impl Criteria {
         if self.china_linked {
             0.0
         } else {
-            self.annual_dytb_t.unwrap_or(0.0)
+            self.annual_dytb_t().unwrap_or(0.0)
         }
     }
 
@@ -176,9 +544,9 @@ impl Criteria {
     /// the share of inputs the record gives.
     pub fn subcriterion(&self, j: usize, scores: &RankSubscores) -> Option<f64> {
         match j {
-            0 => self.owner_npv_musd,
-            1 => self.npv_to_capex,
-            2 => self.irr_pct,
+            0 => self.owner_npv_musd(),
+            1 => self.npv_to_capex(),
+            2 => self.irr_pct(),
             3 => Some(-self.years_p50),
             4 => Some(-self.years_p90),
             5 => Some(self.non_china_ndpr_t()),
@@ -203,7 +571,7 @@ impl Criteria {
 
     /// Its commodity family: the commodity, or `unknown`.
     pub fn family(&self) -> &str {
-        self.commodity.as_deref().unwrap_or("unknown")
+        self.commodity().unwrap_or("unknown")
     }
 }
 
@@ -217,7 +585,7 @@ pub const SUBCRITERIA: usize = 13;
 /// Sorts criteria into the report's order (NPV highest first, unvalued last, then id), the
 /// order of every list of excluded projects, whatever order the records came in.
 pub fn sort(all: &mut [Criteria]) {
-    all.sort_by(|x, y| report_order((x.npv_musd, &x.id), (y.npv_musd, &y.id)));
+    all.sort_by(|x, y| report_order((x.npv_musd(), x.id()), (y.npv_musd(), y.id())));
 }
 
 /// A screen: `FIELD OP VALUE`, e.g. `npv>0`, `chance>=0.3`, `family=rare_earths`,
@@ -301,8 +669,8 @@ impl Screen {
     pub fn passes(&self, c: &Criteria) -> bool {
         let label = match self.field.as_str() {
             "family" | "commodity" => Some(Some(c.family())),
-            "regime" => Some(c.regime.as_deref()),
-            "country" => Some(c.country.as_deref()),
+            "regime" => Some(c.regime()),
+            "country" => Some(c.country()),
             _ => None,
         };
         if let Some(have) = label {
@@ -310,11 +678,11 @@ impl Screen {
             return if self.op == "=" { same } else { !same };
         }
         let have = match self.field.as_str() {
-            "npv" => c.npv_musd,
+            "npv" => c.npv_musd(),
             "risked_npv" => c.risked_npv_musd,
             "chance" => Some(c.chance_of_success),
             "years" => Some(c.years_p50),
-            _ => c.capex_musd,
+            _ => c.capex_musd(),
         };
         let want: f64 = self.value.parse().unwrap_or(f64::NAN);
         let Some(h) = have.filter(|h| h.is_finite()) else {
@@ -518,8 +886,8 @@ mod tests {
         npv: Option<f64>,
         commodity: Option<&str>,
         country: Option<&str>,
-    ) -> Criteria {
-        Criteria {
+    ) -> CriteriaFields {
+        CriteriaFields {
             id: id.into(),
             name: id.into(),
             commodity: commodity.map(Into::into),
@@ -550,8 +918,8 @@ mod tests {
 
     #[test]
     fn screens_test_numbers_and_labels_alike() {
-        let a = crit("A", Some(100.0), Some("rare_earths"), Some("AU"));
-        let b = crit("B", None, None, None);
+        let a: Criteria = crit("A", Some(100.0), Some("rare_earths"), Some("AU")).into();
+        let b: Criteria = crit("B", None, None, None).into();
         let s = |t: &str| Screen::parse(t).unwrap();
         assert!(s("npv>0").passes(&a) && !s("npv>0").passes(&b));
         assert!(s("npv<=100").passes(&a) && !s("npv<100").passes(&a));
@@ -575,6 +943,56 @@ mod tests {
     }
 
     #[test]
+    fn compacted_criteria_keep_every_value_bit_for_bit() {
+        let mut f = crit("P-1", Some(-0.0), Some("rare_earths"), None);
+        f.name = "Ünïcode name, with a comma".into();
+        f.irr_pct = Some(f64::NAN);
+        f.npv_to_capex = Some(f64::NEG_INFINITY);
+        f.capex_musd = Some(f64::MIN_POSITIVE / 3.0);
+        f.annual_dytb_t = Some(1.0 / 3.0);
+        f.spread.npv.npv_p50_musd = Some(1e300);
+        f.spread.first_production_p10 = Some(-5);
+        f.spread.first_production_p90 = Some(i32::MAX);
+        f.committee = Some(CommitteeInputs {
+            economics_value_musd: None,
+            jurisdiction_multiplier: 0.7,
+            resource_confidence: Some(0.25),
+            given_share: f.given_share,
+            offtakers: 3,
+            state_sponsor: true,
+            grade_position: Some(0.0),
+            magnet_share_pct: None,
+            radioactive: true,
+            stage: Some(StudyStage::ALL[3].as_str().into()),
+        });
+        let c = Criteria::from(f.clone());
+        assert_eq!((c.id(), c.name()), ("P-1", "Ünïcode name, with a comma"));
+        let back = CriteriaFields::from(c.clone());
+        // Compared by bits: NaN and -0 included.
+        let bits = |v: Option<f64>| v.map(f64::to_bits);
+        assert_eq!(bits(back.npv_musd), bits(Some(-0.0)));
+        assert_eq!(bits(back.irr_pct), bits(Some(f64::NAN)));
+        assert_eq!(bits(back.capex_musd), bits(f.capex_musd));
+        assert_eq!(back.npv_to_capex, Some(f64::NEG_INFINITY));
+        back.irr_pct
+            .map(|_| ())
+            .expect("a NaN is a value, not none");
+        let (mut x, mut y) = (back.clone(), f.clone());
+        (x.irr_pct, y.irr_pct) = (None, None);
+        assert_eq!(x, y);
+        // Labels and lists are kept once, whatever the number of projects sharing them.
+        let d = Criteria::from(crit("Q", None, Some("rare_earths"), Some("AU")));
+        assert_eq!(d.commodity(), c.commodity());
+        assert_eq!(d.country(), Some("AU"));
+        assert_eq!(c.country(), None);
+        assert_eq!(d.byproducts_unpriced(), ["U3O8"]);
+        let mut e = crit("R", None, None, None);
+        e.byproducts_unpriced.clear();
+        assert!(Criteria::from(e).byproducts_unpriced().is_empty());
+        assert!(std::mem::size_of::<Criteria>() <= 256);
+    }
+
+    #[test]
     fn a_shard_reads_back_exactly_and_a_bad_one_is_named() {
         let mut a = crit("A", Some(0.1 + 0.2), Some("rare_earths"), Some("AU"));
         a.years_p50 = 1.0 / 3.0;
@@ -582,7 +1000,7 @@ mod tests {
             economics_value_musd: Some(-1e-300),
             ..Default::default()
         });
-        let all = vec![a, crit("B", None, None, None)];
+        let all: Vec<Criteria> = vec![a.into(), crit("B", None, None, None).into()];
         let head = ShardHead {
             kind: SHARD_KIND.into(),
             prospect_version: "x".into(),

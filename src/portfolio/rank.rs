@@ -346,7 +346,7 @@ impl<'a> Scored<'a> {
         order.sort_by(|&a, &b| {
             score[b as usize]
                 .total_cmp(&score[a as usize])
-                .then_with(|| at(a as usize).id.cmp(&at(b as usize).id))
+                .then_with(|| at(a as usize).id().cmp(at(b as usize).id()))
         });
         Scored {
             all,
@@ -383,7 +383,7 @@ impl<'a> Scored<'a> {
     pub fn excluded(&self) -> impl Iterator<Item = (&str, &str)> {
         self.excluded
             .iter()
-            .map(|(i, why)| (&*self.all[*i as usize].id, why.as_str()))
+            .map(|(i, why)| (self.all[*i as usize].id(), why.as_str()))
     }
 
     /// The project at rank `rank` (1 first).
@@ -401,24 +401,24 @@ impl<'a> Scored<'a> {
             .collect();
         Ranked {
             rank,
-            id: c.id.to_string(),
-            name: c.name.to_string(),
+            id: c.id().to_owned(),
+            name: c.name().to_owned(),
             score: self.score[k],
             contributions,
             criteria,
             pareto: self.pareto[k],
             risked_npv_musd: c.risked_npv_musd,
-            npv_musd: c.npv_musd,
+            npv_musd: c.npv_musd(),
             years_to_first_production_p50: c.years_p50,
             chance_of_success: c.chance_of_success,
             non_china_ndpr_t: c.non_china_ndpr_t(),
             non_china_dytb_t: c.non_china_dytb_t(),
             china_linked: c.china_linked,
-            byproducts_unpriced: c.byproducts_unpriced.clone(),
-            warnings: unpriced_warning(&c.byproducts_unpriced)
+            byproducts_unpriced: c.byproducts_unpriced().to_vec(),
+            warnings: unpriced_warning(c.byproducts_unpriced())
                 .into_iter()
                 .collect(),
-            spread: c.spread,
+            spread: c.spread(),
         }
     }
 
