@@ -5,10 +5,14 @@
 //! distance from the site (its point, or every vertex of its densified outline) to the
 //! APEI's densified boundary.
 
-use geo::{BooleanOps, Contains, CoordsIter, Densify, Euclidean, GeodesicArea, Intersects};
+use geo::{
+    BooleanOps, BoundingRect, Contains, CoordsIter, Densify, Euclidean, GeodesicArea, Intersects,
+};
 use serde::Serialize;
 
-use super::layers::{Area, ELLIPSOID_OVER_SPHERE, chord_km, geodesic_km, unit};
+use super::layers::{
+    Area, ELLIPSOID_OVER_SPHERE, chord_km, chord2, geodesic_km, sphere_bound_km, unit,
+};
 use crate::read::record::SiteGeometry;
 
 /// Boundaries are densified to this step, degrees (about 5.5 km), so that the distance to
@@ -23,7 +27,16 @@ pub const KIND: &str = "apei";
 /// The APEIs of a protected-area layer, with their densified boundaries.
 #[derive(Debug, Default)]
 pub struct Apeis {
-    areas: Vec<(Area, Vec<geo::Point<f64>>)>,
+    areas: Vec<(Area, Boundary)>,
+}
+
+/// An APEI's densified boundary: its vertices, their unit vectors on the sphere, and the
+/// APEI's bounding box.
+#[derive(Debug, Default)]
+struct Boundary {
+    points: Vec<geo::Point<f64>>,
+    units: Vec<[f64; 3]>,
+    rect: Option<geo::Rect<f64>>,
 }
 
 /// A seabed site against the nearest APEI.
@@ -50,8 +63,18 @@ impl Apeis {
                 .filter(|a| a.kind.as_deref() == Some(KIND))
                 .map(|a| {
                     let dense = Euclidean.densify(&a.geometry, STEP_DEG);
-                    let points = dense.coords_iter().map(geo::Point::from).collect();
-                    (a.clone(), points)
+                    let points: Vec<geo::Point<f64>> =
+                        dense.coords_iter().map(geo::Point::from).collect();
+                    let units = points.iter().map(|q| unit(*q)).collect();
+                    let rect = a.geometry.bounding_rect();
+                    (
+                        a.clone(),
+                        Boundary {
+                            points,
+                            units,
+                            rect,
+                        },
+                    )
                 })
                 .collect(),
         }
@@ -79,9 +102,18 @@ impl Apeis {
                 .collect(),
             None => vec![p],
         };
+        let site_units: Vec<[f64; 3]> = site_points.iter().map(|q| unit(*q)).collect();
+        let site_rect = g.bounding_rect();
         let mut best: Option<ApeiRelation> = None;
         for (area, boundary) in &self.areas {
+            // Boxes apart: no overlap (the intersection is empty, its area 0).
+            let apart = match (site_rect, boundary.rect) {
+                (Some(s), Some(b)) => !s.intersects(&b),
+                _ => false,
+            };
             let (overlaps, overlap_km2) = match &polygon {
+                Some(_) if apart => (false, Some(0.0)),
+                None if apart => (false, None),
                 Some(mp) => {
                     let km2 = mp.intersection(&area.geometry).geodesic_area_unsigned() / 1e6;
                     (km2 > 0.0, Some(km2))
@@ -94,7 +126,13 @@ impl Apeis {
             let distance = if overlaps {
                 0.0
             } else {
-                distance_km(&site_points, boundary)
+                // An APEI that cannot come nearer than the best so far is not measured on
+                // the ellipsoid (it would not be chosen).
+                let beat = best.as_ref().map(|b| b.distance_km);
+                match distance_km(&site_points, &site_units, boundary, beat) {
+                    Some(d) => d,
+                    None => continue,
+                }
             };
             let candidate = ApeiRelation {
                 name: area.name.clone(),
@@ -122,25 +160,52 @@ impl Apeis {
 }
 
 /// The shortest geodesic distance between two point sets, km: sphere distances for every
-/// pair, then the ellipsoid for the pairs that can be the nearest.
-fn distance_km(a: &[geo::Point<f64>], b: &[geo::Point<f64>]) -> f64 {
-    let bu: Vec<[f64; 3]> = b.iter().map(|q| unit(*q)).collect();
-    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
-    let mut nearest = f64::INFINITY;
-    for (i, pa) in a.iter().enumerate() {
-        let u = unit(*pa);
-        for (j, v) in bu.iter().enumerate() {
-            let km = chord_km((0..3).map(|k| (u[k] - v[k]).powi(2)).sum());
-            nearest = nearest.min(km);
-            pairs.push((km, i, j));
+/// pair, then the ellipsoid for the pairs that can be the nearest, nearest on the sphere
+/// first, until no pair left can be nearer on the ellipsoid (the geodesic is at least
+/// [`ELLIPSOID_OVER_SPHERE`]`.0` times the sphere distance). `None` when no pair can come
+/// nearer than `beat` km.
+fn distance_km(
+    a: &[geo::Point<f64>],
+    au: &[[f64; 3]],
+    b: &Boundary,
+    beat: Option<f64>,
+) -> Option<f64> {
+    let d2 = |u: &[f64; 3], v: &[f64; 3]| -> f64 { (0..3).map(|k| (u[k] - v[k]).powi(2)).sum() };
+    // The nearest pair on the sphere (the chord is monotone in the great-circle distance).
+    let mut nearest_d2 = f64::INFINITY;
+    for u in au {
+        for v in &b.units {
+            nearest_d2 = nearest_d2.min(d2(u, v));
         }
     }
+    let nearest = chord_km(nearest_d2);
+    if beat.is_some_and(|best| nearest > sphere_bound_km(best)) {
+        return None;
+    }
     let reach = nearest * ELLIPSOID_OVER_SPHERE.1 / ELLIPSOID_OVER_SPHERE.0 + 1e-6;
-    pairs
-        .iter()
-        .filter(|(km, _, _)| *km <= reach)
-        .map(|(_, i, j)| geodesic_km(a[*i], b[*j]))
-        .fold(f64::INFINITY, f64::min)
+    // Chords a little beyond the reach, then the reach itself on each pair's distance.
+    let reach_d2 = chord2(reach) * (1.0 + 1e-6) + 1e-12;
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for (i, u) in au.iter().enumerate() {
+        for (j, v) in b.units.iter().enumerate() {
+            let x = d2(u, v);
+            if x <= reach_d2 {
+                let km = chord_km(x);
+                if km <= reach {
+                    pairs.push((km, i, j));
+                }
+            }
+        }
+    }
+    pairs.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let mut best = f64::INFINITY;
+    for (km, i, j) in pairs {
+        if best.is_finite() && km > sphere_bound_km(best) {
+            break;
+        }
+        best = best.min(geodesic_km(a[i], b.points[j]));
+    }
+    Some(best)
 }
 
 #[cfg(test)]
@@ -162,6 +227,35 @@ mod tests {
             geo::LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
             vec![],
         )
+    }
+
+    /// The nearest pair measured on the ellipsoid in sphere order with the early stop is
+    /// the least geodesic over every pair, measured one by one (every APEI's boundary
+    /// against a grid of points and a densified licence); and an APEI that cannot beat a
+    /// distance is left unmeasured only when it is farther.
+    #[test]
+    fn the_early_stop_finds_the_least_geodesic_of_all_pairs() {
+        let c = Context::builtin().unwrap();
+        let licence = Euclidean.densify(&square(-150.0, 8.0, -149.0, 9.0), STEP_DEG);
+        let licence: Vec<geo::Point<f64>> = licence.coords_iter().map(Into::into).collect();
+        let mut sites: Vec<Vec<geo::Point<f64>>> = vec![licence];
+        for lon in [-160.0, -152.5, -140.0, -125.0] {
+            for lat in [0.0, 9.5, 14.0, 20.0] {
+                sites.push(vec![geo::Point::new(lon, lat)]);
+            }
+        }
+        for a in &sites {
+            let au: Vec<[f64; 3]> = a.iter().map(|q| unit(*q)).collect();
+            for (_, b) in &c.apeis.areas {
+                let all = a
+                    .iter()
+                    .flat_map(|p| b.points.iter().map(|q| geodesic_km(*p, *q)))
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(distance_km(a, &au, b, None), Some(all));
+                assert_eq!(distance_km(a, &au, b, Some(all * 2.0)), Some(all));
+                assert_eq!(distance_km(a, &au, b, Some(all * 0.98 - 1.0)), None);
+            }
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::context::Context;
 use crate::context::plants::{Capacity, Plant, PlantCalendar};
 use crate::model::plant_terms::PlantTerms;
 use crate::model::simulate::SimOptions;
-use crate::portfolio::separation::{Allocation, Feed, Separation, Tier, allocate};
+use crate::portfolio::separation::{Allocation, Feed, PairFacts, Separation, Tier, allocate};
 use crate::portfolio::timeline::{DEFAULT_HORIZON_Y, ProjectLine, SeparationTerms};
 use crate::read::record::ProjectRecord;
 
@@ -183,14 +183,21 @@ pub fn from_lines(
     sep: &Separation,
 ) -> AssignedPlants {
     let mut c = TermsCollector::default();
+    // Distances and owners once for the run, not once a year.
+    let facts: Vec<Feed> = lines.iter().map(ProjectLine::feed_facts).collect();
+    let facts = PairFacts::new(&facts, sep);
     for year in as_of..=as_of + horizon {
-        let feeds: Vec<Feed> = lines
+        let (rows, mut feeds): (Vec<usize>, Vec<Feed>) = lines
             .iter()
-            .filter_map(|l| l.feed_in(year, l.first_production_year.base, &sep.ramp, 1.0))
-            .collect();
+            .enumerate()
+            .filter_map(|(i, l)| {
+                l.feed_in(year, l.first_production_year.base, &sep.ramp, 1.0)
+                    .map(|f| (i, f))
+            })
+            .unzip();
         c.observe(
             year,
-            &sep.allocate_year(&feeds, year, PlantCalendar::P50, as_of),
+            &facts.allocate_year(sep, &mut feeds, &rows, year, PlantCalendar::P50, as_of),
         );
     }
     c.finish(lines, sep)

@@ -207,6 +207,125 @@ impl Room {
 /// Assigns each feed's year of output to plants; `plants` pairs each plant with its
 /// capacity this year. Deterministic and independent of the order of either list.
 pub fn allocate(feeds: &[Feed], plants: &[(&Plant, Capacity)], c: &Charges) -> Allocation {
+    // Distances once per pair.
+    let np = plants.len();
+    let km: Vec<Option<f64>> = feeds
+        .iter()
+        .flat_map(|f| {
+            plants
+                .iter()
+                .map(move |(p, _)| f.point.map(|q| geodesic_km(q, p.point)))
+        })
+        .collect();
+    allocate_by(
+        feeds,
+        plants,
+        c,
+        |i, j| km[i * np + j],
+        |i, j, tier| owner_allows(&feeds[i], plants[j].0, tier),
+    )
+}
+
+/// What a run's allocations need of each (project, separating plant) pair that does not
+/// change from year to year: the geodesic distance (km) and whether the plant's owners
+/// are the project's offtakers or operator; and of each project, whether it separates in
+/// a plant of its own. Computed once for a run of many years instead of once a year (the
+/// same figures, so the same allocation).
+#[derive(Debug, Clone)]
+pub struct PairFacts {
+    /// Separating plants (the order of [`Separation::capacities`]), by id.
+    plants: Vec<String>,
+    /// Project-major, km; NaN where the project has no site.
+    km: Vec<f64>,
+    /// Project-major: bit 0 the plant's owners are offtakers, bit 1 the operator owns it.
+    owns: Vec<u8>,
+    /// By project: [`Separation::has_own_plant`].
+    own_plant: Vec<bool>,
+}
+
+impl PairFacts {
+    /// The facts of `feeds` (one per project; the year's quantities do not matter) against
+    /// the separating plants of `sep`.
+    pub fn new(feeds: &[Feed], sep: &Separation) -> PairFacts {
+        use rayon::prelude::*;
+        let plants: Vec<&Plant> = sep.plants.iter().filter(|p| p.separates()).collect();
+        let np = plants.len();
+        let mut km = vec![f64::NAN; feeds.len() * np];
+        let mut owns = vec![0u8; feeds.len() * np];
+        if np > 0 {
+            km.par_chunks_mut(np)
+                .zip(owns.par_chunks_mut(np))
+                .zip(feeds.par_iter())
+                .for_each(|((km, owns), f)| {
+                    for (j, p) in plants.iter().enumerate() {
+                        if let Some(q) = f.point {
+                            km[j] = geodesic_km(q, p.point);
+                        }
+                        owns[j] = u8::from(owner_allows(f, p, Tier::Named))
+                            | (u8::from(owner_allows(f, p, Tier::Captive)) << 1);
+                    }
+                });
+        }
+        PairFacts {
+            plants: plants.iter().map(|p| p.id.clone()).collect(),
+            km,
+            owns,
+            own_plant: feeds
+                .iter()
+                .map(|f| sep.has_own_plant(f.form, f.operator.as_deref()))
+                .collect(),
+        }
+    }
+
+    /// Allocates `feeds` of one year, where `rows[i]` is the project (of those the facts
+    /// were made from) of `feeds[i]`; the same result as [`Separation::allocate_year`].
+    pub fn allocate_year(
+        &self,
+        sep: &Separation,
+        feeds: &mut [Feed],
+        rows: &[usize],
+        year: i32,
+        cal: PlantCalendar,
+        as_of: i32,
+    ) -> Allocation {
+        let caps = sep.capacities(year, cal, as_of);
+        debug_assert!(
+            caps.len() == self.plants.len()
+                && caps
+                    .iter()
+                    .zip(&self.plants)
+                    .all(|((p, _), id)| &p.id == id)
+        );
+        for (f, &r) in feeds.iter_mut().zip(rows) {
+            f.own_plant = self.own_plant[r];
+        }
+        let np = self.plants.len();
+        allocate_by(
+            feeds,
+            &caps,
+            &sep.charges,
+            |i, j| {
+                let d = self.km[rows[i] * np + j];
+                (!d.is_nan()).then_some(d)
+            },
+            |i, j, tier| match tier {
+                Tier::Named => self.owns[rows[i] * np + j] & 1 != 0,
+                Tier::Captive => self.owns[rows[i] * np + j] & 2 != 0,
+                _ => owner_allows(&feeds[i], caps[j].0, tier),
+            },
+        )
+    }
+}
+
+/// [`allocate`] with the distance of feed `i` to plant `j` from `km` and the ownership
+/// part of the eligibility of the pair in a tier from `owns`.
+fn allocate_by(
+    feeds: &[Feed],
+    plants: &[(&Plant, Capacity)],
+    c: &Charges,
+    km: impl Fn(usize, usize) -> Option<f64>,
+    owns: impl Fn(usize, usize, Tier) -> bool,
+) -> Allocation {
     let mut feed_order: Vec<usize> = (0..feeds.len()).collect();
     feed_order.sort_by(|a, b| feeds[*a].id.cmp(&feeds[*b].id));
     let mut plant_order: Vec<usize> = (0..plants.len()).collect();
@@ -256,17 +375,6 @@ pub fn allocate(feeds: &[Feed], plants: &[(&Plant, Capacity)], c: &Charges) -> A
         }
     }
 
-    // Distances once per pair.
-    let km: Vec<Vec<Option<f64>>> = feeds
-        .iter()
-        .map(|f| {
-            plants
-                .iter()
-                .map(|(p, _)| f.point.map(|q| geodesic_km(q, p.point)))
-                .collect()
-        })
-        .collect();
-
     for tier in [Tier::Named, Tier::Captive, Tier::ThirdParty] {
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for &i in &feed_order {
@@ -276,11 +384,11 @@ pub fn allocate(feeds: &[Feed], plants: &[(&Plant, Capacity)], c: &Charges) -> A
             }
             for &j in &plant_order {
                 let (p, cap) = plants[j];
-                if !eligible(f, p, cap, tier, c) {
+                if !eligible(f, p, cap, c) || !owns(i, j, tier) {
                     continue;
                 }
                 // A feed with no position pays no freight but ranks after every priced pair.
-                let cost = match km[i][j] {
+                let cost = match km(i, j) {
                     Some(d) => c.cost(f, p, cap.heavy, d),
                     None => f64::MAX,
                 };
@@ -326,7 +434,7 @@ pub fn allocate(feeds: &[Feed], plants: &[(&Plant, Capacity)], c: &Charges) -> A
                 ndpr_t: ndpr,
                 dytb_t: dytb,
                 cost_usd_per_kg: if cost == f64::MAX { 0.0 } else { cost },
-                distance_km: km[i][j],
+                distance_km: km(i, j),
             });
         }
     }
@@ -363,8 +471,9 @@ pub fn allocate(feeds: &[Feed], plants: &[(&Plant, Capacity)], c: &Charges) -> A
     }
 }
 
-/// Whether plant `p` (with capacity `cap` this year) can take feed `f` in `tier`.
-fn eligible(f: &Feed, p: &Plant, cap: Capacity, tier: Tier, c: &Charges) -> bool {
+/// Whether plant `p` (with capacity `cap` this year) can take feed `f` (whatever the
+/// tier; [`owner_allows`] is the tier's part).
+fn eligible(f: &Feed, p: &Plant, cap: Capacity, c: &Charges) -> bool {
     // Separated oxides not made in a plant of the project's own are made in the layer's
     // plant of its operator, from whatever intermediate that plant takes.
     let form_ok = f.form == ProductForm::SeparatedOxides || p.feeds.contains(&f.form);
@@ -374,9 +483,12 @@ fn eligible(f: &Feed, p: &Plant, cap: Capacity, tier: Tier, c: &Charges) -> bool
     if !cap.heavy && f.dytb_t > c.light_only_max_dytb_to_ndpr * f.ndpr_t {
         return false;
     }
-    if !p.light && !cap.heavy {
-        return false;
-    }
+    p.light || cap.heavy
+}
+
+/// Whether the tier lets plant `p` take feed `f`: its owners are the feed's offtakers
+/// (named), its operator (captive), or it is open (third party).
+fn owner_allows(f: &Feed, p: &Plant, tier: Tier) -> bool {
     match tier {
         Tier::Own => false,
         Tier::Named => f.offtakers.iter().any(|o| p.owned_by(o)),
@@ -885,6 +997,30 @@ mod tests {
             for i in (1..p2.len()).rev() { let j = next(i + 1); p2.swap(i, j); }
             let b = run(&f2, &p2);
             prop_assert_eq!(a, b);
+        }
+
+        /// The run's allocation from distances and owners computed once (PairFacts) is the
+        /// year's allocation computed from scratch, for all the projects and for a subset
+        /// of them (each feed then a row other than its own index).
+        #[test]
+        fn pair_facts_allocate_as_the_year_does((feeds, plants) in world(), skip in 0usize..7) {
+            let sep = Separation {
+                plants,
+                charges: charges(),
+                utilisation: 1.0,
+                ramp: Vec::new(),
+                reo_ndpr_share: 0.2,
+                reo_dytb_share: 0.01,
+                layer_owners: vec!["Beta".into()],
+                new_plant_capex_musd_per_t_ndpr: 0.0,
+                new_plant_lead_time_y: 0,
+            };
+            let facts = PairFacts::new(&feeds, &sep);
+            let rows: Vec<usize> = (0..feeds.len()).filter(|i| *i != skip).collect();
+            let some: Vec<Feed> = rows.iter().map(|i| feeds[*i].clone()).collect();
+            let expected = sep.allocate_year(&some, 2026, PlantCalendar::P50, 2026);
+            let got = facts.allocate_year(&sep, &mut some.clone(), &rows, 2026, PlantCalendar::P50, 2026);
+            prop_assert_eq!(expected, got);
         }
     }
 

@@ -410,6 +410,22 @@ impl ProjectLine {
         }
     }
 
+    /// This project's feed with no output: what the allocation needs of it whatever the
+    /// year (its id, owners, product form and site).
+    pub(crate) fn feed_facts(&self) -> Feed {
+        Feed {
+            id: self.id.clone(),
+            operator: self.feed.operator.clone(),
+            offtakers: self.feed.offtakers.clone(),
+            form: self.feed.form.unwrap_or(ProductForm::Concentrate),
+            point: self.feed.point,
+            treo_t: 0.0,
+            ndpr_t: 0.0,
+            dytb_t: 0.0,
+            own_plant: false,
+        }
+    }
+
     /// This project's feed in `year` with first production in `first`, weighted by
     /// `weight` (1, or the chance of success); `None` when it produces nothing (or its
     /// first production is never).
