@@ -184,6 +184,21 @@ fn bracket_grid() -> impl Iterator<Item = f64> {
     })
 }
 
+/// The discount table of each rate of [`bracket_grid`] (end-of-year), built once: a draw
+/// whose Newton search fails evaluates NPV on up to 121 of these rates, and a power per
+/// rate was most of that search's cost.
+fn bracket_tables() -> impl Iterator<Item = (f64, &'static DiscountTable)> {
+    static TABLES: std::sync::OnceLock<Vec<(f64, DiscountTable)>> = std::sync::OnceLock::new();
+    TABLES
+        .get_or_init(|| {
+            bracket_grid()
+                .map(|r| (r, DiscountTable::new(r, Discounting::EndOfYear)))
+                .collect()
+        })
+        .iter()
+        .map(|(r, t)| (*r, t))
+}
+
 /// The one rate (a fraction) that makes NPV zero, for cash flows expected to have a
 /// single root: Newton's method from `guess`; failing that, the first step of
 /// [`bracket_grid`] over which NPV changes sign (with `falling_only`, only where it falls
@@ -196,8 +211,9 @@ pub fn irr_from(flows: &[f64], guess: f64, falling_only: bool) -> Option<f64> {
     }
     let f = |r: f64| npv(r, flows, Discounting::EndOfYear);
     let mut prev: Option<(f64, f64)> = None;
-    for r in bracket_grid() {
-        let v = f(r);
+    for (r, table) in bracket_tables() {
+        // The table's NPV is `f(r)` to the last bit, without a power per rate.
+        let v = table.npv(flows);
         if v == 0.0 && !falling_only {
             return Some(r);
         }
@@ -593,6 +609,100 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
     }
 }
 
+/// The after-tax net cash flow of each year of [`schedule_into`]'s schedule, and nothing
+/// else, into `net` (US$ million a year): the same figures by the same operations in the
+/// same order, so each equals that schedule's `net` to the last bit (a test checks it), in
+/// one pass without writing the other twelve columns of every year (a simulated draw
+/// needs only these).
+pub fn net_flows_into(inp: &ScheduleInputs, price_factor: f64, net: &mut Vec<f64>) {
+    net.clear();
+    let c = inp.construction_y;
+    let dep_years = inp.depreciation_y.max(1);
+    let mut losses = 0.0;
+    let mut depreciated = 0;
+    let mut rent_carry = 0.0;
+    // The tax pass of `schedule_into` on one year of its columns (construction years have
+    // only capex; `construction` says which phase the year is in).
+    let mut year = |revenue: f64,
+                    royalty: f64,
+                    opex: f64,
+                    logistics: f64,
+                    capex: f64,
+                    sustaining_capex: f64,
+                    closure: f64,
+                    construction: bool| {
+        let depreciation = if !construction && depreciated < dep_years {
+            depreciated += 1;
+            inp.capex / f64::from(dep_years)
+        } else {
+            0.0
+        };
+        let mut royalty = royalty;
+        if let Some(rule) = &inp.fiscal.royalty_formula {
+            let ebit = revenue - opex - logistics - sustaining_capex - closure - depreciation;
+            royalty = revenue * rule.rate_pct(ebit, revenue) / 100.0;
+        }
+        let pre_tax = revenue - royalty - opex - logistics - capex - sustaining_capex - closure;
+        let taxable =
+            revenue - royalty - opex - logistics - sustaining_capex - closure - depreciation;
+        let mut tax = 0.0;
+        if taxable < 0.0 {
+            losses -= taxable;
+        } else {
+            let offset = losses.min(taxable);
+            losses -= offset;
+            tax = (taxable - offset) * inp.tax_rate_pct / 100.0;
+        }
+        let rent_tax = match &inp.fiscal.rent_tax {
+            Some(rt) => rt.year(&mut rent_carry, pre_tax - tax),
+            None => 0.0,
+        };
+        pre_tax - tax - rent_tax
+    };
+    for _ in 1..=c {
+        let capex = inp.capex / f64::from(c);
+        net.push(year(0.0, 0.0, 0.0, 0.0, capex, 0.0, 0.0, true));
+    }
+    // Without construction years, the first year (production or closure) carries the capex.
+    let mut first_capex = (c == 0).then_some(inp.capex);
+    let room = MAX_YEARS.saturating_sub(c as usize);
+    let mut shares = production_shares(&inp.ramp_up, inp.mine_life_y)
+        .take(room)
+        .peekable();
+    let mut produced = false;
+    while let Some(share) = shares.next() {
+        produced = true;
+        let revenue =
+            ((inp.revenue_per_y * price_factor + inp.fixed_revenue_per_y) * share).max(0.0);
+        let royalty = revenue * inp.royalty_pct / 100.0;
+        let sustaining = if share > 0.0 {
+            inp.sustaining_per_y
+        } else {
+            0.0
+        };
+        // The last production year carries closure.
+        let closure = if shares.peek().is_none() {
+            inp.closure
+        } else {
+            0.0
+        };
+        net.push(year(
+            revenue,
+            royalty,
+            inp.opex_per_y * share,
+            inp.logistics_per_y * share,
+            first_capex.take().unwrap_or(0.0),
+            sustaining,
+            closure,
+            false,
+        ));
+    }
+    if !produced {
+        let capex = first_capex.take().unwrap_or(0.0);
+        net.push(year(0.0, 0.0, 0.0, 0.0, capex, 0.0, inp.closure, false));
+    }
+}
+
 /// NPV (after or before tax) of a schedule at `rate_pct`.
 pub fn value(years: &[YearFlow], rate_pct: f64, discounting: Discounting, after_tax: bool) -> f64 {
     let flows = years
@@ -854,6 +964,56 @@ mod tests {
         assert_eq!(s.last().unwrap().closure, 10.0);
         assert_eq!(cut_output_y(&inp, &s), 1e9 - 147.5);
         assert_eq!(cut_output_y(&inputs(), &schedule(&inputs(), 1.0)), 0.0);
+    }
+
+    #[test]
+    fn net_flows_are_the_schedules_net_to_the_last_bit() {
+        let formula = crate::assumptions::RoyaltyFormula {
+            intercept_pct: 0.5,
+            ebit_divisor: 12.5,
+            cap_pct: 5.0,
+        };
+        let rent = crate::model::fiscal::RentTax {
+            rate_pct: 25.0,
+            threshold_pct: 20.0,
+        };
+        let mut net = Vec::new();
+        let mut cases = 0;
+        for construction_y in [0, 1, 3, 150, 160] {
+            for mine_life_y in [0.0, 0.3, 5.5, 12.0, 1e9, f64::INFINITY] {
+                for (formula, rent) in [
+                    (None, None),
+                    (Some(formula.clone()), None),
+                    (None, Some(rent)),
+                    (Some(formula.clone()), Some(rent)),
+                ] {
+                    for (capex, opex, fixed) in
+                        [(200.0, 40.0, 0.0), (900.0, 95.0, -7.0), (0.0, 10.0, 3.0)]
+                    {
+                        for price_factor in [0.0, 0.6, 1.0, 2.5] {
+                            let mut inp = inputs();
+                            inp.construction_y = construction_y;
+                            inp.mine_life_y = mine_life_y;
+                            inp.fiscal.royalty_formula = formula.clone();
+                            inp.fiscal.rent_tax = rent;
+                            inp.capex = capex;
+                            inp.opex_per_y = opex;
+                            inp.fixed_revenue_per_y = fixed;
+                            inp.sustaining_per_y = 3.0;
+                            inp.logistics_per_y = 4.0;
+                            inp.ramp_up = vec![0.0, 0.5, 0.8];
+                            let years = schedule(&inp, price_factor);
+                            net_flows_into(&inp, price_factor, &mut net);
+                            let want: Vec<u64> = years.iter().map(|y| y.net.to_bits()).collect();
+                            let got: Vec<u64> = net.iter().map(|x| x.to_bits()).collect();
+                            assert_eq!(got, want, "{inp:?} at {price_factor}");
+                            cases += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 5 * 6 * 4 * 3 * 4);
     }
 
     #[test]

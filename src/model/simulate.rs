@@ -358,8 +358,10 @@ impl<'a> Evaluator<'a> {
         } else {
             base.mine_life_y
         };
-        cashflow::schedule_into(inp, 1.0, &mut self.buffer);
         if let Some(pct) = m.idle_holding_pct {
+            // A built mine: the owner's choice between operating, care and maintenance and
+            // closing needs the whole schedule.
+            cashflow::schedule_into(inp, 1.0, &mut self.buffer);
             let holding = inp.opex_per_y * pct / 100.0;
             let (_, course) = crate::model::idle::decide(
                 &self.buffer,
@@ -371,9 +373,12 @@ impl<'a> Evaluator<'a> {
             if let Some(c) = course {
                 self.buffer = c;
             }
+            self.flows.clear();
+            self.flows.extend(self.buffer.iter().map(|y| y.net));
+        } else {
+            // The net flows alone, the schedule's to the last bit.
+            cashflow::net_flows_into(inp, 1.0, &mut self.flows);
         }
-        self.flows.clear();
-        self.flows.extend(self.buffer.iter().map(|y| y.net));
         let npv = self.discount.npv(&self.flows);
         let irr = if want_irr {
             irr_near(&self.flows, m.base_irr.unwrap_or(0.1))
