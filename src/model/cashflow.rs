@@ -983,9 +983,9 @@ mod tests {
             for mine_life_y in [0.0, 0.3, 5.5, 12.0, 1e9, f64::INFINITY] {
                 for (formula, rent) in [
                     (None, None),
-                    (Some(formula.clone()), None),
+                    (Some(formula), None),
                     (None, Some(rent)),
-                    (Some(formula.clone()), Some(rent)),
+                    (Some(formula), Some(rent)),
                 ] {
                     for (capex, opex, fixed) in
                         [(200.0, 40.0, 0.0), (900.0, 95.0, -7.0), (0.0, 10.0, 3.0)]
@@ -994,7 +994,7 @@ mod tests {
                             let mut inp = inputs();
                             inp.construction_y = construction_y;
                             inp.mine_life_y = mine_life_y;
-                            inp.fiscal.royalty_formula = formula.clone();
+                            inp.fiscal.royalty_formula = formula;
                             inp.fiscal.rent_tax = rent;
                             inp.capex = capex;
                             inp.opex_per_y = opex;
