@@ -656,6 +656,9 @@ pub struct ReserveAssumptions {
     pub draws: usize,
     /// Years a disruption lasts when the user gives none.
     pub disruption_years: u32,
+    /// NdPr oxide demand of the reserve's buyers where a command gives none (`report`),
+    /// t/y.
+    pub demand_ndpr_t_per_y: f64,
 }
 
 /// `[validation]`: thresholds of `check`.

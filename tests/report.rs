@@ -18,6 +18,8 @@ fn report(input: &str, dir: &std::path::Path) -> (std::path::PathBuf, String) {
             "--quiet",
             "--target",
             "ndpr=30000t@2032",
+            "--budget",
+            "2000musd/y",
             "--output",
         ])
         .arg(&out)
@@ -248,7 +250,14 @@ fn every_chart_has_ticks_and_no_label_is_clipped() {
     let problems = layout_problems(browser, &html, dir.path());
     assert!(problems.is_empty(), "{problems:#?}");
     // Each chart kind is there to be checked: supply, Gantt, NPV, tornadoes, waterfalls.
-    for id in ["supply-ndpr", "supply-dytb", "gantt", "npv", "cost-curve"] {
+    for id in [
+        "supply-ndpr",
+        "supply-dytb",
+        "gantt",
+        "npv",
+        "cost-curve",
+        "reserve",
+    ] {
         assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
     }
     assert!(html.matches("class=\"tornado\"").count() > 10);

@@ -32,6 +32,14 @@ pub struct ReportArgs {
     /// assumptions' [report.whatif] grid.
     #[arg(long)]
     pub no_whatif: bool,
+    /// Leave out the strategic reserve section.
+    #[arg(long)]
+    pub no_reserve: bool,
+    #[command(flatten)]
+    pub reserve: super::reserve::ReserveFlags,
+    /// With --target: the plan the reserve is compared with (see `reserve`).
+    #[command(flatten)]
+    pub plan: super::reserve::PlanFlags,
     #[command(flatten)]
     pub model: ModelArgs,
 }
@@ -62,7 +70,10 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     if let (Some(g), Some(q)) = (&args.geojson, &qml) {
         outputs.extend([("--geojson", g.as_path()), ("its style", q.as_path())]);
     }
-    args.model.guard(&args.files, &outputs)?;
+    let mut inputs = args.files.clone();
+    inputs.extend(args.reserve.demand_file.iter().cloned());
+    args.model.guard(&inputs, &outputs)?;
+    let demand = args.reserve.demand_given()?;
     let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };
@@ -94,6 +105,49 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     match &grid {
         Ok(g) => extras.whatif = Some(g.page(&report, &timeline, &records, &ranking, &assumptions)),
         Err(note) => extras.whatif_note = Some(note.clone()),
+    }
+    let reserve = if args.no_reserve {
+        None
+    } else {
+        let (demand, basis) = match demand {
+            Some(d) => (
+                d,
+                "Demand: as given (--demand or --demand-file).".to_owned(),
+            ),
+            None => {
+                let t = assumptions.reserve.demand_ndpr_t_per_y;
+                (
+                    prospect::portfolio::reserve::Demand {
+                        entries: vec![prospect::portfolio::reserve::DemandEntry {
+                            product: prospect::portfolio::reserve::Product::Ndpr,
+                            year: None,
+                            tonnes: t,
+                        }],
+                    },
+                    format!(
+                        "Demand: NdPr oxide {} t/y, the assumptions' reserve.demand_ndpr_t_per_y (derived from China's 2024 NdPr balance and magnet exports, an order of magnitude; --demand or --demand-file to change, e.g. --demand ndpr=42000t,dy=1500t,tb=300t).",
+                        prospect::output::axes::label(t)
+                    ),
+                )
+            }
+        };
+        Some((
+            super::reserve::sized(
+                &args.reserve,
+                demand,
+                args.target.map(|t| (t, &args.plan)),
+                (&records, &report, &assumptions),
+                &args.model,
+            )?,
+            basis,
+        ))
+    };
+    match &reserve {
+        Some((r, basis)) => extras.reserve = Some((r, basis.clone())),
+        None => {
+            extras.reserve_note =
+                Some("No strategic reserve: the report was written with --no-reserve.".into())
+        }
     }
     let html = prospect::output::report::html_with(
         &report,

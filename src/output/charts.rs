@@ -180,6 +180,143 @@ pub fn cost_curve_svg(report: &Report, ndpr_price_usd_per_kg: Option<f64>) -> St
     svg
 }
 
+/// The strategic reserve (issue 18): one bar per product and supply outlook (the market,
+/// and with the plan financed when there is one), its length the stockpile in days of the
+/// disruption's mean demand on a days axis, Japan's reference line drawn and labelled, and
+/// beside each bar its tonnes at the confidence and its cost at the deck.
+pub fn reserve_svg(r: &crate::portfolio::reserve::Reserve) -> String {
+    // By product, each outlook beside the other.
+    let mut rows: Vec<(String, &crate::portfolio::reserve::ProductReserve)> = r
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            s.products.iter().map(move |p| {
+                (
+                    format!("{}, {}", product_label(p.product), scenario_label(s.name)),
+                    p,
+                )
+            })
+        })
+        .collect();
+    rows.sort_by_key(|(_, p)| p.product);
+    let peak = rows
+        .iter()
+        .map(|(_, p)| p.days_of_consumption)
+        .filter(|d| d.is_finite())
+        .fold(r.reference_days.max(1.0), f64::max);
+    let mut ticks = crate::output::axes::ticks_at_least_two(0.0, peak, 5);
+    // The axis ends on a tick at or beyond the longest bar.
+    if let [.., a, b] = ticks[..]
+        && b < peak
+    {
+        ticks.push(b + (b - a));
+    }
+    let max = ticks.last().copied().unwrap_or(peak).max(peak);
+    let (left, w, row, top) = (170.0, 480.0, 24.0, 48.0);
+    let plot_bottom = top + row * rows.len() as f64 + 6.0;
+    let h = plot_bottom + 72.0;
+    let x = |v: f64| left + v.clamp(0.0, max) / max * w;
+    let mut svg = format!(
+        r##"<svg id="reserve" class="chart" viewBox="0 0 960 {h:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Strategic reserve in days of consumption" font-family="sans-serif" font-size="11"><text x="{left}" y="14" font-weight="bold">Stockpile at {} % confidence, days of consumption</text><text x="{:.1}" y="14" font-weight="bold">tonnes; cost at the deck</text>"##,
+        crate::output::axes::label(r.confidence_pct),
+        left + w + 16.0,
+    );
+    for t in &ticks {
+        let _ = write!(
+            svg,
+            r##"<line x1="{0:.1}" x2="{0:.1}" y1="{top}" y2="{plot_bottom:.1}" stroke="#eee"/>"##,
+            x(*t)
+        );
+    }
+    for (i, (label, p)) in rows.iter().enumerate() {
+        let y = top + row * i as f64 + 4.0;
+        let colour = if label.ends_with("market") {
+            "#6baed6"
+        } else {
+            "#fd8d3c"
+        };
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{left}" y="{y:.1}" width="{:.1}" height="14" fill="{colour}"><title>{}: {:.0} t, US${:.1} m, {:.0} days</title></rect><text x="{:.1}" y="{:.1}">{} t; US${} m; {} days</text>"##,
+            left - 6.0,
+            y + 11.0,
+            escape(label),
+            (x(p.days_of_consumption) - left).max(0.5),
+            escape(label),
+            p.stockpile_t,
+            p.cost_musd,
+            p.days_of_consumption,
+            left + w + 16.0,
+            y + 11.0,
+            crate::output::axes::label(p.stockpile_t.round()),
+            crate::output::axes::label(p.cost_musd.round()),
+            crate::output::axes::label(p.days_of_consumption.round()),
+        );
+    }
+    let xr = x(r.reference_days);
+    let _ = write!(
+        svg,
+        r##"<line x1="{xr:.1}" x2="{xr:.1}" y1="{:.1}" y2="{plot_bottom:.1}" stroke="#000" stroke-width="1.5" stroke-dasharray="5 3"/><text x="{xr:.1}" y="{:.1}" text-anchor="{}" font-weight="bold">Japan's {}-day line</text>"##,
+        top - 4.0,
+        top - 8.0,
+        if xr > left + w - 60.0 {
+            "end"
+        } else {
+            "middle"
+        },
+        crate::output::axes::label(r.reference_days),
+    );
+    crate::output::axes::x_axis(
+        &mut svg,
+        &ticks,
+        x,
+        crate::output::axes::label,
+        plot_bottom,
+        (left, left + w),
+        "days of the disruption's mean demand",
+    );
+    let swatch = |c: &str| format!(r##"<rect x="0" y="-6" width="20" height="10" fill="{c}"/>"##);
+    let mut entries = vec![(
+        swatch("#6baed6"),
+        "market (every project at its own chance and pace)".to_owned(),
+    )];
+    if r.scenarios.len() > 1 {
+        entries.push((
+            swatch("#fd8d3c"),
+            "with the plan's projects financed".to_owned(),
+        ));
+    }
+    entries.push((
+        r##"<line x1="0" x2="20" y1="0" y2="0" stroke="#000" stroke-width="1.5" stroke-dasharray="5 3"/>"##.to_owned(),
+        format!(
+            "reference: {} days of demand (Japan's stockpile target)",
+            crate::output::axes::label(r.reference_days)
+        ),
+    ));
+    crate::output::axes::legend(&mut svg, &entries, (left, plot_bottom + 48.0), 950.0);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A reserve product's name on the page.
+pub fn product_label(p: crate::portfolio::reserve::Product) -> &'static str {
+    use crate::portfolio::reserve::Product;
+    match p {
+        Product::Ndpr => "NdPr oxide",
+        Product::Dy => "Dy2O3",
+        Product::Tb => "Tb4O7",
+    }
+}
+
+/// A reserve scenario's name on the page.
+pub fn scenario_label(name: &str) -> &str {
+    match name {
+        "market" => "market",
+        "with_plan" => "with the plan",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1139,6 +1139,94 @@ pub struct Extras<'a> {
     )>,
     /// Why there is no what-if, when the command left it out.
     pub whatif_note: Option<String>,
+    /// The strategic reserve (`prospect reserve`) and where its demand comes from.
+    pub reserve: Option<(&'a crate::portfolio::reserve::Reserve, String)>,
+    /// Why there is no reserve section, when the command left it out.
+    pub reserve_note: Option<String>,
+}
+
+/// The strategic reserve: what the buyers outside China would lack through a disruption
+/// of China's exports, as stockpile tonnes at the confidence, cost at the deck and days of
+/// consumption against the reference line, in the market and with the plan financed.
+fn reserve_section(r: &crate::portfolio::reserve::Reserve, demand_basis: &str) -> String {
+    use crate::output::charts::{product_label, scenario_label};
+    let d = &r.disruption;
+    let mut out = format!(
+        "<h2>Strategic reserve</h2><p>The stockpile of separated oxide that carries the buyers outside China through {} for {} year{} from {}: the shortfall (demand less what plants outside China separate) summed over the disruption, at {} % confidence over {} draws of the supply timeline (seed {}); cost at the {} deck's prices; days of the disruption's mean demand against Japan's {}-day line. {} (docs/models.md, Strategic reserve; <code>prospect reserve</code> gives the same figures.)</p>",
+        if d.cut_pct >= 100.0 {
+            "a stop of China's exports".to_owned()
+        } else {
+            format!(
+                "a {} % cut in China's exports",
+                super::axes::label(d.cut_pct)
+            )
+        },
+        d.years,
+        if d.years == 1 { "" } else { "s" },
+        d.from,
+        super::axes::label(r.confidence_pct),
+        r.draws,
+        r.seed,
+        escape(&r.price_scenario),
+        super::axes::label(r.reference_days),
+        escape(demand_basis),
+    );
+    out.push_str(&crate::output::charts::reserve_svg(r));
+    out.push_str("<table id=\"reserve-table\" class=\"kv\"><thead><tr><th>Outlook</th><th>Product</th><th>Demand t/y</th><th>Stockpile t</th><th>P50 t</th><th>P(shortfall)</th><th>US$/kg</th><th>Cost US$m</th><th>Days</th><th>Reference line t</th><th>Its cost US$m</th></tr></thead><tbody>");
+    let t = |v: f64| super::axes::label(v.round());
+    for s in &r.scenarios {
+        for p in &s.products {
+            let _ = write!(
+                out,
+                "<tr data-scenario=\"{}\" data-product=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                s.name,
+                p.product.name(),
+                scenario_label(s.name),
+                product_label(p.product),
+                t(p.demand_t_per_y),
+                t(p.stockpile_t),
+                t(p.stockpile_p50_t),
+                p.prob_shortfall,
+                p.price_usd_per_kg,
+                t(p.cost_musd),
+                t(p.days_of_consumption),
+                t(p.reference_t),
+                t(p.reference_cost_musd)
+            );
+        }
+    }
+    out.push_str("</tbody></table>");
+    if let Some(shrink) = &r.shrink {
+        let lines: Vec<String> = shrink
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} t (US${} m) at {} % confidence, {} t in expectation",
+                    product_label(s.product),
+                    t(s.stockpile_t),
+                    t(s.cost_musd),
+                    super::axes::label(r.confidence_pct),
+                    t(s.mean_t)
+                )
+            })
+            .collect();
+        let _ = write!(
+            out,
+            "<p>Financing the plan's projects ({}) takes off the stockpile: {}.</p>",
+            escape(&fit_list(&r.plan_financed, 200)),
+            escape(&lines.join("; "))
+        );
+    } else {
+        out.push_str("<p><small>No plan compared: with <code>--target</code> and <code>--budget</code> the report also sizes the reserve with the plan's projects financed.</small></p>");
+    }
+    let notes: Vec<String> = r
+        .scenarios
+        .iter()
+        .map(|s| format!("{}: {}", scenario_label(s.name), s.note))
+        .chain(r.notes.iter().cloned())
+        .collect();
+    let _ = write!(out, "<p><small>{}.</small></p>", escape(&notes.join("; ")));
+    out
 }
 
 /// The whole report.
@@ -1324,6 +1412,7 @@ table.committee {{ font-size: 0.78em; }} .league {{ overflow-x: auto; }} table.c
 <h2>Investment timeline</h2><p>Remaining stages (light blue: studies, orange: permitting and financing, green: construction) and first production P10-P90 whiskers.</p>{gantt}
 <h2>Non-China supply</h2><p>A mine adds to non-China supply only when a plant outside China separates its output: mined (contained) oxide against what the plants separate and their capacity.</p>{target}{supply_ndpr}{supply_dytb}{plants}
 <h2>NPV distribution</h2>{npv}
+{reserve}
 <h2>Cost curve</h2><p>Each bar is a valued rare-earth project: width its NdPr oxide output at nameplate, height its C1 cash cost per kg NdPr (opex and freight less by-product credits); sorted from the cheapest. Projects below the deck's NdPr line earn a cash margin on NdPr alone.</p>{cost_curve}
 <h2>Projects</h2>{cards}
 </body></html>
@@ -1346,6 +1435,14 @@ table.committee {{ font-size: 0.78em; }} .league {{ overflow-x: auto; }} table.c
         plants = plants_table(timeline),
         npv = npv_svg(report),
         cost_curve = crate::output::charts::cost_curve_svg(report, deck_ndpr(report)),
+        reserve = match (&extras.reserve, &extras.reserve_note) {
+            (Some((r, basis)), _) => reserve_section(r, basis),
+            (None, Some(note)) => format!(
+                "<h2>Strategic reserve</h2><p id=\"reserve-note\"><small>{}</small></p>",
+                escape(note)
+            ),
+            (None, None) => String::new(),
+        },
     )
 }
 
