@@ -40,6 +40,9 @@ enum Command {
     /// Rank projects for financing by weighted criteria (risked value, speed, supply
     /// security, risk, confidence), with each criterion's contribution and a Pareto flag.
     Rank(Box<cli::rank::RankArgs>),
+    /// The first allocation pass alone: which plant each project's output goes to, over
+    /// the whole input, for the shards of a sharded run (`--assigned-plants`).
+    Allocate(Box<cli::allocate::AllocateArgs>),
     /// Rank the shards of one run together: the criteria `rank --shard` wrote for each
     /// part of the input, ranked over their union exactly as `rank` over the whole input.
     Merge(Box<cli::merge::MergeArgs>),
@@ -150,6 +153,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Sensitivity(args) => cli::sensitivity::run(*args),
         Command::Rank(args) => cli::rank::run(*args),
         Command::Merge(args) => cli::merge::run(*args),
+        Command::Allocate(args) => cli::allocate::run(*args),
         Command::Timeline(args) => cli::timeline::run(*args),
         Command::Plan(args) => cli::plan::run(*args),
         Command::Reserve(args) => cli::reserve::run(*args),

@@ -222,3 +222,96 @@ fn a_long_table_shows_the_top_and_says_so() {
     assert!(text.lines().any(|l| l.starts_with("1000 ")));
     assert!(!text.lines().any(|l| l.starts_with("1001 ")));
 }
+
+/// Without `--nearest-plant` the plants' capacity is shared by every project, so a shard
+/// cannot allocate by itself: `prospect allocate` over the whole input, given to each of
+/// four shards with `--assigned-plants`, makes the merge equal the single run that
+/// allocates over the whole input, byte for byte; shards allocating alone do not.
+#[test]
+fn shards_on_the_whole_inputs_allocation_equal_a_single_allocated_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = Path::new("samples/projects.csv");
+    let synth = input(dir.path());
+    let parts = split(&synth, 3, dir.path());
+    let run = ["--as-of", "2026", "--draws", "40", "--seed", "9", "--quiet"];
+    let plants = dir.path().join("plants.json");
+    cargo_bin_cmd!("prospect")
+        .args(["allocate", "--as-of", "2026", "--quiet", "-o"])
+        .arg(&plants)
+        .args([samples, synth.as_path()])
+        .assert()
+        .success();
+    let shards = |assigned: bool| -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for (i, part) in std::iter::once(samples.to_path_buf())
+            .chain(parts.iter().cloned())
+            .enumerate()
+        {
+            let shard = dir.path().join(format!("alloc{assigned}{i}.jsonl"));
+            let mut cmd = cargo_bin_cmd!("prospect");
+            cmd.arg("rank")
+                .arg(&part)
+                .args(run)
+                .arg("--shard")
+                .arg(&shard);
+            if assigned {
+                cmd.arg("--assigned-plants").arg(&plants);
+            }
+            cmd.assert().success();
+            out.push(shard);
+        }
+        out
+    };
+    let single = |extra: &[&str]| -> Vec<u8> {
+        cargo_bin_cmd!("prospect")
+            .arg("rank")
+            .args([samples, synth.as_path()])
+            .args(run)
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let on_file = shards(true);
+    assert_eq!(on_file.len(), 4);
+    for extra in [
+        &["--format", "json"][..],
+        &["--format", "csv", "--committee"],
+    ] {
+        let whole = single(extra);
+        assert!(whole.len() > 1000, "{extra:?}: {} bytes", whole.len());
+        assert!(
+            merge(&on_file, extra) == whole,
+            "{extra:?}: the merged shards differ from the single allocated run"
+        );
+    }
+    // The single run with the file is the single run.
+    let file_arg = [
+        "--format",
+        "json",
+        "--assigned-plants",
+        plants.to_str().unwrap(),
+    ];
+    assert!(single(&file_arg) == single(&["--format", "json"]));
+    // Each shard allocating over its own records alone gives other values.
+    assert!(merge(&shards(false), &["--format", "json"]) != single(&["--format", "json"]));
+    // A file of another clock is refused, named.
+    cargo_bin_cmd!("prospect")
+        .args([
+            "rank",
+            "samples/projects.csv",
+            "--as-of",
+            "2027",
+            "--draws",
+            "0",
+        ])
+        .arg("--assigned-plants")
+        .arg(&plants)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "plants.json was allocated with --as-of 2026",
+        ));
+}

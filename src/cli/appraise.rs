@@ -91,9 +91,9 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
         crs.as_ref(),
         &run,
         &|_, p| (encoder.encode(&p), table.then_some(p)),
-        // The first pass printed the problems already.
+        // The first pass printed the problems already (none ran with --assigned-plants).
         &mut |d| {
-            if plants.is_none() {
+            if plants.is_none() || model.assigned_plants.is_some() {
                 eprintln!("{}", prospect::output::printable(&d.to_string()));
             }
         },

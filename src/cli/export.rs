@@ -93,8 +93,12 @@ pub fn run(args: ExportArgs) -> Result<u8> {
             layer::encode(&row, &mut bytes);
             (bytes, Schema::of(&row), Criteria::new(&p, r, None))
         },
-        // The first pass printed the problems already.
-        &mut |_| {},
+        // The first pass printed the problems already (none ran with --assigned-plants).
+        &mut |d| {
+            if args.model.assigned_plants.is_some() {
+                eprintln!("{}", prospect::output::printable(&d.to_string()));
+            }
+        },
         &mut |(bytes, s, input)| {
             schema.merge(&s);
             match spill.push(&bytes) {

@@ -2,6 +2,7 @@
 //! arguments, reading and validating inputs, the reprojector, the appraised-records path,
 //! writing a report) is here, so that no command reaches into another.
 
+pub mod allocate;
 pub mod appraise;
 pub mod check;
 pub mod completions;
@@ -112,6 +113,12 @@ pub struct ModelArgs {
     /// lead_time, regulatory); repeatable.
     #[arg(long, value_name = "DRIVER")]
     pub fix: Vec<String>,
+    /// Value each project on the plant terms of this file, written by `prospect allocate`
+    /// over the whole input, instead of allocating the plants over this run's files: the
+    /// shards of an input, each run with the same file, value their projects as one run
+    /// over the whole input does (docs/performance.md, "Shards that allocate plants").
+    #[arg(long, value_name = "FILE.json")]
+    pub assigned_plants: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -496,6 +503,9 @@ pub fn assigned_plants(
     terms: &Terms,
     context: &Context,
 ) -> Result<Option<prospect::portfolio::assigned::AssignedPlants>> {
+    if let Some(path) = &model.assigned_plants {
+        return allocate::read(path, terms.as_of).map(Some);
+    }
     let mut sep = model.separation(assumptions)?;
     let first = prospect::appraise::Run {
         context,
@@ -656,6 +666,7 @@ impl ModelArgs {
     /// The files a valuing run reads besides its records.
     pub fn inputs(&self) -> Vec<PathBuf> {
         let mut v: Vec<PathBuf> = [
+            &self.assigned_plants,
             &self.assumptions,
             &self.ports,
             &self.plants,

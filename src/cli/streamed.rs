@@ -50,9 +50,9 @@ pub fn stream<T: Send>(
         crs.as_ref(),
         &run,
         map,
-        // The first pass printed the problems already.
+        // The first pass printed the problems already (none ran with --assigned-plants).
         &mut |d| {
-            if plants.is_none() {
+            if plants.is_none() || model.assigned_plants.is_some() {
                 eprintln!("{}", prospect::output::printable(&d.to_string()));
             }
         },

@@ -27,7 +27,7 @@ use crate::read::record::{Commodity, ProductForm, ProjectRecord, oxide};
 
 /// The plant a project's output goes to in its first year at full output, from the
 /// portfolio's first allocation pass.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PlantTerms {
     /// Calendar year of the allocation the terms come from.
     pub year: i32,
