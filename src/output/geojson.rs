@@ -119,7 +119,7 @@ pub fn record_fields(r: &ProjectRecord) -> Vec<(Cow<'static, str>, Value)> {
     for (i, ox) in crate::read::record::OXIDES.iter().enumerate() {
         fields.push((format!("{ox}_share_pct").into(), real(g.oxide_shares[i])));
     }
-    let more: [(&str, Value); 62] = [
+    let more: [(&str, Value); 64] = [
         ("ndpr_share_pct", real(g.ndpr_share_pct)),
         ("dytb_share_pct", real(g.dytb_share_pct)),
         ("abundance_kg_m2", real(g.abundance_kg_m2)),
@@ -131,6 +131,8 @@ pub fn record_fields(r: &ProjectRecord) -> Vec<(Cow<'static, str>, Value)> {
         ("pb_pct", real(g.pb_pct)),
         ("au_g_t", real(g.au_g_t)),
         ("ag_g_t", real(g.ag_g_t)),
+        ("tho2_ppm", real(g.tho2_ppm)),
+        ("u3o8_ppm", real(g.u3o8_ppm)),
         ("water_depth_m", real(g.water_depth_m)),
         ("licence_area_km2", real(g.licence_area_km2)),
         ("resource_reo_mt", real(g.contained_reo_mt)),

@@ -672,6 +672,21 @@ pub fn committee_table(c: &crate::portfolio::committee::Committee) -> String {
         "Committee weights: {}. Columns are weighted contributions; scales are absolute (docs/models.md, Committee ranking); \"value US$m\" is what economics scores (risked, without the jurisdiction and regime factors).\n",
         weights.join(", ")
     ));
+    let basis = |b: &str| {
+        c.leagues
+            .iter()
+            .flat_map(|l| &l.projects)
+            .filter(|p| p.radioactivity.basis == b)
+            .map(|p| printable(&p.id))
+            .collect::<Vec<_>>()
+    };
+    let (given, declared, missing) = (basis("given"), basis("declared"), basis("missing"));
+    out.push_str(&format!(
+        "Geology's radioactivity (U3O8 and ThO2 ppm against the IAEA's 1 Bq/g level): from the record's grades for {}; estimated from uranium or thorium among the products for {}; missing (no factor) for {} project(s).\n",
+        if given.is_empty() { "none".to_owned() } else { given.join(", ") },
+        if declared.is_empty() { "none".to_owned() } else { declared.join(", ") },
+        missing.len()
+    ));
     if !c.screens.is_empty() {
         out.push_str(&format!(
             "Screens: {}; {} project(s) screened out.\n",
@@ -692,6 +707,11 @@ pub fn committee_csv(c: &crate::portfolio::committee::Committee) -> Result<Vec<u
         "economics_value_musd",
         "risked_npv_musd",
         "chance_of_success",
+        "u3o8_ppm",
+        "tho2_ppm",
+        "radioactivity_index",
+        "radioactivity_factor",
+        "radioactivity_basis",
     ]);
     w.write_record(&header)?;
     for league in &c.leagues {
@@ -712,6 +732,11 @@ pub fn committee_csv(c: &crate::portfolio::committee::Committee) -> Result<Vec<u
                 num(p.inputs.economics_value_musd, 3),
                 num(p.risked_npv_musd, 3),
                 format!("{:.6}", p.chance_of_success),
+                num(p.inputs.u3o8_ppm, 1),
+                num(p.inputs.tho2_ppm, 1),
+                num(p.radioactivity.index, 4),
+                format!("{:.6}", p.radioactivity.factor),
+                p.radioactivity.basis.to_owned(),
             ]);
             w.write_record(&row)?;
         }

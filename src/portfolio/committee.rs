@@ -43,8 +43,54 @@ pub struct CommitteeAssumptions {
     /// Nd+Pr+Dy+Tb oxide share of TREO that scores 1 on the geology's magnet share, %.
     pub magnet_share_full_pct: f64,
     /// Factor on the geology score of a project declaring uranium or thorium among its
-    /// products (0 to 1).
+    /// products (0 to 1); also the floor of the factor from its ThO2 and U3O8 grades.
     pub radioactive_factor: f64,
+    /// The activity concentration below which material of natural origin is outside
+    /// regulation, Bq/g of each chain head (IAEA GSR Part 3, Schedule I; RS-G-1.7).
+    pub radioactivity_level_bq_per_g: f64,
+    /// U-238 activity of natural uranium, Bq per g of U.
+    pub u238_bq_per_g_u: f64,
+    /// Th-232 activity of thorium, Bq per g of Th.
+    pub th232_bq_per_g_th: f64,
+    /// Multiple of that level at which the geology factor reaches `radioactive_factor`
+    /// (falling with its logarithm from 1 at the level).
+    pub radioactivity_floor_multiple: f64,
+}
+
+/// Mass share of uranium in U3O8 (3 x 238.029 / (3 x 238.029 + 8 x 15.999)).
+pub const U_IN_U3O8: f64 = 714.087 / 842.079;
+/// Mass share of thorium in ThO2 (232.038 / (232.038 + 2 x 15.999)).
+pub const TH_IN_THO2: f64 = 232.038 / 264.036;
+
+/// The ore's radioactivity from its grades: the larger of its U-238 and Th-232 activity
+/// concentrations (each chain head against its own level, as GSR Part 3 sets them for
+/// material of natural origin), in multiples of the level; null when neither is given.
+pub fn radioactivity_index(
+    u3o8_ppm: Option<f64>,
+    tho2_ppm: Option<f64>,
+    a: &CommitteeAssumptions,
+) -> Option<f64> {
+    let level = a.radioactivity_level_bq_per_g.max(1e-12);
+    // ppm is µg/g: Bq/g = ppm x 1e-6 x Bq per g of the element.
+    let u = u3o8_ppm.map(|p| p * 1e-6 * U_IN_U3O8 * a.u238_bq_per_g_u / level);
+    let th = tho2_ppm.map(|p| p * 1e-6 * TH_IN_THO2 * a.th232_bq_per_g_th / level);
+    match (u, th) {
+        (None, None) => None,
+        (u, th) => Some(u.unwrap_or(0.0).max(th.unwrap_or(0.0))),
+    }
+}
+
+/// The geology factor of a radioactivity index `x`: 1 up to the level (x <= 1), falling
+/// with log10(x) to `radioactive_factor` at `radioactivity_floor_multiple`, held there above.
+pub fn radioactivity_factor(x: f64, a: &CommitteeAssumptions) -> f64 {
+    let floor = a.radioactive_factor.clamp(0.0, 1.0);
+    let top = a.radioactivity_floor_multiple.max(1.0 + 1e-9);
+    if x <= 1.0 {
+        1.0
+    } else {
+        let t = (x.log10() / top.log10()).min(1.0);
+        1.0 - (1.0 - floor) * t
+    }
 }
 
 pub use super::criteria::{SCREEN_FIELDS, Screen};
@@ -79,6 +125,11 @@ pub struct CommitteeInputs {
     /// Uranium or thorium declared among the products.
     pub radioactive: bool,
     pub stage: Option<String>,
+    /// The record's uranium and thorium grades, ppm U3O8 and ppm ThO2 (null: missing).
+    #[serde(default)]
+    pub u3o8_ppm: Option<f64>,
+    #[serde(default)]
+    pub tho2_ppm: Option<f64>,
 }
 
 /// One project of a league.
@@ -98,6 +149,21 @@ pub struct CommitteeRanked {
     pub inputs: CommitteeInputs,
     pub risked_npv_musd: Option<f64>,
     pub chance_of_success: f64,
+    /// What geology's radioactivity factor rests on.
+    pub radioactivity: Radioactivity,
+}
+
+/// Geology's radioactivity factor of one project ([`geology_radioactivity`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Radioactivity {
+    /// The larger of the ore's U-238 and Th-232 activity concentrations, in multiples of
+    /// the 1 Bq/g level (null without U3O8 or ThO2 grades).
+    pub index: Option<f64>,
+    /// The factor on geology, 0 to 1.
+    pub factor: f64,
+    /// `given` (from the grades), `declared` (estimated: uranium or thorium among the
+    /// products, no grades) or `missing` (neither; factor 1).
+    pub basis: &'static str,
 }
 
 /// One league: the projects of one commodity family.
@@ -229,6 +295,26 @@ pub(crate) fn inputs(
         magnet_share_pct,
         radioactive,
         stage: r.development.stage.map(|s| s.as_str().to_owned()),
+        u3o8_ppm: r.geology.u3o8_ppm,
+        tho2_ppm: r.geology.tho2_ppm,
+    }
+}
+
+/// The factor on geology for radioactivity and what it rests on: `given` (the record's
+/// U3O8 and ThO2 grades, [`radioactivity_factor`]; the lower of that and
+/// `radioactive_factor` when uranium or thorium is also declared among the products),
+/// `declared` (no grades: uranium or thorium among the products, `radioactive_factor`, an
+/// estimate) or `missing` (neither: 1).
+pub fn geology_radioactivity(i: &CommitteeInputs, a: &CommitteeAssumptions) -> (f64, &'static str) {
+    let declared = if i.radioactive {
+        a.radioactive_factor
+    } else {
+        1.0
+    };
+    match radioactivity_index(i.u3o8_ppm, i.tho2_ppm, a) {
+        Some(x) => (radioactivity_factor(x, a).min(declared), "given"),
+        None if i.radioactive => (declared, "declared"),
+        None => (1.0, "missing"),
     }
 }
 
@@ -250,11 +336,7 @@ pub fn scores(
         0.0
     } else {
         geology_parts.iter().sum::<f64>() / geology_parts.len() as f64
-    } * if i.radioactive {
-        a.radioactive_factor
-    } else {
-        1.0
-    };
+    } * geology_radioactivity(i, a).0;
     [
         (
             "economics",
@@ -302,7 +384,7 @@ pub fn rank(
 }
 
 /// How the committee's criteria are scaled (every committee ranking says it).
-pub const SCALES: &str = "absolute, 0 to 1, independent of the other projects: economics 0.5 + 0.5 v/(|v| + scale); jurisdiction the chance's jurisdiction x regime multipliers; confidence the mean of (measured + indicated)/total (1 with a reserve) and the share of inputs given; financeability 1 with a named offtaker or a state sponsor; geology the mean of the grade's place in its type's usual range and the magnet share over its full-score share, x the radioactive factor; engineering the stage's place from exploration 0 to production 1; score = sum of weight x criterion, one league per commodity family";
+pub const SCALES: &str = "absolute, 0 to 1, independent of the other projects: economics 0.5 + 0.5 v/(|v| + scale); jurisdiction the chance's jurisdiction x regime multipliers; confidence the mean of (measured + indicated)/total (1 with a reserve) and the share of inputs given; financeability 1 with a named offtaker or a state sponsor; geology the mean of the grade's place in its type's usual range and the magnet share over its full-score share, x the radioactivity factor (1 up to the IAEA 1 Bq/g level of U-238 or Th-232 from the record's U3O8 and ThO2 ppm, falling with log10 to the radioactive factor at 10x; the radioactive factor when U or Th is only declared among the products); engineering the stage's place from exploration 0 to production 1; score = sum of weight x criterion, one league per commodity family";
 
 /// The committee ranking over criteria, holding a score per ranked project and making
 /// each [`CommitteeRanked`] row only when it is written (bounded memory for national
@@ -390,9 +472,17 @@ impl<'a> Leagues<'a> {
             score: contributions.values().sum(),
             criteria,
             contributions,
-            inputs,
             risked_npv_musd: c.risked_npv_musd,
             chance_of_success: c.chance_of_success,
+            radioactivity: {
+                let (factor, basis) = geology_radioactivity(&inputs, &self.a);
+                Radioactivity {
+                    index: radioactivity_index(inputs.u3o8_ppm, inputs.tho2_ppm, &self.a),
+                    factor,
+                    basis,
+                }
+            },
+            inputs,
         }
     }
 
@@ -528,6 +618,10 @@ mod tests {
             economics_scale_musd: 500.0,
             magnet_share_full_pct: 30.0,
             radioactive_factor: 0.5,
+            radioactivity_level_bq_per_g: 1.0,
+            u238_bq_per_g_u: 12_347.0,
+            th232_bq_per_g_th: 4_057.0,
+            radioactivity_floor_multiple: 10.0,
         }
     }
 
@@ -543,6 +637,8 @@ mod tests {
             magnet_share_pct: Some(24.0),
             radioactive: false,
             stage: Some("dfs".into()),
+            u3o8_ppm: None,
+            tho2_ppm: None,
         }
     }
 
@@ -575,6 +671,28 @@ mod tests {
         let mut u = inputs(500.0);
         u.radioactive = true;
         assert!((scores(&u, Some(StudyStage::Dfs), &a)["geology"] - 0.25).abs() < 1e-12);
+        // Grades given: Kvanefjeld's 266 ppm U3O8 is 266 x 0.848 = 225.6 ppm U, x 12.347
+        // mBq per ppm = 2.785 Bq/g, 2.785 x the level: factor 1 - 0.5 x log10(2.785) =
+        // 1 - 0.5 x 0.4449 = 0.7776; geology 0.5 x 0.7776 = 0.3888.
+        let mut k = inputs(500.0);
+        k.u3o8_ppm = Some(266.0);
+        let x = radioactivity_index(k.u3o8_ppm, None, &a).unwrap();
+        assert!((x - 2.785).abs() < 2e-3, "{x}");
+        assert_eq!(geology_radioactivity(&k, &a).1, "given");
+        assert!((scores(&k, Some(StudyStage::Dfs), &a)["geology"] - 0.3888).abs() < 5e-4);
+        // 81 ppm U (95.5 ppm U3O8) and 246 ppm Th (280 ppm ThO2) are each about the 1 Bq/g
+        // level; the larger counts, not their sum.
+        let u_level = radioactivity_index(Some(81.0 / U_IN_U3O8), None, &a).unwrap();
+        let th_level = radioactivity_index(None, Some(246.5 / TH_IN_THO2), &a).unwrap();
+        assert!((u_level - 1.0).abs() < 0.01 && (th_level - 1.0).abs() < 0.01);
+        let both = radioactivity_index(Some(81.0 / U_IN_U3O8), Some(246.5 / TH_IN_THO2), &a);
+        assert!((both.unwrap() - 1.0).abs() < 0.01);
+        // Below the level no penalty; ten times it and above, the floor.
+        assert_eq!(radioactivity_factor(0.5, &a), 1.0);
+        assert!((radioactivity_factor(10.0, &a) - 0.5).abs() < 1e-12);
+        assert!((radioactivity_factor(100.0, &a) - 0.5).abs() < 1e-12);
+        // Neither grade nor product: missing, no factor.
+        assert_eq!(geology_radioactivity(&inputs(500.0), &a), (1.0, "missing"));
         assert_eq!(engineering_score(Some(StudyStage::Production)), 1.0);
         assert_eq!(engineering_score(Some(StudyStage::Exploration)), 0.0);
         assert_eq!(engineering_score(None), 0.0);

@@ -161,6 +161,8 @@ impl RecordBuilder {
             Field::PbPct => g.pb_pct = percent(cell)?,
             Field::AuGT => g.au_g_t = non_negative(cell)?,
             Field::AgGT => g.ag_g_t = non_negative(cell)?,
+            Field::Tho2Ppm => g.tho2_ppm = non_negative(cell)?,
+            Field::U3o8Ppm => g.u3o8_ppm = non_negative(cell)?,
             Field::WaterDepthM => g.water_depth_m = non_negative(cell)?,
             Field::Stage => r.development.stage = vocab!(StudyStage, cell)?,
             Field::StageYear => r.development.stage_year = year(cell)?,

@@ -368,6 +368,10 @@ pub struct Geology {
     pub au_g_t: Option<f64>,
     /// Seafloor sulphides: silver grade, g/t.
     pub ag_g_t: Option<f64>,
+    /// Thorium in the resource, ppm ThO2.
+    pub tho2_ppm: Option<f64>,
+    /// Uranium in the resource, ppm U3O8.
+    pub u3o8_ppm: Option<f64>,
     /// Water depth at the site, m below sea level.
     pub water_depth_m: Option<f64>,
     /// Contained rare-earth oxides of the resource, Mt REO (seabed mud: the published

@@ -134,6 +134,8 @@ schema! {
     PbPct: "pb_pct", Number, "%", "geology", "Lead grade (seafloor sulphides).";
     AuGT: "au_g_t", Number, "g/t", "geology", "Gold grade, grams per tonne of ore (seafloor sulphides).";
     AgGT: "ag_g_t", Number, "g/t", "geology", "Silver grade, grams per tonne of ore (seafloor sulphides).";
+    Tho2Ppm: "tho2_ppm", Number, "ppm ThO2", "geology", "Thorium in the resource, ppm ThO2 (as resource statements report it); scores geology against the IAEA's 1 Bq/g level for Th-232 (docs/models.md, Committee ranking); missing when absent.";
+    U3o8Ppm: "u3o8_ppm", Number, "ppm U3O8", "geology", "Uranium in the resource, ppm U3O8; scores geology against the IAEA's 1 Bq/g level for U-238; missing when absent.";
     WaterDepthM: "water_depth_m", Number, "m", "geology", "Water depth at the site, m below sea level (seabed deposits).";
     Stage: "stage", Vocabulary(crate::read::record::StudyStage::NAMES), "", "development", "Current development stage. Required. Common S&P Global labels (Grassroots, Advanced Exploration, Prefeasibility, Feasibility, Construction Started, Operating...) are accepted.";
     StageYear: "stage_year", Year, "year", "development", "Year the current stage was reached.";
