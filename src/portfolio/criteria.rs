@@ -268,6 +268,8 @@ struct Committee {
     offtakers: u32,
     state_sponsor: bool,
     radioactive: bool,
+    u3o8_ppm: Num,
+    tho2_ppm: Num,
 }
 
 /// One project's ranking criteria ([`CriteriaFields`]) as a run keeps them, in about 250
@@ -306,7 +308,9 @@ pub struct Criteria {
     pub given_share: f64,
     spread_npv: [Num; 4],
     spread_first_production: [Year; 2],
-    committee: Option<Committee>,
+    /// Boxed: only the committee ranking builds it, so the percentile ranking's criteria
+    /// stay small.
+    committee: Option<Box<Committee>>,
     pub route: Route,
     /// The record declares a Chinese owner or offtaker.
     pub owner_china_linked: bool,
@@ -352,15 +356,19 @@ impl From<CriteriaFields> for Criteria {
                 Year::of(s.first_production_p10),
                 Year::of(s.first_production_p90),
             ],
-            committee: f.committee.map(|c| Committee {
-                economics_value_musd: Num::of(c.economics_value_musd),
-                jurisdiction_multiplier: c.jurisdiction_multiplier,
-                resource_confidence: Num::of(c.resource_confidence),
-                grade_position: Num::of(c.grade_position),
-                magnet_share_pct: Num::of(c.magnet_share_pct),
-                offtakers: u32::try_from(c.offtakers).unwrap_or(u32::MAX),
-                state_sponsor: c.state_sponsor,
-                radioactive: c.radioactive,
+            committee: f.committee.map(|c| {
+                Box::new(Committee {
+                    economics_value_musd: Num::of(c.economics_value_musd),
+                    jurisdiction_multiplier: c.jurisdiction_multiplier,
+                    resource_confidence: Num::of(c.resource_confidence),
+                    grade_position: Num::of(c.grade_position),
+                    magnet_share_pct: Num::of(c.magnet_share_pct),
+                    offtakers: u32::try_from(c.offtakers).unwrap_or(u32::MAX),
+                    state_sponsor: c.state_sponsor,
+                    radioactive: c.radioactive,
+                    u3o8_ppm: Num::of(c.u3o8_ppm),
+                    tho2_ppm: Num::of(c.tho2_ppm),
+                })
             }),
             route: f.route,
             owner_china_linked: f.owner_china_linked,
@@ -508,6 +516,8 @@ impl Criteria {
             magnet_share_pct: c.magnet_share_pct.get(),
             radioactive: c.radioactive,
             stage: self.stage().map(|s| s.as_str().to_owned()),
+            u3o8_ppm: c.u3o8_ppm.get(),
+            tho2_ppm: c.tho2_ppm.get(),
         })
     }
 
@@ -964,6 +974,8 @@ mod tests {
             magnet_share_pct: None,
             radioactive: true,
             stage: Some(StudyStage::ALL[3].as_str().into()),
+            u3o8_ppm: Some(266.0),
+            tho2_ppm: None,
         });
         let c = Criteria::from(f.clone());
         assert_eq!((c.id(), c.name()), ("P-1", "Ünïcode name, with a comma"));
