@@ -5,6 +5,7 @@
 #   benches/run.sh                      # default sizes (about 30 minutes on 2 cores)
 #   EXPORT_RECORDS=100000 benches/run.sh                 # a quicker export comparison
 #   SIM_RECORDS=1000000 benches/run.sh  # the 1M x 1,000-draw memory run (+10 minutes)
+#   ONLY=simulation benches/run.sh      # the simulation beside numpy alone (about 2 minutes)
 #
 # Needs bash, coreutils, bc and GNU time (/usr/bin/time); the peers need python3 with
 # numpy (and numpy-financial for the IRR cross-check) and GDAL's ogr2ogr. A missing peer
@@ -75,6 +76,12 @@ if python3 -c 'import numpy' 2>/dev/null; then
   echo "  command: python3 benches/peer_numpy.py sim.json assumptions/default.toml"
 else
   echo "numpy peer: skipped (python3 with numpy not found)"
+fi
+
+# ONLY=simulation stops here: the simulation and its numpy peer alone.
+if [ "${ONLY:-all}" = simulation ]; then
+  echo "load average at the end: $(load)"
+  exit 0
 fi
 
 # 2. Check and the deterministic appraisal of RECORDS synthetic records.
