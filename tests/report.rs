@@ -261,6 +261,27 @@ fn every_chart_has_ticks_and_no_label_is_clipped() {
         assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
     }
     assert!(html.matches("class=\"tornado\"").count() > 10);
+    // Summary mode's aggregate charts pass the same check.
+    let input = dir.path().join("s50.csv");
+    cargo_bin_cmd!("prospect")
+        .args(["synth", "--count", "50", "--seed", "2", "-q", "-o"])
+        .arg(&input)
+        .assert()
+        .success();
+    let summary = dir.path().join("summary.html");
+    cargo_bin_cmd!("prospect")
+        .arg("report")
+        .arg(&input)
+        .args([
+            "--as-of", "2026", "--draws", "50", "--quiet", "--cards", "5", "-o",
+        ])
+        .arg(&summary)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&summary).unwrap();
+    assert!(html.contains("id=\"hist-risked-npv\""));
+    let problems = layout_problems(browser, &html, dir.path());
+    assert!(problems.is_empty(), "{problems:#?}");
 }
 
 #[test]

@@ -32,6 +32,12 @@ pub struct ReportArgs {
     /// assumptions' [report.whatif] grid.
     #[arg(long)]
     pub no_whatif: bool,
+    /// Summary mode above this many projects: only the top N by rank get a card, a row of
+    /// the ranking table and a bar of the timeline and NPV charts; aggregate charts (risked
+    /// NPV, first production, counts by family and country) summarise every project, and
+    /// there is no live what-if. The page says so.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub cards: usize,
     /// Leave out the strategic reserve section.
     #[arg(long)]
     pub no_reserve: bool,
@@ -100,6 +106,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     let grid = whatif_grid(&args, &records, &assumptions, &report)?;
     let mut extras = prospect::output::report::Extras {
         committee: Some(&committee),
+        cards: Some(args.cards),
         ..Default::default()
     };
     match &grid {
@@ -236,6 +243,14 @@ fn whatif_grid(
         return Ok(Err(
             "No what-if: the report was written with --no-whatif.".into()
         ));
+    }
+    if records.len() > args.cards {
+        return Ok(Err(format!(
+            "No what-if: {} projects, more than the {} of --cards (summary mode: the ranking table shows the top {}, which the what-if could not reorder); rank them at other prices and rates with prospect rank --price-factor and --discount-rate.",
+            records.len(),
+            args.cards,
+            args.cards
+        )));
     }
     if records.len() > g.max_projects {
         return Ok(Err(format!(

@@ -317,6 +317,80 @@ pub fn scenario_label(name: &str) -> &str {
     }
 }
 
+/// A histogram of `values` in bins between round edges: bars of the count per bin on a
+/// count axis, the value axis titled `unit` (summary mode's aggregate charts).
+pub fn histogram_svg(
+    id: &str,
+    title: &str,
+    values: &[f64],
+    (unit, text): (&str, fn(f64) -> String),
+) -> String {
+    use crate::output::axes;
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() {
+        (lo, hi.max(lo + 1.0))
+    } else {
+        (0.0, 1.0)
+    };
+    let mut edges = axes::ticks_at_least_two(lo, hi, 20);
+    let step = edges[1] - edges[0];
+    if edges[0] > lo {
+        edges.insert(0, edges[0] - step);
+    }
+    if let Some(last) = edges.last().copied()
+        && last <= hi
+    {
+        edges.push(last + step);
+    }
+    let bins = edges.len() - 1;
+    let mut counts = vec![0usize; bins];
+    for v in values {
+        let k = (((v - edges[0]) / step).floor().max(0.0) as usize).min(bins - 1);
+        counts[k] += 1;
+    }
+    let peak = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    // Whole counts only.
+    let yt: Vec<f64> = axes::ticks_at_least_two(0.0, peak.max(2.0), 4)
+        .into_iter()
+        .filter(|t| t.fract() == 0.0)
+        .collect();
+    let ymax = yt.last().copied().unwrap_or(peak).max(peak);
+    let (left, top, w, h) = (80.0, 30.0, 850.0, 180.0);
+    let x = |v: f64| left + (v - edges[0]) / (edges[bins] - edges[0]) * w;
+    let y = |c: f64| top + h - c / ymax * h;
+    let mut svg = format!(
+        r##"<svg id="{}" class="chart" viewBox="0 0 960 {:.0}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" font-family="sans-serif" font-size="11"><text x="{left}" y="14" font-weight="bold">{}</text>"##,
+        escape(id),
+        top + h + 40.0,
+        escape(title),
+        escape(title)
+    );
+    axes::y_axis(&mut svg, &yt, y, left, (top, top + h), left + w, "projects");
+    for (k, c) in counts.iter().enumerate() {
+        if *c == 0 {
+            continue;
+        }
+        let (a, b) = (x(edges[k]), x(edges[k + 1]));
+        let _ = write!(
+            svg,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#6baed6" stroke="#fff" stroke-width="0.5"><title>{} to {}: {c}</title></rect>"##,
+            a,
+            y(*c as f64),
+            (b - a).max(0.5),
+            top + h - y(*c as f64),
+            axes::label(edges[k]),
+            axes::label(edges[k + 1])
+        );
+    }
+    // A label every few edges, so that they do not run into each other.
+    let every = bins.div_ceil(10).max(1);
+    let ticks: Vec<f64> = edges.iter().step_by(every).copied().collect();
+    axes::x_axis(&mut svg, &ticks, x, text, top + h, (left, left + w), unit);
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

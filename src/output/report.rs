@@ -248,8 +248,12 @@ fn fit(text: &str, max: usize) -> String {
 
 /// A Gantt of the remaining stages, with P10-P90 whiskers on first production, year axes
 /// above and below and a legend of the stage colours.
-fn gantt_svg(t: &Timeline) -> String {
-    let rows: Vec<_> = t.projects.iter().filter(|p| !p.stages.is_empty()).collect();
+fn gantt_svg(t: &Timeline, shown: Option<&std::collections::BTreeSet<&str>>) -> String {
+    let rows: Vec<_> = t
+        .projects
+        .iter()
+        .filter(|p| !p.stages.is_empty() && shown.is_none_or(|s| s.contains(p.id.as_str())))
+        .collect();
     let last = t.years.last().map_or(t.as_of, |y| y.year);
     let (start, end) = (f64::from(t.as_of), f64::from(last.max(t.as_of + 1)));
     let (left, w, row, top) = (200.0, 740.0, 18.0, 34.0);
@@ -575,11 +579,11 @@ fn plants_table(t: &Timeline) -> String {
 /// symmetric log scale (linear within ±US$100 m, logarithmic beyond) so that a project
 /// worth tens of millions shows beside one worth billions; each row's figures are written
 /// beside it.
-fn npv_svg(report: &Report) -> String {
+fn npv_svg(report: &Report, shown: Option<&std::collections::BTreeSet<&str>>) -> String {
     let rows: Vec<&Appraisal> = report
         .projects
         .iter()
-        .filter(|p| p.npv_musd.base.is_some())
+        .filter(|p| p.npv_musd.base.is_some() && shown.is_none_or(|s| s.contains(p.id.as_str())))
         .collect();
     let vals: Vec<f64> = rows
         .iter()
@@ -1139,10 +1143,97 @@ pub struct Extras<'a> {
     )>,
     /// Why there is no what-if, when the command left it out.
     pub whatif_note: Option<String>,
+    /// Summary mode: with more projects than this, only the top this many by rank get a
+    /// card, a ranking row and a bar, and aggregate charts summarise every project.
+    pub cards: Option<usize>,
     /// The strategic reserve (`prospect reserve`) and where its demand comes from.
     pub reserve: Option<(&'a crate::portfolio::reserve::Reserve, String)>,
     /// Why there is no reserve section, when the command left it out.
     pub reserve_note: Option<String>,
+}
+
+/// Summary mode's note and aggregate charts: a histogram of risked NPV, first production
+/// by year, and counts by commodity family and by country, over every project.
+fn summary_section(report: &Report, shown: usize) -> String {
+    let total = report.projects.len();
+    let mut out = format!(
+        "<h2>Summary</h2><p id=\"summary-note\"><b>Showing the top {} of {} projects</b> by rank: the ranking table, the timeline, the NPV chart and the project cards hold those {}; the charts and counts below summarise all {} (one card per site makes no sense at this size; <code>--cards N</code> sets the threshold, and <code>prospect rank</code> or <code>appraise</code> list every project). No live what-if above the threshold.</p>",
+        super::axes::label(shown as f64),
+        super::axes::label(total as f64),
+        super::axes::label(shown as f64),
+        super::axes::label(total as f64),
+    );
+    let risked: Vec<f64> = report
+        .projects
+        .iter()
+        .filter_map(|p| p.risked_npv_musd)
+        .filter(|v| v.is_finite())
+        .collect();
+    out.push_str(&crate::output::charts::histogram_svg(
+        "hist-risked-npv",
+        &format!(
+            "Risked NPV of the {} valued projects",
+            super::axes::label(risked.len() as f64)
+        ),
+        &risked,
+        ("risked NPV, US$ million", super::axes::label),
+    ));
+    let years: Vec<f64> = report
+        .projects
+        .iter()
+        .filter_map(|p| p.first_production_year.p50)
+        .map(f64::from)
+        .collect();
+    out.push_str(&crate::output::charts::histogram_svg(
+        "hist-first-production",
+        &format!(
+            "First production (P50 of all outcomes) of the {} projects that have one, per year",
+            super::axes::label(years.len() as f64)
+        ),
+        &years,
+        ("year", |v| format!("{v:.0}")),
+    ));
+    let mut family: BTreeMap<String, usize> = BTreeMap::new();
+    let mut country: BTreeMap<String, usize> = BTreeMap::new();
+    for p in &report.projects {
+        *family
+            .entry(crate::portfolio::committee::family(p).replace('_', " "))
+            .or_default() += 1;
+        *country
+            .entry(
+                p.country
+                    .clone()
+                    .unwrap_or_else(|| "area beyond national jurisdiction".into()),
+            )
+            .or_default() += 1;
+    }
+    for (id, title, counts) in [
+        ("counts-family", "Projects by commodity family", family),
+        (
+            "counts-country",
+            "Projects by country (the 20 with most)",
+            country,
+        ),
+    ] {
+        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.truncate(20);
+        let rows: String = v
+            .iter()
+            .map(|(k, n)| {
+                format!(
+                    "<tr><td>{}</td><td>{}</td></tr>",
+                    escape(k),
+                    super::axes::label(*n as f64)
+                )
+            })
+            .collect();
+        let _ = write!(
+            out,
+            "<h3>{title}</h3><table id=\"{id}\" class=\"kv\"><tbody>{rows}</tbody></table>"
+        );
+    }
+    out
 }
 
 /// The strategic reserve: what the buyers outside China would lack through a disruption
@@ -1326,7 +1417,18 @@ pub fn html_with(
     let mut table = String::from(
         "<table id=\"ranking\"><thead><tr><th>Rank</th><th>Project</th><th>Score</th><th>Value</th><th>Speed</th><th>Supply</th><th>Risk</th><th>Confidence</th><th>Risked NPV US$m</th><th>1st prod P50 (y)</th><th>P(success)</th><th>Pareto</th></tr></thead><tbody>",
     );
-    for r in &ranking.projects {
+    // Summary mode: above `extras.cards` projects, the top that many by rank have cards,
+    // rows and bars; aggregate charts stand for the rest.
+    let limit = extras.cards.filter(|n| report.projects.len() > *n);
+    let shown: Option<std::collections::BTreeSet<&str>> = limit.map(|n| {
+        ranking
+            .projects
+            .iter()
+            .take(n)
+            .map(|r| r.id.as_str())
+            .collect()
+    });
+    for r in ranking.projects.iter().take(limit.unwrap_or(usize::MAX)) {
         let c = |k: &str| r.contributions.get(k).copied().unwrap_or(0.0);
         let _ = write!(
             table,
@@ -1347,11 +1449,27 @@ pub fn html_with(
         );
     }
     table.push_str("</tbody></table>");
-    let cards: String = report
-        .projects
-        .iter()
-        .map(|p| card(p, ranks.get(p.id.as_str()).copied()))
-        .collect();
+    let by_id: BTreeMap<&str, &Appraisal> =
+        report.projects.iter().map(|p| (p.id.as_str(), p)).collect();
+    let (cards, summary): (String, String) = match limit {
+        None => (
+            report
+                .projects
+                .iter()
+                .map(|p| card(p, ranks.get(p.id.as_str()).copied()))
+                .collect(),
+            String::new(),
+        ),
+        Some(n) => (
+            ranking
+                .projects
+                .iter()
+                .take(n)
+                .filter_map(|r| Some(card(by_id.get(r.id.as_str())?, Some(r))))
+                .collect(),
+            summary_section(report, n.min(ranking.projects.len())),
+        ),
+    };
     let a = &report.assumptions;
     // The what-if's grid sets the supply charts' scale, so that every point fits.
     let peak = |oxide: Oxide| {
@@ -1408,7 +1526,7 @@ table.committee {{ font-size: 0.78em; }} .league {{ overflow-x: auto; }} table.c
 <h1>{title}</h1>
 <p>prospect {version}, as of {as_of}. Prices: {scenario}; real discount rate {rate} %; {draws} draws per project (seed {seed}). Money in US$ million, real {money_year} (every figure brought to {money_year} US$ by the US CPI-U). NPV at the as-of date for built and part-built projects, else at the start of construction. {convention}.</p>
 <h2>Map</h2>{map}
-<h2>Ranking</h2>{whatif}<p>Columns value to confidence are each criterion's weighted contribution to the score.</p>{table}{committee}
+{summary}<h2>Ranking</h2>{whatif}<p>Columns value to confidence are each criterion's weighted contribution to the score.</p>{table}{committee}
 <h2>Investment timeline</h2><p>Remaining stages (light blue: studies, orange: permitting and financing, green: construction) and first production P10-P90 whiskers.</p>{gantt}
 <h2>Non-China supply</h2><p>A mine adds to non-China supply only when a plant outside China separates its output: mined (contained) oxide against what the plants separate and their capacity.</p>{target}{supply_ndpr}{supply_dytb}{plants}
 <h2>NPV distribution</h2>{npv}
@@ -1427,13 +1545,14 @@ table.committee {{ font-size: 0.78em; }} .league {{ overflow-x: auto; }} table.c
         seed = report.seed.map_or("–".into(), |s| s.to_string()),
         convention = escape(report.percentile_convention),
         map = map_svg(report, &recs, &ranks),
-        gantt = gantt_svg(timeline),
+        gantt = gantt_svg(timeline, shown.as_ref()),
         supply_ndpr = supply_svg(timeline, Oxide::Ndpr, peak(Oxide::Ndpr)),
         supply_dytb = supply_svg(timeline, Oxide::Dytb, peak(Oxide::Dytb)),
         whatif = whatif,
+        summary = summary,
         committee = extras.committee.map_or(String::new(), committee_section),
         plants = plants_table(timeline),
-        npv = npv_svg(report),
+        npv = npv_svg(report, shown.as_ref()),
         cost_curve = crate::output::charts::cost_curve_svg(report, deck_ndpr(report)),
         reserve = match (&extras.reserve, &extras.reserve_note) {
             (Some((r, basis)), _) => reserve_section(r, basis),
