@@ -572,10 +572,12 @@ pub fn write_report<T: serde::Serialize>(
     let bytes = match out.format {
         OutputFormat::Table => table().into_bytes(),
         OutputFormat::Csv => csv()?,
+        // Written as it is made: a national database's JSON is larger than its figures.
         OutputFormat::Json => {
-            let mut v = serde_json::to_vec_pretty(value)?;
-            v.push(b'\n');
-            v
+            return emit(out.output.as_deref(), |w| {
+                serde_json::to_writer_pretty(&mut *w, value)?;
+                w.write_all(b"\n")
+            });
         }
     };
     emit(out.output.as_deref(), |w| w.write_all(&bytes))

@@ -44,7 +44,10 @@ pub fn stream<T: Send>(
         progress: &progress,
         plants: plants.as_ref(),
     };
-    let mut kept = Vec::new();
+    // Kept in chunks, then moved into one buffer of the exact size chunk by chunk: a
+    // vector grown by doubling would hold one and a half times the projects at its peak.
+    const CHUNK: usize = 1 << 16;
+    let mut chunks: Vec<Vec<T>> = Vec::new();
     let tally = prospect::appraise::appraise_files(
         files,
         crs.as_ref(),
@@ -56,8 +59,17 @@ pub fn stream<T: Send>(
                 eprintln!("{}", prospect::output::printable(&d.to_string()));
             }
         },
-        &mut |t| kept.push(t),
+        &mut |t| {
+            if chunks.last().is_none_or(|c| c.len() == CHUNK) {
+                chunks.push(Vec::with_capacity(CHUNK));
+            }
+            chunks.last_mut().expect("a chunk").push(t);
+        },
     )?;
+    let mut kept = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    for c in chunks {
+        kept.extend(c);
+    }
     progress.finish_and_clear();
     if tally.errors > 0 {
         nothing_appraised(tally.errors);

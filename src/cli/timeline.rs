@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use prospect::portfolio::timeline::Target;
 
-use super::{ModelArgs, OutputArgs, OutputFormat, appraised, write_report};
+use super::{ModelArgs, OutputArgs, OutputFormat, write_report};
 
 #[derive(clap::Args)]
 pub struct TimelineArgs {
@@ -47,19 +47,42 @@ pub fn run(args: TimelineArgs) -> Result<u8> {
     if let Some(out) = &args.out.output {
         args.model.guard(&args.files, &[("--output", out)])?;
     }
-    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+    args.model.one_stdin(&args.files, &[])?;
+    let (assumptions, terms, context) = args.model.load()?;
+    // Streamed (issue 21): each project is kept as its line and, for a plant record, its
+    // plant, never as its appraisal and record.
+    use prospect::portfolio::{plant_records, timeline};
+    let Some((kept, report)) = super::streamed::stream(
+        &args.files,
+        &args.model,
+        (&assumptions, &terms, &context),
+        false,
+        &|r, p| {
+            (
+                timeline::ProjectLine::of(&p, r),
+                plant_records::plant_of(r, &p).map(Box::new),
+            )
+        },
+    )?
+    else {
         return Ok(1);
     };
-    let t = prospect::portfolio::timeline::timeline(
-        &report.projects,
-        &records,
+    let mut sep = args.model.separation(&assumptions)?;
+    // The plants taken out, then the lines collected in the same buffer.
+    let mut kept = kept;
+    let plants: Vec<_> = kept
+        .iter_mut()
+        .filter_map(|(_, plant)| plant.take().map(|p| *p))
+        .collect();
+    let lines: Vec<timeline::ProjectLine> = kept.into_iter().map(|(line, _)| line).collect();
+    plant_records::add(&mut sep, plants);
+    let t = timeline::timeline_of(
+        lines,
         report.as_of,
         args.horizon,
         &assumptions.schedule.ramp_up,
         args.target,
-        &args
-            .model
-            .separation_for(&assumptions, &records, &report.projects)?,
+        &sep,
     );
     write_report(
         &args.out,

@@ -595,7 +595,31 @@ pub const SUBCRITERIA: usize = 13;
 /// Sorts criteria into the report's order (NPV highest first, unvalued last, then id), the
 /// order of every list of excluded projects, whatever order the records came in.
 pub fn sort(all: &mut [Criteria]) {
-    all.sort_by(|x, y| report_order((x.npv_musd(), x.id()), (y.npv_musd(), y.id())));
+    sort_in_place(all, |x, y| {
+        report_order((x.npv_musd(), x.id()), (y.npv_musd(), y.id()))
+    });
+}
+
+/// Sorts `v` as a stable sort by `cmp` would, with four bytes of scratch memory a value
+/// (a stable sort of the values themselves takes half their size): the positions are
+/// sorted, then the values moved along the permutation's cycles.
+pub fn sort_in_place<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering) {
+    let n = u32::try_from(v.len()).expect("fewer than 2^32 values");
+    let mut to: Vec<u32> = (0..n).collect();
+    to.sort_by(|&a, &b| cmp(&v[a as usize], &v[b as usize]));
+    // Position j takes the value at to[j]; a placed position points at itself.
+    for i in 0..v.len() {
+        let mut j = i;
+        loop {
+            let k = to[j] as usize;
+            to[j] = j as u32;
+            if k == i {
+                break;
+            }
+            v.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 /// A screen: `FIELD OP VALUE`, e.g. `npv>0`, `chance>=0.3`, `family=rare_earths`,
@@ -950,6 +974,28 @@ mod tests {
         assert_eq!(kept, [0]);
         assert_eq!(out, [(1, "screen npv>0".to_owned())]);
         assert!(s("years<=5").reason(&a).contains("6.0 years away"));
+    }
+
+    #[test]
+    fn sorting_in_place_orders_as_a_stable_sort() {
+        // Pairs with many ties on the key, so that stability shows.
+        let mut state: u64 = 11;
+        let v: Vec<(u8, usize)> = (0..2000)
+            .map(|i| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                ((state >> 59) as u8, i)
+            })
+            .collect();
+        let mut a = v.clone();
+        a.sort_by_key(|x| x.0);
+        let mut b = v.clone();
+        sort_in_place(&mut b, |x, y| x.0.cmp(&y.0));
+        assert_eq!(a, b);
+        let mut e: Vec<u8> = Vec::new();
+        sort_in_place(&mut e, |x, y| x.cmp(y));
+        assert!(e.is_empty());
     }
 
     #[test]

@@ -318,6 +318,12 @@ fn share(k: i32, ramp: &[f64], life: f64) -> f64 {
 }
 
 impl ProjectLine {
+    /// The line of appraisal `p` of record `rec`, before the allocation fills in its
+    /// plants ([`timeline_of`]).
+    pub fn of(p: &Appraisal, rec: &ProjectRecord) -> ProjectLine {
+        ProjectLine::new(p, Some(rec))
+    }
+
     pub(crate) fn new(p: &Appraisal, rec: Option<&ProjectRecord>) -> ProjectLine {
         let feed = FeedSource {
             operator: rec.and_then(|r| r.ownership.operator.clone()),
@@ -523,11 +529,24 @@ pub fn timeline(
 ) -> Timeline {
     let by_id: BTreeMap<&str, &ProjectRecord> =
         records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut lines: Vec<ProjectLine> = projects
+    let lines: Vec<ProjectLine> = projects
         .iter()
         .map(|p| ProjectLine::new(p, by_id.get(p.id.as_str()).copied()))
         .collect();
-    lines.sort_by(|a, b| {
+    timeline_of(lines, as_of, horizon, ramp, target, sep)
+}
+
+/// [`timeline`] of the projects' lines ([`ProjectLine::of`], in any order) alone: what a
+/// streamed run keeps of each appraisal and record (issue 21).
+pub fn timeline_of(
+    mut lines: Vec<ProjectLine>,
+    as_of: i32,
+    horizon: i32,
+    ramp: &[f64],
+    target: Option<Target>,
+    sep: &Separation,
+) -> Timeline {
+    super::criteria::sort_in_place(&mut lines, |a, b| {
         a.first_production_year
             .if_proceeds
             .cmp(&b.first_production_year.if_proceeds)
