@@ -4,9 +4,9 @@
 //! A bucket sort on the bits of each value, in the order of [`f64::total_cmp`] (-NaN, -∞,
 //! ..., -0, +0, ..., +∞, NaN): the keys spread over buckets of equal width, each bucket
 //! then sorted by comparison. Values that `total_cmp` calls equal have the same bits, so
-//! the sorted values are exactly those of any correct sort by `total_cmp`, and ranks with
-//! ties averaged do not depend on how ties were ordered: the results are those of a
-//! comparison sort, bit for bit (the simulation sorted every driver's column of draws by
+//! the sorted values are exactly those of any correct sort by `total_cmp`; equal keys keep
+//! their indices' order, so the ranks (ties averaged, NaNs each at its own place) are those
+//! of a stable comparison sort, bit for bit (the simulation sorted every driver's column of draws by
 //! comparison, 30 % of its instructions; then by an eight-pass radix sort).
 
 /// The unsigned integer whose order is `total_cmp`'s order of `x`.
@@ -33,8 +33,8 @@ impl Sorter {
     /// the pairs over up to 2,048 buckets of equal width between the smallest and the
     /// largest key, and each bucket is then sorted on its own (a few pairs each for a
     /// column of draws, where eight byte-wise radix passes were needed before). Pairs with
-    /// equal keys may come in any order: they are the same value, so neither the sorted
-    /// values nor the averaged ranks depend on it.
+    /// equal keys keep the order of their indices, as a stable sort keeps them (the
+    /// averaged ranks of NaNs, unequal to themselves, depend on it).
     fn sort_pairs(&mut self, values: &[f64]) {
         assert!(
             u32::try_from(values.len()).is_ok(),
@@ -76,7 +76,10 @@ impl Sorter {
         std::mem::swap(&mut self.pairs, &mut self.spare);
         for w in self.starts.windows(2) {
             if w[1] - w[0] > 1 {
-                self.pairs[w[0]..w[1]].sort_unstable_by_key(|&(k, _)| k);
+                // By key, then by index: the order a stable sort gives. Ties of equal
+                // bits are one value, but NaNs are not equal by `==`, so each NaN ranks at
+                // its own place and that place must not depend on the sort.
+                self.pairs[w[0]..w[1]].sort_unstable();
             }
         }
     }
