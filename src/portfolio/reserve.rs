@@ -355,7 +355,7 @@ pub struct Reserve {
 }
 
 /// How the reserve is sized (docs/models.md, "Strategic reserve").
-pub const METHOD: &str = "each draw gives every project a first-production year (never with one minus its chance of production; else its lead-time quantile at a uniform draw, the appraisal's first-production outlook; producers as they are, blocked projects never; projects independent); each year of the disruption its mined output is allocated to the plants outside China (P50 dates) and the shortfall is cut x max(0, demand - separated supply); the stockpile is the percentile of the sum over the disruption's years at the confidence; cost at the deck's price, days at the disruption's mean demand; with a plan, its mines produce from the plan's first-production year unless their build fails (the owner's construction failure, 1 - risk.base_rate.construction), as the plan counts them, and its new plants are built";
+pub const METHOD: &str = "each draw gives every project a first-production year (never with one minus its chance of production; else its lead-time quantile at a uniform draw, the appraisal's first-production outlook; producers as they are, blocked projects never; projects independent); each year of the disruption its mined output is allocated to the plants outside China (P50 dates) and the shortfall is cut x max(0, demand - separated supply); the stockpile is the percentile of the sum over the disruption's years at the confidence; cost at the deck's price, days at the disruption's mean demand; with a plan, its mines produce from the plan's first-production year unless their build fails (the owner's construction failure, 1 - risk.base_rate.construction), as the plan counts them, or from their own draw's year where that is earlier (financing never delays a project), and its new plants are built";
 
 /// One project's supply source: its line, the Dy share of its Dy+Tb, and its drawn and
 /// base first-production years.
@@ -370,10 +370,13 @@ struct Source {
 #[derive(Clone)]
 enum FirstDraw {
     Fixed(Option<i32>),
-    /// Financed by the plan: its year, with the chance the build succeeds.
+    /// Financed by the plan: its year, with the chance the build succeeds, unless its own
+    /// path (`market`, drawn as without the plan) reaches production earlier: financing
+    /// never makes a project later than it would be.
     Plan {
         chance: f64,
         year: i32,
+        market: Box<FirstDraw>,
     },
     /// Produces with `chance`, in the year of its lead time's quantile.
     Drawn {
@@ -383,10 +386,24 @@ enum FirstDraw {
 }
 
 impl FirstDraw {
-    fn year(&self, u: f64, as_of: i32) -> Option<i32> {
+    /// The first-production year of one draw: `u` the market's uniform (the same draw of
+    /// the project with and without the plan), `build` the stream of a financed project's
+    /// builds (its own, so the market's draws are not shifted).
+    fn year(&self, u: f64, build: &mut Pcg64Mcg, as_of: i32) -> Option<i32> {
         match self {
             FirstDraw::Fixed(y) => *y,
-            FirstDraw::Plan { chance, year } => (u < *chance).then_some(*year),
+            FirstDraw::Plan {
+                chance,
+                year,
+                market,
+            } => {
+                let own = market.year(u, build, as_of);
+                let built = (build.random::<f64>() < *chance).then_some(*year);
+                match (own, built) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            }
             FirstDraw::Drawn { chance, lead } => (u < *chance).then(|| {
                 let t = lead.quantile_if_proceeds(u / chance);
                 (f64::from(as_of) + t).floor() as i32
@@ -526,26 +543,32 @@ fn scenario(
         .map(|p| {
             let line = ProjectLine::new(p, by_id.get(p.id.as_str()).copied());
             let o = &p.first_production;
-            let draw = if line.blocked.is_some() {
+            let market = if line.blocked.is_some() {
                 FirstDraw::Fixed(None)
             } else if p.lead_time.produced {
                 FirstDraw::Fixed(line.first_production_year.base)
-            } else if let Some(year) = financed.get(p.id.as_str()) {
-                // As the plan counts it: building from its start year, producing from its
-                // first-production year, unless the build fails (the owner's terms'
-                // construction failure; a project without an owner's value at its chance).
-                let chance = p.owner.as_ref().map_or(o.chance_before_decision, |w| {
-                    1.0 - w.terms.construction_failure
-                });
-                FirstDraw::Plan {
-                    chance,
-                    year: *year,
-                }
             } else {
                 FirstDraw::Drawn {
                     chance: line.chance_of_production,
                     lead: Box::new(p.lead_time.clone()),
                 }
+            };
+            let draw = match financed.get(p.id.as_str()) {
+                // As the plan counts it: building from its start year, producing from its
+                // first-production year, unless the build fails (the owner's terms'
+                // construction failure; a project without an owner's value at its chance);
+                // or earlier, where its own path gets there first.
+                Some(year) if matches!(market, FirstDraw::Drawn { .. }) => {
+                    let chance = p.owner.as_ref().map_or(o.chance_before_decision, |w| {
+                        1.0 - w.terms.construction_failure
+                    });
+                    FirstDraw::Plan {
+                        chance,
+                        year: *year,
+                        market: Box::new(market),
+                    }
+                }
+                _ => market,
             };
             // The base calendar: the timeline's median outcome, or the plan's year.
             let base = match financed.get(p.id.as_str()) {
@@ -553,8 +576,9 @@ fn scenario(
                 None => line.first_production_year.base,
             };
             let mut rng = stream(opts.seed, &p.id);
+            let mut build = stream(opts.seed, &format!("{} build", p.id));
             let years = (0..draws)
-                .map(|_| draw.year(rng.random::<f64>(), as_of))
+                .map(|_| draw.year(rng.random::<f64>(), &mut build, as_of))
                 .collect();
             let dy_share = match (p.annual_dy_t, p.annual_tb_t) {
                 (Some(dy), Some(tb)) if dy + tb > 0.0 => Some(dy / (dy + tb)),
