@@ -276,11 +276,13 @@ fn bad_demand_is_refused_with_the_file_and_line() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("not a number of tonnes"));
+    // Two demands: refused, naming both (without either, the assumptions' demand).
     cargo_bin_cmd!("prospect")
-        .args(["reserve", &mines, "--as-of", "2026"])
+        .args(["reserve", &mines, "--as-of", "2026", "--demand", "ndpr=1t"])
+        .args(["--demand-file", demand.to_str().unwrap()])
         .assert()
         .failure()
-        .stderr(predicates::str::contains("--demand"));
+        .stderr(predicates::str::contains("--demand-file"));
 }
 
 /// Financing a project never makes it later or less likely than its own path would (the
@@ -339,4 +341,31 @@ fn a_plan_after_the_disruption_changes_nothing() {
     assert!(num(&m["stockpile_mean_t"]) < 6000.0 - 1.0, "{m}");
     assert_eq!(num(&w["stockpile_mean_t"]), num(&m["stockpile_mean_t"]));
     assert_eq!(num(&r["shrink"][0]["mean_t"]), 0.0);
+}
+
+/// Without --demand, `reserve` sizes against the assumptions' demand (42,000 t/y NdPr,
+/// docs/models.md) as the report does, and says so in its notes.
+#[test]
+fn without_demand_the_assumptions_demand_is_used_and_named() {
+    let run = |extra: &[&str]| -> Value {
+        let out = cargo_bin_cmd!("prospect")
+            .args(["reserve", "samples/projects.csv", "--format", "json"])
+            .args(["--as-of", "2026", "--draws", "0", "--quiet"])
+            .args(["--supply-draws", "200"])
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let default = run(&[]);
+    let given = run(&["--demand", "ndpr=42000t"]);
+    assert_eq!(default["scenarios"], given["scenarios"]);
+    let notes = default["notes"].to_string();
+    assert!(
+        notes.contains("reserve.demand_ndpr_t_per_y") && notes.contains("42,000"),
+        "{notes}"
+    );
 }

@@ -116,28 +116,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     let reserve = if args.no_reserve {
         None
     } else {
-        let (demand, basis) = match demand {
-            Some(d) => (
-                d,
-                "Demand: as given (--demand or --demand-file).".to_owned(),
-            ),
-            None => {
-                let t = assumptions.reserve.demand_ndpr_t_per_y;
-                (
-                    prospect::portfolio::reserve::Demand {
-                        entries: vec![prospect::portfolio::reserve::DemandEntry {
-                            product: prospect::portfolio::reserve::Product::Ndpr,
-                            year: None,
-                            tonnes: t,
-                        }],
-                    },
-                    format!(
-                        "Demand: NdPr oxide {} t/y, the assumptions' reserve.demand_ndpr_t_per_y (derived from China's 2024 NdPr balance and magnet exports, an order of magnitude; --demand or --demand-file to change, e.g. --demand ndpr=42000t,dy=1500t,tb=300t).",
-                        prospect::output::axes::label(t)
-                    ),
-                )
-            }
-        };
+        let (demand, basis) = super::reserve::demand_or_default(demand, &assumptions);
         Some((
             super::reserve::sized(
                 &args.reserve,

@@ -11,7 +11,7 @@ use prospect::read::record::oxide::{DY, ND, TB};
 use super::{ModelArgs, OutputArgs, appraised, write_report};
 
 #[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("demand_given").required(true).args(["demand", "demand_file"])))]
+#[command(group(clap::ArgGroup::new("demand_given").args(["demand", "demand_file"])))]
 pub struct ReserveArgs {
     /// GeoJSON or CSV files of project records.
     #[arg(required = true)]
@@ -95,13 +95,15 @@ pub fn run(args: ReserveArgs) -> Result<u8> {
     let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
         return Ok(1);
     };
-    let r = sized(
+    let (demand, basis) = demand_or_default(demand, &assumptions);
+    let mut r = sized(
         &args.reserve,
-        demand.unwrap_or_default(),
+        demand,
         args.target.map(|t| (t, &args.plan)),
         (&records, &report, &assumptions),
         &args.model,
     )?;
+    r.notes.insert(0, basis.trim_end_matches('.').to_owned());
     write_report(
         &args.out,
         &r,
@@ -119,6 +121,36 @@ impl ReserveFlags {
             (None, Some(d)) => Some(d.clone()),
             (None, None) => None,
         })
+    }
+}
+
+/// The demand given, else the assumptions' `reserve.demand_ndpr_t_per_y` (NdPr only), with
+/// a sentence saying which.
+pub fn demand_or_default(
+    given: Option<Demand>,
+    assumptions: &prospect::assumptions::Assumptions,
+) -> (Demand, String) {
+    match given {
+        Some(d) => (
+            d,
+            "Demand: as given (--demand or --demand-file).".to_owned(),
+        ),
+        None => {
+            let t = assumptions.reserve.demand_ndpr_t_per_y;
+            (
+                Demand {
+                    entries: vec![prospect::portfolio::reserve::DemandEntry {
+                        product: prospect::portfolio::reserve::Product::Ndpr,
+                        year: None,
+                        tonnes: t,
+                    }],
+                },
+                format!(
+                    "Demand: NdPr oxide {} t/y, the assumptions' reserve.demand_ndpr_t_per_y (derived from China's 2024 NdPr balance and magnet exports, an order of magnitude; --demand or --demand-file to change, e.g. --demand ndpr=42000t,dy=1500t,tb=300t).",
+                    prospect::output::axes::label(t)
+                ),
+            )
+        }
     }
 }
 
