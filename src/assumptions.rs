@@ -405,6 +405,9 @@ pub struct SeparationAssumptions {
     pub new_plant_capex_musd_per_t_ndpr: f64,
     /// Years from financing a new plant to its first output.
     pub new_plant_lead_time_y: u32,
+    /// A new plant's least Dy + Tb circuit per t/y of NdPr (and so its least NdPr circuit
+    /// per t/y of Dy + Tb), t/t: neither circuit binds first on a mixed feed.
+    pub new_plant_min_dytb_per_ndpr: f64,
 }
 
 /// A PERT distribution: minimum, mode, maximum.
@@ -998,6 +1001,12 @@ impl Assumptions {
                 "new_plant_capex_musd_per_t_ndpr",
                 s.new_plant_capex_musd_per_t_ndpr,
                 0.0,
+                f64::MAX,
+            ),
+            (
+                "new_plant_min_dytb_per_ndpr",
+                s.new_plant_min_dytb_per_ndpr,
+                1e-6,
                 f64::MAX,
             ),
         ];

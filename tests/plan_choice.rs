@@ -10,6 +10,11 @@ const HEADER: &str = "id,name,country,regime,operator,lon,lat,deposit_type,stage
 /// mine B (800 t/y NdPr, US$300m) 2 degrees from it; P separates `plant_ndpr_t` t/y NdPr
 /// (a reported output: no utilisation).
 fn plan(dir: &std::path::Path, plant_ndpr_t: f64, target: &str) -> Value {
+    plan_with(dir, plant_ndpr_t, target, &[])
+}
+
+/// [`plan`] with `extra` flags.
+fn plan_with(dir: &std::path::Path, plant_ndpr_t: f64, target: &str, extra: &[&str]) -> Value {
     let records = dir.join("mines.csv");
     std::fs::write(
         &records,
@@ -43,6 +48,7 @@ fn plan(dir: &std::path::Path, plant_ndpr_t: f64, target: &str) -> Value {
             "--format", "json", "--as-of", "2026", "--draws", "0", "--quiet",
         ])
         .args(["--budget", "1000musd/y", "--target", target])
+        .args(extra)
         .assert()
         .success()
         .get_output()
@@ -83,7 +89,8 @@ fn with_the_plant_full_the_plan_buys_a_plant_not_the_mine() {
         "{f}"
     );
     assert!((num(&f["separated_added_t"]) - 1000.0).abs() < 0.5, "{f}");
-    // Its Dy+Tb circuit at Aclara Louisiana's ratio (230 t Dy+Tb beside 1,400 t NdPr),
+    // Its Dy+Tb circuit at Aclara Louisiana's ratio (230 t Dy+Tb beside 1,400 t NdPr; the
+    // assumptions' separation.new_plant_min_dytb_per_ndpr, 0.1643),
     // A's feed having none: 1,800 x 230 / 1,400 = 295.7 t, over the 93 % utilisation.
     assert!(
         (num(&f["capacity_dytb_t"]) - 1800.0 * 230.0 / 1400.0 / 0.93).abs() < 0.5,
@@ -125,5 +132,25 @@ fn a_financed_mine_first_produces_when_its_build_is_done() {
         fin["first_production_year"].as_i64(),
         Some(start + 3),
         "{fin}"
+    );
+}
+
+#[test]
+fn a_new_plants_circuit_mix_is_the_assumptions() {
+    // As above, with separation.new_plant_min_dytb_per_ndpr at 0.5: the Dy+Tb circuit
+    // beside 1,800 t NdPr is 900 t, over the 93 % utilisation.
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.toml");
+    std::fs::write(&a, "[separation]\nnew_plant_min_dytb_per_ndpr = 0.5\n").unwrap();
+    let p = plan_with(
+        dir.path(),
+        1000.0,
+        "ndpr=1800t@2036",
+        &["--assumptions", a.to_str().unwrap()],
+    );
+    let f = &p["plants_financed"][0];
+    assert!(
+        (num(&f["capacity_dytb_t"]) - 1800.0 * 0.5 / 0.93).abs() < 0.5,
+        "{f}"
     );
 }

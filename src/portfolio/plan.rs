@@ -873,15 +873,16 @@ pub fn plan(
         let lead = sep.new_plant_lead_time_y.max(1) as i32;
         // Sized for the whole output of the feed beside it (what other plants separate of it
         // now, which moves to the nearer plant, plus its stranded part up to the need), both
-        // circuits on that feed's own mix, the other circuit at least at Aclara
-        // Louisiana's (1,400 t NdPr with 230 t Dy+Tb), so that neither binds first.
+        // circuits on that feed's own mix, the other circuit at least at
+        // separation.new_plant_min_dytb_per_ndpr (Aclara Louisiana's 230 t Dy+Tb to 1,400 t
+        // NdPr by default), so that neither binds first.
         let own = pick(site_feed.to_china_ndpr_t, site_feed.to_china_dytb_t).max(1e-9);
         let f = (need / own).min(1.0);
         let nd = site_feed.separated_ndpr_t + site_feed.to_china_ndpr_t * f;
         let dt = site_feed.separated_dytb_t + site_feed.to_china_dytb_t * f;
         let (ndpr_cap, dytb_cap) = match target.oxide {
-            Oxide::Ndpr => (nd, dt.max(nd * 230.0 / 1400.0)),
-            Oxide::Dytb => (nd.max(dt * 1400.0 / 230.0), dt),
+            Oxide::Ndpr => (nd, dt.max(nd * sep.new_plant_min_dytb_per_ndpr)),
+            Oxide::Dytb => (nd.max(dt / sep.new_plant_min_dytb_per_ndpr), dt),
         };
         // Sized to separate that feed in the target year at its utilisation and the
         // ramp-up share of that year of its output; the budget search starts from the

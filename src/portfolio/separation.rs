@@ -517,6 +517,8 @@ pub struct Separation {
     /// A new plant the plan finances: US$ million per t/y NdPr, and years to first output.
     pub new_plant_capex_musd_per_t_ndpr: f64,
     pub new_plant_lead_time_y: u32,
+    /// Its least Dy + Tb circuit per t/y of NdPr, t/t.
+    pub new_plant_min_dytb_per_ndpr: f64,
 }
 
 impl Separation {
@@ -542,6 +544,7 @@ impl Separation {
             reo_dytb_share: s.reo_capacity_dytb_pct / 100.0,
             new_plant_capex_musd_per_t_ndpr: s.new_plant_capex_musd_per_t_ndpr,
             new_plant_lead_time_y: s.new_plant_lead_time_y,
+            new_plant_min_dytb_per_ndpr: s.new_plant_min_dytb_per_ndpr,
             layer_owners: plants
                 .iter()
                 .filter(|p| p.separates())
@@ -1014,6 +1017,7 @@ mod tests {
                 layer_owners: vec!["Beta".into()],
                 new_plant_capex_musd_per_t_ndpr: 0.0,
                 new_plant_lead_time_y: 0,
+                new_plant_min_dytb_per_ndpr: 0.1643,
             };
             let facts = PairFacts::new(&feeds, &sep);
             let rows: Vec<usize> = (0..feeds.len()).filter(|i| *i != skip).collect();
