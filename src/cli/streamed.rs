@@ -9,9 +9,26 @@ use prospect::appraisal::{Appraisal, Report};
 use prospect::appraise::Terms;
 use prospect::assumptions::Assumptions;
 use prospect::context::Context;
+use prospect::portfolio::assigned::AssignedPlants;
 use prospect::read::record::ProjectRecord;
 
 use super::{ModelArgs, nothing_appraised, reprojector};
+
+/// The plants of a streamed run's first allocation pass (`None` inside: every product at
+/// its nearest plant, when `nearest_plant`); `None` outside when the records have errors
+/// (already printed).
+pub fn plants(
+    files: &[PathBuf],
+    model: &ModelArgs,
+    (assumptions, terms, context): (&Assumptions, &Terms, &Context),
+    nearest_plant: bool,
+) -> Result<Option<Option<AssignedPlants>>> {
+    if nearest_plant {
+        return Ok(Some(None));
+    }
+    let crs = reprojector(model.crs.as_deref())?;
+    Ok(super::assigned_plants(files, crs.as_ref(), model, assumptions, terms, context)?.map(Some))
+}
 
 /// Appraises `files` (with the run's simulation) as they are read, on the plants of a
 /// first allocation pass unless `nearest_plant`, and keeps `map` of each project (made in
@@ -20,19 +37,25 @@ use super::{ModelArgs, nothing_appraised, reprojector};
 pub fn stream<T: Send>(
     files: &[PathBuf],
     model: &ModelArgs,
-    (assumptions, terms, context): (&Assumptions, &Terms, &Context),
+    run: (&Assumptions, &Terms, &Context),
     nearest_plant: bool,
     map: &(dyn Fn(&ProjectRecord, Appraisal) -> T + Sync),
 ) -> Result<Option<(Vec<T>, Report)>> {
-    let plants = if nearest_plant {
-        None
-    } else {
-        let crs = reprojector(model.crs.as_deref())?;
-        match super::assigned_plants(files, crs.as_ref(), model, assumptions, terms, context)? {
-            Some(p) => Some(p),
-            None => return Ok(None),
-        }
+    let Some(plants) = plants(files, model, run, nearest_plant)? else {
+        return Ok(None);
     };
+    stream_on(files, model, run, plants.as_ref(), map)
+}
+
+/// [`stream`] on the plants of a first pass already made ([`plants`]): a command that
+/// streams the input twice (the report's cards) allocates once.
+pub fn stream_on<T: Send>(
+    files: &[PathBuf],
+    model: &ModelArgs,
+    (assumptions, terms, context): (&Assumptions, &Terms, &Context),
+    plants: Option<&AssignedPlants>,
+    map: &(dyn Fn(&ProjectRecord, Appraisal) -> T + Sync),
+) -> Result<Option<(Vec<T>, Report)>> {
     let sim = model.simulation(assumptions, false)?;
     let crs = reprojector(model.crs.as_deref())?;
     let progress = model.stream_progress(sim.draws);
@@ -42,7 +65,7 @@ pub fn stream<T: Send>(
         terms,
         sim: Some(&sim),
         progress: &progress,
-        plants: plants.as_ref(),
+        plants,
     };
     // Kept in chunks, then moved into one buffer of the exact size chunk by chunk: a
     // vector grown by doubling would hold one and a half times the projects at its peak.
