@@ -1050,7 +1050,7 @@ pub struct Run<'a> {
     pub progress: &'a indicatif::ProgressBar,
     /// Each record's assigned plant, by id, from a first allocation pass (none: every
     /// product is priced at its nearest plant).
-    pub plants: Option<&'a std::collections::BTreeMap<String, PlantTerms>>,
+    pub plants: Option<&'a crate::portfolio::assigned::AssignedPlants>,
 }
 
 /// Reads `paths` and appraises their records as they are read, for runs of any size:
@@ -1085,7 +1085,7 @@ pub fn appraise_files<T: Send>(
                             run.assumptions,
                             run.terms,
                             run.sim,
-                            plant,
+                            plant.as_ref(),
                         );
                         map(r, p)
                     })

@@ -4,11 +4,9 @@
 //! but given the whole input's allocation each shard values its projects exactly as a
 //! single run does, and `prospect merge` of the shards equals that run.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use prospect::model::plant_terms::PlantTerms;
 use prospect::portfolio::assigned::AssignedPlants;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +32,7 @@ struct AssignedFile {
     /// The clock of the allocation (the run's `--as-of`).
     as_of: i32,
     /// Plant terms by project id (a project with no output has none).
-    projects: BTreeMap<String, PlantTerms>,
+    projects: AssignedPlants,
 }
 
 const KIND: &str = "prospect assigned plants";
@@ -91,8 +89,9 @@ fn allocated(
 /// Reads a file `allocate` wrote, for a run on the clock `as_of`.
 pub fn read(path: &Path, as_of: i32) -> Result<AssignedPlants> {
     let name = prospect::output::printable(&path.display().to_string());
-    let text = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-    let file: AssignedFile = serde_json::from_slice(&text)
+    let text = std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+    // Read as it is parsed: a million projects' terms are a few hundred MB of text.
+    let file: AssignedFile = serde_json::from_reader(std::io::BufReader::new(text))
         .map_err(|e| anyhow::anyhow!("{name}: not a file of `prospect allocate` ({e})"))?;
     if file.kind != KIND {
         bail!(

@@ -524,13 +524,13 @@ pub fn assigned_plants(
         &|r, p| {
             (
                 prospect::portfolio::plant_records::plant_of(r, &p),
-                prospect::portfolio::assigned::line(&p, r),
+                prospect::portfolio::assigned::SupplyLine::of(&p, r),
             )
         },
         &mut |d| eprintln!("{}", prospect::output::printable(&d.to_string())),
         &mut |(plant, l)| {
             plants.extend(plant);
-            lines.push(l);
+            lines.extend(l);
         },
     )?;
     if tally.errors > 0 {
@@ -539,7 +539,7 @@ pub fn assigned_plants(
     }
     prospect::portfolio::plant_records::add(&mut sep, plants);
     Ok(Some(prospect::portfolio::assigned::from_lines(
-        &lines,
+        lines,
         terms.as_of,
         prospect::portfolio::timeline::DEFAULT_HORIZON_Y,
         &sep,

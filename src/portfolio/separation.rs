@@ -247,33 +247,54 @@ impl PairFacts {
     /// The facts of `feeds` (one per project; the year's quantities do not matter) against
     /// the separating plants of `sep`.
     pub fn new(feeds: &[Feed], sep: &Separation) -> PairFacts {
+        PairFacts::of(feeds.len(), |i| std::borrow::Cow::Borrowed(&feeds[i]), sep)
+    }
+
+    /// The facts of `n` projects, project `i`'s feed (owners, form and site; the
+    /// quantities do not matter) made by `feed(i)`: a run of many projects makes each
+    /// when needed instead of holding them all.
+    pub fn of<'f>(
+        n: usize,
+        feed: impl Fn(usize) -> std::borrow::Cow<'f, Feed> + Sync,
+        sep: &Separation,
+    ) -> PairFacts {
         use rayon::prelude::*;
         let plants: Vec<&Plant> = sep.plants.iter().filter(|p| p.separates()).collect();
         let np = plants.len();
-        let mut km = vec![f64::NAN; feeds.len() * np];
-        let mut owns = vec![0u8; feeds.len() * np];
-        if np > 0 {
-            km.par_chunks_mut(np)
-                .zip(owns.par_chunks_mut(np))
-                .zip(feeds.par_iter())
-                .for_each(|((km, owns), f)| {
-                    for (j, p) in plants.iter().enumerate() {
-                        if let Some(q) = f.point {
-                            km[j] = geodesic_km(q, p.point);
+        let mut km = vec![f64::NAN; n * np];
+        let mut owns = vec![0u8; n * np];
+        let own_of = |f: &Feed| sep.has_own_plant(f.form, f.operator.as_deref());
+        let own_plant: Vec<bool> = if np == 0 {
+            (0..n).into_par_iter().map(|i| own_of(&feed(i))).collect()
+        } else {
+            // In chunks of projects, each project's pairs `np` apart.
+            const CHUNK: usize = 1024;
+            let mut own_plant = vec![false; n];
+            own_plant
+                .par_chunks_mut(CHUNK)
+                .zip(km.par_chunks_mut(CHUNK * np))
+                .zip(owns.par_chunks_mut(CHUNK * np))
+                .enumerate()
+                .for_each(|(c, ((own, km), owns))| {
+                    for (k, own) in own.iter_mut().enumerate() {
+                        let f = feed(c * CHUNK + k);
+                        *own = own_of(&f);
+                        for (j, p) in plants.iter().enumerate() {
+                            if let Some(q) = f.point {
+                                km[k * np + j] = geodesic_km(q, p.point);
+                            }
+                            owns[k * np + j] = u8::from(owner_allows(&f, p, Tier::Named))
+                                | (u8::from(owner_allows(&f, p, Tier::Captive)) << 1);
                         }
-                        owns[j] = u8::from(owner_allows(f, p, Tier::Named))
-                            | (u8::from(owner_allows(f, p, Tier::Captive)) << 1);
                     }
                 });
-        }
+            own_plant
+        };
         PairFacts {
             plants: plants.iter().map(|p| p.id.clone()).collect(),
             km,
             owns,
-            own_plant: feeds
-                .iter()
-                .map(|f| sep.has_own_plant(f.form, f.operator.as_deref()))
-                .collect(),
+            own_plant,
         }
     }
 
@@ -718,12 +739,12 @@ fn shift(p: &mut Plant, n: i32) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::context::plants::CapacityStep;
     use proptest::prelude::*;
 
-    fn charges() -> Charges {
+    pub(crate) fn charges() -> Charges {
         Charges {
             toll_light_usd_per_kg: 5.0,
             toll_heavy_usd_per_kg: 22.5,
@@ -734,7 +755,13 @@ mod tests {
         }
     }
 
-    fn plant(id: &str, owner: &str, access: PlantAccess, lon: f64, ndpr_t: f64) -> Plant {
+    pub(crate) fn plant(
+        id: &str,
+        owner: &str,
+        access: PlantAccess,
+        lon: f64,
+        ndpr_t: f64,
+    ) -> Plant {
         Plant {
             id: id.into(),
             name: id.into(),
@@ -1023,7 +1050,12 @@ mod tests {
             let rows: Vec<usize> = (0..feeds.len()).filter(|i| *i != skip).collect();
             let some: Vec<Feed> = rows.iter().map(|i| feeds[*i].clone()).collect();
             let expected = sep.allocate_year(&some, 2026, PlantCalendar::P50, 2026);
-            let got = facts.allocate_year(&sep, &mut some.clone(), &rows, 2026, PlantCalendar::P50, 2026);
+            // The facts have the owners: the year's feeds need none.
+            let mut bare: Vec<Feed> = some
+                .iter()
+                .map(|f| Feed { operator: None, offtakers: Vec::new(), ..f.clone() })
+                .collect();
+            let got = facts.allocate_year(&sep, &mut bare, &rows, 2026, PlantCalendar::P50, 2026);
             prop_assert_eq!(expected, got);
         }
     }

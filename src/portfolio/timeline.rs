@@ -325,16 +325,7 @@ impl ProjectLine {
     }
 
     pub(crate) fn new(p: &Appraisal, rec: Option<&ProjectRecord>) -> ProjectLine {
-        let feed = FeedSource {
-            operator: rec.and_then(|r| r.ownership.operator.clone()),
-            offtakers: rec
-                .map(|r| r.ownership.offtakers.clone())
-                .unwrap_or_default(),
-            form: p.product_form.as_deref().and_then(ProductForm::parse),
-            point: rec.and_then(|r| r.site_point()),
-            remaining_life_y: p.remaining_life_y,
-            as_of: p.lead_time.as_of,
-        };
+        let feed = FeedSource::new(p, rec);
         let o = &p.first_production;
         let china = rec.is_some_and(china_linked);
         let supply = |t: Option<f64>| {
@@ -399,6 +390,67 @@ impl ProjectLine {
         self.feed.point
     }
 
+    /// What the allocation needs of its output.
+    pub(crate) fn output(&self) -> Output<'_> {
+        Output {
+            id: &self.id,
+            ndpr_t: self.ndpr_t,
+            dytb_t: self.dytb_t,
+            treo_t: self.treo_t,
+            mine_life_y: self.mine_life_y,
+            feed: &self.feed,
+        }
+    }
+
+    /// This project's feed with no output ([`Output::feed_facts`]).
+    pub(crate) fn feed_facts(&self) -> Feed {
+        self.output().feed_facts()
+    }
+
+    /// This project's feed in `year` ([`Output::feed_in`]).
+    pub(crate) fn feed_in(
+        &self,
+        year: i32,
+        first: Option<i32>,
+        ramp: &[f64],
+        weight: f64,
+    ) -> Option<Feed> {
+        self.output().feed_in(year, first, ramp, weight)
+    }
+}
+
+impl FeedSource {
+    /// The feed source of appraisal `p` of record `rec` (none: no owners, no site).
+    pub(crate) fn new(p: &Appraisal, rec: Option<&ProjectRecord>) -> FeedSource {
+        FeedSource {
+            operator: rec.and_then(|r| r.ownership.operator.clone()),
+            offtakers: rec
+                .map(|r| r.ownership.offtakers.clone())
+                .unwrap_or_default(),
+            form: p.product_form.as_deref().and_then(ProductForm::parse),
+            point: rec.and_then(|r| r.site_point()),
+            remaining_life_y: p.remaining_life_y,
+            as_of: p.lead_time.as_of,
+        }
+    }
+}
+
+/// A project's output as the allocation needs it, whoever keeps the project (the
+/// timeline's [`ProjectLine`] or the first allocation pass's compact line).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Output<'a> {
+    pub id: &'a str,
+    /// Nameplate output counted as non-China supply, t/y (0 when China-linked).
+    pub ndpr_t: f64,
+    pub dytb_t: f64,
+    /// Contained TREO at nameplate, t/y (0: the NdPr plus Dy + Tb stand for it).
+    pub treo_t: f64,
+    /// Years of nameplate output.
+    pub mine_life_y: f64,
+    pub feed: &'a FeedSource,
+}
+
+impl Output<'_> {
     /// Nameplate years of output counted from first production in `first`: the mine life,
     /// or for a producer (first production before the clock) what it produced by the clock
     /// plus the remaining life its valuation counts, so that a mine that has run for
@@ -420,16 +472,51 @@ impl ProjectLine {
     /// year (its id, owners, product form and site).
     pub(crate) fn feed_facts(&self) -> Feed {
         Feed {
-            id: self.id.clone(),
             operator: self.feed.operator.clone(),
             offtakers: self.feed.offtakers.clone(),
+            ..self.bare(0.0, 0.0, 0.0)
+        }
+    }
+
+    /// The feed of `treo`, `ndpr` and `dytb` t without its owners: enough for
+    /// [`PairFacts::allocate_year`](crate::portfolio::separation::PairFacts::allocate_year),
+    /// which has them.
+    fn bare(&self, treo: f64, ndpr: f64, dytb: f64) -> Feed {
+        Feed {
+            id: self.id.to_owned(),
+            operator: None,
+            offtakers: Vec::new(),
             form: self.feed.form.unwrap_or(ProductForm::Concentrate),
             point: self.feed.point,
-            treo_t: 0.0,
-            ndpr_t: 0.0,
-            dytb_t: 0.0,
+            treo_t: treo,
+            ndpr_t: ndpr,
+            dytb_t: dytb,
             own_plant: false,
         }
+    }
+
+    /// Contained TREO, NdPr and Dy + Tb oxide in `year` with first production in `first`,
+    /// weighted by `weight`, t; `None` when it produces nothing (or first production is
+    /// never).
+    fn tonnes_in(
+        &self,
+        year: i32,
+        first: Option<i32>,
+        ramp: &[f64],
+        weight: f64,
+    ) -> Option<(f64, f64, f64)> {
+        let first = first?;
+        let k = share(year - first, ramp, self.life_from(first, ramp)) * weight;
+        let (ndpr, dytb) = (self.ndpr_t * k, self.dytb_t * k);
+        if ndpr <= 0.0 && dytb <= 0.0 {
+            return None;
+        }
+        let treo = if self.treo_t > 0.0 {
+            self.treo_t * k
+        } else {
+            ndpr + dytb
+        };
+        Some((treo, ndpr, dytb))
     }
 
     /// This project's feed in `year` with first production in `first`, weighted by
@@ -442,73 +529,76 @@ impl ProjectLine {
         ramp: &[f64],
         weight: f64,
     ) -> Option<Feed> {
-        let first = first?;
-        let k = share(year - first, ramp, self.life_from(first, ramp)) * weight;
-        let (ndpr, dytb) = (self.ndpr_t * k, self.dytb_t * k);
-        if ndpr <= 0.0 && dytb <= 0.0 {
-            return None;
-        }
-        let treo = if self.treo_t > 0.0 {
-            self.treo_t * k
-        } else {
-            ndpr + dytb
-        };
-        Some(Feed {
-            id: self.id.clone(),
-            operator: self.feed.operator.clone(),
-            offtakers: self.feed.offtakers.clone(),
-            form: self.feed.form.unwrap_or(ProductForm::Concentrate),
-            point: self.feed.point,
-            treo_t: treo,
-            ndpr_t: ndpr,
-            dytb_t: dytb,
-            own_plant: false,
-        })
+        self.tonnes_in(year, first, ramp, weight)
+            .map(|(treo, ndpr, dytb)| Feed {
+                operator: self.feed.operator.clone(),
+                offtakers: self.feed.offtakers.clone(),
+                ..self.bare(treo, ndpr, dytb)
+            })
+    }
+
+    /// [`Output::feed_in`] without the owners, for an allocation with
+    /// [`PairFacts`](crate::portfolio::separation::PairFacts), which has them.
+    pub(crate) fn bare_feed_in(
+        &self,
+        year: i32,
+        first: Option<i32>,
+        ramp: &[f64],
+        weight: f64,
+    ) -> Option<Feed> {
+        self.tonnes_in(year, first, ramp, weight)
+            .map(|(treo, ndpr, dytb)| self.bare(treo, ndpr, dytb))
     }
 }
 
-/// The four allocations of one year: early, base, late and chance-weighted.
-pub(crate) struct YearAllocations {
-    pub early: Allocation,
-    pub base: Allocation,
-    pub late: Allocation,
-    pub expected: Allocation,
+/// A year's allocation on one calendar, reduced to its sums.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    mined_ndpr_t: f64,
+    mined_dytb_t: f64,
+    separated_ndpr_t: f64,
+    separated_dytb_t: f64,
 }
 
-/// Allocates the feed of `lines` in `year` on each calendar: early (projects at P10,
-/// plants at P50), base (both at base/P50), late (projects at P90, plants late) and
-/// expected (base feed weighted by each chance of production).
-pub(crate) fn allocate_year(
-    lines: &[ProjectLine],
-    sep: &Separation,
-    year: i32,
-    as_of: i32,
-    ramp: &[f64],
-) -> YearAllocations {
-    let feeds = |pick: fn(&Years) -> Option<i32>, weighted: bool| -> Vec<Feed> {
-        lines
-            .iter()
-            .filter_map(|l| {
-                let w = if weighted {
-                    l.chance_of_production
-                } else {
-                    1.0
-                };
-                l.feed_in(year, pick(&l.first_production_year), ramp, w)
-            })
-            .collect()
-    };
-    YearAllocations {
-        early: sep.allocate_year(&feeds(|y| y.p10, false), year, PlantCalendar::P50, as_of),
-        base: sep.allocate_year(&feeds(|y| y.base, false), year, PlantCalendar::P50, as_of),
-        late: sep.allocate_year(&feeds(|y| y.p90, false), year, PlantCalendar::Late, as_of),
-        // Expected: the year a project would produce if it proceeds, weighted by its chance.
-        expected: sep.allocate_year(
-            &feeds(|y| Some(y.if_proceeds), true),
-            year,
-            PlantCalendar::P50,
-            as_of,
-        ),
+impl Sums {
+    fn of(a: &Allocation) -> Sums {
+        Sums {
+            mined_ndpr_t: a.mined_ndpr_t(),
+            mined_dytb_t: a.mined_dytb_t(),
+            separated_ndpr_t: a.separated_ndpr_t(),
+            separated_dytb_t: a.separated_dytb_t(),
+        }
+    }
+}
+
+/// A year's four calendars: early (projects at P10, plants at P50), base (both at
+/// base/P50), late (projects at P90, plants late) and expected (base feed weighted by each
+/// chance of production, at the year a project would produce if it proceeds).
+#[derive(Clone, Copy)]
+enum Calendar {
+    Early,
+    Base,
+    Late,
+    Expected,
+}
+
+impl Calendar {
+    fn plants(self) -> PlantCalendar {
+        match self {
+            Calendar::Late => PlantCalendar::Late,
+            _ => PlantCalendar::P50,
+        }
+    }
+
+    /// A project's first production on this calendar and the weight of its output.
+    fn first(self, l: &ProjectLine) -> (Option<i32>, f64) {
+        let y = &l.first_production_year;
+        match self {
+            Calendar::Early => (y.p10, 1.0),
+            Calendar::Base => (y.base, 1.0),
+            Calendar::Late => (y.p90, 1.0),
+            Calendar::Expected => (Some(y.if_proceeds), l.chance_of_production),
+        }
     }
 }
 
@@ -552,106 +642,129 @@ pub fn timeline_of(
             .cmp(&b.first_production_year.if_proceeds)
             .then_with(|| a.id.cmp(&b.id))
     });
-    let band = |a: &YearAllocations, f: fn(&Allocation) -> f64| Band {
-        early: f(&a.early),
-        base: f(&a.base),
-        late: f(&a.late),
-        expected: f(&a.expected),
+    // Each year's feeds in id order (the order of the allocation's outcomes), each the row
+    // of its line; distances and owners once for the run.
+    let mut by_id: Vec<usize> = (0..lines.len()).collect();
+    by_id.sort_by(|a, b| lines[*a].id.cmp(&lines[*b].id));
+    let facts = crate::portfolio::separation::PairFacts::of(
+        by_id.len(),
+        |k| std::borrow::Cow::Owned(lines[by_id[k]].feed_facts()),
+        sep,
+    );
+    // The year's allocation on calendar `cal`, the row of each of its feeds beside it.
+    let allocate = |lines: &[ProjectLine], year: i32, cal: Calendar| -> (Allocation, Vec<usize>) {
+        let (ks, mut feeds): (Vec<usize>, Vec<Feed>) = by_id
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &row)| {
+                let l = &lines[row];
+                let (first, weight) = cal.first(l);
+                l.output()
+                    .bare_feed_in(year, first, ramp, weight)
+                    .map(|f| (k, f))
+            })
+            .unzip();
+        let a = facts.allocate_year(sep, &mut feeds, &ks, year, cal.plants(), as_of);
+        (a, ks.into_iter().map(|k| by_id[k]).collect())
     };
-    let mut per_project: BTreeMap<String, (f64, f64, f64, f64)> = BTreeMap::new();
-    let mut project_plants: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
-    let mut china_years: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    let band = |s: &[Sums; 4], f: fn(&Sums) -> f64| Band {
+        early: f(&s[0]),
+        base: f(&s[1]),
+        late: f(&s[2]),
+        expected: f(&s[3]),
+    };
+    // By row: NdPr mined and separated, Dy + Tb mined and separated over the horizon, t.
+    let mut per_project = vec![[0.0f64; 4]; lines.len()];
     let mut plant_full: BTreeMap<String, Vec<i32>> = BTreeMap::new();
     let mut plant_ndpr: BTreeMap<String, f64> = BTreeMap::new();
-    let mut collector = crate::portfolio::assigned::TermsCollector::default();
-    let years: Vec<YearRow> = (as_of..=as_of + horizon)
-        .map(|year| {
-            let a = allocate_year(&lines, sep, year, as_of, ramp);
-            collector.observe(year, &a.base);
-            for f in &a.base.feeds {
-                let e = per_project.entry(f.id.clone()).or_default();
-                e.0 += f.mined_ndpr_t;
-                e.1 += f.separated_ndpr_t;
-                e.2 += f.mined_dytb_t;
-                e.3 += f.separated_dytb_t;
-                let set = project_plants.entry(f.id.clone()).or_default();
-                for asg in &f.assignments {
-                    set.insert(match (&asg.plant, asg.tier) {
-                        (Some(p), _) => p.clone(),
-                        (None, Tier::Own) | (None, _) => "own".to_owned(),
-                    });
-                }
-                let mined = f.mined_ndpr_t + f.mined_dytb_t;
-                if f.to_china_ndpr_t + f.to_china_dytb_t > 1e-3 * mined.max(1.0) {
-                    china_years.entry(f.id.clone()).or_default().push(year);
-                }
-            }
-            let mut full = Vec::new();
-            for p in &a.base.plants {
-                *plant_ndpr.entry(p.id.clone()).or_default() += p.ndpr_t;
-                if p.full {
-                    full.push(p.id.clone());
-                    plant_full.entry(p.id.clone()).or_default().push(year);
+    let mut collector = crate::portfolio::assigned::TermsCollector::new(lines.len());
+    let mut years: Vec<YearRow> = Vec::new();
+    for year in as_of..=as_of + horizon {
+        let sums = |cal| Sums::of(&allocate(&lines, year, cal).0);
+        let (early, late, expected) = (
+            sums(Calendar::Early),
+            sums(Calendar::Late),
+            sums(Calendar::Expected),
+        );
+        let (base, rows) = allocate(&lines, year, Calendar::Base);
+        collector.observe(year, &base, &rows, sep);
+        for (f, &row) in base.feeds.iter().zip(&rows) {
+            let e = &mut per_project[row];
+            e[0] += f.mined_ndpr_t;
+            e[1] += f.separated_ndpr_t;
+            e[2] += f.mined_dytb_t;
+            e[3] += f.separated_dytb_t;
+            let l = &mut lines[row];
+            for asg in &f.assignments {
+                let p = asg.plant.as_deref().unwrap_or("own");
+                if let Err(at) = l.plants.binary_search_by(|q| q.as_str().cmp(p)) {
+                    l.plants.insert(at, p.to_owned());
                 }
             }
-            let caps = sep.capacities(year, PlantCalendar::P50, as_of);
-            // Projects that separate their own output bring their own plant.
-            let own = a
-                .base
-                .feeds
-                .iter()
-                .flat_map(|f| &f.assignments)
-                .filter(|x| x.tier == Tier::Own)
-                .fold((0.0, 0.0), |acc, x| (acc.0 + x.ndpr_t, acc.1 + x.dytb_t));
-            let capex = lines
-                .iter()
-                .filter_map(|l| {
-                    let start = l.construction_start_year?;
-                    let c = l.construction_y.max(1) as i32;
-                    (year >= start && year < start + c).then(|| l.capex_musd / f64::from(c))
-                })
-                .sum();
-            let binding = |china: f64| {
-                if china > BINDING_TOLERANCE_T {
-                    Binding::Plants
-                } else {
-                    Binding::Mines
-                }
-            };
-            YearRow {
-                year,
-                capex_musd: capex,
-                ndpr_t: band(&a, Allocation::mined_ndpr_t),
-                dytb_t: band(&a, Allocation::mined_dytb_t),
-                separated_ndpr_t: band(&a, Allocation::separated_ndpr_t),
-                separated_dytb_t: band(&a, Allocation::separated_dytb_t),
-                plant_capacity_ndpr_t: sep.ndpr_capacity_t(&caps) + own.0,
-                plant_capacity_dytb_t: sep.dytb_capacity_t(&caps) + own.1,
-                gap_ndpr_t: a.base.to_china_ndpr_t(),
-                gap_dytb_t: a.base.to_china_dytb_t(),
-                binding_ndpr: binding(a.base.to_china_ndpr_t()),
-                binding_dytb: binding(a.base.to_china_dytb_t()),
-                plants_full: full,
+            let mined = f.mined_ndpr_t + f.mined_dytb_t;
+            if f.to_china_ndpr_t + f.to_china_dytb_t > 1e-3 * mined.max(1.0) {
+                l.sold_to_china_years.push(year);
             }
-        })
-        .collect();
-    let mut terms = collector.finish(&lines, sep);
-    for l in &mut lines {
-        if let Some((mn, sn, md, sd)) = per_project.get(&l.id) {
-            l.separated_share = if *mn > 0.0 {
-                Some(sn / mn)
-            } else if *md > 0.0 {
-                Some(sd / md)
-            } else {
-                None
-            };
         }
-        l.plants = project_plants
-            .remove(&l.id)
-            .map(|s| s.into_iter().collect())
-            .unwrap_or_default();
-        l.sold_to_china_years = china_years.remove(&l.id).unwrap_or_default();
-        l.separation_terms = terms.remove(&l.id);
+        let mut full = Vec::new();
+        for p in &base.plants {
+            *plant_ndpr.entry(p.id.clone()).or_default() += p.ndpr_t;
+            if p.full {
+                full.push(p.id.clone());
+                plant_full.entry(p.id.clone()).or_default().push(year);
+            }
+        }
+        let caps = sep.capacities(year, PlantCalendar::P50, as_of);
+        // Projects that separate their own output bring their own plant.
+        let own = base
+            .feeds
+            .iter()
+            .flat_map(|f| &f.assignments)
+            .filter(|x| x.tier == Tier::Own)
+            .fold((0.0, 0.0), |acc, x| (acc.0 + x.ndpr_t, acc.1 + x.dytb_t));
+        let capex = lines
+            .iter()
+            .filter_map(|l| {
+                let start = l.construction_start_year?;
+                let c = l.construction_y.max(1) as i32;
+                (year >= start && year < start + c).then(|| l.capex_musd / f64::from(c))
+            })
+            .sum();
+        let binding = |china: f64| {
+            if china > BINDING_TOLERANCE_T {
+                Binding::Plants
+            } else {
+                Binding::Mines
+            }
+        };
+        let s = [early, Sums::of(&base), late, expected];
+        years.push(YearRow {
+            year,
+            capex_musd: capex,
+            ndpr_t: band(&s, |s| s.mined_ndpr_t),
+            dytb_t: band(&s, |s| s.mined_dytb_t),
+            separated_ndpr_t: band(&s, |s| s.separated_ndpr_t),
+            separated_dytb_t: band(&s, |s| s.separated_dytb_t),
+            plant_capacity_ndpr_t: sep.ndpr_capacity_t(&caps) + own.0,
+            plant_capacity_dytb_t: sep.dytb_capacity_t(&caps) + own.1,
+            gap_ndpr_t: base.to_china_ndpr_t(),
+            gap_dytb_t: base.to_china_dytb_t(),
+            binding_ndpr: binding(base.to_china_ndpr_t()),
+            binding_dytb: binding(base.to_china_dytb_t()),
+            plants_full: full,
+        });
+    }
+    drop(facts);
+    let terms = collector.finish(&lines, sep);
+    for ((l, t), [mn, sn, md, sd]) in lines.iter_mut().zip(terms).zip(per_project) {
+        l.separated_share = if mn > 0.0 {
+            Some(sn / mn)
+        } else if md > 0.0 {
+            Some(sd / md)
+        } else {
+            None
+        };
+        l.separation_terms = t.map(|t| t.terms(sep));
     }
     let plants = sep
         .plants
