@@ -6,6 +6,8 @@
 #   EXPORT_RECORDS=100000 benches/run.sh                 # a quicker export comparison
 #   SIM_RECORDS=1000000 benches/run.sh  # the 1M x 1,000-draw memory run (+10 minutes)
 #   ONLY=simulation benches/run.sh      # the simulation beside numpy alone (about 2 minutes)
+#   ONLY=memory benches/run.sh          # peak memory of every ranking command at 1M alone
+#                                       # (about 20 minutes; MEM_RECORDS sets the size)
 #
 # Needs bash, coreutils, bc and GNU time (/usr/bin/time); the peers need python3 with
 # numpy (and numpy-financial for the IRR cross-check) and GDAL's ogr2ogr. A missing peer
@@ -20,6 +22,7 @@ RECORDS=${RECORDS:-1000000}     # synthetic records for check and the determinis
 EXPORT_RECORDS=${EXPORT_RECORDS:-1000000} # synthetic features for export vs ogr2ogr
 SIM_RECORDS=${SIM_RECORDS:-100000}        # synthetic records x SIM_DRAWS for peak memory
 SIM_DRAWS=${SIM_DRAWS:-1000}
+MEM_RECORDS=${MEM_RECORDS:-1000000}       # synthetic records for each command's peak memory
 
 cargo build --release --quiet
 BIN=$PWD/target/release/prospect
@@ -53,6 +56,35 @@ verdict() { echo "$1 $2" | awk '{ if ($1 >= $2) print "met"; else printf "short 
 load() { awk '{print $1}' /proc/loadavg; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sm); load average $(load) at the start"
+
+# 6. Peak memory of every command that ranks or decides across projects at MEM_RECORDS
+#    synthetic sites (issue 21: each under 1,024 MB at 1,000,000), one run each.
+memory() {
+  "$BIN" synth --count "$MEM_RECORDS" --seed 2 --output "$WORK/mem.csv"
+  local cmd
+  for cmd in rank export timeline plan report; do
+    local args=("$BIN" "$cmd" "$WORK/mem.csv" --draws 0 --as-of 2026 --quiet)
+    case $cmd in
+      rank | timeline) args+=(--format csv -o "$WORK/mem.out") ;;
+      export) args+=(--format geojson -o "$WORK/mem.geojson") ;;
+      plan) args+=(--target ndpr=40000t@2034 --budget 2000 --format json -o "$WORK/mem.out") ;;
+      report) args+=(-o "$WORK/mem.html") ;;
+    esac
+    if ! /usr/bin/time -o "$WORK/mem.time" -f "%e %M" "${args[@]}" > /dev/null 2> "$WORK/mem.err"; then
+      echo "memory $cmd: FAILED ($(tail -1 "$WORK/mem.err"))"
+      continue
+    fi
+    read -r t mb < <(awk '{printf "%s %.0f\n", $1, $2 / 1024}' "$WORK/mem.time")
+    echo "memory $cmd: $MEM_RECORDS sites, peak $mb MB in ${t} s (target under 1,024 MB at 1,000,000: $(verdict 1024 "$mb"))"
+    echo "  command: prospect $cmd mem.csv ${args[*]:3}" | sed "s|$WORK/||g"
+    rm -f "$WORK/mem.out" "$WORK/mem.geojson" "$WORK/mem.html"
+  done
+}
+if [ "${ONLY:-all}" = memory ]; then
+  memory
+  echo "load average at the end: $(load)"
+  exit 0
+fi
 
 # 1. Simulation: the samples repeated with new ids, DRAWS draws each.
 head -1 samples/projects.csv > "$WORK/many.csv"
@@ -156,4 +188,5 @@ start=$(date +%s.%N)
 mb=$(peak_mb "${few[@]}")
 end=$(date +%s.%N)
 echo "growth with draws: simulation of $MANY records x $((DRAWS / 10)) draws in $(echo "$end - $start" | bc -l | xargs printf '%.2f') s, peak $mb MB (one run; compare the $DRAWS-draw run above)"
+memory
 echo "load average at the end: $(load) (other work on the machine slows every figure; the ratios are measured in the same run)"
