@@ -546,22 +546,6 @@ pub fn assigned_plants(
     )))
 }
 
-/// The ranking with the default weights (for the GIS layer and the report).
-pub fn default_ranking(
-    report: &prospect::appraisal::Report,
-    records: &[prospect::ProjectRecord],
-    assumptions: &Assumptions,
-) -> Result<prospect::portfolio::rank::Ranking> {
-    let weights = prospect::portfolio::rank::Weights::new(&assumptions.rank.weights)?;
-    Ok(prospect::portfolio::rank::rank_scored(
-        &report.projects,
-        records,
-        &weights,
-        &prospect::portfolio::rank::Filters::default(),
-        &assumptions.rank.subscores,
-    ))
-}
-
 /// Writes a report as a table, CSV or JSON.
 pub fn write_report<T: serde::Serialize>(
     out: &OutputArgs,

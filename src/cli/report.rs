@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use prospect::portfolio::timeline::Target;
 
-use super::{ModelArgs, appraised, default_ranking, write_qml};
+use super::{ModelArgs, write_qml};
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
@@ -50,19 +50,73 @@ pub struct ReportArgs {
     pub model: ModelArgs,
 }
 
-/// Writes the sites as a GeoJSON FeatureCollection named after the file, with its style.
+/// Projects up to which the report holds every appraisal and record after its streamed
+/// passes, for the parts that need them whole: the strategic reserve (each project's lead
+/// time drawn, and the plan's choice) and the what-if (the input appraised again at each
+/// point of its grid). Above it, only the projects of the cards are held and the reserve
+/// section says why it is missing.
+pub const WHOLE_MAX_PROJECTS: usize = 20_000;
+
+/// What the first streamed pass keeps of each project: its ranking criteria (with the
+/// committee's inputs), its line on the timeline and, for a plant record, its plant, what
+/// the aggregate charts count, and its GeoJSON feature (encoded, on its way to the
+/// temporary file) with `--geojson`.
+type First = (
+    prospect::portfolio::criteria::Criteria,
+    prospect::portfolio::timeline::ProjectLine,
+    Option<Box<prospect::context::plants::Plant>>,
+    prospect::output::report::SummaryPoint,
+    Option<(Vec<u8>, prospect::output::layer::Schema)>,
+);
+
+/// The GeoJSON layer on its way: each feature in a temporary file, its slot and the
+/// schema of all (as `prospect export` streams it).
+struct Layer {
+    spill: prospect::output::layer::Spill,
+    schema: prospect::output::layer::Schema,
+    slots: Vec<prospect::output::layer::Slot>,
+    failed: Option<std::io::Error>,
+}
+
+/// Writes the layer as a GeoJSON FeatureCollection named after the file, in report order
+/// with each feature's rank (`ranks`, by input position), with its style.
 fn write_geojson(
     path: &Path,
-    report: &prospect::appraisal::Report,
-    records: &[prospect::ProjectRecord],
-    ranking: &prospect::portfolio::rank::Ranking,
+    layer: Layer,
+    all: &[prospect::portfolio::criteria::Criteria],
+    ranks: Vec<Option<prospect::output::layer::RankCell>>,
 ) -> Result<()> {
+    use anyhow::Context as _;
+    let Layer {
+        spill,
+        mut schema,
+        slots,
+        failed,
+    } = layer;
+    if let Some(e) = failed {
+        return Err(e).context("cannot keep the layer in a temporary file");
+    }
+    if !all.is_empty() {
+        schema.ranked();
+    }
+    let mut order: Vec<usize> = (0..slots.len()).collect();
+    order.sort_by(|&a, &b| {
+        prospect::appraisal::report_order(
+            (all[a].npv_musd(), all[a].id()),
+            (all[b].npv_musd(), all[b].id()),
+        )
+    });
+    let slots: Vec<_> = order.iter().map(|&i| (slots[i], ranks[i])).collect();
+    drop((order, ranks));
+    let rows = spill
+        .finish()
+        .context("cannot keep the layer in a temporary file")?;
+    let layout = schema.layout();
     let name = path
         .file_stem()
         .map_or("prospect".to_owned(), |s| s.to_string_lossy().into_owned());
-    let features = prospect::output::geojson::features(report, records, ranking);
     super::emit(Some(path), |w| {
-        prospect::output::geojson::write_collection(&name, features, w)
+        prospect::output::geojson::write_rows_collection(&name, &layout, &rows, &slots, w)
     })?;
     if prospect::read::is_stdin(path) {
         return Ok(());
@@ -71,6 +125,7 @@ fn write_geojson(
 }
 
 pub fn run(args: ReportArgs) -> Result<u8> {
+    use prospect::portfolio::{committee, criteria::Criteria, plant_records, rank, timeline};
     let qml = args.geojson.as_ref().map(|g| g.with_extension("qml"));
     let mut outputs = vec![("--output", args.output.as_path())];
     if let (Some(g), Some(q)) = (&args.geojson, &qml) {
@@ -80,40 +135,146 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     inputs.extend(args.reserve.demand_file.iter().cloned());
     args.model.guard(&inputs, &outputs)?;
     let demand = args.reserve.demand_given()?;
-    let Some((records, report, assumptions)) = appraised(&args.files, &args.model)? else {
+    args.model.one_stdin(&args.files, &[])?;
+    let (assumptions, terms, context) = args.model.load()?;
+    let run = (&assumptions, &terms, &context);
+    // Streamed (issue 21): the first allocation pass once; a pass keeping of each project
+    // only what the ranking, the committee, the timeline, the aggregate charts and the
+    // GeoJSON need; then a pass re-appraising the projects of the cards (every project when
+    // there are few) to write them.
+    let Some(plants) = super::streamed::plants(&args.files, &args.model, run, false)? else {
         return Ok(1);
     };
-    let ranking = default_ranking(&report, &records, &assumptions)?;
-    let timeline = prospect::portfolio::timeline::timeline(
-        &report.projects,
-        &records,
-        report.as_of,
-        prospect::portfolio::timeline::DEFAULT_HORIZON_Y,
-        &assumptions.schedule.ramp_up,
-        args.target,
-        &args
-            .model
-            .separation_for(&assumptions, &records, &report.projects)?,
-    );
-    let committee = prospect::portfolio::committee::rank(
-        &report.projects,
-        &records,
-        &prospect::portfolio::committee::weights(&assumptions.rank.committee.weights, &[])?,
+    let ranges = &assumptions.validation.typical_grade_pct;
+    let with_layer = args.geojson.is_some();
+    let mut all: Vec<Criteria> = Vec::new();
+    let mut lines: Vec<timeline::ProjectLine> = Vec::new();
+    let mut plant_list = Vec::new();
+    let mut summary = prospect::output::report::Summary::default();
+    let mut layer = match with_layer {
+        true => Some(Layer {
+            spill: prospect::output::layer::Spill::new()
+                .map_err(|e| anyhow::anyhow!("cannot make a temporary file for the layer: {e}"))?,
+            schema: Default::default(),
+            slots: Vec::new(),
+            failed: None,
+        }),
+        false => None,
+    };
+    let first = super::streamed::stream_each(
+        &args.files,
+        &args.model,
+        run,
+        plants.as_ref(),
+        &|r, p| -> First {
+            let row = with_layer.then(|| {
+                let row = prospect::output::layer::Row::new(r, &p, None);
+                let mut bytes = Vec::new();
+                prospect::output::layer::encode(&row, &mut bytes);
+                (bytes, prospect::output::layer::Schema::of(&row))
+            });
+            (
+                Criteria::new(&p, r, Some(ranges)),
+                timeline::ProjectLine::of(&p, r),
+                plant_records::plant_of(r, &p).map(Box::new),
+                prospect::output::report::SummaryPoint::of(&p),
+                row,
+            )
+        },
+        &mut |(c, line, plant, point, row): First| {
+            all.push(c);
+            lines.push(line);
+            plant_list.extend(plant.map(|p| *p));
+            summary.add(point);
+            if let (Some(l), Some((bytes, s))) = (layer.as_mut(), row) {
+                l.schema.merge(&s);
+                match l.spill.push(&bytes) {
+                    Ok(slot) => l.slots.push(slot),
+                    Err(e) => {
+                        l.failed.get_or_insert(e);
+                    }
+                }
+            }
+        },
+    )?;
+    let Some(head) = first else {
+        return Ok(1);
+    };
+    let n = all.len();
+    let summary_mode = n > args.cards;
+    // The ranking with the default weights and the committee's leagues, on the criteria.
+    let weights = rank::Weights::new(&assumptions.rank.weights)?;
+    let scored = rank::Scored::new(&all, &weights, &[], &assumptions.rank.subscores);
+    let ranking = if summary_mode {
+        scored.page(1..args.cards.min(scored.len()) + 1, false)
+    } else {
+        scored.ranking()
+    };
+    let leagues = committee::Leagues::new(
+        &all,
+        &committee::weights(&assumptions.rank.committee.weights, &[])?,
         &[],
         &assumptions.rank.committee,
-        &assumptions.validation.typical_grade_pct,
     );
-    let grid = whatif_grid(&args, &records, &assumptions, &report)?;
+    let committee = if summary_mode {
+        leagues.page(1..args.cards + 1, true)
+    } else {
+        leagues.committee()
+    };
+    drop(leagues);
+    let mut ranks: Vec<Option<prospect::output::layer::RankCell>> = Vec::new();
+    if with_layer {
+        ranks = vec![None; n];
+        for (index, rank, score, pareto) in scored.placements() {
+            ranks[index] = Some((rank, score, pareto));
+        }
+    }
+    drop(scored);
+    if let (Some(path), Some(layer)) = (&args.geojson, layer.take()) {
+        write_geojson(path, layer, &all, std::mem::take(&mut ranks))?;
+    }
+    drop(all);
+    let mut sep = args.model.separation(&assumptions)?;
+    plant_records::add(&mut sep, plant_list);
+    let timeline = timeline::timeline_of(
+        lines,
+        head.as_of,
+        timeline::DEFAULT_HORIZON_Y,
+        &assumptions.schedule.ramp_up,
+        args.target,
+        &sep,
+    );
+    drop(sep);
+    // The second pass: the projects of the cards (every project up to the whole limit).
+    let whole = !summary_mode || n <= WHOLE_MAX_PROJECTS;
+    let cards: std::collections::HashSet<&str> =
+        ranking.projects.iter().map(|r| r.id.as_str()).collect();
+    let Some((kept, mut report)) =
+        super::streamed::stream_on(&args.files, &args.model, run, plants.as_ref(), &|r, p| {
+            (whole || cards.contains(r.id.as_str())).then(|| Box::new((r.clone(), p)))
+        })?
+    else {
+        return Ok(1);
+    };
+    drop(plants);
+    let (records, projects): (Vec<_>, Vec<_>) = kept.into_iter().flatten().map(|b| *b).unzip();
+    report.projects = projects;
+    report.projects.sort_by(|x, y| {
+        prospect::appraisal::report_order((x.npv_musd.base, &x.id), (y.npv_musd.base, &y.id))
+    });
+    let grid = whatif_grid(&args, n, &records, &assumptions, &report)?;
     let mut extras = prospect::output::report::Extras {
         committee: Some(&committee),
         cards: Some(args.cards),
+        summary: Some(&summary),
+        geojson: args.geojson.is_some(),
         ..Default::default()
     };
     match &grid {
         Ok(g) => extras.whatif = Some(g.page(&report, &timeline, &records, &ranking, &assumptions)),
         Err(note) => extras.whatif_note = Some(note.clone()),
     }
-    let reserve = if args.no_reserve {
+    let reserve = if args.no_reserve || !whole {
         None
     } else {
         let (demand, basis) = super::reserve::demand_or_default(demand, &assumptions);
@@ -130,9 +291,16 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     };
     match &reserve {
         Some((r, basis)) => extras.reserve = Some((r, basis.clone())),
-        None => {
+        None if args.no_reserve => {
             extras.reserve_note =
                 Some("No strategic reserve: the report was written with --no-reserve.".into())
+        }
+        None => {
+            extras.reserve_note = Some(format!(
+                "No strategic reserve: {} projects, more than the {} the report holds whole (the reserve draws every project's lead time and the plan chooses among whole appraisals); size it with prospect reserve on a shortlist of the input.",
+                prospect::output::axes::label(n as f64),
+                prospect::output::axes::label(WHOLE_MAX_PROJECTS as f64),
+            ))
         }
     }
     let html = prospect::output::report::html_with(
@@ -144,9 +312,6 @@ pub fn run(args: ReportArgs) -> Result<u8> {
         &extras,
     );
     super::emit(Some(&args.output), |w| w.write_all(html.as_bytes()))?;
-    if let Some(path) = &args.geojson {
-        write_geojson(path, &report, &records, &ranking)?;
-    }
     Ok(0)
 }
 
@@ -213,6 +378,7 @@ impl Grid {
 /// the report's note when there is no what-if (left out, or too many projects).
 fn whatif_grid(
     args: &ReportArgs,
+    projects: usize,
     records: &[prospect::ProjectRecord],
     assumptions: &prospect::assumptions::Assumptions,
     report: &prospect::appraisal::Report,
@@ -223,19 +389,16 @@ fn whatif_grid(
             "No what-if: the report was written with --no-whatif.".into()
         ));
     }
-    if records.len() > args.cards {
+    if projects > args.cards {
         return Ok(Err(format!(
             "No what-if: {} projects, more than the {} of --cards (summary mode: the ranking table shows the top {}, which the what-if could not reorder); rank them at other prices and rates with prospect rank --price-factor and --discount-rate.",
-            records.len(),
-            args.cards,
-            args.cards
+            projects, args.cards, args.cards
         )));
     }
-    if records.len() > g.max_projects {
+    if projects > g.max_projects {
         return Ok(Err(format!(
             "No what-if: {} projects, more than the {} of the assumptions' report.whatif.max_projects (the what-if appraises the input once per point of its grid and embeds each point's figures); rank them at other prices and rates with prospect rank --price-factor and --discount-rate.",
-            records.len(),
-            g.max_projects
+            projects, g.max_projects
         )));
     }
     for (name, v) in [

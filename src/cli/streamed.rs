@@ -52,10 +52,42 @@ pub fn stream<T: Send>(
 pub fn stream_on<T: Send>(
     files: &[PathBuf],
     model: &ModelArgs,
-    (assumptions, terms, context): (&Assumptions, &Terms, &Context),
+    run: (&Assumptions, &Terms, &Context),
     plants: Option<&AssignedPlants>,
     map: &(dyn Fn(&ProjectRecord, Appraisal) -> T + Sync),
 ) -> Result<Option<(Vec<T>, Report)>> {
+    // Kept in chunks, then moved into one buffer of the exact size chunk by chunk: a
+    // vector grown by doubling would hold one and a half times the projects at its peak.
+    const CHUNK: usize = 1 << 16;
+    let mut chunks: Vec<Vec<T>> = Vec::new();
+    let report = stream_each(files, model, run, plants, map, &mut |t| {
+        if chunks.last().is_none_or(|c| c.len() == CHUNK) {
+            chunks.push(Vec::with_capacity(CHUNK));
+        }
+        chunks.last_mut().expect("a chunk").push(t);
+    })?;
+    let Some(report) = report else {
+        return Ok(None);
+    };
+    let mut kept = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    for c in chunks {
+        kept.extend(c);
+    }
+    Ok(Some((kept, report)))
+}
+
+/// [`stream_on`] handing `map` of each project to `sink` as it is made, in input order,
+/// instead of keeping it: for a command that keeps its own columns or writes to a file
+/// (the report's GeoJSON). Returns the run's report head (no projects); `None` when the
+/// records have errors (already printed).
+pub fn stream_each<T: Send>(
+    files: &[PathBuf],
+    model: &ModelArgs,
+    (assumptions, terms, context): (&Assumptions, &Terms, &Context),
+    plants: Option<&AssignedPlants>,
+    map: &(dyn Fn(&ProjectRecord, Appraisal) -> T + Sync),
+    sink: &mut (dyn FnMut(T) + Send),
+) -> Result<Option<Report>> {
     let sim = model.simulation(assumptions, false)?;
     let crs = reprojector(model.crs.as_deref())?;
     let progress = model.stream_progress(sim.draws);
@@ -67,10 +99,6 @@ pub fn stream_on<T: Send>(
         progress: &progress,
         plants,
     };
-    // Kept in chunks, then moved into one buffer of the exact size chunk by chunk: a
-    // vector grown by doubling would hold one and a half times the projects at its peak.
-    const CHUNK: usize = 1 << 16;
-    let mut chunks: Vec<Vec<T>> = Vec::new();
     let tally = prospect::appraise::appraise_files(
         files,
         crs.as_ref(),
@@ -82,24 +110,17 @@ pub fn stream_on<T: Send>(
                 eprintln!("{}", prospect::output::printable(&d.to_string()));
             }
         },
-        &mut |t| {
-            if chunks.last().is_none_or(|c| c.len() == CHUNK) {
-                chunks.push(Vec::with_capacity(CHUNK));
-            }
-            chunks.last_mut().expect("a chunk").push(t);
-        },
+        sink,
     )?;
-    let mut kept = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
-    for c in chunks {
-        kept.extend(c);
-    }
     progress.finish_and_clear();
     if tally.errors > 0 {
         nothing_appraised(tally.errors);
         return Ok(None);
     }
-    Ok(Some((
-        kept,
-        Report::new(assumptions, terms, Some(&sim), Vec::new()),
+    Ok(Some(Report::new(
+        assumptions,
+        terms,
+        Some(&sim),
+        Vec::new(),
     )))
 }

@@ -115,6 +115,7 @@ fn map_svg(
     report: &Report,
     records: &BTreeMap<&str, &crate::ProjectRecord>,
     ranks: &BTreeMap<&str, &crate::portfolio::rank::Ranked>,
+    shown: Option<&std::collections::BTreeSet<&str>>,
 ) -> String {
     let (w, plot_h, h) = (960.0, 480.0, 540.0);
     let x = |lon: f64| (lon + 180.0) / 360.0 * w;
@@ -170,6 +171,7 @@ fn map_svg(
     let mut sites: Vec<(&Appraisal, geo::Point<f64>)> = report
         .projects
         .iter()
+        .filter(|p| shown.is_none_or(|s| s.contains(p.id.as_str())))
         .filter_map(|p| Some((p, records.get(p.id.as_str())?.site_point()?)))
         .collect();
     sites.sort_by_key(|(p, _)| {
@@ -1150,63 +1152,120 @@ pub struct Extras<'a> {
     pub reserve: Option<(&'a crate::portfolio::reserve::Reserve, String)>,
     /// Why there is no reserve section, when the command left it out.
     pub reserve_note: Option<String>,
+    /// Whether the command also wrote the sites as GeoJSON (`--geojson`), which the map's
+    /// note then names.
+    pub geojson: bool,
+    /// Summary mode's aggregates over every project of the run, when the command kept
+    /// them apart (a streamed run, whose `report` holds only the projects shown); else
+    /// they are counted from the report's projects.
+    pub summary: Option<&'a Summary>,
+}
+
+/// What summary mode's aggregate charts count of one project: kept of every project of a
+/// streamed run (issue 21) in place of its appraisal.
+#[derive(Debug, Clone)]
+pub struct SummaryPoint {
+    /// Risked NPV, US$ million (none when not valued).
+    pub risked_npv_musd: Option<f64>,
+    /// First production, P50 of all outcomes, calendar year (none when it never produces
+    /// in half the outcomes).
+    pub first_production_p50: Option<i32>,
+    /// Commodity family (`committee::family`).
+    pub family: String,
+    /// ISO 3166-1 alpha-2 country (none beyond national jurisdiction).
+    pub country: Option<String>,
+}
+
+impl SummaryPoint {
+    pub fn of(p: &Appraisal) -> SummaryPoint {
+        SummaryPoint {
+            risked_npv_musd: p.risked_npv_musd,
+            first_production_p50: p.first_production_year.p50,
+            family: crate::portfolio::committee::family(p),
+            country: p.country.clone(),
+        }
+    }
+}
+
+/// Summary mode's aggregates over every project: a few numbers per project and counts.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Projects appraised.
+    pub projects: usize,
+    /// The finite risked NPVs, US$ million, in the order added.
+    pub risked_npv_musd: Vec<f64>,
+    /// First production P50 of all outcomes (calendar years) of the projects that have one.
+    pub first_production_p50: Vec<f64>,
+    /// Projects by commodity family (its `_` as spaces).
+    pub families: BTreeMap<String, usize>,
+    /// Projects by country (`area beyond national jurisdiction` without one).
+    pub countries: BTreeMap<String, usize>,
+}
+
+impl Summary {
+    /// Counts one more project.
+    pub fn add(&mut self, p: SummaryPoint) {
+        self.projects += 1;
+        if let Some(v) = p.risked_npv_musd.filter(|v| v.is_finite()) {
+            self.risked_npv_musd.push(v);
+        }
+        if let Some(y) = p.first_production_p50 {
+            self.first_production_p50.push(f64::from(y));
+        }
+        *self.families.entry(p.family.replace('_', " ")).or_default() += 1;
+        *self
+            .countries
+            .entry(
+                p.country
+                    .unwrap_or_else(|| "area beyond national jurisdiction".into()),
+            )
+            .or_default() += 1;
+    }
+
+    /// The aggregates of `projects`, in their order.
+    pub fn of(projects: &[Appraisal]) -> Summary {
+        let mut s = Summary::default();
+        for p in projects {
+            s.add(SummaryPoint::of(p));
+        }
+        s
+    }
 }
 
 /// Summary mode's note and aggregate charts: a histogram of risked NPV, first production
 /// by year, and counts by commodity family and by country, over every project.
-fn summary_section(report: &Report, shown: usize) -> String {
-    let total = report.projects.len();
+fn summary_section(summary: &Summary, shown: usize) -> String {
+    let total = summary.projects;
     let mut out = format!(
-        "<h2>Summary</h2><p id=\"summary-note\"><b>Showing the top {} of {} projects</b> by rank: the ranking table, the timeline, the NPV chart and the project cards hold those {}; the charts and counts below summarise all {} (one card per site makes no sense at this size; <code>--cards N</code> sets the threshold, and <code>prospect rank</code> or <code>appraise</code> list every project). No live what-if above the threshold.</p>",
+        "<h2>Summary</h2><p id=\"summary-note\"><b>Showing the top {} of {} projects</b> by rank: the map, the ranking table, the timeline, the NPV chart, the cost curve and the project cards hold those {} (and the committee's leagues their top {} each); the supply charts, and the charts and counts below, summarise all {} (one card per site makes no sense at this size; <code>--cards N</code> sets the threshold, and <code>prospect rank</code>, <code>timeline</code> or <code>export</code> list every project). No live what-if above the threshold.</p>",
         super::axes::label(shown as f64),
         super::axes::label(total as f64),
+        super::axes::label(shown as f64),
         super::axes::label(shown as f64),
         super::axes::label(total as f64),
     );
-    let risked: Vec<f64> = report
-        .projects
-        .iter()
-        .filter_map(|p| p.risked_npv_musd)
-        .filter(|v| v.is_finite())
-        .collect();
+    let risked = &summary.risked_npv_musd;
     out.push_str(&crate::output::charts::histogram_svg(
         "hist-risked-npv",
         &format!(
             "Risked NPV of the {} valued projects",
             super::axes::label(risked.len() as f64)
         ),
-        &risked,
+        risked,
         ("risked NPV, US$ million", super::axes::label),
     ));
-    let years: Vec<f64> = report
-        .projects
-        .iter()
-        .filter_map(|p| p.first_production_year.p50)
-        .map(f64::from)
-        .collect();
+    let years = &summary.first_production_p50;
     out.push_str(&crate::output::charts::histogram_svg(
         "hist-first-production",
         &format!(
             "First production (P50 of all outcomes) of the {} projects that have one, per year",
             super::axes::label(years.len() as f64)
         ),
-        &years,
+        years,
         ("year", |v| format!("{v:.0}")),
     ));
-    let mut family: BTreeMap<String, usize> = BTreeMap::new();
-    let mut country: BTreeMap<String, usize> = BTreeMap::new();
-    for p in &report.projects {
-        *family
-            .entry(crate::portfolio::committee::family(p).replace('_', " "))
-            .or_default() += 1;
-        *country
-            .entry(
-                p.country
-                    .clone()
-                    .unwrap_or_else(|| "area beyond national jurisdiction".into()),
-            )
-            .or_default() += 1;
-    }
+    let family = summary.families.clone();
+    let country = summary.countries.clone();
     for (id, title, counts) in [
         ("counts-family", "Projects by commodity family", family),
         (
@@ -1340,7 +1399,7 @@ pub fn html(
 
 /// The committee ranking: one league table per commodity family, each criterion's
 /// weighted contribution, the value it scores and the chance of success.
-fn committee_section(c: &crate::portfolio::committee::Committee) -> String {
+fn committee_section(c: &crate::portfolio::committee::Committee, limit: Option<usize>) -> String {
     use crate::portfolio::committee::CRITERIA;
     let mut out = String::from(
         "<h2>Committee ranking</h2><p>Six criteria on absolute scales (not percentiles), so a project's score does not depend on what else is ranked; one league per commodity family, since a rare-earth mine and a nodule licence do not compete for the same offtake. Columns economics to engineering are each criterion's weighted contribution to the score (docs/models.md, Committee ranking).</p>",
@@ -1356,7 +1415,7 @@ fn committee_section(c: &crate::portfolio::committee::Committee) -> String {
             escape(&league.family.replace('_', " ")),
             escape(&league.family)
         );
-        for p in &league.projects {
+        for p in league.projects.iter().take(limit.unwrap_or(usize::MAX)) {
             let cells: String = CRITERIA
                 .iter()
                 .map(|k| {
@@ -1394,6 +1453,13 @@ fn committee_section(c: &crate::portfolio::committee::Committee) -> String {
             c.excluded.len()
         );
     }
+    if let Some(n) = limit {
+        let _ = write!(
+            out,
+            " Summary mode: each league lists at most its top {} (<code>prospect rank --committee --format csv</code> lists every project).",
+            super::axes::label(n as f64)
+        );
+    }
     out.push_str("</small></p>");
     out
 }
@@ -1419,7 +1485,8 @@ pub fn html_with(
     );
     // Summary mode: above `extras.cards` projects, the top that many by rank have cards,
     // rows and bars; aggregate charts stand for the rest.
-    let limit = extras.cards.filter(|n| report.projects.len() > *n);
+    let total = extras.summary.map_or(report.projects.len(), |s| s.projects);
+    let limit = extras.cards.filter(|n| total > *n);
     let shown: Option<std::collections::BTreeSet<&str>> = limit.map(|n| {
         ranking
             .projects
@@ -1467,7 +1534,13 @@ pub fn html_with(
                 .take(n)
                 .filter_map(|r| Some(card(by_id.get(r.id.as_str())?, Some(r))))
                 .collect(),
-            summary_section(report, n.min(ranking.projects.len())),
+            match extras.summary {
+                Some(summary) => summary_section(summary, n.min(ranking.projects.len())),
+                None => summary_section(
+                    &Summary::of(&report.projects),
+                    n.min(ranking.projects.len()),
+                ),
+            },
         ),
     };
     let a = &report.assumptions;
@@ -1525,7 +1598,7 @@ table.committee {{ font-size: 0.78em; }} .league {{ overflow-x: auto; }} table.c
 </style></head><body>
 <h1>{title}</h1>
 <p>prospect {version}, as of {as_of}. Prices: {scenario}; real discount rate {rate} %; {draws} draws per project (seed {seed}). Money in US$ million, real {money_year} (every figure brought to {money_year} US$ by the US CPI-U). NPV at the as-of date for built and part-built projects, else at the start of construction. {convention}.</p>
-<h2>Map</h2>{map}
+<h2>Map</h2>{map_note}{map}
 {summary}<h2>Ranking</h2>{whatif}<p>Columns value to confidence are each criterion's weighted contribution to the score.</p>{table}{committee}
 <h2>Investment timeline</h2><p>Remaining stages (light blue: studies, orange: permitting and financing, green: construction) and first production P10-P90 whiskers.</p>{gantt}
 <h2>Non-China supply</h2><p>A mine adds to non-China supply only when a plant outside China separates its output: mined (contained) oxide against what the plants separate and their capacity.</p>{target}{supply_ndpr}{supply_dytb}{plants}
@@ -1544,16 +1617,57 @@ table.committee {{ font-size: 0.78em; }} .league {{ overflow-x: auto; }} table.c
         draws = report.draws,
         seed = report.seed.map_or("–".into(), |s| s.to_string()),
         convention = escape(report.percentile_convention),
-        map = map_svg(report, &recs, &ranks),
+        map = map_svg(report, &recs, &ranks, shown.as_ref()),
+        map_note = match limit {
+            Some(n) => format!(
+                "<p id=\"map-note\"><small>The map shows the top {} of the {} sites by rank, the projects of the cards (a million markers make no map); <code>prospect export</code> writes every site as a GIS layer{}.</small></p>",
+                super::axes::label(n.min(ranking.projects.len()) as f64),
+                super::axes::label(total as f64),
+                if extras.geojson {
+                    ", as <code>--geojson</code> did beside this report"
+                } else {
+                    ""
+                }
+            ),
+            None => String::new(),
+        },
         gantt = gantt_svg(timeline, shown.as_ref()),
         supply_ndpr = supply_svg(timeline, Oxide::Ndpr, peak(Oxide::Ndpr)),
         supply_dytb = supply_svg(timeline, Oxide::Dytb, peak(Oxide::Dytb)),
         whatif = whatif,
         summary = summary,
-        committee = extras.committee.map_or(String::new(), committee_section),
+        committee = extras
+            .committee
+            .map_or(String::new(), |c| committee_section(c, limit)),
         plants = plants_table(timeline),
         npv = npv_svg(report, shown.as_ref()),
-        cost_curve = crate::output::charts::cost_curve_svg(report, deck_ndpr(report)),
+        cost_curve = match &shown {
+            // Summary mode: the bars of the projects shown, said so.
+            Some(ids) => {
+                let head = Report {
+                    prospect_version: report.prospect_version.clone(),
+                    seed: report.seed,
+                    draws: report.draws,
+                    percentile_convention: report.percentile_convention,
+                    as_of: report.as_of,
+                    assumptions: report.assumptions.clone(),
+                    conventions: report.conventions.clone(),
+                    projects: report
+                        .projects
+                        .iter()
+                        .filter(|p| ids.contains(p.id.as_str()))
+                        .cloned()
+                        .collect(),
+                };
+                format!(
+                    "<p id=\"cost-curve-note\"><small>The bars of the top {} projects by rank (those of the cards), not of all {}.</small></p>{}",
+                    super::axes::label(ids.len() as f64),
+                    super::axes::label(total as f64),
+                    crate::output::charts::cost_curve_svg(&head, deck_ndpr(&head))
+                )
+            }
+            None => crate::output::charts::cost_curve_svg(report, deck_ndpr(report)),
+        },
         reserve = match (&extras.reserve, &extras.reserve_note) {
             (Some((r, basis)), _) => reserve_section(r, basis),
             (None, Some(note)) => format!(
