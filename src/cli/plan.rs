@@ -6,7 +6,7 @@ use anyhow::Result;
 use prospect::portfolio::plan::{Instrument, Objective, PlanOptions, parse_budget};
 use prospect::portfolio::timeline::Target;
 
-use super::{ModelArgs, OutputArgs, appraised_with, write_report};
+use super::{ModelArgs, OutputArgs, write_report};
 
 #[derive(clap::Args)]
 pub struct PlanArgs {
@@ -136,26 +136,53 @@ pub fn run(args: PlanArgs) -> Result<u8> {
     if let Some(out) = &args.out.output {
         args.model.guard(&args.files, &[("--output", out)])?;
     }
-    let Some((records, report, assumptions)) =
-        appraised_with(&args.files, &args.model, |a| args.terms.apply(a))?
+    args.model.one_stdin(&args.files, &[])?;
+    let (mut assumptions, terms, context) = args.model.load()?;
+    args.terms.apply(&mut assumptions)?;
+    let opts = PlanOptions {
+        budget_musd_per_y: args.budget,
+        objective: args.objective,
+        instruments: args.instruments.clone(),
+        rate_pct: terms.discount_rate_pct,
+    };
+    // Streamed (issue 21): each project is kept as what the plan reads of it (its offers
+    // made from its appraisal here) and, for a plant record, its plant, never as its
+    // appraisal and record.
+    use prospect::portfolio::{plan::PlanInput, plant_records};
+    let Some((kept, report)) = super::streamed::stream(
+        &args.files,
+        &args.model,
+        (&assumptions, &terms, &context),
+        false,
+        &|r, p| {
+            (
+                PlanInput::new(&p, Some(r), &opts),
+                plant_records::plant_of(r, &p).map(Box::new),
+            )
+        },
+    )?
     else {
         return Ok(1);
     };
-    let p = prospect::portfolio::plan::plan(
-        &report.projects,
-        &records,
+    let mut sep = args.model.separation(&assumptions)?;
+    let mut kept = kept;
+    let plants: Vec<_> = kept
+        .iter_mut()
+        .filter_map(|(_, plant)| plant.take().map(|p| *p))
+        .collect();
+    let mut inputs: Vec<PlanInput> = kept.into_iter().map(|(input, _)| input).collect();
+    // In the report's order, as an in-memory run reads its appraisals.
+    inputs.sort_by(|x, y| {
+        prospect::appraisal::report_order((x.npv_base_musd, &x.id), (y.npv_base_musd, &y.id))
+    });
+    plant_records::add(&mut sep, plants);
+    let p = prospect::portfolio::plan::plan_of(
+        &inputs,
         report.as_of,
         args.horizon,
         args.target,
-        &args
-            .model
-            .separation_for(&assumptions, &records, &report.projects)?,
-        &PlanOptions {
-            budget_musd_per_y: args.budget,
-            objective: args.objective,
-            instruments: args.instruments.clone(),
-            rate_pct: report.assumptions.discount_rate_pct,
-        },
+        &sep,
+        &opts,
     );
     write_report(
         &args.out,

@@ -113,137 +113,194 @@ pub struct Offer {
 /// The offer of every instrument in `allowed` (but `none`) to project `p` whose viability
 /// gap is `gap` US$ million at the run's rate `rate_pct`.
 pub fn offers(p: &Appraisal, gap: f64, rate_pct: f64, allowed: &[Instrument]) -> Vec<Offer> {
-    let owner = p.owner.as_ref();
-    let c = owner.map_or(1.0, |o| o.terms.chance_of_decision);
-    let q = owner.map_or(0.0, |o| o.terms.construction_failure);
-    let s = owner.map_or(0.0, |o| o.terms.free_carried_pct / 100.0);
-    let delay = p.lead_time.years_to_construction.max(0.0);
-    let d_run = (1.0 + rate_pct / 100.0).powf(-delay);
-    let ins = p.instruments.as_ref();
-    let g = ins.map_or(rate_pct, |i| i.government_rate_pct);
-    let d_gov = (1.0 + g / 100.0).powf(-delay);
-    let risk = c * d_run;
-    let unavailable = |instrument, note: &str| Offer {
-        instrument,
-        available: false,
-        value_musd: 0.0,
-        public_cost_musd: 0.0,
-        closes: false,
-        note: note.to_owned(),
-    };
-    let mut out = Vec::new();
-    let mut kinds: Vec<Instrument> = allowed
-        .iter()
-        .copied()
-        .filter(|i| *i != Instrument::None)
-        .collect();
-    kinds.sort();
-    kinds.dedup();
-    for kind in kinds {
-        let offer = match kind {
-            Instrument::None => continue,
-            Instrument::Grant => {
-                let cost = gap * d_gov / d_run.max(1e-300);
-                Offer {
-                    instrument: kind,
-                    available: true,
-                    value_musd: gap,
-                    public_cost_musd: cost,
-                    closes: true,
-                    note: format!(
-                        "a viability-gap grant of {} paid at the start of construction, if the project reaches it ({} expected at the clock at the run's rate, {} at the government's {g:.1} %)",
-                        money(if c > 0.0 { gap / risk.max(1e-300) } else { 0.0 }),
-                        money(gap),
-                        money(cost)
-                    ),
-                }
-            }
-            Instrument::PriceFloor => match ins.and_then(|i| i.price_floor.as_ref()) {
-                None => unavailable(kind, "no NdPr output for a floor to cover"),
-                Some(f) => {
-                    let value = f.value_to_project_musd
-                        * (1.0 - f.tax_rate_pct / 100.0)
-                        * (1.0 - q)
-                        * (1.0 - s)
-                        * risk;
-                    Offer {
-                        instrument: kind,
-                        available: true,
-                        value_musd: value,
-                        public_cost_musd: f.expected_cost_to_government_musd,
-                        closes: value >= gap,
-                        note: format!(
-                            "a floor of US${:.0}/kg NdPr for {} years with {:.0} % of the upside to the government ({} terms), worth {} to the project before tax over the {}",
-                            f.floor_ndpr_usd_per_kg,
-                            f.tenor_y,
-                            f.upside_share_pct,
-                            f.terms_basis,
-                            money(f.value_to_project_musd),
-                            if f.value_basis == "simulation" {
-                                "simulation's price draws"
-                            } else {
-                                "deck (no draws)"
-                            }
-                        ),
-                    }
-                }
-            },
-            Instrument::ConcessionalLoan => match ins.and_then(|i| i.concessional_loan.as_ref()) {
-                None => unavailable(kind, "no capital to spend for a loan to fund"),
-                Some(l) => {
-                    let value = l.value_to_project_musd * risk;
-                    Offer {
-                        instrument: kind,
-                        available: true,
-                        value_musd: value,
-                        public_cost_musd: l.cost_to_government_if_used_musd * c * d_gov,
-                        closes: value >= gap,
-                        note: format!(
-                            "a loan of {} ({:.0} % of the capital to spend) at {:.1} % real over {} years ({} terms) against the market's {:.1} %: grant element {}",
-                            money(l.loan_musd),
-                            l.share_of_capex_pct,
-                            l.rate_pct,
-                            l.tenor_y,
-                            l.terms_basis,
-                            l.market_rate_pct,
-                            money(l.value_to_project_musd)
-                        ),
-                    }
-                }
-            },
-            Instrument::TaxCredit => match ins.and_then(|i| i.production_credit.as_ref()) {
-                None => unavailable(
-                    kind,
-                    "no production tax credit in its jurisdiction or its record",
-                ),
-                Some(k) => {
-                    let value = k.value_to_project_musd * (1.0 - q) * (1.0 - s) * risk;
-                    Offer {
-                        instrument: kind,
-                        available: true,
-                        value_musd: value,
-                        public_cost_musd: k.cost_to_government_if_used_musd * c * (1.0 - q) * d_gov,
-                        closes: value >= gap,
-                        note: format!(
-                            "{} ({} terms): {:.0} % of {:.0} % of the operating cost for {} years{}, worth {} to the project",
-                            k.name,
-                            k.terms_basis,
-                            k.rate_pct,
-                            k.eligible_share_of_opex_pct,
-                            k.years_claimed,
-                            match (k.first_year_claimed, k.last_year_claimed) {
-                                (Some(a), Some(b)) => format!(" ({a}-{b})"),
-                                _ => String::new(),
-                            },
-                            money(k.value_to_project_musd)
-                        ),
-                    }
-                }
-            },
-        };
-        out.push(offer);
+    OfferFacts::of(p, allowed).offers(gap, rate_pct, allowed)
+}
+
+/// What [`offers`] reads of an appraisal, kept for a project with a viability gap once its
+/// appraisal is dropped (a streamed plan): the owner's terms, the years to the start of
+/// construction and the values of the instruments the run allows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferFacts {
+    /// Chance of reaching the decision point, 0-1 (1 without an owner's view).
+    chance_of_decision: f64,
+    /// Chance a started build fails, 0-1.
+    construction_failure: f64,
+    /// Free carry, 0-1.
+    free_carried: f64,
+    /// Years from the clock to the start of construction (0 or more).
+    delay_y: f64,
+    /// The government's rate, % (null without instrument values: the run's rate).
+    government_rate_pct: Option<f64>,
+    floor: Option<Box<crate::model::instruments::FloorValue>>,
+    loan: Option<Box<crate::model::instruments::LoanValue>>,
+    credit: Option<Box<crate::model::instruments::CreditValue>>,
+}
+
+impl OfferFacts {
+    /// The facts of appraisal `p` that the offers of the instruments `allowed` need (the
+    /// values of instruments not allowed are not kept).
+    pub fn of(p: &Appraisal, allowed: &[Instrument]) -> OfferFacts {
+        let owner = p.owner.as_ref();
+        let ins = p.instruments.as_ref();
+        let has = |i: Instrument| allowed.contains(&i);
+        OfferFacts {
+            chance_of_decision: owner.map_or(1.0, |o| o.terms.chance_of_decision),
+            construction_failure: owner.map_or(0.0, |o| o.terms.construction_failure),
+            free_carried: owner.map_or(0.0, |o| o.terms.free_carried_pct / 100.0),
+            delay_y: p.lead_time.years_to_construction.max(0.0),
+            government_rate_pct: ins.map(|i| i.government_rate_pct),
+            floor: ins
+                .and_then(|i| i.price_floor.clone())
+                .filter(|_| has(Instrument::PriceFloor))
+                .map(Box::new),
+            loan: ins
+                .and_then(|i| i.concessional_loan.clone())
+                .filter(|_| has(Instrument::ConcessionalLoan))
+                .map(Box::new),
+            credit: ins
+                .and_then(|i| i.production_credit.clone())
+                .filter(|_| has(Instrument::TaxCredit))
+                .map(Box::new),
+        }
     }
-    out
+
+    /// The offer of every instrument in `allowed` (but `none`; those [`OfferFacts::of`]
+    /// kept) to the project, whose viability gap is `gap` US$ million at the run's rate
+    /// `rate_pct`.
+    pub fn offers(&self, gap: f64, rate_pct: f64, allowed: &[Instrument]) -> Vec<Offer> {
+        let c = self.chance_of_decision;
+        let q = self.construction_failure;
+        let s = self.free_carried;
+        let delay = self.delay_y;
+        let d_run = (1.0 + rate_pct / 100.0).powf(-delay);
+        let g = self.government_rate_pct.unwrap_or(rate_pct);
+        let d_gov = (1.0 + g / 100.0).powf(-delay);
+        let risk = c * d_run;
+        let unavailable = |instrument, note: &str| Offer {
+            instrument,
+            available: false,
+            value_musd: 0.0,
+            public_cost_musd: 0.0,
+            closes: false,
+            note: note.to_owned(),
+        };
+        let mut out = Vec::new();
+        let mut kinds: Vec<Instrument> = allowed
+            .iter()
+            .copied()
+            .filter(|i| *i != Instrument::None)
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        for kind in kinds {
+            let offer = match kind {
+                Instrument::None => continue,
+                Instrument::Grant => {
+                    let cost = gap * d_gov / d_run.max(1e-300);
+                    Offer {
+                        instrument: kind,
+                        available: true,
+                        value_musd: gap,
+                        public_cost_musd: cost,
+                        closes: true,
+                        note: format!(
+                            "a viability-gap grant of {} paid at the start of construction, if the project reaches it ({} expected at the clock at the run's rate, {} at the government's {g:.1} %)",
+                            money(if c > 0.0 { gap / risk.max(1e-300) } else { 0.0 }),
+                            money(gap),
+                            money(cost)
+                        ),
+                    }
+                }
+                Instrument::PriceFloor => match self.floor.as_deref() {
+                    None => unavailable(kind, "no NdPr output for a floor to cover"),
+                    Some(f) => {
+                        let value = f.value_to_project_musd
+                            * (1.0 - f.tax_rate_pct / 100.0)
+                            * (1.0 - q)
+                            * (1.0 - s)
+                            * risk;
+                        Offer {
+                            instrument: kind,
+                            available: true,
+                            value_musd: value,
+                            public_cost_musd: f.expected_cost_to_government_musd,
+                            closes: value >= gap,
+                            note: format!(
+                                "a floor of US${:.0}/kg NdPr for {} years with {:.0} % of the upside to the government ({} terms), worth {} to the project before tax over the {}",
+                                f.floor_ndpr_usd_per_kg,
+                                f.tenor_y,
+                                f.upside_share_pct,
+                                f.terms_basis,
+                                money(f.value_to_project_musd),
+                                if f.value_basis == "simulation" {
+                                    "simulation's price draws"
+                                } else {
+                                    "deck (no draws)"
+                                }
+                            ),
+                        }
+                    }
+                },
+                Instrument::ConcessionalLoan => match self.loan.as_deref() {
+                    None => unavailable(kind, "no capital to spend for a loan to fund"),
+                    Some(l) => {
+                        let value = l.value_to_project_musd * risk;
+                        Offer {
+                            instrument: kind,
+                            available: true,
+                            value_musd: value,
+                            public_cost_musd: l.cost_to_government_if_used_musd * c * d_gov,
+                            closes: value >= gap,
+                            note: format!(
+                                "a loan of {} ({:.0} % of the capital to spend) at {:.1} % real over {} years ({} terms) against the market's {:.1} %: grant element {}",
+                                money(l.loan_musd),
+                                l.share_of_capex_pct,
+                                l.rate_pct,
+                                l.tenor_y,
+                                l.terms_basis,
+                                l.market_rate_pct,
+                                money(l.value_to_project_musd)
+                            ),
+                        }
+                    }
+                },
+                Instrument::TaxCredit => match self.credit.as_deref() {
+                    None => unavailable(
+                        kind,
+                        "no production tax credit in its jurisdiction or its record",
+                    ),
+                    Some(k) => {
+                        let value = k.value_to_project_musd * (1.0 - q) * (1.0 - s) * risk;
+                        Offer {
+                            instrument: kind,
+                            available: true,
+                            value_musd: value,
+                            public_cost_musd: k.cost_to_government_if_used_musd
+                                * c
+                                * (1.0 - q)
+                                * d_gov,
+                            closes: value >= gap,
+                            note: format!(
+                                "{} ({} terms): {:.0} % of {:.0} % of the operating cost for {} years{}, worth {} to the project",
+                                k.name,
+                                k.terms_basis,
+                                k.rate_pct,
+                                k.eligible_share_of_opex_pct,
+                                k.years_claimed,
+                                match (k.first_year_claimed, k.last_year_claimed) {
+                                    (Some(a), Some(b)) => format!(" ({a}-{b})"),
+                                    _ => String::new(),
+                                },
+                                money(k.value_to_project_musd)
+                            ),
+                        }
+                    }
+                },
+            };
+            out.push(offer);
+        }
+        out
+    }
 }
 
 /// US$ million as the messages print it: `US$12 m`, `-US$9 m`.
@@ -604,24 +661,208 @@ enum Pick {
     Plant(Box<Plant>, FinancedPlant),
 }
 
-/// A project under construction (its record's stage), part of the plan's baseline.
-fn building(l: &ProjectLine) -> bool {
-    l.stage
-        .as_deref()
-        .and_then(crate::read::record::StudyStage::parse)
-        .is_some_and(|s| s == crate::read::record::StudyStage::Construction)
+/// What the plan needs of one project, made from its appraisal and record as the project is
+/// appraised ([`PlanInput::new`]) so that a run keeps neither: a few hundred bytes a
+/// project instead of its appraisal (issue 21).
+#[derive(Debug, Clone)]
+pub struct PlanInput {
+    pub id: String,
+    /// Its base NPV, US$ million (null: not valued): with the id, the report's order
+    /// ([`crate::appraisal::report_order`]), which the plan reads its projects in.
+    pub npv_base_musd: Option<f64>,
+    facts: InputFacts,
+}
+
+#[derive(Debug, Clone)]
+enum InputFacts {
+    /// Left out whatever the target.
+    Out(Out),
+    /// A valued non-China mine that no permit blocks: the baseline, a candidate, or left
+    /// out for want of the target oxide or of an instrument that closes its gap.
+    Mine(Box<Mine>),
+}
+
+/// Why a project is left out whatever the target.
+#[derive(Debug, Clone)]
+enum Out {
+    ChinaLinked,
+    PlantRecord,
+    NotValued,
+    Blocked(String),
+}
+
+/// The mine facts the plan reads: its calendar, cost, output, viability and support, and
+/// what the allocation needs of its feed (as [`ProjectLine::feed_in`] makes it).
+#[derive(Debug, Clone)]
+struct Mine {
+    name: String,
+    /// Its record's stage is construction.
+    building: bool,
+    /// First production, base case (null: never).
+    first_production_base: Option<i32>,
+    /// Why the base case is never (kept only then).
+    never_reason: Option<String>,
+    construction_start_year: Option<i32>,
+    construction_y: u32,
+    capex_musd: f64,
+    /// Output at nameplate, t/y.
+    ndpr_t: f64,
+    dytb_t: f64,
+    treo_t: f64,
+    mine_life_y: f64,
+    chance_of_success: f64,
+    viability: Viability,
+    /// Expected public cost of the support that closes its viability gap with the allowed
+    /// instruments, US$ million (0 without a gap), or why none closes it.
+    support: Result<f64, String>,
+    /// What the offers need (kept only with a gap).
+    offers: Option<Box<OfferFacts>>,
+    operator: Option<String>,
+    offtakers: Vec<String>,
+    form: ProductForm,
+    point: Option<geo::Point<f64>>,
+    /// A producer's years of nameplate output left from the clock, and the clock.
+    remaining_life_y: Option<f64>,
+    as_of: i32,
+}
+
+impl PlanInput {
+    /// The plan's facts of appraisal `p` of record `rec` (null: none), with the run's rate
+    /// and allowed instruments of `opts`.
+    pub fn new(p: &Appraisal, rec: Option<&ProjectRecord>, opts: &PlanOptions) -> PlanInput {
+        let line = ProjectLine::new(p, rec);
+        let facts = if line.china_linked {
+            InputFacts::Out(Out::ChinaLinked)
+        } else if rec.is_some_and(|r| r.is_plant()) {
+            InputFacts::Out(Out::PlantRecord)
+        } else if !line.valued {
+            InputFacts::Out(Out::NotValued)
+        } else if let Some(why) = line.blocked {
+            InputFacts::Out(Out::Blocked(why))
+        } else {
+            let viability = viability(p, opts.rate_pct);
+            let gap = viability.gap_musd;
+            let offers = (gap > 0.0).then(|| OfferFacts::of(p, &opts.instruments));
+            let listed = offers
+                .as_ref()
+                .map(|f| f.offers(gap, opts.rate_pct, &opts.instruments))
+                .unwrap_or_default();
+            let support = close_gap(gap, &listed).map(|s| s.map_or(0.0, |s| s.public_cost_musd));
+            let base = line.first_production_year.base;
+            let point = line.site();
+            InputFacts::Mine(Box::new(Mine {
+                name: line.name,
+                building: line
+                    .stage
+                    .as_deref()
+                    .and_then(crate::read::record::StudyStage::parse)
+                    .is_some_and(|s| s == crate::read::record::StudyStage::Construction),
+                first_production_base: base,
+                never_reason: if base.is_none() {
+                    line.first_production_year.never_reason
+                } else {
+                    None
+                },
+                construction_start_year: line.construction_start_year,
+                construction_y: line.construction_y,
+                capex_musd: line.capex_musd,
+                ndpr_t: line.ndpr_t,
+                dytb_t: line.dytb_t,
+                treo_t: line.treo_t,
+                mine_life_y: line.mine_life_y,
+                chance_of_success: line.chance_of_success,
+                viability,
+                support,
+                offers: offers.map(Box::new),
+                operator: rec.and_then(|r| r.ownership.operator.clone()),
+                offtakers: rec
+                    .map(|r| r.ownership.offtakers.clone())
+                    .unwrap_or_default(),
+                form: p
+                    .product_form
+                    .as_deref()
+                    .and_then(ProductForm::parse)
+                    .unwrap_or(ProductForm::Concentrate),
+                point,
+                remaining_life_y: p.remaining_life_y,
+                as_of: p.lead_time.as_of,
+            }))
+        };
+        PlanInput {
+            id: p.id.clone(),
+            npv_base_musd: p.npv_musd.base,
+            facts,
+        }
+    }
+
+    fn mine(&self) -> Option<&Mine> {
+        match &self.facts {
+            InputFacts::Mine(m) => Some(m),
+            InputFacts::Out(_) => None,
+        }
+    }
+}
+
+impl Mine {
+    /// Nameplate years of output counted from first production in `first`
+    /// ([`ProjectLine`]'s rule: a producer's output by the clock plus its remaining life).
+    fn life_from(&self, first: i32, ramp: &[f64]) -> f64 {
+        match self.remaining_life_y {
+            Some(left) if first < self.as_of => {
+                let run = usize::try_from(self.as_of - first).unwrap_or(0);
+                let produced: f64 = crate::model::cashflow::production_shares(ramp, f64::INFINITY)
+                    .take(run)
+                    .sum();
+                produced + left.max(0.0)
+            }
+            _ => self.mine_life_y,
+        }
+    }
+
+    /// Its feed in `year` with first production in `first` ([`ProjectLine::feed_in`] at
+    /// weight 1); `None` when it produces nothing.
+    fn feed_in(&self, id: &str, year: i32, first: Option<i32>, ramp: &[f64]) -> Option<Feed> {
+        let first = first?;
+        let life = self.life_from(first, ramp);
+        let k = usize::try_from(year - first)
+            .ok()
+            .and_then(|k| crate::model::cashflow::production_shares(ramp, life).nth(k))
+            .unwrap_or(0.0);
+        let (ndpr, dytb) = (self.ndpr_t * k, self.dytb_t * k);
+        if ndpr <= 0.0 && dytb <= 0.0 {
+            return None;
+        }
+        let treo = if self.treo_t > 0.0 {
+            self.treo_t * k
+        } else {
+            ndpr + dytb
+        };
+        Some(Feed {
+            id: id.to_owned(),
+            operator: self.operator.clone(),
+            offtakers: self.offtakers.clone(),
+            form: self.form,
+            point: self.point,
+            treo_t: treo,
+            ndpr_t: ndpr,
+            dytb_t: dytb,
+            own_plant: false,
+        })
+    }
+
+    /// Every allowed instrument's offer to it (none without a gap).
+    fn offers(&self, rate_pct: f64, allowed: &[Instrument]) -> Vec<Offer> {
+        match &self.offers {
+            Some(f) if self.viability.gap_musd > 0.0 => {
+                f.offers(self.viability.gap_musd, rate_pct, allowed)
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Chooses mines, plants and start years to meet `target` as early as possible within the
-/// annual `budget`. Each step finances the option that adds the most separated supply of
-/// the target oxide in the target year per dollar: every remaining mine (at the first
-/// start year from its earliest whose construction years fit the budget, its gain weighted
-/// by its chance of success) and, when mined feed finds no plant outside China that year, a
-/// new open plant sized on that feed (at the first start year the budget allows). When no
-/// option adds supply in the target year the plan stops: the rest are left out, each with
-/// its reason. Then every financed
-/// mine or plant whose removal leaves the target-met year unchanged is dropped (latest
-/// first).
+/// annual `budget` ([`plan_of`] on the facts of `projects` and their `records`).
 pub fn plan(
     projects: &[Appraisal],
     records: &[ProjectRecord],
@@ -631,90 +872,91 @@ pub fn plan(
     sep: &Separation,
     opts: &PlanOptions,
 ) -> Plan {
+    let by_id: BTreeMap<&str, &ProjectRecord> =
+        records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let inputs: Vec<PlanInput> = projects
+        .iter()
+        .map(|p| PlanInput::new(p, by_id.get(p.id.as_str()).copied(), opts))
+        .collect();
+    plan_of(&inputs, as_of, horizon, target, sep, opts)
+}
+
+/// Chooses mines, plants and start years to meet `target` as early as possible within the
+/// annual `budget`, from the facts of every project of the run (`inputs`, in input order).
+/// Each step finances the option that adds the most separated supply of
+/// the target oxide in the target year per dollar: every remaining mine (at the first
+/// start year from its earliest whose construction years fit the budget, its gain weighted
+/// by its chance of success) and, when mined feed finds no plant outside China that year, a
+/// new open plant sized on that feed (at the first start year the budget allows). When no
+/// option adds supply in the target year the plan stops: the rest are left out, each with
+/// its reason. Then every financed
+/// mine or plant whose removal leaves the target-met year unchanged is dropped (latest
+/// first).
+pub fn plan_of(
+    inputs: &[PlanInput],
+    as_of: i32,
+    horizon: i32,
+    target: Target,
+    sep: &Separation,
+    opts: &PlanOptions,
+) -> Plan {
     let budget = opts.budget_musd_per_y;
     // The mines' ramp-up (the assumptions' schedule), as the separation setup holds it.
     let ramp: &[f64] = &sep.ramp;
-    let by_id: BTreeMap<&str, &ProjectRecord> =
-        records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let viable: BTreeMap<&str, Viability> = projects
-        .iter()
-        .map(|p| (p.id.as_str(), viability(p, opts.rate_pct)))
-        .collect();
-    let gap_of = |l: &ProjectLine| viable.get(l.id.as_str()).map_or(0.0, |v| v.gap_musd);
-    let appraisal_of: BTreeMap<&str, &Appraisal> =
-        projects.iter().map(|p| (p.id.as_str(), p)).collect();
-    // Every allowed instrument's offer to a project with a gap, and the cheapest that
-    // closes it.
-    let offers_of = |l: &ProjectLine, allowed: &[Instrument]| -> Vec<Offer> {
-        let gap = gap_of(l);
-        match appraisal_of.get(l.id.as_str()) {
-            Some(p) if gap > 0.0 => offers(p, gap, opts.rate_pct, allowed),
-            _ => Vec::new(),
-        }
-    };
-    let support_of = |l: &ProjectLine| close_gap(gap_of(l), &offers_of(l, &opts.instruments));
-    // A negative risked value is financed only with an instrument that closes its gap.
-    let unsupported = |l: &ProjectLine| support_of(l).err();
+    let gap_of = |m: &Mine| m.viability.gap_musd;
+    // The support that closes a mine's gap, with its offers and notes (for the financed).
+    let support_of = |m: &Mine| close_gap(gap_of(m), &m.offers(opts.rate_pct, &opts.instruments));
     // The expected public cost of the support a project needs (0 without a gap).
-    let support_cost: BTreeMap<&str, f64> = projects
-        .iter()
-        .filter_map(|p| {
-            let gap = viable.get(p.id.as_str()).map_or(0.0, |v| v.gap_musd);
-            let s = close_gap(gap, &offers(p, gap, opts.rate_pct, &opts.instruments)).ok()??;
-            Some((p.id.as_str(), s.public_cost_musd))
-        })
-        .collect();
-    let cost_of = |l: &ProjectLine| support_cost.get(l.id.as_str()).copied().unwrap_or(0.0);
-    let lines: Vec<ProjectLine> = projects
-        .iter()
-        .map(|p| ProjectLine::new(p, by_id.get(p.id.as_str()).copied()))
-        .collect();
+    let cost_of = |m: &Mine| m.support.as_ref().map_or(0.0, |c| *c);
     let end = as_of + horizon;
-    let supply_t = |l: &ProjectLine| match target.oxide {
-        Oxide::Ndpr => l.ndpr_t,
-        Oxide::Dytb => l.dytb_t,
+    let supply_t = |m: &Mine| match target.oxide {
+        Oxide::Ndpr => m.ndpr_t,
+        Oxide::Dytb => m.dytb_t,
     };
     let mut left_out = Vec::new();
     let mut baseline = Vec::new();
+    // The baseline's mines, in input order.
+    let mut baseline_mines: Vec<(&str, &Mine)> = Vec::new();
     let mut baseline_without_supply = Vec::new();
-    let mut candidates = Vec::new();
+    let mut candidates: Vec<(&str, &Mine)> = Vec::new();
     // Mines the plan could finance that have a viability gap (for the instrument summary).
-    let mut gapped: Vec<&ProjectLine> = Vec::new();
-    for l in &lines {
-        if l.china_linked {
-            left_out.push((
-                l.id.clone(),
-                "China-linked: its output is not non-China supply".to_owned(),
-            ));
-        } else if by_id.get(l.id.as_str()).is_some_and(|r| r.is_plant()) {
-            left_out.push((
-                l.id.clone(),
-                "a separation plant record: among the plants of the allocation, not a mine to finance".to_owned(),
-            ));
-        } else if !l.valued {
-            left_out.push((
-                l.id.clone(),
-                "not valued (no output or cost to plan with)".to_owned(),
-            ));
-        } else if let Some(why) = &l.blocked {
-            left_out.push((l.id.clone(), format!("blocked: {why}")));
-        } else if l.construction_start_year.is_none() || building(l) {
+    let mut gapped: Vec<(&str, &Mine)> = Vec::new();
+    for input in inputs {
+        let id = input.id.as_str();
+        let l = match &input.facts {
+            InputFacts::Out(why) => {
+                left_out.push((
+                    id.to_owned(),
+                    match why {
+                        Out::ChinaLinked => {
+                            "China-linked: its output is not non-China supply".to_owned()
+                        }
+                        Out::PlantRecord => "a separation plant record: among the plants of the allocation, not a mine to finance".to_owned(),
+                        Out::NotValued => "not valued (no output or cost to plan with)".to_owned(),
+                        Out::Blocked(why) => format!("blocked: {why}"),
+                    },
+                ));
+                continue;
+            }
+            InputFacts::Mine(m) => &**m,
+        };
+        if l.construction_start_year.is_none() || l.building {
             // Producing, or under construction: the baseline, at its median outcome, whether
             // or not it mines the target oxide (its feed takes room in the plants, as in the
             // timeline). A part-built project whose median outcome is never (its owner would
             // not finish it at the deck) adds nothing there, and its completion can be
             // financed.
-            baseline.push(l.id.clone());
-            if l.first_production_year.base.is_none() {
+            baseline.push(id.to_owned());
+            baseline_mines.push((id, l));
+            if l.first_production_base.is_none() {
                 let why = l
-                    .first_production_year
                     .never_reason
                     .clone()
                     .unwrap_or_else(|| "its median outcome is never".to_owned());
                 let completion =
-                    building(l) && l.construction_start_year.is_some() && supply_t(l) > 0.0;
+                    l.building && l.construction_start_year.is_some() && supply_t(l) > 0.0;
                 baseline_without_supply.push((
-                    l.id.clone(),
+                    id.to_owned(),
                     if completion {
                         format!("{why}; its completion is a candidate to finance")
                     } else {
@@ -723,49 +965,45 @@ pub fn plan(
                 ));
                 if completion {
                     if gap_of(l) > 0.0 {
-                        gapped.push(l);
+                        gapped.push((id, l));
                     }
-                    match unsupported(l) {
-                        Some(why) => left_out.push((l.id.clone(), format!("completion: {why}"))),
-                        None => candidates.push(l),
+                    match &l.support {
+                        Err(why) => left_out.push((id.to_owned(), format!("completion: {why}"))),
+                        Ok(_) => candidates.push((id, l)),
                     }
                 }
             }
         } else if supply_t(l) <= 0.0 {
-            left_out.push((l.id.clone(), "produces none of the target oxide".to_owned()));
-        } else if let Some(why) = {
-            if gap_of(l) > 0.0 {
-                gapped.push(l);
-            }
-            unsupported(l)
-        } {
-            left_out.push((l.id.clone(), why));
+            left_out.push((
+                id.to_owned(),
+                "produces none of the target oxide".to_owned(),
+            ));
         } else {
-            candidates.push(l);
+            if gap_of(l) > 0.0 {
+                gapped.push((id, l));
+            }
+            match &l.support {
+                Err(why) => left_out.push((id.to_owned(), why.clone())),
+                Ok(_) => candidates.push((id, l)),
+            }
         }
     }
-    let static_key = |l: &ProjectLine| supply_t(l) * l.chance_of_success / l.capex_musd.max(1.0);
+    let static_key = |l: &Mine| supply_t(l) * l.chance_of_success / l.capex_musd.max(1.0);
     candidates.sort_by(|a, b| {
-        static_key(b)
-            .total_cmp(&static_key(a))
-            .then_with(|| a.id.cmp(&b.id))
+        static_key(b.1)
+            .total_cmp(&static_key(a.1))
+            .then_with(|| a.0.cmp(b.0))
     });
 
     // A financed completion replaces the baseline's (empty) line of the same project.
     // Feeds of the baseline and the financed mines in a year.
     let feeds_in = |year: i32, chosen: &[(usize, i32)]| -> Vec<Feed> {
-        lines
+        baseline_mines
             .iter()
-            .filter(|l| baseline.contains(&l.id))
-            .filter_map(|l| l.feed_in(year, l.first_production_year.base, ramp, 1.0))
+            .filter_map(|(id, l)| l.feed_in(id, year, l.first_production_base, ramp))
             .chain(chosen.iter().filter_map(|(i, start)| {
-                let l = candidates[*i];
-                l.feed_in(
-                    year,
-                    Some(start + l.construction_y.max(1) as i32),
-                    ramp,
-                    1.0,
-                )
+                let (id, l) = candidates[*i];
+                l.feed_in(id, year, Some(start + l.construction_y.max(1) as i32), ramp)
             }))
             .collect()
     };
@@ -793,11 +1031,16 @@ pub fn plan(
         let a = alloc_in(picks, year);
         pick(a.separated_ndpr_t(), a.separated_dytb_t())
     };
+    // Each year's supply allocated once (the rule asks for a year again for every year
+    // before it).
     let met_year = |picks: &[Pick]| {
         let (chosen, s) = world(picks);
+        let known = std::cell::RefCell::new(BTreeMap::new());
         met_from(as_of..=end, target, |y| {
-            let a = s.allocate_year(&feeds_in(y, &chosen), y, PlantCalendar::P50, as_of);
-            pick(a.separated_ndpr_t(), a.separated_dytb_t())
+            *known.borrow_mut().entry(y).or_insert_with(|| {
+                let a = s.allocate_year(&feeds_in(y, &chosen), y, PlantCalendar::P50, as_of);
+                pick(a.separated_ndpr_t(), a.separated_dytb_t())
+            })
         })
     };
     // Separated supply from the clock through the target year: the year from which it
@@ -820,7 +1063,7 @@ pub fn plan(
         for p in picks {
             let (start, years, capex) = match p {
                 Pick::Mine(i, s) => {
-                    let l = candidates[*i];
+                    let l = candidates[*i].1;
                     (*s, l.construction_y.max(1) as i32, l.capex_musd)
                 }
                 Pick::Plant(_, f) => (
@@ -844,7 +1087,7 @@ pub fn plan(
         })
     };
     let mine_start = |spend: &BTreeMap<i32, f64>, i: usize| {
-        let l = candidates[i];
+        let l = candidates[i].1;
         let earliest = l.construction_start_year.unwrap_or(as_of).max(as_of);
         fits(
             spend,
@@ -869,7 +1112,11 @@ pub fn plan(
                 .then_with(|| b.id.cmp(&a.id))
         })?;
         let site = site_feed.id.clone();
-        let point = lines.iter().find(|l| l.id == site).and_then(|l| l.site())?;
+        let point = inputs
+            .iter()
+            .find(|l| l.id == site)
+            .and_then(|l| l.mine())
+            .and_then(|l| l.point)?;
         let lead = sep.new_plant_lead_time_y.max(1) as i32;
         // Sized for the whole output of the feed beside it (what other plants separate of it
         // now, which moves to the nearer plant, plus its stranded part up to the need), both
@@ -940,17 +1187,20 @@ pub fn plan(
     let unfundable: Vec<usize> = (0..candidates.len())
         .filter(|i| mine_start(&BTreeMap::new(), *i).is_none())
         .collect();
+    let mut out_of_reach = vec![false; candidates.len()];
+    for &i in &unfundable {
+        out_of_reach[i] = true;
+    }
     let mut plants_made = 0;
     while met_year(&picks).is_none_or(|y| y > target.year) {
         let spend = spend_of(&picks);
         let now = separated_in(&picks, target.year);
-        let taken: Vec<usize> = picks
-            .iter()
-            .filter_map(|p| match p {
-                Pick::Mine(i, _) => Some(*i),
-                Pick::Plant(..) => None,
-            })
-            .collect();
+        let mut taken = out_of_reach.clone();
+        for p in &picks {
+            if let Pick::Mine(i, _) = p {
+                taken[*i] = true;
+            }
+        }
         // The objective's key of an option (larger is better, compared in order), from its
         // gain in the target year, chance, capex and the expected public cost of the support
         // that closes its viability gap.
@@ -978,8 +1228,8 @@ pub fn plan(
         // (key, gain, score per US$m of capex, option); ties go to the mine earlier in the
         // static order.
         let mut best: Option<((f64, f64), f64, f64, Pick)> = None;
-        for (i, l) in candidates.iter().enumerate() {
-            if taken.contains(&i) || unfundable.contains(&i) {
+        for (i, (_, l)) in candidates.iter().enumerate() {
+            if taken[i] {
                 continue;
             }
             let Some(start) = mine_start(&spend, i) else {
@@ -1036,7 +1286,7 @@ pub fn plan(
             if met_year(&without).is_some_and(|y| y <= year) {
                 if let Pick::Mine(i, _) = p {
                     left_out.push((
-                        candidates[i].id.clone(),
+                        candidates[i].0.to_owned(),
                         "not needed: the target is met as early without it".to_owned(),
                     ));
                 }
@@ -1046,6 +1296,10 @@ pub fn plan(
     }
     let spend = spend_of(&picks);
     let chosen: Vec<(usize, i32)> = world(&picks).0;
+    let mut is_chosen = vec![false; candidates.len()];
+    for (j, _) in &chosen {
+        is_chosen[*j] = true;
+    }
     let at_target = alloc_in(&picks, target.year);
     let stranded = pick(at_target.to_china_ndpr_t(), at_target.to_china_dytb_t());
     let binding = if stranded > 0.5 {
@@ -1064,11 +1318,11 @@ pub fn plan(
     let funding_gap = if shortfall > 0.0 {
         let mut extra = picks.clone();
         let mut gap = 0.0;
-        for (i, l) in candidates.iter().enumerate() {
+        for (i, (_, l)) in candidates.iter().enumerate() {
             if met_year(&extra).is_some_and(|y| y <= target.year) {
                 break;
             }
-            if chosen.iter().any(|(j, _)| *j == i) {
+            if is_chosen[i] {
                 continue;
             }
             let earliest = l.construction_start_year.unwrap_or(as_of).max(as_of);
@@ -1082,19 +1336,27 @@ pub fn plan(
         0.0
     };
     for &i in &unfundable {
-        if !chosen.iter().any(|(j, _)| *j == i) {
+        if !is_chosen[i] {
             left_out.push((
-                candidates[i].id.clone(),
+                candidates[i].0.to_owned(),
                 format!("no start year before {end} fits the budget"),
             ));
         }
     }
-    for (i, l) in candidates.iter().enumerate() {
+    // The ids left out so far, by hash (a hit is confirmed on the list).
+    let hash = |id: &str| {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(id)
+    };
+    let mut out_ids: std::collections::HashSet<u64> =
+        left_out.iter().map(|(id, _)| hash(id)).collect();
+    for (i, (id, _)) in candidates.iter().enumerate() {
         let placed =
-            chosen.iter().any(|(j, _)| *j == i) || left_out.iter().any(|(id, _)| *id == l.id);
+            is_chosen[i] || (out_ids.contains(&hash(id)) && left_out.iter().any(|(o, _)| o == id));
         if !placed {
+            out_ids.insert(hash(id));
             left_out.push((
-                l.id.clone(),
+                (*id).to_owned(),
                 if met.is_some_and(|y| y <= target.year) {
                     "not needed: the target was met before its turn".to_owned()
                 } else {
@@ -1109,9 +1371,9 @@ pub fn plan(
     for (k, p) in picks.iter().enumerate() {
         match p {
             Pick::Mine(i, s) => {
-                let l = candidates[*i];
+                let (id, l) = candidates[*i];
                 let (gain, score) = gains.get(i).copied().unwrap_or((0.0, 0.0));
-                let v = viable.get(l.id.as_str()).copied();
+                let v = Some(l.viability);
                 // Every candidate passed `unsupported`, so the gap closes.
                 let support = support_of(l).unwrap_or(None);
                 let cost = support.as_ref().map_or(0.0, |s| s.public_cost_musd);
@@ -1129,7 +1391,7 @@ pub fn plan(
                     subsidy_usd_per_t_dytb: per_t_secured(cost, l, l.dytb_t),
                     support,
                     order: k + 1,
-                    id: l.id.clone(),
+                    id: id.to_owned(),
                     name: l.name.clone(),
                     start_year: *s,
                     first_production_year: s + l.construction_y.max(1) as i32,
@@ -1158,7 +1420,7 @@ pub fn plan(
         .map(|f| f.support.as_ref().map_or(0.0, |s| s.public_cost_musd))
         .sum();
     let instrument_summary =
-        summarise_instruments(&gapped, &offers_of, &opts.instruments, target.oxide);
+        summarise_instruments(&gapped, opts.rate_pct, &opts.instruments, target.oxide);
     let compared_by = match opts.objective {
         Objective::SupplyPerDollar => {
             "chance-weighted separated supply added in the target year per US$ of public money (capex plus the expected public cost of the support that closes its viability gap)"
@@ -1205,7 +1467,7 @@ pub fn plan(
 
 /// Expected public cost `cost_musd` per tonne secured of an oxide mined at `t_per_y` at
 /// nameplate: chance of success × nameplate × mine life, US$/t (null without the oxide).
-fn per_t_secured(cost_musd: f64, l: &ProjectLine, t_per_y: f64) -> Option<f64> {
+fn per_t_secured(cost_musd: f64, l: &Mine, t_per_y: f64) -> Option<f64> {
     let secured = l.chance_of_success * t_per_y * l.mine_life_y.max(0.0);
     (secured > 0.0).then(|| cost_musd * 1e6 / secured)
 }
@@ -1214,8 +1476,8 @@ fn per_t_secured(cost_musd: f64, l: &ProjectLine, t_per_y: f64) -> Option<f64> {
 /// whose gap it closes, their expected public cost and the supply they secure; best first
 /// by the target oxide secured per US$ of public cost (ties by name).
 fn summarise_instruments(
-    gapped: &[&ProjectLine],
-    offers_of: &dyn Fn(&ProjectLine, &[Instrument]) -> Vec<Offer>,
+    gapped: &[(&str, &Mine)],
+    rate_pct: f64,
     allowed: &[Instrument],
     oxide: Oxide,
 ) -> Vec<InstrumentSummary> {
@@ -1241,8 +1503,9 @@ fn summarise_instruments(
                 usd_per_t_ndpr: None,
                 usd_per_t_dytb: None,
             };
-            for l in gapped {
-                let Some(o) = offers_of(l, &[kind])
+            for (id, l) in gapped {
+                let Some(o) = l
+                    .offers(rate_pct, &[kind])
                     .into_iter()
                     .find(|o| o.available && o.closes)
                 else {
@@ -1250,7 +1513,7 @@ fn summarise_instruments(
                 };
                 let life = l.chance_of_success * l.mine_life_y.max(0.0);
                 row.projects_closed += 1;
-                row.closed.push(l.id.clone());
+                row.closed.push((*id).to_owned());
                 row.public_cost_musd += o.public_cost_musd;
                 row.secured_ndpr_t += life * l.ndpr_t;
                 row.secured_dytb_t += life * l.dytb_t;
