@@ -8,7 +8,9 @@ use serde::Serialize;
 use crate::appraisal::Appraisal;
 use crate::context::plants::{CapacityStep, Plant, PlantAccess, PlantCalendar};
 use crate::portfolio::separation::{Feed, Separation};
-use crate::portfolio::timeline::{Binding, Oxide, ProjectLine, Target, met_from};
+use crate::portfolio::timeline::{
+    Binding, FeedSource, Output, Oxide, ProjectLine, Target, met_from,
+};
 use crate::read::record::ProductForm;
 use crate::read::record::ProjectRecord;
 
@@ -717,13 +719,8 @@ struct Mine {
     support: Result<f64, String>,
     /// What the offers need (kept only with a gap).
     offers: Option<Box<OfferFacts>>,
-    operator: Option<String>,
-    offtakers: Vec<String>,
-    form: ProductForm,
-    point: Option<geo::Point<f64>>,
-    /// A producer's years of nameplate output left from the clock, and the clock.
-    remaining_life_y: Option<f64>,
-    as_of: i32,
+    /// Who runs and buys its feed, where it is, and a producer's remaining life.
+    feed: FeedSource,
 }
 
 impl PlanInput {
@@ -749,7 +746,6 @@ impl PlanInput {
                 .unwrap_or_default();
             let support = close_gap(gap, &listed).map(|s| s.map_or(0.0, |s| s.public_cost_musd));
             let base = line.first_production_year.base;
-            let point = line.site();
             InputFacts::Mine(Box::new(Mine {
                 name: line.name,
                 building: line
@@ -774,18 +770,7 @@ impl PlanInput {
                 viability,
                 support,
                 offers: offers.map(Box::new),
-                operator: rec.and_then(|r| r.ownership.operator.clone()),
-                offtakers: rec
-                    .map(|r| r.ownership.offtakers.clone())
-                    .unwrap_or_default(),
-                form: p
-                    .product_form
-                    .as_deref()
-                    .and_then(ProductForm::parse)
-                    .unwrap_or(ProductForm::Concentrate),
-                point,
-                remaining_life_y: p.remaining_life_y,
-                as_of: p.lead_time.as_of,
+                feed: line.feed,
             }))
         };
         PlanInput {
@@ -804,50 +789,18 @@ impl PlanInput {
 }
 
 impl Mine {
-    /// Nameplate years of output counted from first production in `first`
-    /// ([`ProjectLine`]'s rule: a producer's output by the clock plus its remaining life).
-    fn life_from(&self, first: i32, ramp: &[f64]) -> f64 {
-        match self.remaining_life_y {
-            Some(left) if first < self.as_of => {
-                let run = usize::try_from(self.as_of - first).unwrap_or(0);
-                let produced: f64 = crate::model::cashflow::production_shares(ramp, f64::INFINITY)
-                    .take(run)
-                    .sum();
-                produced + left.max(0.0)
-            }
-            _ => self.mine_life_y,
-        }
-    }
-
-    /// Its feed in `year` with first production in `first` ([`ProjectLine::feed_in`] at
-    /// weight 1); `None` when it produces nothing.
+    /// Its feed in `year` with first production in `first` ([`ProjectLine::feed_in`]'s
+    /// rule at weight 1); `None` when it produces nothing.
     fn feed_in(&self, id: &str, year: i32, first: Option<i32>, ramp: &[f64]) -> Option<Feed> {
-        let first = first?;
-        let life = self.life_from(first, ramp);
-        let k = usize::try_from(year - first)
-            .ok()
-            .and_then(|k| crate::model::cashflow::production_shares(ramp, life).nth(k))
-            .unwrap_or(0.0);
-        let (ndpr, dytb) = (self.ndpr_t * k, self.dytb_t * k);
-        if ndpr <= 0.0 && dytb <= 0.0 {
-            return None;
+        Output {
+            id,
+            ndpr_t: self.ndpr_t,
+            dytb_t: self.dytb_t,
+            treo_t: self.treo_t,
+            mine_life_y: self.mine_life_y,
+            feed: &self.feed,
         }
-        let treo = if self.treo_t > 0.0 {
-            self.treo_t * k
-        } else {
-            ndpr + dytb
-        };
-        Some(Feed {
-            id: id.to_owned(),
-            operator: self.operator.clone(),
-            offtakers: self.offtakers.clone(),
-            form: self.form,
-            point: self.point,
-            treo_t: treo,
-            ndpr_t: ndpr,
-            dytb_t: dytb,
-            own_plant: false,
-        })
+        .feed_in(year, first, ramp, 1.0)
     }
 
     /// Every allowed instrument's offer to it (none without a gap).
@@ -1116,7 +1069,7 @@ pub fn plan_of(
             .iter()
             .find(|l| l.id == site)
             .and_then(|l| l.mine())
-            .and_then(|l| l.point)?;
+            .and_then(|l| l.feed.point())?;
         let lead = sep.new_plant_lead_time_y.max(1) as i32;
         // Sized for the whole output of the feed beside it (what other plants separate of it
         // now, which moves to the nearer plant, plus its stranded part up to the need), both

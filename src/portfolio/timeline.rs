@@ -385,11 +385,6 @@ impl ProjectLine {
         }
     }
 
-    /// The site's point (WGS84), when the record has one.
-    pub(crate) fn site(&self) -> Option<geo::Point<f64>> {
-        self.feed.point
-    }
-
     /// What the allocation needs of its output.
     pub(crate) fn output(&self) -> Output<'_> {
         Output {
@@ -420,6 +415,11 @@ impl ProjectLine {
 }
 
 impl FeedSource {
+    /// The site's point (WGS84), when the record has one.
+    pub(crate) fn point(&self) -> Option<geo::Point<f64>> {
+        self.point
+    }
+
     /// The feed source of appraisal `p` of record `rec` (none: no owners, no site).
     pub(crate) fn new(p: &Appraisal, rec: Option<&ProjectRecord>) -> FeedSource {
         FeedSource {
