@@ -198,17 +198,20 @@ impl LineIndex {
 
     fn note(&self, bytes: &[u8]) {
         let mut b = self.0.borrow_mut();
-        for (i, c) in bytes.iter().enumerate() {
-            let at = b.seen + i as u64 + 1;
-            match c {
-                // CRLF: the line ended at the CR (the csv crate may start the next record
-                // at the LF itself).
-                b'\n' if b.after_cr => {}
-                b'\n' | b'\r' => b.starts.push_back(at),
-                _ => {}
+        let Some(&last) = bytes.last() else { return };
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            let after_cr = match i {
+                0 => b.after_cr,
+                _ => bytes[i - 1] == b'\r',
+            };
+            // CRLF: the line ended at the CR (the csv crate may start the next record at
+            // the LF itself).
+            if !(bytes[i] == b'\n' && after_cr) {
+                let at = b.seen + i as u64 + 1;
+                b.starts.push_back(at);
             }
-            b.after_cr = *c == b'\r';
         }
+        b.after_cr = last == b'\r';
         b.seen += bytes.len() as u64;
     }
 }
@@ -269,6 +272,26 @@ mod tests {
         })
         .unwrap();
         found
+    }
+
+    /// Line starts by hand: in "a\r\nb\rc\n\r\nd" lines start after each CR (bytes 2, 5
+    /// and 8; the LF of a CRLF counts with the next line) and after the lone LF (byte 7);
+    /// the same wherever the reads split the text, even inside a CRLF.
+    #[test]
+    fn line_breaks_split_across_reads_count_once() {
+        let text = b"a\r\nb\rc\n\r\nd";
+        // Line of each byte offset: 0-1 on line 1, 2-4 on 2, 5-6 on 3, 7 on 4, 8-9 on 5.
+        let expected = [1, 1, 2, 2, 2, 3, 3, 4, 5, 5];
+        for cut in 0..=text.len() {
+            for cut2 in cut..=text.len() {
+                let lines = LineIndex::default();
+                lines.note(&text[..cut]);
+                lines.note(&text[cut..cut2]);
+                lines.note(&text[cut2..]);
+                let found: Vec<u64> = (0..text.len() as u64).map(|o| lines.line_at(o)).collect();
+                assert_eq!(found, expected, "reads split at {cut} and {cut2}");
+            }
+        }
     }
 
     #[test]
