@@ -104,8 +104,19 @@ impl Apeis {
         };
         let site_units: Vec<[f64; 3]> = site_points.iter().map(|q| unit(*q)).collect();
         let site_rect = g.bounding_rect();
-        let mut best: Option<ApeiRelation> = None;
-        for (area, boundary) in &self.areas {
+        // APEIs nearest on the sphere first, so that the nearest is measured early and
+        // those that cannot come nearer are left unmeasured; ties go to the layer's order,
+        // as when the APEIs were visited in it.
+        let mut order: Vec<(f64, usize)> = self
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(k, (_, b))| (nearest_d2(&site_units, b), k))
+            .collect();
+        order.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        let mut best: Option<(ApeiRelation, usize)> = None;
+        for (sphere_d2, k) in order {
+            let (area, boundary) = &self.areas[k];
             // Boxes apart: no overlap (the intersection is empty, its area 0).
             let apart = match (site_rect, boundary.rect) {
                 (Some(s), Some(b)) => !s.intersects(&b),
@@ -128,8 +139,8 @@ impl Apeis {
             } else {
                 // An APEI that cannot come nearer than the best so far is not measured on
                 // the ellipsoid (it would not be chosen).
-                let beat = best.as_ref().map(|b| b.distance_km);
-                match distance_km(&site_points, &site_units, boundary, beat) {
+                let beat = best.as_ref().map(|b| b.0.distance_km);
+                match distance_km(&site_points, &site_units, boundary, sphere_d2, beat) {
                     Some(d) => d,
                     None => continue,
                 }
@@ -146,20 +157,39 @@ impl Apeis {
             };
             let better = match &best {
                 None => true,
-                Some(b) => {
-                    (candidate.distance_km, -candidate.overlap_km2.unwrap_or(0.0))
-                        < (b.distance_km, -b.overlap_km2.unwrap_or(0.0))
+                Some((b, bk)) => {
+                    let key = (candidate.distance_km, -candidate.overlap_km2.unwrap_or(0.0));
+                    let best_key = (b.distance_km, -b.overlap_km2.unwrap_or(0.0));
+                    key < best_key || (key == best_key && k < *bk)
                 }
             };
             if better {
-                best = Some(candidate);
+                best = Some((candidate, k));
             }
         }
-        best
+        best.map(|(b, _)| b)
     }
 }
 
-/// The shortest geodesic distance between two point sets, km: sphere distances for every
+/// The squared chord on the unit sphere of the pair nearest on the sphere (the chord is
+/// monotone in the great-circle distance).
+fn nearest_d2(au: &[[f64; 3]], b: &Boundary) -> f64 {
+    let mut nearest = f64::INFINITY;
+    for u in au {
+        for v in &b.units {
+            nearest = nearest.min(d2(u, v));
+        }
+    }
+    nearest
+}
+
+/// Squared distance between two unit vectors.
+fn d2(u: &[f64; 3], v: &[f64; 3]) -> f64 {
+    (0..3).map(|k| (u[k] - v[k]).powi(2)).sum()
+}
+
+/// The shortest geodesic distance between two point sets, km (`nearest_d2` their
+/// [`nearest_d2`]): sphere distances for every
 /// pair, then the ellipsoid for the pairs that can be the nearest, nearest on the sphere
 /// first, until no pair left can be nearer on the ellipsoid (the geodesic is at least
 /// [`ELLIPSOID_OVER_SPHERE`]`.0` times the sphere distance). `None` when no pair can come
@@ -168,16 +198,9 @@ fn distance_km(
     a: &[geo::Point<f64>],
     au: &[[f64; 3]],
     b: &Boundary,
+    nearest_d2: f64,
     beat: Option<f64>,
 ) -> Option<f64> {
-    let d2 = |u: &[f64; 3], v: &[f64; 3]| -> f64 { (0..3).map(|k| (u[k] - v[k]).powi(2)).sum() };
-    // The nearest pair on the sphere (the chord is monotone in the great-circle distance).
-    let mut nearest_d2 = f64::INFINITY;
-    for u in au {
-        for v in &b.units {
-            nearest_d2 = nearest_d2.min(d2(u, v));
-        }
-    }
     let nearest = chord_km(nearest_d2);
     if beat.is_some_and(|best| nearest > sphere_bound_km(best)) {
         return None;
@@ -251,9 +274,44 @@ mod tests {
                     .iter()
                     .flat_map(|p| b.points.iter().map(|q| geodesic_km(*p, *q)))
                     .fold(f64::INFINITY, f64::min);
-                assert_eq!(distance_km(a, &au, b, None), Some(all));
-                assert_eq!(distance_km(a, &au, b, Some(all * 2.0)), Some(all));
-                assert_eq!(distance_km(a, &au, b, Some(all * 0.98 - 1.0)), None);
+                let near = nearest_d2(&au, b);
+                assert_eq!(distance_km(a, &au, b, near, None), Some(all));
+                assert_eq!(distance_km(a, &au, b, near, Some(all * 2.0)), Some(all));
+                assert_eq!(distance_km(a, &au, b, near, Some(all * 0.98 - 1.0)), None);
+            }
+        }
+    }
+
+    /// Visiting the APEIs nearest first picks the APEI the layer's order picks: the least
+    /// geodesic over every APEI's every boundary vertex (the first in the layer on a tie),
+    /// for point sites near the CCZ and oceans away.
+    #[test]
+    fn the_nearest_apei_is_the_least_of_all_measured_one_by_one() {
+        let c = Context::builtin().unwrap();
+        for lon in [-170.0, -150.0, -135.0, -118.0, -60.0, 20.0, 150.0] {
+            for lat in [-40.0, -5.0, 10.0, 16.0, 35.0] {
+                let p = geo::Point::new(lon, lat);
+                let mut brute: Option<(f64, &str)> = None;
+                for (area, b) in &c.apeis.areas {
+                    let d = if area.geometry.contains(&p) {
+                        0.0
+                    } else {
+                        b.points
+                            .iter()
+                            .map(|q| geodesic_km(p, *q))
+                            .fold(f64::INFINITY, f64::min)
+                    };
+                    if brute.is_none_or(|(best, _)| d < best) {
+                        brute = Some((d, &area.name));
+                    }
+                }
+                let found = c.apeis.nearest(&p.into(), p).unwrap();
+                let (d, name) = brute.unwrap();
+                assert_eq!(
+                    (found.distance_km, found.name.as_str()),
+                    (d, name),
+                    "at {p:?}"
+                );
             }
         }
     }
