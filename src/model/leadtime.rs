@@ -25,7 +25,7 @@ use crate::read::milestone::{DatedMilestone, MilestoneKind};
 use crate::read::record::{PermitStatus, ProjectRecord, Regime, StudyStage};
 
 /// One remaining stage on the calendar (its mean duration, given that the project proceeds).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StageSpan {
     pub stage: StudyStage,
     /// Decimal years (2031.5 is mid-2031).

@@ -34,12 +34,12 @@ use crate::portfolio::separation::{
     Allocation, Feed, FeedOutcome, PairFacts, Separation, Tier, allocate,
 };
 use crate::portfolio::timeline::{
-    DEFAULT_HORIZON_Y, FeedSource, Output, ProjectLine, SeparationTerms,
+    CalendarLine, DEFAULT_HORIZON_Y, FeedSource, Output, SeparationTerms,
 };
 use crate::read::record::ProjectRecord;
 
 /// A project as the first allocation pass needs it: its dates, output, product, site and
-/// owners (about 200 bytes; the timeline's [`ProjectLine`] holds the same and more).
+/// owners (about 200 bytes; the timeline's [`ProjectLine`](crate::portfolio::timeline::ProjectLine) holds the same and more).
 #[derive(Debug, Clone)]
 pub struct SupplyLine {
     id: String,
@@ -83,7 +83,7 @@ impl SupplyLine {
 }
 
 /// A project whose output the allocation places: the first pass's [`SupplyLine`] or the
-/// timeline's [`ProjectLine`].
+/// timeline's [`CalendarLine`].
 pub(crate) trait Supplier {
     fn output(&self) -> Output<'_>;
     /// Its first production if it proceeds at its mean pace.
@@ -106,12 +106,12 @@ impl Supplier for SupplyLine {
     }
 }
 
-impl Supplier for ProjectLine {
+impl Supplier for CalendarLine {
     fn output(&self) -> Output<'_> {
-        ProjectLine::output(self)
+        CalendarLine::output(self)
     }
     fn if_proceeds_year(&self) -> i32 {
-        self.first_production_year.if_proceeds
+        CalendarLine::if_proceeds_year(self)
     }
 }
 

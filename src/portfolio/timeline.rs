@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::appraisal::Appraisal;
 use crate::context::plants::PlantCalendar;
@@ -88,7 +88,7 @@ impl fmt::Display for Target {
 }
 
 /// A first-production year with its spread; null is never (no production by the horizon).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Years {
     /// The base case: the median outcome (null when it is never, or the project is
     /// blocked by a refused, revoked or terminated permit).
@@ -106,8 +106,10 @@ pub struct Years {
     pub never_reason: Option<String>,
 }
 
-/// One project on the calendar.
-#[derive(Debug, Clone, Serialize)]
+/// One project on the calendar. A run of any size keeps of it in memory only its
+/// [`CalendarLine`] and its [`Placement`]; the rest waits on disk (issue 21), hence
+/// `Deserialize`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProjectLine {
     pub id: String,
     pub name: String,
@@ -144,6 +146,7 @@ pub struct ProjectLine {
     /// Where its output is separated in its first year at full output (base; for a
     /// project outside the base case, as if it proceeds, on the room the base case leaves):
     /// the terms its valuation uses (null when it mines nothing).
+    #[serde(skip_deserializing)]
     pub separation_terms: Option<SeparationTerms>,
     /// Why the project is out of the base case whatever its chance (a refused, revoked or
     /// terminated permit that no dated event revives), if it is.
@@ -264,11 +267,13 @@ pub struct Band {
 /// 10-20 years a mine takes from discovery to output, so every stage in the samples shows.
 pub const DEFAULT_HORIZON_Y: i32 = 25;
 
-/// The investment timeline of a portfolio.
+/// The investment timeline of a portfolio, its projects kept as `P`: their lines in memory
+/// (the default), or (a run of any size) where they wait on disk.
 #[derive(Debug, Clone, Serialize)]
-pub struct Timeline {
+pub struct Timeline<P = Vec<ProjectLine>> {
     pub as_of: i32,
-    pub projects: Vec<ProjectLine>,
+    /// By first production if the project proceeds, then id.
+    pub projects: P,
     pub years: Vec<YearRow>,
     pub target: Option<Target>,
     /// First year from which the base supply meets the target and keeps meeting it until
@@ -397,11 +402,6 @@ impl ProjectLine {
         }
     }
 
-    /// This project's feed with no output ([`Output::feed_facts`]).
-    pub(crate) fn feed_facts(&self) -> Feed {
-        self.output().feed_facts()
-    }
-
     /// This project's feed in `year` ([`Output::feed_in`]).
     pub(crate) fn feed_in(
         &self,
@@ -411,6 +411,93 @@ impl ProjectLine {
         weight: f64,
     ) -> Option<Feed> {
         self.output().feed_in(year, first, ramp, weight)
+    }
+}
+
+/// What the timeline's allocation and capex need of a project (about 200 bytes): kept in
+/// memory for every project of a run of any size, while the rest of its [`ProjectLine`]
+/// waits on disk (issue 21).
+#[derive(Debug, Clone)]
+pub struct CalendarLine {
+    id: String,
+    /// First production: the base case, P10 and P90 (`None`: never), and if it proceeds.
+    base: Option<i32>,
+    p10: Option<i32>,
+    p90: Option<i32>,
+    if_proceeds: i32,
+    /// The weight of its output in the expected case (0-1).
+    chance_of_production: f64,
+    construction_start_year: Option<i32>,
+    /// Years of construction.
+    construction_y: u32,
+    /// US$ million real, spread evenly over the construction years.
+    capex_musd: f64,
+    /// Nameplate output counted as non-China supply and its contained TREO, t/y.
+    ndpr_t: f64,
+    dytb_t: f64,
+    treo_t: f64,
+    /// Years of nameplate output.
+    mine_life_y: f64,
+    feed: FeedSource,
+}
+
+impl CalendarLine {
+    /// The calendar part of `l`.
+    pub fn of(l: &ProjectLine) -> CalendarLine {
+        let y = &l.first_production_year;
+        CalendarLine {
+            id: l.id.clone(),
+            base: y.base,
+            p10: y.p10,
+            p90: y.p90,
+            if_proceeds: y.if_proceeds,
+            chance_of_production: l.chance_of_production,
+            construction_start_year: l.construction_start_year,
+            construction_y: l.construction_y,
+            capex_musd: l.capex_musd,
+            ndpr_t: l.ndpr_t,
+            dytb_t: l.dytb_t,
+            treo_t: l.treo_t,
+            mine_life_y: l.mine_life_y,
+            feed: l.feed.clone(),
+        }
+    }
+
+    /// What the allocation needs of its output.
+    pub(crate) fn output(&self) -> Output<'_> {
+        Output {
+            id: &self.id,
+            ndpr_t: self.ndpr_t,
+            dytb_t: self.dytb_t,
+            treo_t: self.treo_t,
+            mine_life_y: self.mine_life_y,
+            feed: &self.feed,
+        }
+    }
+
+    /// First production if the project proceeds at its mean pace.
+    pub(crate) fn if_proceeds_year(&self) -> i32 {
+        self.if_proceeds
+    }
+}
+
+/// What the timeline's allocation finds of a project on the base calendar: the fields of
+/// its [`ProjectLine`] that [`calendar`] fills in.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    separated_share: Option<f64>,
+    plants: Vec<String>,
+    sold_to_china_years: Vec<i32>,
+    separation_terms: Option<SeparationTerms>,
+}
+
+impl Placement {
+    /// Fills in `l`'s placement.
+    pub fn place(self, l: &mut ProjectLine) {
+        l.separated_share = self.separated_share;
+        l.plants = self.plants;
+        l.sold_to_china_years = self.sold_to_china_years;
+        l.separation_terms = self.separation_terms;
     }
 }
 
@@ -591,13 +678,12 @@ impl Calendar {
     }
 
     /// A project's first production on this calendar and the weight of its output.
-    fn first(self, l: &ProjectLine) -> (Option<i32>, f64) {
-        let y = &l.first_production_year;
+    fn first(self, l: &CalendarLine) -> (Option<i32>, f64) {
         match self {
-            Calendar::Early => (y.p10, 1.0),
-            Calendar::Base => (y.base, 1.0),
-            Calendar::Late => (y.p90, 1.0),
-            Calendar::Expected => (Some(y.if_proceeds), l.chance_of_production),
+            Calendar::Early => (l.p10, 1.0),
+            Calendar::Base => (l.base, 1.0),
+            Calendar::Late => (l.p90, 1.0),
+            Calendar::Expected => (Some(l.if_proceeds), l.chance_of_production),
         }
     }
 }
@@ -626,20 +712,51 @@ pub fn timeline(
     timeline_of(lines, as_of, horizon, ramp, target, sep)
 }
 
-/// [`timeline`] of the projects' lines ([`ProjectLine::of`], in any order) alone: what a
-/// streamed run keeps of each appraisal and record (issue 21).
+/// [`timeline`] of the projects' lines ([`ProjectLine::of`], in any order) alone.
 pub fn timeline_of(
-    mut lines: Vec<ProjectLine>,
+    lines: Vec<ProjectLine>,
     as_of: i32,
     horizon: i32,
     ramp: &[f64],
     target: Option<Target>,
     sep: &Separation,
 ) -> Timeline {
-    super::criteria::sort_in_place(&mut lines, |a, b| {
-        a.first_production_year
-            .if_proceeds
-            .cmp(&b.first_production_year.if_proceeds)
+    let calendar_lines: Vec<CalendarLine> = lines.iter().map(CalendarLine::of).collect();
+    let (t, placed) = calendar(&calendar_lines, as_of, horizon, ramp, target, sep);
+    drop(calendar_lines);
+    let mut lines: Vec<Option<ProjectLine>> = lines
+        .into_iter()
+        .zip(placed)
+        .map(|(mut l, p)| {
+            p.place(&mut l);
+            Some(l)
+        })
+        .collect();
+    let order = t.projects.clone();
+    t.with_projects(
+        order
+            .into_iter()
+            .filter_map(|row| lines[row].take())
+            .collect(),
+    )
+}
+
+/// The timeline of the projects' calendar lines (in any order; what a streamed run keeps
+/// of each appraisal and record, issue 21): its projects the rows of `lines` in the
+/// timeline's order, and what the allocation finds of each row.
+pub fn calendar(
+    lines: &[CalendarLine],
+    as_of: i32,
+    horizon: i32,
+    ramp: &[f64],
+    target: Option<Target>,
+    sep: &Separation,
+) -> (Timeline<Vec<usize>>, Vec<Placement>) {
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&lines[a], &lines[b]);
+        a.if_proceeds
+            .cmp(&b.if_proceeds)
             .then_with(|| a.id.cmp(&b.id))
     });
     // Each year's feeds in id order (the order of the allocation's outcomes), each the row
@@ -648,11 +765,11 @@ pub fn timeline_of(
     by_id.sort_by(|a, b| lines[*a].id.cmp(&lines[*b].id));
     let facts = crate::portfolio::separation::PairFacts::of(
         by_id.len(),
-        |k| std::borrow::Cow::Owned(lines[by_id[k]].feed_facts()),
+        |k| std::borrow::Cow::Owned(lines[by_id[k]].output().feed_facts()),
         sep,
     );
     // The year's allocation on calendar `cal`, the row of each of its feeds beside it.
-    let allocate = |lines: &[ProjectLine], year: i32, cal: Calendar| -> (Allocation, Vec<usize>) {
+    let allocate = |year: i32, cal: Calendar| -> (Allocation, Vec<usize>) {
         let (ks, mut feeds): (Vec<usize>, Vec<Feed>) = by_id
             .iter()
             .enumerate()
@@ -675,18 +792,19 @@ pub fn timeline_of(
     };
     // By row: NdPr mined and separated, Dy + Tb mined and separated over the horizon, t.
     let mut per_project = vec![[0.0f64; 4]; lines.len()];
+    let mut placed = vec![Placement::default(); lines.len()];
     let mut plant_full: BTreeMap<String, Vec<i32>> = BTreeMap::new();
     let mut plant_ndpr: BTreeMap<String, f64> = BTreeMap::new();
     let mut collector = crate::portfolio::assigned::TermsCollector::new(lines.len());
     let mut years: Vec<YearRow> = Vec::new();
     for year in as_of..=as_of + horizon {
-        let sums = |cal| Sums::of(&allocate(&lines, year, cal).0);
+        let sums = |cal| Sums::of(&allocate(year, cal).0);
         let (early, late, expected) = (
             sums(Calendar::Early),
             sums(Calendar::Late),
             sums(Calendar::Expected),
         );
-        let (base, rows) = allocate(&lines, year, Calendar::Base);
+        let (base, rows) = allocate(year, Calendar::Base);
         collector.observe(year, &base, &rows, sep);
         for (f, &row) in base.feeds.iter().zip(&rows) {
             let e = &mut per_project[row];
@@ -694,7 +812,7 @@ pub fn timeline_of(
             e[1] += f.separated_ndpr_t;
             e[2] += f.mined_dytb_t;
             e[3] += f.separated_dytb_t;
-            let l = &mut lines[row];
+            let l = &mut placed[row];
             for asg in &f.assignments {
                 let p = asg.plant.as_deref().unwrap_or("own");
                 if let Err(at) = l.plants.binary_search_by(|q| q.as_str().cmp(p)) {
@@ -722,8 +840,10 @@ pub fn timeline_of(
             .flat_map(|f| &f.assignments)
             .filter(|x| x.tier == Tier::Own)
             .fold((0.0, 0.0), |acc, x| (acc.0 + x.ndpr_t, acc.1 + x.dytb_t));
-        let capex = lines
+        // Summed in the timeline's order, as its readers add the projects' lines.
+        let capex = order
             .iter()
+            .map(|&row| &lines[row])
             .filter_map(|l| {
                 let start = l.construction_start_year?;
                 let c = l.construction_y.max(1) as i32;
@@ -755,8 +875,8 @@ pub fn timeline_of(
         });
     }
     drop(facts);
-    let terms = collector.finish(&lines, sep);
-    for ((l, t), [mn, sn, md, sd]) in lines.iter_mut().zip(terms).zip(per_project) {
+    let terms = collector.finish(lines, sep);
+    for ((l, t), [mn, sn, md, sd]) in placed.iter_mut().zip(terms).zip(per_project) {
         l.separated_share = if mn > 0.0 {
             Some(sn / mn)
         } else if md > 0.0 {
@@ -810,18 +930,38 @@ pub fn timeline_of(
             })
         })
     };
-    Timeline {
+    let t = Timeline {
         as_of,
         target_met_year: met(|y, o| sep_of(y, o).base),
         target_met_year_expected: met(|y, o| sep_of(y, o).expected),
         target_met_year_mined: met(|y, o| mined_of(y, o).base),
-        projects: lines,
+        projects: order,
         years,
         target,
         target_met_rule: TARGET_MET_RULE,
         band_note: "base puts every project at its median outcome (never for a project whose chance of production is below one half, or whose permit was refused, revoked or terminated); early and late put every project at its own P10 and P90 outcome at once (never counts no supply; late also puts every plant at its late date): a bound for the portfolio, not its percentiles; expected weights the supply at the year a project would produce if it proceeds by its chance of success",
         plants,
         separation_rule: SEPARATION_RULE,
+    };
+    (t, placed)
+}
+
+impl<P> Timeline<P> {
+    /// The same timeline with its projects kept as `projects`.
+    pub fn with_projects<Q>(self, projects: Q) -> Timeline<Q> {
+        Timeline {
+            as_of: self.as_of,
+            projects,
+            years: self.years,
+            target: self.target,
+            target_met_year: self.target_met_year,
+            target_met_year_expected: self.target_met_year_expected,
+            target_met_year_mined: self.target_met_year_mined,
+            band_note: self.band_note,
+            target_met_rule: self.target_met_rule,
+            plants: self.plants,
+            separation_rule: self.separation_rule,
+        }
     }
 }
 
