@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use prospect::portfolio::timeline::Target;
 
-use super::{ModelArgs, OutputArgs, OutputFormat, write_report};
+use super::{ModelArgs, OutputArgs, OutputFormat, emit};
 
 #[derive(clap::Args)]
 pub struct TimelineArgs {
@@ -49,49 +49,94 @@ pub fn run(args: TimelineArgs) -> Result<u8> {
     }
     args.model.one_stdin(&args.files, &[])?;
     let (assumptions, terms, context) = args.model.load()?;
-    // Streamed (issue 21): each project is kept as its line and, for a plant record, its
-    // plant, never as its appraisal and record.
+    let run = (&assumptions, &terms, &context);
+    // Streamed (issue 21): each project is kept as its calendar line (what the allocation
+    // needs) and, for a plant record, its plant; the rest of its line waits in a temporary
+    // file until it is written.
+    use prospect::output::{Blobs, Slot, SpilledLines};
+    use prospect::portfolio::timeline::{CalendarLine, ProjectLine};
     use prospect::portfolio::{plant_records, timeline};
-    let Some((kept, report)) = super::streamed::stream(
+    let Some(plants) = super::streamed::plants(&args.files, &args.model, run, false)? else {
+        return Ok(1);
+    };
+    let spill_error =
+        |e| anyhow::anyhow!("cannot keep the projects' lines in a temporary file: {e}");
+    let mut blobs = Blobs::new().map_err(spill_error)?;
+    let (mut lines, mut slots, mut plant_list) = (Vec::new(), Vec::<Slot>::new(), Vec::new());
+    let mut failed: Option<std::io::Error> = None;
+    let report = super::streamed::stream_each(
         &args.files,
         &args.model,
-        (&assumptions, &terms, &context),
-        false,
+        run,
+        plants.as_ref(),
         &|r, p| {
+            let line = ProjectLine::of(&p, r);
             (
-                timeline::ProjectLine::of(&p, r),
+                CalendarLine::of(&line),
+                serde_json::to_vec(&line),
                 plant_records::plant_of(r, &p).map(Box::new),
             )
         },
-    )?
-    else {
+        &mut |(line, json, plant)| {
+            let slot = json
+                .map_err(std::io::Error::from)
+                .and_then(|j| blobs.push(&j));
+            match slot {
+                Ok(s) => slots.push(s),
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
+            lines.push(line);
+            plant_list.extend(plant.map(|p| *p));
+        },
+    )?;
+    drop(plants);
+    let Some(report) = report else {
         return Ok(1);
     };
+    if let Some(e) = failed {
+        return Err(spill_error(e));
+    }
     let mut sep = args.model.separation(&assumptions)?;
-    // The plants taken out, then the lines collected in the same buffer.
-    let mut kept = kept;
-    let plants: Vec<_> = kept
-        .iter_mut()
-        .filter_map(|(_, plant)| plant.take().map(|p| *p))
-        .collect();
-    let lines: Vec<timeline::ProjectLine> = kept.into_iter().map(|(line, _)| line).collect();
-    plant_records::add(&mut sep, plants);
-    let t = timeline::timeline_of(
-        lines,
+    plant_records::add(&mut sep, plant_list);
+    let (t, mut placed) = timeline::calendar(
+        &lines,
         report.as_of,
         args.horizon,
         &assumptions.schedule.ramp_up,
         args.target,
         &sep,
     );
-    write_report(
-        &args.out,
-        &t,
-        || prospect::output::portfolio::timeline_table(&t),
-        || match args.rows {
-            CsvRows::Years => prospect::output::portfolio::timeline_csv(&t),
-            CsvRows::Projects => prospect::output::portfolio::timeline_projects_csv(&t),
+    drop((lines, sep));
+    let order: Vec<_> = t
+        .projects
+        .iter()
+        .map(|&row| (slots[row], std::mem::take(&mut placed[row])))
+        .collect();
+    drop((slots, placed));
+    let t = t.with_projects(SpilledLines::new(
+        blobs.finish().map_err(spill_error)?,
+        order,
+    ));
+    use prospect::output::portfolio as out;
+    let output = args.out.output.as_deref();
+    match args.out.format {
+        OutputFormat::Json => emit(output, |w| {
+            serde_json::to_writer_pretty(&mut *w, &t)?;
+            w.write_all(b"\n")
+        })?,
+        OutputFormat::Table => {
+            let table = out::timeline_table(&t).map_err(spill_error)?;
+            emit(output, |w| w.write_all(table.as_bytes()))?
+        }
+        OutputFormat::Csv => match args.rows {
+            CsvRows::Years => {
+                let csv = out::timeline_csv(&t)?;
+                emit(output, |w| w.write_all(&csv))?
+            }
+            CsvRows::Projects => emit(output, |w| out::timeline_projects_csv(&t, w))?,
         },
-    )?;
+    }
     Ok(0)
 }

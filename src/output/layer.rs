@@ -11,7 +11,7 @@
 //! (all strings, all numbers or all booleans), and is written as JSON text otherwise.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io;
 
 use serde_json::Value;
 
@@ -570,58 +570,17 @@ pub fn decode(bytes: &[u8]) -> io::Result<Row> {
     })
 }
 
-/// Encoded rows in a temporary file (deleted when dropped), read back in any order.
-pub struct Spill {
-    out: io::BufWriter<std::fs::File>,
-    at: u64,
-}
+/// Encoded rows in a temporary file, and where each lies in it.
+pub use super::spill::{Blobs as Spill, Slot};
 
-/// Where a row lies in the spill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Slot {
-    pub offset: u64,
-    pub len: u32,
-}
-
-impl Spill {
-    pub fn new() -> io::Result<Spill> {
-        Ok(Spill {
-            out: io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
-            at: 0,
-        })
-    }
-
-    /// Appends an encoded row.
-    pub fn push(&mut self, bytes: &[u8]) -> io::Result<Slot> {
-        let len = u32::try_from(bytes.len())
-            .map_err(|_| io::Error::other("a feature over 4 GiB cannot be written"))?;
-        self.out.write_all(bytes)?;
-        let slot = Slot {
-            offset: self.at,
-            len,
-        };
-        self.at += u64::from(len);
-        Ok(slot)
-    }
-
-    /// The spill, ready to be read.
-    pub fn finish(self) -> io::Result<Rows> {
-        let file = self.out.into_inner().map_err(|e| e.into_error())?;
-        Ok(Rows { file })
-    }
-}
-
-/// A finished [`Spill`].
-pub struct Rows {
-    file: std::fs::File,
-}
+/// A finished [`Spill`] of encoded rows.
+pub type Rows = super::spill::BlobFile;
 
 impl Rows {
     /// The row at `slot` (safe to call from many threads at once).
-    pub fn get(&self, slot: Slot) -> io::Result<Row> {
-        use std::os::unix::fs::FileExt;
-        let mut buf = vec![0; slot.len as usize];
-        self.file.read_exact_at(&mut buf, slot.offset)?;
+    pub fn row(&self, slot: Slot) -> io::Result<Row> {
+        let mut buf = Vec::new();
+        self.read(slot, &mut buf)?;
         decode(&buf)
     }
 }
@@ -643,7 +602,7 @@ pub fn for_each_feature(
         let texts: Vec<io::Result<Vec<u8>>> = chunk
             .par_iter()
             .map(|(slot, rank)| {
-                let mut row = rows.get(*slot)?;
+                let mut row = rows.row(*slot)?;
                 row.set_rank(*rank);
                 let mut out = Vec::with_capacity(slot.len as usize * 2);
                 layout.write_feature(&row, &mut out)?;
@@ -668,7 +627,7 @@ pub fn for_each_row(
         let decoded: Vec<io::Result<Row>> = chunk
             .par_iter()
             .map(|(slot, rank)| {
-                let mut row = rows.get(*slot)?;
+                let mut row = rows.row(*slot)?;
                 row.set_rank(*rank);
                 Ok(row)
             })

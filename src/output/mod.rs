@@ -18,7 +18,7 @@ pub mod report;
 pub mod reserve;
 mod spill;
 pub mod whatif;
-pub use spill::{AppraisalWriter, Encoded, Encoder, Form};
+pub use spill::{AppraisalWriter, BlobFile, Blobs, Encoded, Encoder, Form, Slot, SpilledLines};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, synced and then
 /// renamed into place: an interrupted run never leaves a half-written file, and the
@@ -203,19 +203,30 @@ pub(crate) fn num(v: Option<f64>, decimals: usize) -> String {
 
 /// Aligns rows of cells under a header (first `left` columns left-aligned).
 pub(crate) fn aligned(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header[i].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    aligned_each(header, left, &mut |row| {
+        rows.iter().try_for_each(|r| row(r))
+    })
+    .unwrap_or_else(|e: std::convert::Infallible| match e {})
+}
+
+/// [`aligned`] over rows that `rows` makes twice, handing each to its argument (once to
+/// measure the columns, once to write them), so that a table of a million rows is never
+/// held whole; stops at `rows`' first error.
+pub(crate) fn aligned_each<E>(
+    header: &[&str],
+    left: usize,
+    rows: &mut dyn FnMut(&mut dyn FnMut(&[String]) -> Result<(), E>) -> Result<(), E>,
+) -> Result<String, E> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    rows(&mut |r| {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+        Ok(())
+    })?;
     let mut out = String::new();
-    let mut line = |cells: Vec<&str>| {
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
         let parts: Vec<String> = cells
-            .iter()
             .enumerate()
             .map(|(i, c)| {
                 if i < left {
@@ -227,11 +238,12 @@ pub(crate) fn aligned(header: &[&str], rows: &[Vec<String>], left: usize) -> Str
             .collect();
         let _ = writeln!(out, "{}", parts.join("  ").trim_end());
     };
-    line(header.to_vec());
-    for r in rows {
-        line(r.iter().map(String::as_str).collect());
-    }
-    out
+    line(&mut header.iter().copied());
+    rows(&mut |r| {
+        line(&mut r.iter().map(String::as_str));
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::{aligned, neutralise, num, printable};
+use super::{aligned, aligned_each, neutralise, num, printable};
+use crate::portfolio::timeline::{ProjectLine, ProjectLines};
 
 /// The ranking as a table, with each criterion's contribution.
 pub fn rank_table(r: &crate::portfolio::rank::Ranking) -> String {
@@ -125,8 +126,11 @@ pub fn rank_csv(r: &crate::portfolio::rank::Ranking) -> Result<Vec<u8>, csv::Err
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// The timeline: projects by first production, then supply and capex by year.
-pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
+/// The timeline: projects by first production, then supply and capex by year (the
+/// projects read twice, to measure the columns and to write them).
+pub fn timeline_table<P: ProjectLines>(
+    t: &crate::portfolio::timeline::Timeline<P>,
+) -> std::io::Result<String> {
     let header = [
         "id",
         "name",
@@ -143,37 +147,35 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
         "P90",
         "P(NPV>0)",
     ];
-    let rows: Vec<Vec<String>> = t
-        .projects
-        .iter()
-        .map(|p| {
-            let y = &p.first_production_year;
-            let npv = &p.npv_spread;
-            vec![
-                printable(&p.id),
-                printable(&p.name).chars().take(26).collect(),
-                p.stage.clone().unwrap_or_default(),
-                p.construction_start_year
-                    .map_or("-".into(), |y| y.to_string()),
-                never(y.p10),
-                never(y.base),
-                never(y.p90),
-                num(Some(p.capex_musd), 0),
-                num(Some(p.ndpr_t), 0),
-                num(Some(p.dytb_t), 0),
-                dash(num(npv.npv_p10_musd, 0)),
-                dash(num(npv.npv_p50_musd, 0)),
-                dash(num(npv.npv_p90_musd, 0)),
-                dash(num(npv.prob_npv_positive, 2)),
-            ]
+    let row = |p: &ProjectLine| {
+        let y = &p.first_production_year;
+        let npv = &p.npv_spread;
+        vec![
+            printable(&p.id),
+            printable(&p.name).chars().take(26).collect(),
+            p.stage.clone().unwrap_or_default(),
+            p.construction_start_year
+                .map_or("-".into(), |y| y.to_string()),
+            never(y.p10),
+            never(y.base),
+            never(y.p90),
+            num(Some(p.capex_musd), 0),
+            num(Some(p.ndpr_t), 0),
+            num(Some(p.dytb_t), 0),
+            dash(num(npv.npv_p10_musd, 0)),
+            dash(num(npv.npv_p50_musd, 0)),
+            dash(num(npv.npv_p90_musd, 0)),
+            dash(num(npv.prob_npv_positive, 2)),
+        ]
+    };
+    let mut simulated = false;
+    let mut out = aligned_each(&header, 3, &mut |each| {
+        t.projects.try_each(&mut |p| {
+            simulated |= p.npv_spread.simulated();
+            each(&row(p))
         })
-        .collect();
-    let mut out = aligned(&header, &rows, 3);
-    let _ = writeln!(
-        out,
-        "\n{}",
-        spread_note(t.projects.iter().any(|p| p.npv_spread.simulated()))
-    );
+    })?;
+    let _ = writeln!(out, "\n{}", spread_note(simulated));
     let header = [
         "year",
         "capex US$m",
@@ -276,7 +278,7 @@ pub fn timeline_table(t: &crate::portfolio::timeline::Timeline) -> String {
         );
         let _ = writeln!(out, "Met: {}.", t.target_met_rule);
     }
-    out
+    Ok(out)
 }
 
 /// Years as ranges: `2026-2030, 2034`.
@@ -302,7 +304,7 @@ fn year_ranges(years: &[i32]) -> String {
     }
 }
 
-pub fn timeline_csv(t: &crate::portfolio::timeline::Timeline) -> Result<Vec<u8>, csv::Error> {
+pub fn timeline_csv<P>(t: &crate::portfolio::timeline::Timeline<P>) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "year",
@@ -798,11 +800,12 @@ fn spread_cells(s: &crate::portfolio::spread::Spread) -> Vec<String> {
 
 /// The timeline's projects as CSV (`timeline --format csv --rows projects`): one row per
 /// project, in the table's order, with first production P10/base/P90 and the
-/// simulation's NPV spread.
-pub fn timeline_projects_csv(
-    t: &crate::portfolio::timeline::Timeline,
-) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// simulation's NPV spread, written to `out` as the projects are read.
+pub fn timeline_projects_csv<P: ProjectLines>(
+    t: &crate::portfolio::timeline::Timeline<P>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     let mut header = vec![
         "id",
         "name",
@@ -824,7 +827,7 @@ pub fn timeline_projects_csv(
     header.extend(&SPREAD_COLUMNS[..4]);
     w.write_record(&header)?;
     let year = |y: Option<i32>| y.map_or_else(String::new, |y| y.to_string());
-    for p in &t.projects {
+    t.projects.try_each(&mut |p| {
         let y = &p.first_production_year;
         let mut row = vec![
             neutralise(&p.id),
@@ -845,9 +848,9 @@ pub fn timeline_projects_csv(
             p.china_linked.to_string(),
         ];
         row.extend(npv_spread_cells(&p.npv_spread));
-        w.write_record(&row)?;
-    }
-    w.into_inner().map_err(|e| e.into_error().into())
+        Ok(w.write_record(&row)?)
+    })?;
+    w.flush()
 }
 
 /// An optional number in a CSV cell, three places (empty when null).

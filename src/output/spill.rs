@@ -12,6 +12,7 @@ use super::appraisal::{
     CASHFLOW_COLUMNS, CSV_COLUMNS, Cells, DRAW_COLUMNS, cashflow_rows, csv_cells, draw_rows,
 };
 use super::neutralise;
+use crate::portfolio::timeline::{Placement, ProjectLine, ProjectLines};
 
 /// A project's place in the report: NPV (highest first, unvalued last), then id.
 #[derive(Debug, Clone)]
@@ -26,42 +27,90 @@ impl Key {
     }
 }
 
-/// Blobs of bytes, one per project, in a temporary file, read back in report order.
+/// Blobs of bytes in a temporary file (deleted when dropped), read back in any order.
+pub struct Blobs {
+    out: BufWriter<File>,
+    at: u64,
+}
+
+/// Where a blob lies in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub offset: u64,
+    pub len: u32,
+}
+
+impl Blobs {
+    pub fn new() -> io::Result<Blobs> {
+        Ok(Blobs {
+            out: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            at: 0,
+        })
+    }
+
+    /// Appends a blob.
+    pub fn push(&mut self, blob: &[u8]) -> io::Result<Slot> {
+        let len = u32::try_from(blob.len())
+            .map_err(|_| io::Error::other("a project's output over 4 GiB cannot be written"))?;
+        self.out.write_all(blob)?;
+        let slot = Slot {
+            offset: self.at,
+            len,
+        };
+        self.at += u64::from(len);
+        Ok(slot)
+    }
+
+    /// The blobs, ready to be read.
+    pub fn finish(self) -> io::Result<BlobFile> {
+        let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        Ok(BlobFile { file })
+    }
+}
+
+/// A finished [`Blobs`].
+pub struct BlobFile {
+    file: File,
+}
+
+impl BlobFile {
+    /// Reads the blob at `slot` into `buf` (safe to call from many threads at once).
+    /// Unbuffered: read in another order than written, the blobs are scattered over the
+    /// file, and a read-ahead buffer would be thrown away each time.
+    pub fn read(&self, slot: Slot, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.resize(slot.len as usize, 0);
+        read_at(&self.file, buf, slot.offset)
+    }
+}
+
+/// Blobs of bytes, one per project, read back in report order.
 struct Spill {
-    file: BufWriter<File>,
-    written: u64,
-    entries: Vec<(Key, u64, usize)>,
+    blobs: Blobs,
+    entries: Vec<(Key, Slot)>,
 }
 
 impl Spill {
     fn new() -> io::Result<Spill> {
         Ok(Spill {
-            file: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
-            written: 0,
+            blobs: Blobs::new()?,
             entries: Vec::new(),
         })
     }
 
     fn push(&mut self, key: Key, blob: &[u8]) -> io::Result<()> {
-        self.file.write_all(blob)?;
-        self.entries.push((key, self.written, blob.len()));
-        self.written += blob.len() as u64;
+        let slot = self.blobs.push(blob)?;
+        self.entries.push((key, slot));
         Ok(())
     }
 
     /// Calls `each` with every blob, in report order.
     fn for_each_sorted(self, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-        let Spill {
-            file, mut entries, ..
-        } = self;
+        let Spill { blobs, mut entries } = self;
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        // Unbuffered reads of exactly one blob each: in report order the blobs are
-        // scattered over the file, and a read-ahead buffer would be thrown away each time.
-        let file = file.into_inner()?;
+        let file = blobs.finish()?;
         let mut blob = Vec::new();
-        for (_, offset, len) in entries {
-            blob.resize(len, 0);
-            read_at(&file, &mut blob, offset)?;
+        for (_, slot) in entries {
+            file.read(slot, &mut blob)?;
             each(&blob)?;
         }
         Ok(())
@@ -343,5 +392,56 @@ fn write_rows(spill: Option<Spill>, header: &[&str], out: &mut dyn Write) -> io:
     match spill {
         Some(s) => s.for_each_sorted(|rows| out.write_all(rows)),
         None => Ok(()),
+    }
+}
+
+/// A timeline's project lines on disk (a run of any size, issue 21): each line's
+/// [`Placement`] in memory, the rest of it in a temporary file as JSON, in the timeline's
+/// order.
+pub struct SpilledLines {
+    file: BlobFile,
+    lines: Vec<(Slot, Placement)>,
+}
+
+impl SpilledLines {
+    /// The lines at `lines`' slots of `file`, in that order, each with its placement.
+    pub fn new(file: BlobFile, lines: Vec<(Slot, Placement)>) -> SpilledLines {
+        SpilledLines { file, lines }
+    }
+
+    /// The line at `slot` with `placement`, read through `buf`.
+    fn line(
+        &self,
+        (slot, placement): &(Slot, Placement),
+        buf: &mut Vec<u8>,
+    ) -> io::Result<ProjectLine> {
+        self.file.read(*slot, buf)?;
+        let mut line: ProjectLine = serde_json::from_slice(buf).map_err(|_| corrupt())?;
+        placement.clone().place(&mut line);
+        Ok(line)
+    }
+}
+
+impl ProjectLines for SpilledLines {
+    fn count(&self) -> usize {
+        self.lines.len()
+    }
+    fn try_each(&self, each: &mut dyn FnMut(&ProjectLine) -> io::Result<()>) -> io::Result<()> {
+        let mut buf = Vec::new();
+        self.lines
+            .iter()
+            .try_for_each(|l| each(&self.line(l, &mut buf)?))
+    }
+}
+
+impl serde::Serialize for SpilledLines {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = serializer.serialize_seq(Some(self.lines.len()))?;
+        let mut buf = Vec::new();
+        for l in &self.lines {
+            seq.serialize_element(&self.line(l, &mut buf).map_err(S::Error::custom)?)?;
+        }
+        seq.end()
     }
 }

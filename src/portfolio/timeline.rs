@@ -491,6 +491,37 @@ pub struct Placement {
     separation_terms: Option<SeparationTerms>,
 }
 
+/// A timeline's projects wherever they are kept (in memory, or on disk for a run of any
+/// size), read in the timeline's order.
+pub trait ProjectLines {
+    /// How many.
+    fn count(&self) -> usize;
+    /// Calls `each` with every line in order; stops at the first error.
+    fn try_each(
+        &self,
+        each: &mut dyn FnMut(&ProjectLine) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
+}
+
+impl ProjectLines for Vec<ProjectLine> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn try_each(
+        &self,
+        each: &mut dyn FnMut(&ProjectLine) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.iter().try_for_each(each)
+    }
+}
+
+impl CalendarLine {
+    /// The project's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 impl Placement {
     /// Fills in `l`'s placement.
     pub fn place(self, l: &mut ProjectLine) {
