@@ -58,12 +58,12 @@ pub struct ReportArgs {
 pub const WHOLE_MAX_PROJECTS: usize = 20_000;
 
 /// What the first streamed pass keeps of each project: its ranking criteria (with the
-/// committee's inputs), its line on the timeline and, for a plant record, its plant, what
+/// committee's inputs), its calendar line and, for a plant record, its plant, what
 /// the aggregate charts count, and its GeoJSON feature (encoded, on its way to the
 /// temporary file) with `--geojson`.
 type First = (
     prospect::portfolio::criteria::Criteria,
-    prospect::portfolio::timeline::ProjectLine,
+    prospect::portfolio::timeline::CalendarLine,
     Option<Box<prospect::context::plants::Plant>>,
     prospect::output::report::SummaryPoint,
     Option<(Vec<u8>, prospect::output::layer::Schema)>,
@@ -148,7 +148,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     let ranges = &assumptions.validation.typical_grade_pct;
     let with_layer = args.geojson.is_some();
     let mut all: Vec<Criteria> = Vec::new();
-    let mut lines: Vec<timeline::ProjectLine> = Vec::new();
+    let mut lines: Vec<timeline::CalendarLine> = Vec::new();
     let mut plant_list = Vec::new();
     let mut summary = prospect::output::report::Summary::default();
     let mut layer = match with_layer {
@@ -175,7 +175,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
             });
             (
                 Criteria::new(&p, r, Some(ranges)),
-                timeline::ProjectLine::of(&p, r),
+                timeline::CalendarLine::of(&timeline::ProjectLine::of(&p, r)),
                 plant_records::plant_of(r, &p).map(Box::new),
                 prospect::output::report::SummaryPoint::of(&p),
                 row,
@@ -236,8 +236,8 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     drop(all);
     let mut sep = args.model.separation(&assumptions)?;
     plant_records::add(&mut sep, plant_list);
-    let timeline = timeline::timeline_of(
-        lines,
+    let (timeline, mut placed) = timeline::calendar(
+        &lines,
         head.as_of,
         timeline::DEFAULT_HORIZON_Y,
         &assumptions.schedule.ramp_up,
@@ -258,6 +258,29 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     };
     drop(plants);
     let (records, projects): (Vec<_>, Vec<_>) = kept.into_iter().flatten().map(|b| *b).unzip();
+    // The timeline holds the lines of the projects kept (its charts draw no others), each
+    // made again from its appraisal with what the allocation found of it.
+    let mut kept_lines: Vec<timeline::ProjectLine> = records
+        .iter()
+        .zip(&projects)
+        .map(|(r, p)| timeline::ProjectLine::of(p, r))
+        .collect();
+    let kept_at: std::collections::HashMap<&str, usize> = projects
+        .iter()
+        .enumerate()
+        .map(|(k, p)| (p.id.as_str(), k))
+        .collect();
+    for (row, l) in lines.iter().enumerate() {
+        if let Some(&k) = kept_at.get(l.id()) {
+            std::mem::take(&mut placed[row]).place(&mut kept_lines[k]);
+        }
+    }
+    drop((kept_at, lines, placed));
+    kept_lines.sort_by(|a, b| {
+        let year = |l: &timeline::ProjectLine| l.first_production_year.if_proceeds;
+        year(a).cmp(&year(b)).then_with(|| a.id.cmp(&b.id))
+    });
+    let timeline = timeline.with_projects(kept_lines);
     report.projects = projects;
     report.projects.sort_by(|x, y| {
         prospect::appraisal::report_order((x.npv_musd.base, &x.id), (y.npv_musd.base, &y.id))
