@@ -209,13 +209,17 @@ pub(crate) fn aligned(header: &[&str], rows: &[Vec<String>], left: usize) -> Str
     .unwrap_or_else(|e: std::convert::Infallible| match e {})
 }
 
+/// Hands each row of a table to its argument, in order; stops at the first error.
+pub(crate) type EachRow<'a, E> =
+    dyn FnMut(&mut dyn FnMut(&[String]) -> Result<(), E>) -> Result<(), E> + 'a;
+
 /// [`aligned`] over rows that `rows` makes twice, handing each to its argument (once to
 /// measure the columns, once to write them), so that a table of a million rows is never
 /// held whole; stops at `rows`' first error.
 pub(crate) fn aligned_each<E>(
     header: &[&str],
     left: usize,
-    rows: &mut dyn FnMut(&mut dyn FnMut(&[String]) -> Result<(), E>) -> Result<(), E>,
+    rows: &mut EachRow<'_, E>,
 ) -> Result<String, E> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     rows(&mut |r| {
