@@ -545,6 +545,24 @@ pub fn appraise_at(
     sim: Option<&SimOptions>,
     plant: Option<&PlantTerms>,
 ) -> Appraisal {
+    appraise_in(rec, site, a, terms, sim, plant, false)
+}
+
+/// [`appraise_at`]; with `allocation_only`, only what the first allocation pass reads
+/// (the output, product form, remaining life, lead time and first-production outlook,
+/// with the owner's decision) is made, the same as in the full appraisal: no IRR,
+/// breakeven, payback, funding, study comparison and bridge, mud summary, instruments or
+/// simulation.
+fn appraise_in(
+    rec: &ProjectRecord,
+    site: SiteContext,
+    a: &Assumptions,
+    terms: &Terms,
+    sim: Option<&SimOptions>,
+    plant: Option<&PlantTerms>,
+    allocation_only: bool,
+) -> Appraisal {
+    let sim = sim.filter(|_| !allocation_only);
     let mut log = Provenance::default();
     if rec.is_plant() {
         // A separation plant project (issue 16): dated like any project, then placed in the
@@ -590,12 +608,8 @@ pub fn appraise_at(
     let idle = built_mine_choice(&basis, &inputs, &mut years, a, terms);
     let npv = cashflow::value(&years, rate, terms.discounting, true);
     let net: Vec<f64> = years.iter().map(|y| y.net).collect();
-    let irr = cashflow::irr(&net);
     let construction = basis.construction_y as usize;
     let scratch = std::cell::RefCell::new(Vec::with_capacity(cashflow::MAX_YEARS));
-    let breakeven = cashflow::breakeven_factor(|k| {
-        cashflow::value_at(&inputs, k, &scratch, rate, terms.discounting, true)
-    });
 
     let mut out = Appraisal::blank(rec, placed);
     out.valued = true;
@@ -648,6 +662,22 @@ pub fn appraise_at(
     let share = if owner_value.proceeds { 1.0 } else { 0.0 };
     out.owner = Some(owner_value);
     out.decide(share);
+    if allocation_only {
+        out.annual_treo_t = Some(production.annual_treo_t);
+        out.annual_ndpr_t = Some(production.annual_ndpr_t);
+        out.annual_dytb_t = Some(production.annual_dytb_t);
+        out.mine_life_y = Some(production.mine_life_y);
+        if production.commodity == Commodity::RareEarths {
+            out.product_form = Some(production.product_form.as_str().to_owned());
+        }
+        out.remaining_life_y = Some(basis.remaining_life_y);
+        state_programme(rec, &mut out);
+        return out;
+    }
+    let irr = cashflow::irr(&net);
+    let breakeven = cashflow::breakeven_factor(|k| {
+        cashflow::value_at(&inputs, k, &scratch, rate, terms.discounting, true)
+    });
     out.irr_pct = irr.pct();
     out.irr_note = match &irr {
         Irr::Unique { .. } => None,
@@ -1051,6 +1081,10 @@ pub struct Run<'a> {
     /// Each record's assigned plant, by id, from a first allocation pass (none: every
     /// product is priced at its nearest plant).
     pub plants: Option<&'a crate::portfolio::assigned::AssignedPlants>,
+    /// The first allocation pass: each appraisal holds only what the allocation reads
+    /// (its output and dates, `portfolio::assigned::SupplyLine` and
+    /// `portfolio::plant_records::plant_of`), the rest left blank.
+    pub allocation_only: bool,
 }
 
 /// Reads `paths` and appraises their records as they are read, for runs of any size:
@@ -1079,13 +1113,14 @@ pub fn appraise_files<T: Send>(
                     .par_iter()
                     .map(|r| {
                         let plant = run.plants.and_then(|m| m.get(&r.id));
-                        let p = appraise_at(
+                        let p = appraise_in(
                             r,
                             run.context.locate(r),
                             run.assumptions,
                             run.terms,
                             run.sim,
                             plant.as_ref(),
+                            run.allocation_only,
                         );
                         map(r, p)
                     })
@@ -1117,5 +1152,50 @@ fn dy_tb_split(p: &Production) -> (Option<f64>, Option<f64>) {
         )
     } else {
         (None, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first allocation pass's appraisal gives the allocation what the full appraisal
+    /// gives it: the same supply line and plant record for every sample project and a
+    /// synthetic set (every model path: valued and unvalued, seabed, plants, studies).
+    #[test]
+    fn the_allocation_only_appraisal_supplies_as_the_full_one() {
+        let a = Assumptions::defaults();
+        let terms = Terms::resolve(&a, &Options::at(2026)).unwrap();
+        let context = Context::builtin().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut records = crate::read::read_all(&[root.join("samples/projects.csv")])
+            .unwrap()
+            .records;
+        let mut synthetic = Vec::new();
+        crate::synth::write(600, 7, &mut synthetic).unwrap();
+        crate::read::visit_bytes(
+            "synth.csv",
+            crate::read::InputFormat::Csv,
+            &synthetic,
+            &mut |e| {
+                if let crate::read::Event::Record(p) = e {
+                    records.push(p.record);
+                }
+            },
+        );
+        assert!(records.len() > 600);
+        let mut supplying = 0;
+        for r in &records {
+            let full = appraise_at(r, context.locate(r), &a, &terms, None, None);
+            let first = appraise_in(r, context.locate(r), &a, &terms, None, None, true);
+            let line =
+                |p: &Appraisal| format!("{:?}", crate::portfolio::assigned::SupplyLine::of(p, r));
+            assert_eq!(line(&first), line(&full), "{}", r.id);
+            supplying += usize::from(line(&full) != "None");
+            let plant =
+                |p: &Appraisal| format!("{:?}", crate::portfolio::plant_records::plant_of(r, p));
+            assert_eq!(plant(&first), plant(&full), "{}", r.id);
+        }
+        assert!(supplying > 100, "{supplying} supplying projects");
     }
 }

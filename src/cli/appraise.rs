@@ -82,6 +82,7 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
         sim: Some(&sim),
         progress: &progress,
         plants: plants.as_ref(),
+        allocation_only: false,
     };
     // Projects stream through the writer (a table, read by people, keeps them all).
     let mut kept = Vec::new();

@@ -77,6 +77,7 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         sim: Some(&sim),
         progress: &progress,
         plants: Some(&plants),
+        allocation_only: false,
     };
     let mut spill = Spill::new().context("cannot make a temporary file for the layer")?;
     let mut schema = Schema::default();

@@ -514,6 +514,7 @@ pub fn assigned_plants(
         sim: None,
         progress: &ProgressBar::hidden(),
         plants: None,
+        allocation_only: true,
     };
     let mut lines = Vec::new();
     let mut plants = Vec::new();

@@ -98,6 +98,7 @@ pub fn stream_each<T: Send>(
         sim: Some(&sim),
         progress: &progress,
         plants,
+        allocation_only: false,
     };
     let tally = prospect::appraise::appraise_files(
         files,
