@@ -34,12 +34,12 @@ use crate::portfolio::separation::{
     Allocation, Feed, FeedOutcome, PairFacts, Separation, Tier, allocate,
 };
 use crate::portfolio::timeline::{
-    CalendarLine, DEFAULT_HORIZON_Y, FeedSource, Output, SeparationTerms,
+    CalendarLine, DEFAULT_HORIZON_Y, FeedSource, Output, ProjectLine, SeparationTerms,
 };
 use crate::read::record::ProjectRecord;
 
 /// A project as the first allocation pass needs it: its dates, output, product, site and
-/// owners (about 200 bytes; the timeline's [`ProjectLine`](crate::portfolio::timeline::ProjectLine) holds the same and more).
+/// owners (about 200 bytes; the timeline's [`ProjectLine`] holds the same and more).
 #[derive(Debug, Clone)]
 pub struct SupplyLine {
     id: String,
@@ -82,6 +82,32 @@ impl SupplyLine {
     }
 }
 
+impl SupplyLine {
+    /// The supply part of a timeline line (whatever it supplies, none included).
+    pub(crate) fn of_line(l: &ProjectLine) -> SupplyLine {
+        let y = &l.first_production_year;
+        SupplyLine {
+            id: l.id.clone(),
+            base_year: y.base,
+            if_proceeds_year: y.if_proceeds,
+            ndpr_t: l.ndpr_t,
+            dytb_t: l.dytb_t,
+            treo_t: l.treo_t,
+            mine_life_y: l.mine_life_y,
+            feed: l.feed.clone(),
+        }
+    }
+
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// First production in the base case (`None`: never).
+    pub(crate) fn base_year(&self) -> Option<i32> {
+        self.base_year
+    }
+}
+
 /// A project whose output the allocation places: the first pass's [`SupplyLine`] or the
 /// timeline's [`CalendarLine`].
 pub(crate) trait Supplier {
@@ -108,10 +134,10 @@ impl Supplier for SupplyLine {
 
 impl Supplier for CalendarLine {
     fn output(&self) -> Output<'_> {
-        CalendarLine::output(self)
+        self.supply().output()
     }
     fn if_proceeds_year(&self) -> i32 {
-        CalendarLine::if_proceeds_year(self)
+        self.supply().if_proceeds_year
     }
 }
 

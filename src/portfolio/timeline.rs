@@ -12,6 +12,7 @@ use crate::appraisal::Appraisal;
 use crate::context::plants::PlantCalendar;
 use crate::model::cashflow;
 use crate::model::leadtime::StageSpan;
+use crate::portfolio::assigned::{Supplier, SupplyLine};
 use crate::portfolio::rank::china_linked;
 use crate::portfolio::separation::{Allocation, Feed, Separation, Tier};
 use crate::read::record::{ProductForm, ProjectRecord, StudyStage};
@@ -414,17 +415,17 @@ impl ProjectLine {
     }
 }
 
-/// What the timeline's allocation and capex need of a project (about 200 bytes): kept in
-/// memory for every project of a run of any size, while the rest of its [`ProjectLine`]
-/// waits on disk (issue 21).
+/// What the timeline's allocation and capex need of a project (about 240 bytes with its
+/// heap): the first allocation pass's [`SupplyLine`] (id, base and if-proceeds dates,
+/// output, feed source) with the other calendars' dates and the capex, kept in memory for
+/// every project of a run of any size while the rest of its [`ProjectLine`] waits on disk
+/// (issue 21).
 #[derive(Debug, Clone)]
 pub struct CalendarLine {
-    id: String,
-    /// First production: the base case, P10 and P90 (`None`: never), and if it proceeds.
-    base: Option<i32>,
+    supply: SupplyLine,
+    /// First production at P10 and P90 (`None`: never).
     p10: Option<i32>,
     p90: Option<i32>,
-    if_proceeds: i32,
     /// The weight of its output in the expected case (0-1).
     chance_of_production: f64,
     construction_start_year: Option<i32>,
@@ -432,13 +433,6 @@ pub struct CalendarLine {
     construction_y: u32,
     /// US$ million real, spread evenly over the construction years.
     capex_musd: f64,
-    /// Nameplate output counted as non-China supply and its contained TREO, t/y.
-    ndpr_t: f64,
-    dytb_t: f64,
-    treo_t: f64,
-    /// Years of nameplate output.
-    mine_life_y: f64,
-    feed: FeedSource,
 }
 
 impl CalendarLine {
@@ -446,38 +440,32 @@ impl CalendarLine {
     pub fn of(l: &ProjectLine) -> CalendarLine {
         let y = &l.first_production_year;
         CalendarLine {
-            id: l.id.clone(),
-            base: y.base,
+            supply: SupplyLine::of_line(l),
             p10: y.p10,
             p90: y.p90,
-            if_proceeds: y.if_proceeds,
             chance_of_production: l.chance_of_production,
             construction_start_year: l.construction_start_year,
             construction_y: l.construction_y,
             capex_musd: l.capex_musd,
-            ndpr_t: l.ndpr_t,
-            dytb_t: l.dytb_t,
-            treo_t: l.treo_t,
-            mine_life_y: l.mine_life_y,
-            feed: l.feed.clone(),
         }
     }
 
-    /// What the allocation needs of its output.
-    pub(crate) fn output(&self) -> Output<'_> {
-        Output {
-            id: &self.id,
-            ndpr_t: self.ndpr_t,
-            dytb_t: self.dytb_t,
-            treo_t: self.treo_t,
-            mine_life_y: self.mine_life_y,
-            feed: &self.feed,
-        }
+    /// The project's id.
+    pub fn id(&self) -> &str {
+        self.supply.id()
     }
 
-    /// First production if the project proceeds at its mean pace.
-    pub(crate) fn if_proceeds_year(&self) -> i32 {
-        self.if_proceeds
+    /// What the first allocation pass would keep of it.
+    pub(crate) fn supply(&self) -> &SupplyLine {
+        &self.supply
+    }
+
+    /// First production in the base case and if it proceeds.
+    fn base(&self) -> Option<i32> {
+        self.supply.base_year()
+    }
+    fn if_proceeds(&self) -> i32 {
+        self.supply.if_proceeds_year()
     }
 }
 
@@ -512,13 +500,6 @@ impl ProjectLines for Vec<ProjectLine> {
         each: &mut dyn FnMut(&ProjectLine) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         self.iter().try_for_each(each)
-    }
-}
-
-impl CalendarLine {
-    /// The project's id.
-    pub fn id(&self) -> &str {
-        &self.id
     }
 }
 
@@ -712,9 +693,9 @@ impl Calendar {
     fn first(self, l: &CalendarLine) -> (Option<i32>, f64) {
         match self {
             Calendar::Early => (l.p10, 1.0),
-            Calendar::Base => (l.base, 1.0),
+            Calendar::Base => (l.base(), 1.0),
             Calendar::Late => (l.p90, 1.0),
-            Calendar::Expected => (Some(l.if_proceeds), l.chance_of_production),
+            Calendar::Expected => (Some(l.if_proceeds()), l.chance_of_production),
         }
     }
 }
@@ -786,17 +767,17 @@ pub fn calendar(
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (&lines[a], &lines[b]);
-        a.if_proceeds
-            .cmp(&b.if_proceeds)
-            .then_with(|| a.id.cmp(&b.id))
+        a.if_proceeds()
+            .cmp(&b.if_proceeds())
+            .then_with(|| a.id().cmp(b.id()))
     });
     // Each year's feeds in id order (the order of the allocation's outcomes), each the row
     // of its line; distances and owners once for the run.
     let mut by_id: Vec<usize> = (0..lines.len()).collect();
-    by_id.sort_by(|a, b| lines[*a].id.cmp(&lines[*b].id));
+    by_id.sort_by(|a, b| lines[*a].id().cmp(lines[*b].id()));
     let facts = crate::portfolio::separation::PairFacts::of(
         by_id.len(),
-        |k| std::borrow::Cow::Owned(lines[by_id[k]].output().feed_facts()),
+        |k| std::borrow::Cow::Owned(lines[by_id[k]].supply.output().feed_facts()),
         sep,
     );
     // The year's allocation on calendar `cal`, the row of each of its feeds beside it.
@@ -807,7 +788,8 @@ pub fn calendar(
             .filter_map(|(k, &row)| {
                 let l = &lines[row];
                 let (first, weight) = cal.first(l);
-                l.output()
+                l.supply
+                    .output()
                     .bare_feed_in(year, first, ramp, weight)
                     .map(|f| (k, f))
             })
