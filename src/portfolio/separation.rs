@@ -738,6 +738,28 @@ fn shift(p: &mut Plant, n: i32) {
     }
 }
 
+/// Whether plant `p` (with capacity `cap` this year) can take feed `f` in `tier` and, if so,
+/// the cost [`allocate`] ranks the pair by: tolling plus freight over the distance `km()`,
+/// US$/kg TREO, or `f64::MAX` for a feed with no position. A plan asks it of a feed that
+/// would join a year already allocated, to see where the feed would rank without
+/// allocating the year again (issue 21).
+pub(crate) fn pair_cost(
+    f: &Feed,
+    p: &Plant,
+    cap: Capacity,
+    c: &Charges,
+    tier: Tier,
+    km: impl FnOnce() -> Option<f64>,
+) -> Option<f64> {
+    if !eligible(f, p, cap, c) || !owner_allows(f, p, tier) {
+        return None;
+    }
+    Some(match km() {
+        Some(d) => c.cost(f, p, cap.heavy, d),
+        None => f64::MAX,
+    })
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
