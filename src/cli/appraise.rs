@@ -48,10 +48,10 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
     terms.keep_cashflows = args.cashflows.is_some();
     let sim = model.simulation(&assumptions, args.keep_draws.is_some())?;
     let crs = reprojector(model.crs.as_deref())?;
-    let table = matches!(args.format, OutputFormat::Table);
     let form = match args.format {
         OutputFormat::Json => Form::Json,
-        _ => Form::Csv,
+        OutputFormat::Table => Form::Table,
+        OutputFormat::Csv => Form::Csv,
     };
     let mut writer =
         AppraisalWriter::new(form, args.keep_draws.is_some(), args.cashflows.is_some())?;
@@ -84,22 +84,20 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
         plants: plants.as_ref(),
         allocation_only: false,
     };
-    // Projects stream through the writer (a table, read by people, keeps them all).
-    let mut kept = Vec::new();
+    // Projects stream through the writer, in every form.
     let mut failed = None;
     let tally = prospect::appraise::appraise_files(
         &args.files,
         crs.as_ref(),
         &run,
-        &|_, p| (encoder.encode(&p), table.then_some(p)),
+        &|_, p| encoder.encode(&p),
         // The first pass printed the problems already (none ran with --assigned-plants).
         &mut |d| {
             if plants.is_none() || model.assigned_plants.is_some() {
                 eprintln!("{}", prospect::output::printable(&d.to_string()));
             }
         },
-        &mut |(encoded, p)| {
-            kept.extend(p);
+        &mut |encoded| {
             if let Err(e) = encoded.and_then(|e| writer.push(e)) {
                 failed.get_or_insert(e);
             }
@@ -113,20 +111,14 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
     if let Some(e) = failed {
         return Err(e).context("cannot keep the appraisals in a temporary file");
     }
-    let report = prospect::appraisal::Report::new(&assumptions, &terms, Some(&sim), kept);
+    let report = prospect::appraisal::Report::new(&assumptions, &terms, Some(&sim), Vec::new());
     if let Some(seed) = report
         .seed
         .filter(|_| report.draws > 0 && !args.model.quiet)
     {
         eprintln!("prospect: {} draws per project, seed {seed}", report.draws);
     }
-    if table {
-        emit(args.output.as_deref(), |w| {
-            w.write_all(prospect::output::appraisal::table(&report).as_bytes())
-        })?;
-    } else {
-        emit(args.output.as_deref(), |w| writer.write_main(&report, w))?;
-    }
+    emit(args.output.as_deref(), |w| writer.write_main(&report, w))?;
     if let Some(path) = &args.keep_draws {
         emit(Some(path), |w| writer.write_draws(w))?;
     }

@@ -6,91 +6,101 @@ use std::io::{self, Write};
 use crate::appraisal::{Appraisal, Report};
 use crate::model::provenance::Origin;
 
-use super::{AppraisalWriter, Form, aligned, fixed, neutralise, num, printable, runs_as_formula};
+use super::{AppraisalWriter, Form, fixed, neutralise, num, printable, runs_as_formula};
 
 /// A fixed-width table, sorted as the report is.
-pub fn table(report: &Report) -> String {
-    let header = [
-        "id",
-        "name",
-        "NPV US$m",
-        "P10",
-        "P50",
-        "P90",
-        "P(NPV>0)",
-        "IRR %",
-        "payback y",
-        "capex US$m",
-        "basket US$/kg",
-        "TREO t/y",
-        "NdPr t/y",
-        "breakeven x",
-        "NdPr incentive US$/kg",
-        "NPV at",
-        "1st prod",
-        "P10-P90",
-        "P50 outcome",
-        "P(success)",
-        "risked US$m",
-        "funding US$m",
-        "debt US$m",
+/// The columns of `appraise`'s table.
+pub const TABLE_COLUMNS: [&str; 23] = [
+    "id",
+    "name",
+    "NPV US$m",
+    "P10",
+    "P50",
+    "P90",
+    "P(NPV>0)",
+    "IRR %",
+    "payback y",
+    "capex US$m",
+    "basket US$/kg",
+    "TREO t/y",
+    "NdPr t/y",
+    "breakeven x",
+    "NdPr incentive US$/kg",
+    "NPV at",
+    "1st prod",
+    "P10-P90",
+    "P50 outcome",
+    "P(success)",
+    "risked US$m",
+    "funding US$m",
+    "debt US$m",
+];
+
+/// One project's row of `appraise`'s table, in [`TABLE_COLUMNS`] order, and its note under
+/// the table (why it is not valued), if any.
+pub(crate) fn table_row(p: &Appraisal) -> (Vec<String>, Option<String>) {
+    let dash = |s: String| if s.is_empty() { "-".to_owned() } else { s };
+    let name: String = printable(&p.name).chars().take(28).collect();
+    let row = vec![
+        printable(&p.id),
+        name,
+        dash(num(p.npv_musd.base, 0)),
+        dash(num(p.npv_musd.p10, 0)),
+        dash(num(p.npv_musd.p50, 0)),
+        dash(num(p.npv_musd.p90, 0)),
+        dash(num(p.prob_npv_positive, 2)),
+        dash(num(p.irr_pct, 1)),
+        dash(num(p.payback_years, 1)),
+        dash(num(p.capex_musd, 0)),
+        dash(num(p.basket_price_usd_per_kg, 2)),
+        dash(num(p.annual_treo_t.filter(|t| *t > 0.0), 0)),
+        dash(num(p.annual_ndpr_t.filter(|t| *t > 0.0), 0)),
+        dash(num(p.breakeven_price_factor, 2)),
+        dash(num(p.incentive_ndpr_usd_per_kg, 1)),
+        match p.npv_convention.as_deref() {
+            Some("as_of") => "as-of".to_owned(),
+            Some(_) => "constr.".to_owned(),
+            None => "-".to_owned(),
+        },
+        p.first_production_year.base.to_string(),
+        outcome_range(&p.first_production_year),
+        p.first_production_year
+            .p50
+            .map_or_else(|| "never".to_owned(), |y| y.to_string()),
+        format!("{:.2}", p.chance_of_success),
+        dash(num(p.risked_npv_musd, 0)),
+        dash(num(p.funding.as_ref().map(|f| f.peak_funding_musd), 0)),
+        dash(num(p.funding.as_ref().map(|f| f.debt_musd), 0)),
     ];
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut notes = Vec::new();
-    for p in &report.projects {
-        let dash = |s: String| if s.is_empty() { "-".to_owned() } else { s };
-        let name: String = printable(&p.name).chars().take(28).collect();
-        rows.push(vec![
-            printable(&p.id),
-            name,
-            dash(num(p.npv_musd.base, 0)),
-            dash(num(p.npv_musd.p10, 0)),
-            dash(num(p.npv_musd.p50, 0)),
-            dash(num(p.npv_musd.p90, 0)),
-            dash(num(p.prob_npv_positive, 2)),
-            dash(num(p.irr_pct, 1)),
-            dash(num(p.payback_years, 1)),
-            dash(num(p.capex_musd, 0)),
-            dash(num(p.basket_price_usd_per_kg, 2)),
-            dash(num(p.annual_treo_t.filter(|t| *t > 0.0), 0)),
-            dash(num(p.annual_ndpr_t.filter(|t| *t > 0.0), 0)),
-            dash(num(p.breakeven_price_factor, 2)),
-            dash(num(p.incentive_ndpr_usd_per_kg, 1)),
-            match p.npv_convention.as_deref() {
-                Some("as_of") => "as-of".to_owned(),
-                Some(_) => "constr.".to_owned(),
-                None => "-".to_owned(),
-            },
-            p.first_production_year.base.to_string(),
-            outcome_range(&p.first_production_year),
-            p.first_production_year
-                .p50
-                .map_or_else(|| "never".to_owned(), |y| y.to_string()),
-            format!("{:.2}", p.chance_of_success),
-            dash(num(p.risked_npv_musd, 0)),
-            dash(num(p.funding.as_ref().map(|f| f.peak_funding_musd), 0)),
-            dash(num(p.funding.as_ref().map(|f| f.debt_musd), 0)),
-        ]);
-        if let Some(r) = &p.unvalued_reason {
-            notes.push(format!("{}: not valued: {r}", printable(&p.id)));
-        }
-    }
-    let mut out = aligned(&header, &rows, 2);
-    let a = &report.assumptions;
-    let _ = writeln!(out, "\n{}", uncertainty_note(report));
-    let _ = writeln!(
+    let note = p
+        .unvalued_reason
+        .as_ref()
+        .map(|r| format!("{}: not valued: {r}", printable(&p.id)));
+    (row, note)
+}
+
+/// What the table's foot says: the uncertainty and conventions of the run `head`, then
+/// `notes`.
+pub(crate) fn write_table_notes<'n>(
+    head: &Report,
+    notes: impl Iterator<Item = &'n str>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let a = &head.assumptions;
+    writeln!(out, "\n{}", uncertainty_note(head))?;
+    writeln!(
         out,
         "US$ million real {} at {} % ({} discounting); NPV at: as-of = the start of the as-of year, on the cash flows still ahead (built and part-built projects, sunk capex excluded), constr. = the start of construction; 1st prod is the year if the project proceeds, P50 outcome the median of every outcome (never: not by the horizon); risked NPV = the owner's value of deciding (zero when it would not build) x the chance of getting there, discounted to {}; funding = the peak requirement (capex to complete, overrun at the study's accuracy band, working capital, interest during construction), debt = senior debt sized at the minimum DSCR over its tenor, capped by gearing ([funding]); prices: {}.",
-        report.conventions.money_year,
+        head.conventions.money_year,
         a.discount_rate_pct,
-        report.conventions.discounting.label(),
-        report.as_of,
+        head.conventions.discounting.label(),
+        head.as_of,
         a.scenario
-    );
+    )?;
     for n in notes {
-        let _ = writeln!(out, "{n}");
+        writeln!(out, "{n}")?;
     }
-    out
+    Ok(())
 }
 
 /// First production P10-P90 of every outcome (`never` where the percentile does not

@@ -203,24 +203,30 @@ pub(crate) fn num(v: Option<f64>, decimals: usize) -> String {
 
 /// Aligns rows of cells under a header (first `left` columns left-aligned).
 pub(crate) fn aligned(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
-    aligned_each(header, left, &mut |row| {
-        rows.iter().try_for_each(|r| row(r))
-    })
-    .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    let mut out = Vec::new();
+    // Writing to memory does not fail.
+    let _ = aligned_each(
+        header,
+        left,
+        &mut |row| rows.iter().try_for_each(|r| row(r)),
+        &mut out,
+    );
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Hands each row of a table to its argument, in order; stops at the first error.
-pub(crate) type EachRow<'a, E> =
-    dyn FnMut(&mut dyn FnMut(&[String]) -> Result<(), E>) -> Result<(), E> + 'a;
+pub(crate) type EachRow<'a> =
+    dyn FnMut(&mut dyn FnMut(&[String]) -> io::Result<()>) -> io::Result<()> + 'a;
 
 /// [`aligned`] over rows that `rows` makes twice, handing each to its argument (once to
-/// measure the columns, once to write them), so that a table of a million rows is never
-/// held whole; stops at `rows`' first error.
-pub(crate) fn aligned_each<E>(
+/// measure the columns, once to write them to `out`), so that a table of a million rows
+/// is never held whole; stops at the first error.
+pub(crate) fn aligned_each(
     header: &[&str],
     left: usize,
-    rows: &mut EachRow<'_, E>,
-) -> Result<String, E> {
+    rows: &mut EachRow<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     rows(&mut |r| {
         for (w, c) in widths.iter_mut().zip(r) {
@@ -228,26 +234,24 @@ pub(crate) fn aligned_each<E>(
         }
         Ok(())
     })?;
-    let mut out = String::new();
-    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        let parts: Vec<String> = cells
-            .enumerate()
-            .map(|(i, c)| {
-                if i < left {
-                    format!("{c:<w$}", w = widths[i])
-                } else {
-                    format!("{c:>w$}", w = widths[i])
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    let mut line = String::new();
+    let mut write = |cells: &mut dyn Iterator<Item = &str>| {
+        line.clear();
+        for (i, c) in cells.enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            let w = widths[i];
+            let _ = if i < left {
+                write!(line, "{c:<w$}")
+            } else {
+                write!(line, "{c:>w$}")
+            };
+        }
+        writeln!(out, "{}", line.trim_end())
     };
-    line(&mut header.iter().copied());
-    rows(&mut |r| {
-        line(&mut r.iter().map(String::as_str));
-        Ok(())
-    })?;
-    Ok(out)
+    write(&mut header.iter().copied())?;
+    rows(&mut |r| write(&mut r.iter().map(String::as_str)))
 }
 
 #[cfg(test)]

@@ -169,12 +169,19 @@ pub fn timeline_table<P: ProjectLines>(
         ]
     };
     let mut simulated = false;
-    let mut out = aligned_each(&header, 3, &mut |each| {
-        t.projects.try_each(&mut |p| {
-            simulated |= p.npv_spread.simulated();
-            each(&row(p))
-        })
-    })?;
+    let mut table = Vec::new();
+    aligned_each(
+        &header,
+        3,
+        &mut |each| {
+            t.projects.try_each(&mut |p| {
+                simulated |= p.npv_spread.simulated();
+                each(&row(p))
+            })
+        },
+        &mut table,
+    )?;
+    let mut out = String::from_utf8_lossy(&table).into_owned();
     let _ = writeln!(out, "\n{}", spread_note(simulated));
     let header = [
         "year",

@@ -8,8 +8,10 @@ use std::io::{self, BufWriter, Write};
 
 use crate::appraisal::{Appraisal, Report, report_order};
 
+use super::aligned_each;
 use super::appraisal::{
-    CASHFLOW_COLUMNS, CSV_COLUMNS, Cells, DRAW_COLUMNS, cashflow_rows, csv_cells, draw_rows,
+    CASHFLOW_COLUMNS, CSV_COLUMNS, Cells, DRAW_COLUMNS, TABLE_COLUMNS, cashflow_rows, csv_cells,
+    draw_rows, table_row, write_table_notes,
 };
 use super::neutralise;
 use crate::portfolio::timeline::{Placement, ProjectLine, ProjectLines};
@@ -105,15 +107,23 @@ impl Spill {
 
     /// Calls `each` with every blob, in report order.
     fn for_each_sorted(self, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-        let Spill { blobs, mut entries } = self;
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let file = blobs.finish()?;
+        let (file, slots) = self.sorted()?;
         let mut blob = Vec::new();
-        for (_, slot) in entries {
+        for slot in slots {
             file.read(slot, &mut blob)?;
             each(&blob)?;
         }
         Ok(())
+    }
+
+    /// The blobs, and where each lies, in report order.
+    fn sorted(self) -> io::Result<(BlobFile, Vec<Slot>)> {
+        let Spill { blobs, mut entries } = self;
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok((
+            blobs.finish()?,
+            entries.into_iter().map(|(_, s)| s).collect(),
+        ))
     }
 }
 
@@ -129,11 +139,13 @@ fn read_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
     file.read_exact(buf)
 }
 
-/// The two file forms of `appraise`.
+/// The forms of `appraise`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Form {
     Csv,
     Json,
+    /// The table people read: its columns measured over every row before any is written.
+    Table,
 }
 
 /// One project's output, encoded (on any thread) for [`AppraisalWriter::push`].
@@ -175,6 +187,14 @@ impl Encoder {
                 let mut main = Vec::with_capacity(1024);
                 let extra = csv_cells(p, &mut Cells(&mut main));
                 (main, extra)
+            }
+            Form::Table => {
+                let mut main = Vec::with_capacity(256);
+                let (cells, note) = table_row(p);
+                for c in cells.iter().chain(&note) {
+                    put(&mut main, c);
+                }
+                (main, Vec::new())
             }
             Form::Json => {
                 let pretty = serde_json::to_vec_pretty(p)?;
@@ -297,6 +317,7 @@ impl AppraisalWriter {
         match self.form {
             Form::Csv => self.write_csv(main, out),
             Form::Json => write_json(main, head, out),
+            Form::Table => write_table(main, head, out),
         }
     }
 
@@ -382,6 +403,36 @@ fn write_json(main: Spill, head: &Report, out: &mut dyn Write) -> io::Result<()>
         out.write_all(blob)
     })?;
     out.write_all(b"\n  ]\n}\n")
+}
+
+/// The table: every project's row in report order (read twice: to measure the columns,
+/// then to write them), then the run's notes and each project's note.
+fn write_table(main: Spill, head: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let (file, slots) = main.sorted()?;
+    let mut blob = Vec::new();
+    let read = |slot: Slot, blob: &mut Vec<u8>| -> io::Result<(Vec<String>, Option<String>)> {
+        file.read(slot, blob)?;
+        let mut bytes = &blob[..];
+        let cells = TABLE_COLUMNS
+            .iter()
+            .map(|_| take(&mut bytes).map(str::to_owned))
+            .collect::<io::Result<Vec<_>>>()?;
+        let note = (!bytes.is_empty())
+            .then(|| take(&mut bytes).map(str::to_owned))
+            .transpose()?;
+        Ok((cells, note))
+    };
+    aligned_each(
+        &TABLE_COLUMNS,
+        2,
+        &mut |row| slots.iter().try_for_each(|&s| row(&read(s, &mut blob)?.0)),
+        out,
+    )?;
+    let mut notes = Vec::new();
+    for &s in &slots {
+        notes.extend(read(s, &mut blob)?.1);
+    }
+    write_table_notes(head, notes.iter().map(String::as_str), out)
 }
 
 fn write_rows(spill: Option<Spill>, header: &[&str], out: &mut dyn Write) -> io::Result<()> {
