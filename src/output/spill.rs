@@ -151,7 +151,8 @@ pub enum Form {
 /// One project's output, encoded (on any thread) for [`AppraisalWriter::push`].
 pub struct Encoded {
     key: Key,
-    /// CSV: the cells, length-prefixed; JSON: the project's object, indented.
+    /// CSV: the cells, length-prefixed; table: its row's cells and its note, likewise;
+    /// JSON: the project's object, indented.
     main: Vec<u8>,
     /// CSV: the unknown properties' names and cells.
     extra: Vec<(String, String)>,
@@ -474,9 +475,6 @@ impl SpilledLines {
 }
 
 impl ProjectLines for SpilledLines {
-    fn count(&self) -> usize {
-        self.lines.len()
-    }
     fn try_each(&self, each: &mut dyn FnMut(&ProjectLine) -> io::Result<()>) -> io::Result<()> {
         let mut buf = Vec::new();
         self.lines

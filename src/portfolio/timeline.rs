@@ -482,8 +482,6 @@ pub struct Placement {
 /// A timeline's projects wherever they are kept (in memory, or on disk for a run of any
 /// size), read in the timeline's order.
 pub trait ProjectLines {
-    /// How many.
-    fn count(&self) -> usize;
     /// Calls `each` with every line in order; stops at the first error.
     fn try_each(
         &self,
@@ -492,9 +490,6 @@ pub trait ProjectLines {
 }
 
 impl ProjectLines for Vec<ProjectLine> {
-    fn count(&self) -> usize {
-        self.len()
-    }
     fn try_each(
         &self,
         each: &mut dyn FnMut(&ProjectLine) -> std::io::Result<()>,
@@ -853,7 +848,7 @@ pub fn calendar(
             .flat_map(|f| &f.assignments)
             .filter(|x| x.tier == Tier::Own)
             .fold((0.0, 0.0), |acc, x| (acc.0 + x.ndpr_t, acc.1 + x.dytb_t));
-        // Summed in the timeline's order, as its readers add the projects' lines.
+        // Summed in the timeline's order (the order of the sum sets its last digits).
         let capex = order
             .iter()
             .map(|&row| &lines[row])
