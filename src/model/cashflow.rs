@@ -206,9 +206,12 @@ fn bracket_tables() -> impl Iterator<Item = (f64, &'static DiscountTable)> {
 /// bracket, else bisection. `None` when no step brackets a root. The one IRR search of the
 /// deterministic model and of every simulated draw.
 pub fn irr_from(flows: &[f64], guess: f64, falling_only: bool) -> Option<f64> {
-    if let Some(rate) = irr_newton(flows, guess) {
-        return Some(rate);
-    }
+    irr_newton(flows, guess).or_else(|| irr_bracketed(flows, falling_only))
+}
+
+/// The part of [`irr_from`] after Newton's method from the guess has failed: the bracket
+/// on [`bracket_grid`], then Newton from inside it, else bisection.
+fn irr_bracketed(flows: &[f64], falling_only: bool) -> Option<f64> {
     let f = |r: f64| npv(r, flows, Discounting::EndOfYear);
     let mut prev: Option<(f64, f64)> = None;
     for (r, table) in bracket_tables() {
@@ -235,31 +238,200 @@ pub fn irr_from(flows: &[f64], guess: f64, falling_only: bool) -> Option<f64> {
     None
 }
 
+/// Newton's steps of [`irr_newton`] at most.
+const NEWTON_STEPS: usize = 50;
+
+/// Cash-flow series whose IRRs are searched together ([`irr_from`] of each, from one
+/// guess): Newton's method from the guess runs on [`LANES`] series at once, each series
+/// in its own lane of the processor's vector registers, by the same operations in the
+/// same order as [`irr_newton`] on it alone, so that every IRR has the bits
+/// [`irr_from`] gives it (a test checks it). One series' Newton search is a chain of
+/// dependent multiplications and additions, year by year; several in vector lanes run in
+/// the time of one.
+#[derive(Debug, Default)]
+pub struct IrrLanes {
+    /// Each series, as given.
+    series: Vec<Vec<f64>>,
+    /// The series year by year, lane by lane, each padded with -0.0 after its end (adds
+    /// nothing to NPV, and at most turns a zero derivative's sign).
+    years: Vec<[f64; LANES]>,
+    /// Series' buffers to reuse.
+    free: Vec<Vec<f64>>,
+}
+
+/// Series searched together by [`IrrLanes`].
+pub const LANES: usize = 8;
+
+impl IrrLanes {
+    /// Series waiting to be searched.
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+
+    /// Whether no series waits.
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    /// Drops the waiting series unsearched.
+    pub fn clear(&mut self) {
+        self.free.append(&mut self.series);
+    }
+
+    /// Adds a series (at most [`LANES`] wait at a time).
+    pub fn push(&mut self, flows: &[f64]) {
+        assert!(self.series.len() < LANES, "at most {LANES} series at once");
+        let mut own = self.spare();
+        own.extend_from_slice(flows);
+        self.series.push(own);
+    }
+
+    fn spare(&mut self) -> Vec<f64> {
+        let mut v = self.free.pop().unwrap_or_default();
+        v.clear();
+        v
+    }
+
+    /// [`irr_from`] of each waiting series from `guess`, in the order they were added,
+    /// into `out`; the series are then dropped.
+    pub fn solve(&mut self, guess: f64, falling_only: bool, out: &mut Vec<Option<f64>>) {
+        out.clear();
+        let n = self.series.len();
+        let mut newton = [None; LANES];
+        // Newton's divisor stays finite and positive only for rates in (-99 %, 1,000 %]:
+        // outside (or with a single series), each is searched on its own.
+        if n > 1 && guess > -0.99 && guess <= 10.0 {
+            self.newton_lanes(guess, &mut newton);
+        } else {
+            for (s, r) in self.series.iter().zip(&mut newton) {
+                *r = Some(irr_newton(s, guess));
+            }
+        }
+        for (s, r) in self.series.iter().zip(&newton) {
+            out.push(r.flatten().or_else(|| irr_bracketed(s, falling_only)));
+        }
+        self.free.append(&mut self.series);
+    }
+
+    /// Newton's method from `guess` on every series, `Some(root or None)` for each
+    /// (`None` in the outer option: not searched, never left so).
+    fn newton_lanes(&mut self, guess: f64, out: &mut [Option<Option<f64>>; LANES]) {
+        let n = self.series.len();
+        let longest = self.series.iter().map(Vec::len).max().unwrap_or(0);
+        self.years.clear();
+        self.years.resize(longest, [-0.0; LANES]);
+        for (l, s) in self.series.iter().enumerate() {
+            for (year, c) in self.years.iter_mut().zip(s) {
+                year[l] = *c;
+            }
+        }
+        let mut r = [guess; LANES];
+        let mut active = [false; LANES];
+        active[..n].iter_mut().for_each(|a| *a = true);
+        let mut step = 0;
+        // Lanes run together while most are still searching; the last few finish alone.
+        while step < NEWTON_STEPS && active.iter().filter(|a| **a).count() > LANES / 4 {
+            let (v, dv) = npv_and_slope_lanes(&self.years, &r);
+            for l in 0..n {
+                if !active[l] {
+                    continue;
+                }
+                match newton_step(r[l], v[l], dv[l]) {
+                    Step::Next(next) => r[l] = next,
+                    Step::Done(found) => {
+                        out[l] = Some(found);
+                        active[l] = false;
+                    }
+                }
+            }
+            step += 1;
+        }
+        for l in (0..n).filter(|l| active[*l]) {
+            out[l] = Some(newton_from(&self.series[l], r[l], NEWTON_STEPS - step));
+        }
+    }
+}
+
+/// NPV and its derivative at each lane's rate, the sums of [`newton_from`]'s year loop.
+fn npv_and_slope_lanes(years: &[[f64; LANES]], r: &[f64; LANES]) -> ([f64; LANES], [f64; LANES]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2.
+        return unsafe { npv_and_slope_avx2(years, r) };
+    }
+    npv_and_slope(years, r)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn npv_and_slope_avx2(years: &[[f64; LANES]], r: &[f64; LANES]) -> ([f64; LANES], [f64; LANES]) {
+    npv_and_slope(years, r)
+}
+
+#[inline(always)]
+fn npv_and_slope(years: &[[f64; LANES]], r: &[f64; LANES]) -> ([f64; LANES], [f64; LANES]) {
+    let inv: [f64; LANES] = std::array::from_fn(|l| 1.0 / (1.0 + r[l]));
+    let (mut v, mut dv, mut d) = ([0.0; LANES], [0.0; LANES], inv);
+    let mut k1 = 0.0;
+    for year in years {
+        // `k as f64 + 1.0` of the year's index k, counted in floating point (exact).
+        k1 += 1.0;
+        for l in 0..LANES {
+            let term = year[l] * d[l];
+            v[l] += term;
+            dv[l] -= k1 * term * inv[l];
+            d[l] *= inv[l];
+        }
+    }
+    (v, dv)
+}
+
+/// One step of Newton's method at `r` with NPV `v` and derivative `dv` there.
+enum Step {
+    Next(f64),
+    Done(Option<f64>),
+}
+
+#[inline(always)]
+fn newton_step(r: f64, v: f64, dv: f64) -> Step {
+    if dv == 0.0 || !v.is_finite() {
+        return Step::Done(None);
+    }
+    let next = r - v / dv;
+    if !(next > -0.99 && next <= 10.0) {
+        return Step::Done(None);
+    }
+    if (next - r).abs() < 1e-12 * (1.0 + next.abs()) {
+        return Step::Done(Some(next));
+    }
+    Step::Next(next)
+}
+
 /// Newton's method on NPV(r) (end-of-year discounting) from `guess`, a fraction: the
 /// rate where it converges (relative step below 1e-12) inside (-99 %, 1,000 %], else
 /// `None`. Callers check the signs and bracket when it fails.
 pub fn irr_newton(flows: &[f64], guess: f64) -> Option<f64> {
-    let mut r = guess;
-    for _ in 0..50 {
+    newton_from(flows, guess, NEWTON_STEPS)
+}
+
+/// [`irr_newton`]'s search from `r` with `steps` steps left.
+fn newton_from(flows: &[f64], mut r: f64, steps: usize) -> Option<f64> {
+    for _ in 0..steps {
         let inv = 1.0 / (1.0 + r);
         let (mut v, mut dv, mut d) = (0.0, 0.0, inv);
-        for (k, c) in flows.iter().enumerate() {
+        let mut k1 = 0.0;
+        for c in flows {
+            // `k as f64 + 1.0` of the year's index k, counted in floating point (exact).
+            k1 += 1.0;
             let term = c * d;
             v += term;
-            dv -= (k as f64 + 1.0) * term * inv;
+            dv -= k1 * term * inv;
             d *= inv;
         }
-        if dv == 0.0 || !v.is_finite() {
-            return None;
+        match newton_step(r, v, dv) {
+            Step::Next(next) => r = next,
+            Step::Done(found) => return found,
         }
-        let next = r - v / dv;
-        if !(next > -0.99 && next <= 10.0) {
-            return None;
-        }
-        if (next - r).abs() < 1e-12 * (1.0 + next.abs()) {
-            return Some(next);
-        }
-        r = next;
     }
     None
 }
@@ -843,6 +1015,68 @@ mod tests {
             0.28094842115996066,
             1e-9
         ));
+    }
+
+    #[test]
+    fn irrs_searched_in_lanes_have_the_bits_of_each_searched_alone() {
+        // Series of many shapes and lengths (Newton converging fast, slowly, leaving the
+        // range, the grid's fallback, no root, a NaN), in batches of every size, from
+        // guesses inside and outside the range.
+        let mut all = series();
+        all.push(vec![-100.0, 39.0, 59.0, 55.0, 20.0]);
+        all.push(vec![-10.0, 600.0, 600.0, 600.0, -150.0]);
+        all.push(vec![-1e-300, 1e-300]);
+        all.push(vec![-100.0, f64::NAN, 50.0]);
+        all.push(vec![100.0, -39.0, -59.0, -55.0, -20.0]);
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..300 {
+            let len = 2 + (next() * 60.0) as usize;
+            let build = 1 + (next() * 4.0) as usize;
+            let capex = 100.0 + 2000.0 * next();
+            let margin = -20.0 + 300.0 * next();
+            all.push(
+                (0..len)
+                    .map(|k| {
+                        if k < build {
+                            -capex / build as f64
+                        } else if k + 1 == len {
+                            margin - 200.0 * next()
+                        } else {
+                            margin * (0.5 + next())
+                        }
+                    })
+                    .collect(),
+            );
+        }
+        let mut lanes = IrrLanes::default();
+        let mut out = Vec::new();
+        let mut searched = 0;
+        for guess in [0.1, 0.25, -0.5, 3.0, 9.9, -0.995, 12.0] {
+            for falling_only in [true, false] {
+                for size in 1..=LANES {
+                    for batch in all.chunks(size) {
+                        for s in batch {
+                            lanes.push(s);
+                        }
+                        lanes.solve(guess, falling_only, &mut out);
+                        assert_eq!(out.len(), batch.len());
+                        for (s, got) in batch.iter().zip(&out) {
+                            let want = irr_from(s, guess, falling_only);
+                            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{s:?}");
+                            searched += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(lanes.is_empty());
+        assert!(searched > 30_000);
     }
 
     #[test]

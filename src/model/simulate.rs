@@ -335,7 +335,9 @@ impl<'a> Evaluator<'a> {
         self.discount.npv(&self.owner_flows)
     }
 
-    fn npv(&mut self, v: &[f64; 14], want_irr: bool) -> (f64, Option<f64>) {
+    /// The NPV of a draw with these driver values, US$ million; its net flows are left in
+    /// `self.flows`.
+    fn npv(&mut self, v: &[f64; 14]) -> f64 {
         let m = self.m;
         let base = &m.inputs;
         let output = v[GRADE] * v[RECOVERY];
@@ -379,24 +381,27 @@ impl<'a> Evaluator<'a> {
             // The net flows alone, the schedule's to the last bit.
             cashflow::net_flows_into(inp, 1.0, &mut self.flows);
         }
-        let npv = self.discount.npv(&self.flows);
-        let irr = if want_irr {
-            irr_near(&self.flows, m.base_irr.unwrap_or(0.1))
-        } else {
-            None
-        };
-        (npv, irr)
+        self.discount.npv(&self.flows)
     }
 }
 
-/// IRR of one draw, a fraction: Newton's method from `guess` (the base case's IRR),
-/// falling back to the investment root bracketed on the cash-flow model's grid
-/// ([`cashflow::irr_from`]).
-fn irr_near(flows: &[f64], guess: f64) -> Option<f64> {
-    if !(flows.iter().any(|c| *c < 0.0) && flows.iter().any(|c| *c > 0.0)) {
-        return None;
-    }
-    cashflow::irr_from(flows, guess, true)
+/// Whether a draw's net flows can have an IRR: some negative and some positive.
+fn may_have_irr(flows: &[f64]) -> bool {
+    flows.iter().any(|c| *c < 0.0) && flows.iter().any(|c| *c > 0.0)
+}
+
+/// The IRRs (%) of the draws waiting in `lanes`, in order, onto `irrs`: each draw's
+/// Newton's method from `guess` (the base case's IRR), falling back to the investment
+/// root bracketed on the cash-flow model's grid ([`cashflow::irr_from`]; the lanes give
+/// its bits).
+fn solve_irrs(
+    lanes: &mut cashflow::IrrLanes,
+    guess: f64,
+    found: &mut Vec<Option<f64>>,
+    irrs: &mut Vec<f64>,
+) {
+    lanes.solve(guess, true, found);
+    irrs.extend(found.iter().flatten().map(|r| r * 100.0));
 }
 
 /// Bytes one draw holds while its project is simulated: the 14 factors drawn, the NPV,
@@ -427,6 +432,9 @@ struct Workspace {
     sorted: Vec<f64>,
     column: Vec<f64>,
     column_ranks: Vec<f64>,
+    /// Draws whose IRRs are searched together.
+    lanes: cashflow::IrrLanes,
+    found: Vec<Option<f64>>,
 }
 
 thread_local! {
@@ -491,15 +499,19 @@ fn simulate_in(
         sorted,
         column,
         column_ranks,
+        lanes,
+        found,
     } = w;
     for column in [&mut *years_first, &mut *npvs, &mut *irrs] {
         column.clear();
     }
     values.clear();
+    lanes.clear();
     let mut risked = 0.0;
     let mut proceeds = 0usize;
     let mut eval = Evaluator::new(m);
     let mut floor_draws = crate::model::instruments::FloorDraws::default();
+    let guess = m.base_irr.unwrap_or(0.1);
     for _ in 0..n {
         let mut v = [1.0; 14];
         // Prices: correlated standard normals through the Cholesky factor, each normal from
@@ -548,7 +560,13 @@ fn simulate_in(
         // decision, and proceeds only if the owner's value there is positive in this draw.
         let reached =
             fixed(REGULATORY) || rngs[REGULATORY].random::<f64>() < m.owner.chance_of_decision;
-        let (npv, irr) = eval.npv(&v, true);
+        let npv = eval.npv(&v);
+        if may_have_irr(&eval.flows) {
+            lanes.push(&eval.flows);
+            if lanes.len() == cashflow::LANES {
+                solve_irrs(lanes, guess, found, irrs);
+            }
+        }
         let owner_npv = eval.owner_npv();
         let at_decision =
             crate::model::owner::value_if_proceeds(owner_npv, m.inputs.capex * v[CAPEX], &m.owner);
@@ -571,10 +589,8 @@ fn simulate_in(
         values.push(v);
         years_first.push(to_first);
         npvs.push(npv);
-        if let Some(r) = irr {
-            irrs.push(r * 100.0);
-        }
     }
+    solve_irrs(lanes, guess, found, irrs);
 
     sorter.ranks_into(npvs, npv_ranks, sorted);
     let npv_spread = spread_of_sorted(sorted);
@@ -648,9 +664,9 @@ fn sensitivity(
         let (lo, hi) = (quantile(sorted, 0.1), quantile(sorted, 0.9));
         let mut v = [1.0; 14];
         v[d] = lo;
-        let (at_lo, _) = eval.npv(&v, false);
+        let at_lo = eval.npv(&v);
         v[d] = hi;
-        let (at_hi, _) = eval.npv(&v, false);
+        let at_hi = eval.npv(&v);
         out.push(DriverEffect {
             driver: DRIVERS[d].to_owned(),
             npv_at_p10_musd: at_lo,
