@@ -214,11 +214,9 @@ pub fn irr_from(flows: &[f64], guess: f64, falling_only: bool) -> Option<f64> {
 fn irr_bracketed(flows: &[f64], falling_only: bool) -> Option<f64> {
     let f = |r: f64| npv(r, flows, Discounting::EndOfYear);
     let mut prev: Option<(f64, f64)> = None;
-    for (r, table) in bracket_tables() {
-        // The table's NPV is `f(r)` to the last bit, without a power per rate.
-        let v = table.npv(flows);
+    let mut check = |r: f64, v: f64| -> Option<Option<f64>> {
         if v == 0.0 && !falling_only {
-            return Some(r);
+            return Some(Some(r));
         }
         if let Some((pr, pv)) = prev {
             let brackets = if falling_only {
@@ -227,15 +225,88 @@ fn irr_bracketed(flows: &[f64], falling_only: bool) -> Option<f64> {
                 pv.signum() != v.signum()
             };
             if brackets {
-                return match irr_newton(flows, (pr + r) / 2.0) {
+                return Some(match irr_newton(flows, (pr + r) / 2.0) {
                     Some(root) if (pr..=r).contains(&root) => Some(root),
                     _ => Some(bisect(&f, pr, r, pv)),
-                };
+                });
             }
         }
         prev = Some((r, v));
+        None
+    };
+    if flows.len() <= MAX_YEARS + 1 {
+        // Eight rates of the grid at a time, each rate's NPV `f(r)` to the last bit (the
+        // products and sums of its discount table, in the years' order).
+        for group in bracket_lanes() {
+            let values = npv_lanes(&group.factors, flows);
+            for (r, v) in group.rates.iter().zip(values) {
+                if let Some(found) = check(*r, v) {
+                    return found;
+                }
+            }
+        }
+    } else {
+        for (r, table) in bracket_tables() {
+            // The table's NPV is `f(r)` to the last bit, without a power per rate.
+            if let Some(found) = check(r, table.npv(flows)) {
+                return found;
+            }
+        }
     }
     None
+}
+
+/// [`LANES`] rates of [`bracket_grid`] (fewer in the last group) and their discount
+/// factors year by year, lane by lane, as [`bracket_tables`] holds them.
+struct GridLanes {
+    rates: Vec<f64>,
+    factors: Vec<[f64; LANES]>,
+}
+
+fn bracket_lanes() -> &'static [GridLanes] {
+    static LANED: std::sync::OnceLock<Vec<GridLanes>> = std::sync::OnceLock::new();
+    LANED.get_or_init(|| {
+        let tables: Vec<(f64, &DiscountTable)> = bracket_tables().collect();
+        tables
+            .chunks(LANES)
+            .map(|chunk| GridLanes {
+                rates: chunk.iter().map(|(r, _)| *r).collect(),
+                factors: (0..=MAX_YEARS)
+                    .map(|k| {
+                        std::array::from_fn(|l| chunk.get(l).map_or(0.0, |(_, t)| t.factors[k]))
+                    })
+                    .collect(),
+            })
+            .collect()
+    })
+}
+
+/// NPV of `flows` at each lane's discount factors: [`DiscountTable::npv`]'s sum in each
+/// lane (`flows` no longer than the factors).
+fn npv_lanes(factors: &[[f64; LANES]], flows: &[f64]) -> [f64; LANES] {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2.
+        return unsafe { npv_lanes_avx2(factors, flows) };
+    }
+    npv_lanes_of(factors, flows)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn npv_lanes_avx2(factors: &[[f64; LANES]], flows: &[f64]) -> [f64; LANES] {
+    npv_lanes_of(factors, flows)
+}
+
+#[inline(always)]
+fn npv_lanes_of(factors: &[[f64; LANES]], flows: &[f64]) -> [f64; LANES] {
+    let mut total = [0.0; LANES];
+    for (f, d) in flows.iter().zip(factors) {
+        for l in 0..LANES {
+            total[l] += f * d[l];
+        }
+    }
+    total
 }
 
 /// Newton's steps of [`irr_newton`] at most.
@@ -1017,6 +1088,34 @@ mod tests {
         ));
     }
 
+    /// The bracketed search rate by rate, each NPV from its own discount table (as it ran
+    /// before the grid's rates were taken eight at a time).
+    fn bracketed_rate_by_rate(flows: &[f64], falling_only: bool) -> Option<f64> {
+        let f = |r: f64| npv(r, flows, Discounting::EndOfYear);
+        let mut prev: Option<(f64, f64)> = None;
+        for r in bracket_grid() {
+            let v = DiscountTable::new(r, Discounting::EndOfYear).npv(flows);
+            if v == 0.0 && !falling_only {
+                return Some(r);
+            }
+            if let Some((pr, pv)) = prev {
+                let brackets = if falling_only {
+                    pv > 0.0 && v <= 0.0
+                } else {
+                    pv.signum() != v.signum()
+                };
+                if brackets {
+                    return match irr_newton(flows, (pr + r) / 2.0) {
+                        Some(root) if (pr..=r).contains(&root) => Some(root),
+                        _ => Some(bisect(&f, pr, r, pv)),
+                    };
+                }
+            }
+            prev = Some((r, v));
+        }
+        None
+    }
+
     #[test]
     fn irrs_searched_in_lanes_have_the_bits_of_each_searched_alone() {
         // Series of many shapes and lengths (Newton converging fast, slowly, leaving the
@@ -1054,6 +1153,21 @@ mod tests {
                     .collect(),
             );
         }
+        let long: Vec<f64> = (0..MAX_YEARS + 3)
+            .map(|k| if k < 2 { -500.0 } else { 30.0 })
+            .collect();
+        all.push(long);
+        // The bracketed search, eight grid rates at a time, against rate by rate.
+        let mut bracketed = 0;
+        for s in &all {
+            for falling_only in [true, false] {
+                let want = bracketed_rate_by_rate(s, falling_only);
+                let got = irr_bracketed(s, falling_only);
+                assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{s:?}");
+                bracketed += usize::from(got.is_some());
+            }
+        }
+        assert!(bracketed > 300, "{bracketed}");
         let mut lanes = IrrLanes::default();
         let mut out = Vec::new();
         let mut searched = 0;
