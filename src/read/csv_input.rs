@@ -3,7 +3,6 @@
 
 use std::io::{self, Read};
 
-use rayon::prelude::*;
 use serde_json::Value;
 
 use super::Event;
@@ -24,7 +23,6 @@ pub(super) fn visit(
     file: &str,
     reader: impl Read,
     crs: Option<&super::crs::Reprojector>,
-    taken: &dyn Fn(),
     sink: &mut dyn FnMut(Event),
 ) -> io::Result<()> {
     let lines = LineIndex::default();
@@ -107,58 +105,20 @@ pub(super) fn visit(
         ));
     }
 
-    // Rows are read in batches and built into records on every core (the reading and the
-    // sink stay on this thread, so events keep the file's order); an input reprojected
-    // through PROJ, whose handle cannot be shared across threads, is built here.
     let table = Table {
         file,
         width: headers.len(),
         columns: &columns,
         names: &names,
     };
-    let mut batch: Vec<csv::ByteRecord> = Vec::new();
-    let mut starts: Vec<u64> = Vec::new();
+    let mut row = csv::ByteRecord::new();
     let mut rows = 0usize;
-    let mut held = 0usize;
-    let flush = |batch: &[csv::ByteRecord], starts: &mut Vec<u64>, sink: &mut dyn FnMut(Event)| {
-        let parsed: Vec<super::Parsed> = match crs {
-            None => batch
-                .par_iter()
-                .zip(starts.par_iter())
-                .map(|(row, &line)| table.build(row, line, None))
-                .collect(),
-            Some(crs) => batch
-                .iter()
-                .zip(starts.iter())
-                .map(|(row, &line)| table.build(row, line, Some(crs)))
-                .collect(),
-        };
-        starts.clear();
-        parsed
-            .into_iter()
-            .for_each(|p| sink(Event::Record(Box::new(p))));
-    };
     loop {
-        if held >= BATCH_BYTES {
-            flush(&batch, &mut starts, sink);
-            held = 0;
-        }
-        if starts.len() == batch.len() {
-            if batch.len() == BATCH {
-                flush(&batch, &mut starts, sink);
-                held = 0;
-            } else {
-                batch.push(csv::ByteRecord::new());
-            }
-        }
-        let row = &mut batch[starts.len()];
         let line = lines.line_at(csv.position().byte());
-        match csv.read_byte_record(row) {
+        match csv.read_byte_record(&mut row) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                flush(&batch, &mut starts, sink);
-                held = 0;
                 csv_failure(file, Location::Line(line), e, sink)?;
                 continue;
             }
@@ -168,12 +128,8 @@ pub(super) fn visit(
             continue; // a blank line
         }
         rows += 1;
-        // The row is in hand: the next one's size limit starts here.
-        taken();
-        held += row.as_slice().len();
-        starts.push(line);
+        sink(Event::Record(Box::new(table.build(&row, line, crs))));
     }
-    flush(&batch, &mut starts, sink);
     if rows == 0 {
         sink(Event::Problem(
             Diagnostic::warning(None, "the file has a header but no records").at(
@@ -185,14 +141,6 @@ pub(super) fn visit(
     }
     Ok(())
 }
-
-/// Rows read ahead of building them into records: enough to share among the cores, few
-/// enough to keep a few megabytes of records in hand.
-const BATCH: usize = 1024;
-
-/// Bytes of rows read ahead before they are built, whatever their number: rows of large
-/// polygons are built a few at a time.
-const BATCH_BYTES: usize = 16 << 20;
 
 /// What building a row needs of the file: its name and the header's columns.
 struct Table<'a> {
@@ -351,7 +299,7 @@ mod tests {
     /// The line each record is reported on, for one text with three line endings.
     fn lines_of(text: &str) -> Vec<String> {
         let mut found = Vec::new();
-        visit("t.csv", text.as_bytes(), None, &|| {}, &mut |e| {
+        visit("t.csv", text.as_bytes(), None, &mut |e| {
             if let Event::Record(p) = e {
                 found.push(p.record.location.to_string());
             }
@@ -380,12 +328,10 @@ mod tests {
         }
     }
 
-    /// Rows built in batches on several threads come back in the file's order, each on its
-    /// own line, across batch ends (2.5 batches here, with lines of spaces between some
-    /// rows, which are skipped).
+    /// Records come in the file's order, each on its own line, lines of spaces skipped.
     #[test]
-    fn records_keep_the_file_order_across_batches() {
-        let n = BATCH * 5 / 2;
+    fn records_keep_the_file_order_and_their_lines() {
+        let n = 2500;
         let mut text = String::from("id,name\n");
         let mut expected = Vec::new();
         let mut line = 2;
@@ -399,7 +345,7 @@ mod tests {
             }
         }
         let mut found = Vec::new();
-        visit("t.csv", text.as_bytes(), None, &|| {}, &mut |e| {
+        visit("t.csv", text.as_bytes(), None, &mut |e| {
             if let Event::Record(p) = e {
                 found.push(format!("{} {}", p.record.id, p.record.location));
             }

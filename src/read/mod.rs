@@ -127,7 +127,7 @@ pub fn visit_in(
     };
     match format {
         InputFormat::GeoJson => geojson_input::visit(&name, reader, crs, sink),
-        InputFormat::Csv => csv_input::visit(&name, reader, crs, &|| spent.set(0), sink),
+        InputFormat::Csv => csv_input::visit(&name, reader, crs, sink),
     }
     .map_err(err)
 }
@@ -247,7 +247,7 @@ pub fn visit_bytes(name: &str, format: InputFormat, bytes: &[u8], sink: &mut dyn
     // In-memory reads fail only as the data do, and those failures become problems.
     let _ = match format {
         InputFormat::GeoJson => geojson_input::visit(name, bytes, None, sink),
-        InputFormat::Csv => csv_input::visit(name, bytes, None, &|| {}, sink),
+        InputFormat::Csv => csv_input::visit(name, bytes, None, sink),
     };
 }
 
