@@ -105,12 +105,6 @@ pub(super) fn visit(
         ));
     }
 
-    let table = Table {
-        file,
-        width: headers.len(),
-        columns: &columns,
-        names: &names,
-    };
     let mut row = csv::ByteRecord::new();
     let mut rows = 0usize;
     loop {
@@ -128,42 +122,10 @@ pub(super) fn visit(
             continue; // a blank line
         }
         rows += 1;
-        sink(Event::Record(Box::new(table.build(&row, line, crs))));
-    }
-    if rows == 0 {
-        sink(Event::Problem(
-            Diagnostic::warning(None, "the file has a header but no records").at(
-                file,
-                Location::File,
-                None,
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// What building a row needs of the file: its name and the header's columns.
-struct Table<'a> {
-    file: &'a str,
-    /// Fields in the header.
-    width: usize,
-    columns: &'a [Column],
-    names: &'a [String],
-}
-
-impl Table<'_> {
-    /// The record of one row that starts on `line`.
-    fn build(
-        &self,
-        row: &csv::ByteRecord,
-        line: u64,
-        crs: Option<&super::crs::Reprojector>,
-    ) -> super::Parsed {
-        let (columns, names) = (self.columns, self.names);
         let mut b = RecordBuilder::new(Location::Line(line));
-        if row.len() != self.width {
+        if row.len() != headers.len() {
             b.push(
-                Diagnostic::error(None, format!("the row has {} fields but the header has {}", row.len(), self.width))
+                Diagnostic::error(None, format!("the row has {} fields but the header has {}", row.len(), headers.len()))
                     .with_hint("check for an unquoted comma or a missing field; quote text that contains commas"),
             );
         }
@@ -196,8 +158,18 @@ impl Table<'_> {
                 Column::Duplicate => {}
             }
         }
-        b.finish_with(self.file, crs)
+        sink(Event::Record(Box::new(b.finish_with(file, crs))));
     }
+    if rows == 0 {
+        sink(Event::Problem(
+            Diagnostic::warning(None, "the file has a header but no records").at(
+                file,
+                Location::File,
+                None,
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Line numbers of byte offsets, for messages: a line ends at LF, CRLF or a lone CR (the
