@@ -51,6 +51,21 @@ pub struct MoneyAssumptions {
     pub series: String,
     /// Index by calendar year (annual averages).
     pub cpi: std::collections::BTreeMap<String, f64>,
+    /// `cpi` with its years parsed, in year order: made on the first escalation, as the
+    /// models ask for thousands of them a run (`cpi` is not changed once the assumptions
+    /// are read).
+    #[serde(skip)]
+    parsed: Parsed,
+}
+
+/// The parsed CPI table, made once; it compares equal to any other, being `cpi` itself.
+#[derive(Debug, Clone, Default)]
+struct Parsed(std::sync::OnceLock<Vec<(i32, f64)>>);
+
+impl PartialEq for Parsed {
+    fn eq(&self, _: &Parsed) -> bool {
+        true
+    }
 }
 
 /// How a figure of one year's US$ is brought to the real year.
@@ -74,8 +89,11 @@ impl MoneyAssumptions {
 
     /// The index of `year`, or of the nearest year in the table (the later one on a tie).
     fn at(&self, year: i32) -> Option<(i32, f64)> {
-        self.index()
-            .into_iter()
+        self.parsed
+            .0
+            .get_or_init(|| self.index())
+            .iter()
+            .copied()
             .min_by_key(|(y, _)| ((y - year).abs(), -y))
     }
 
