@@ -251,11 +251,75 @@ impl Cells<'_> {
     /// A number with `decimals` decimals; empty when missing or not finite.
     pub(crate) fn num(&mut self, v: Option<f64>, decimals: usize) {
         self.cell(|out| {
-            if let Some(f) = fixed(v, decimals) {
-                let _ = write!(out, "{f}");
+            if let Some(x) = v.filter(|x| x.is_finite()) {
+                push_fixed(out, x, decimals);
             }
         });
     }
+}
+
+/// Appends finite `x` with `decimals` decimals, the bytes [`super::Fixed`] writes (`-0`
+/// as `0`), without the formatter in the common case: below 2^52, the integer nearest
+/// `|x| * 10^decimals` is found exactly (the product's rounding error from `mul_add`), and
+/// only an exact tie, or a figure out of that range, goes to the formatter.
+pub(crate) fn push_fixed(out: &mut Vec<u8>, x: f64, decimals: usize) {
+    const SCALE: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+    let Some(n) = SCALE
+        .get(decimals)
+        .and_then(|&m| nearest_scaled(x.abs(), m))
+    else {
+        if let Some(f) = fixed(Some(x), decimals) {
+            let _ = write!(out, "{f}");
+        }
+        return;
+    };
+    if n != 0 && x < 0.0 {
+        out.push(b'-');
+    }
+    // The digits of n, at least one before the point.
+    let mut digits = [b'0'; 32];
+    let mut len = 0;
+    let mut rest = n;
+    while rest > 0 || len <= decimals {
+        digits[len] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        len += 1;
+    }
+    for (i, &d) in digits[..len].iter().enumerate().rev() {
+        out.push(d);
+        if i == decimals && decimals > 0 {
+            out.push(b'.');
+        }
+    }
+}
+
+/// The integer nearest `a * m` (`a` >= 0 finite, `m` a power of ten that is exact) when
+/// it is below 2^52 and not a tie; `None` for the formatter to decide.
+fn nearest_scaled(a: f64, m: f64) -> Option<u64> {
+    if a == 0.0 {
+        return Some(0);
+    }
+    // Far from underflow, so that the product's error is itself a double.
+    if !(1e-200..4.5e15).contains(&a) {
+        return None;
+    }
+    let s = a * m;
+    if s >= 4_503_599_627_370_496.0 {
+        return None;
+    }
+    // a * m = s + err exactly; s's fraction is a multiple of its ulp (at most 1/2), and
+    // |err| is at most half of it, so err decides only at a fraction of exactly 1/2.
+    let err = a.mul_add(m, -s);
+    let whole = s.floor();
+    let frac = s - whole;
+    let up = if frac != 0.5 {
+        frac > 0.5
+    } else if err != 0.0 {
+        err > 0.0
+    } else {
+        return None;
+    };
+    Some(whole as u64 + u64::from(up))
 }
 
 /// Writes one project's cells under [`CSV_COLUMNS`] to `cells`; returns its unknown
@@ -531,4 +595,68 @@ pub(crate) fn draw_rows(p: &Appraisal) -> io::Result<Vec<u8>> {
         }
     }
     w.into_inner().map_err(|e| e.into_error())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_fixed;
+
+    /// The bytes `Fixed` writes through the formatter.
+    fn formatted(x: f64, d: usize) -> String {
+        super::fixed(Some(x), d).unwrap().to_string()
+    }
+
+    fn pushed(x: f64, d: usize) -> String {
+        let mut out = Vec::new();
+        push_fixed(&mut out, x, d);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn fixed_figures_are_written_as_the_formatter_writes_them() {
+        // Hand-worked cases: rounding, ties of exact binary fractions, signs, padding.
+        for (x, d, want) in [
+            (0.0, 3, "0.000"),
+            (-0.0, 2, "0.00"),
+            (-0.0004, 3, "0.000"),
+            (-0.0006, 3, "-0.001"),
+            (0.005, 3, "0.005"),
+            (2.5, 0, "2"),
+            (3.5, 0, "4"),
+            (0.125, 2, "0.12"),
+            (0.375, 2, "0.38"),
+            (1234.5678, 1, "1234.6"),
+            (-98.76, 0, "-99"),
+            (1e300, 2, &formatted(1e300, 2)),
+        ] {
+            assert_eq!(pushed(x, d), want, "{x} to {d}");
+            assert_eq!(formatted(x, d), want, "{x} to {d}");
+        }
+        // The common figure takes the exact path, an exact tie the formatter.
+        assert_eq!(super::nearest_scaled(1234.5678, 10.0), Some(12346));
+        assert_eq!(super::nearest_scaled(0.125, 100.0), None);
+        // Against the formatter over many magnitudes, near-ties and exact binary ties.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let r = next();
+            let d = (r % 7) as usize;
+            let mantissa = (next() >> 11) as f64 / (1u64 << 53) as f64;
+            let x = match r >> 60 {
+                // Figures of every size from 1e-6 to 1e16.
+                0..=7 => mantissa * 10f64.powi((r >> 8) as i32 % 23 - 6),
+                // Integers and halves over 10^d: ties between two outputs.
+                8..=11 => ((next() % 2_000_000) as f64 + 0.5) / 10f64.powi(d as i32),
+                // A step of 1/8, 1/16 or 1/32: exact binary fractions.
+                _ => (next() % 100_000) as f64 / [8.0, 16.0, 32.0][(r % 3) as usize],
+            };
+            let x = if r & 1 == 1 { -x } else { x };
+            assert_eq!(pushed(x, d), formatted(x, d), "{x:e} to {d}");
+        }
+    }
 }
