@@ -1106,36 +1106,62 @@ pub fn appraise_files<T: Send>(
 ) -> Result<crate::diagnostic::Tally, crate::read::ReadError> {
     use rayon::prelude::*;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ProjectRecord>>(1);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
+    // The first pass keeps what it found of each site, in input order, for the pass after
+    // it, which locates each record from it (`Context::locate_in`: a site at the same
+    // point takes it, any other is measured).
+    let kept = if run.allocation_only {
+        Vec::new()
+    } else {
+        run.context.kept()
+    };
+    let (read, found) = std::thread::scope(|scope| {
+        let appraising = scope.spawn(move || {
+            let mut found = Vec::new();
+            let mut at = 0;
             for batch in rx {
-                let out: Vec<T> = batch
+                let out: Vec<(T, Option<crate::context::Found>)> = batch
                     .par_iter()
-                    .map(|r| {
+                    .enumerate()
+                    .map(|(i, r)| {
                         let plant = run.plants.and_then(|m| m.get(&r.id));
+                        let (site, f) =
+                            run.context
+                                .locate_in(r, kept.get(at + i), run.allocation_only);
                         let p = appraise_in(
                             r,
-                            run.context.locate(r),
+                            site,
                             run.assumptions,
                             run.terms,
                             run.sim,
                             plant.as_ref(),
                             run.allocation_only,
                         );
-                        map(r, p)
+                        (map(r, p), f)
                     })
                     .collect();
+                at += out.len();
                 run.progress.inc(out.len() as u64);
-                out.into_iter().for_each(&mut *sink);
+                for (t, f) in out {
+                    found.extend(f);
+                    sink(t);
+                }
             }
+            found
         });
         let read = crate::read::read_batches(paths, crs, BATCH, problem, &mut |batch| {
             // The appraising side only stops early by panicking, which the scope re-raises.
             let _ = tx.send(batch);
         });
         drop(tx);
-        read
-    })
+        let found = appraising
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (read, found)
+    });
+    if run.allocation_only {
+        run.context.keep(found);
+    }
+    read
 }
 
 /// Dy and Tb oxide at nameplate, t/y (issue 18): the Dy + Tb output split by the shares of

@@ -92,7 +92,8 @@ impl PointLayer {
 
     /// The nearest place, with its geodesic distance in km: the nearest on the sphere,
     /// then every place close enough on the sphere to be nearer on the ellipsoid.
-    pub(super) fn nearest(&self, p: geo::Point<f64>) -> Option<(&Place, f64)> {
+    /// The place is given by its index in `places`.
+    pub(super) fn nearest_at(&self, p: geo::Point<f64>) -> Option<(usize, f64)> {
         let q = unit(p);
         let first = self.index.nearest_neighbor(&q)?;
         let mut best = (first.data, geodesic_km(p, self.places[first.data].point));
@@ -106,7 +107,7 @@ impl PointLayer {
                 best = (item.data, km);
             }
         }
-        Some((&self.places[best.0], best.1))
+        Some(best)
     }
 }
 

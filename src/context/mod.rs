@@ -59,6 +59,47 @@ pub struct Context {
     /// Protected areas farther than this are not reported, km (assumptions
     /// `context.protected_search_km`).
     protected_search_km: f64,
+    /// What a first pass over the input found of each site, in input order, kept for the
+    /// pass after it ([`Context::keep`], [`Context::kept`]).
+    kept: std::sync::Mutex<Vec<Found>>,
+}
+
+/// The costly part of a site's context, as an earlier pass found it (64 bytes): the
+/// nearest port and separation plant, the distance to the coast and, for a seabed point,
+/// the nearest APEI. Every one depends on the site's point alone (the APEI on its
+/// geometry, which for a point is the point), so a record at the same point reuses them.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The site's point: longitude and latitude, as bits.
+    at: [u64; 2],
+    /// Distances to the nearest port, plant and coast vertex, km.
+    km: [f64; 3],
+    /// Indexes of the nearest port and plant in their layers (`u32::MAX`: none).
+    place: [u32; 2],
+    /// Bit 0: a coast was found; bit 1: `apei` holds the site's APEI relation; [`SITE`]:
+    /// the record had a site (else nothing was found).
+    flags: u8,
+    apei: Option<Box<apei::ApeiRelation>>,
+}
+
+/// [`Found::flags`]: the record had a site.
+const SITE: u8 = 4;
+
+impl Found {
+    /// What a record without a site has: nothing, which no site reuses.
+    pub fn none() -> Found {
+        Found {
+            at: [0; 2],
+            km: [0.0; 3],
+            place: [u32::MAX; 2],
+            flags: 0,
+            apei: None,
+        }
+    }
+
+    fn at(p: geo::Point<f64>) -> [u64; 2] {
+        [p.x().to_bits(), p.y().to_bits()]
+    }
 }
 
 /// Where to read each layer from; `None` keeps the compiled-in default.
@@ -305,6 +346,7 @@ impl Context {
             protected_search_km: crate::assumptions::Assumptions::defaults()
                 .context
                 .protected_search_km,
+            kept: Default::default(),
         })
     }
 
@@ -429,13 +471,39 @@ fn distance_to_area_km(p: geo::Point<f64>, area: &Area) -> f64 {
 impl Context {
     /// The spatial context of one record.
     pub fn locate(&self, rec: &ProjectRecord) -> SiteContext {
+        self.locate_in(rec, None, false).0
+    }
+
+    /// [`Context::locate`], with what a [`Found`] holds taken from `found` when that was
+    /// found at the same point (else measured), and the site's own [`Found`] when `keep`
+    /// ([`Found::none`] for a record without a site).
+    pub fn locate_in(
+        &self,
+        rec: &ProjectRecord,
+        found: Option<&Found>,
+        keep: bool,
+    ) -> (SiteContext, Option<Found>) {
         let mut out = SiteContext::unknown(rec);
         let (Some(g), Some(p)) = (rec.geometry.as_ref(), rec.site_point()) else {
-            return out;
+            return (out, keep.then(Found::none));
         };
-        out.nearest_port = self.ports.nearest(p).map(|(pl, km)| nearest(pl, km));
-        out.nearest_separation_plant = self.plants.nearest(p).map(|(pl, km)| nearest(pl, km));
-        let coast = self.shore.nearest(p).map(|(_, km)| km);
+        let found = found.filter(|f| f.flags & SITE != 0 && f.at == Found::at(p));
+        let place = |i: u32| (i != u32::MAX).then_some(i as usize);
+        let (near_port, near_plant, coast) = match found {
+            Some(f) => (
+                place(f.place[0]).map(|i| (i, f.km[0])),
+                place(f.place[1]).map(|i| (i, f.km[1])),
+                (f.flags & 1 != 0).then_some(f.km[2]),
+            ),
+            None => (
+                self.ports.nearest_at(p),
+                self.plants.nearest_at(p),
+                self.shore.nearest_at(p).map(|(_, km)| km),
+            ),
+        };
+        out.nearest_port = near_port.map(|(i, km)| nearest(&self.ports.places[i], km));
+        out.nearest_separation_plant =
+            near_plant.map(|(i, km)| nearest(&self.plants.places[i], km));
         let port = out.nearest_port.as_ref().map(|n| n.distance_km);
         out.distance_to_shore_km = match (coast, port) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -483,10 +551,40 @@ impl Context {
             ));
         }
         out.protected_area = self.protected_area(g, p);
+        // A point's APEI is the point's; a licence polygon's is measured each time.
+        let point = matches!(g, geo::Geometry::Point(q) if Found::at(*q) == Found::at(p));
+        let mut apei_kept = false;
         if seabed {
-            out.apei = self.apeis.nearest(g, p);
+            out.apei = match found {
+                Some(f) if f.flags & 2 != 0 => f.apei.as_deref().cloned(),
+                _ => self.apeis.nearest(g, p),
+            };
+            apei_kept = point;
         }
-        out
+        let own = keep.then(|| {
+            let i_km =
+                |n: Option<(usize, f64)>| n.map_or((u32::MAX, 0.0), |(i, km)| (i as u32, km));
+            let ((port_i, port_km), (plant_i, plant_km)) = (i_km(near_port), i_km(near_plant));
+            Found {
+                at: Found::at(p),
+                km: [port_km, plant_km, coast.unwrap_or(0.0)],
+                place: [port_i, plant_i],
+                flags: SITE | u8::from(coast.is_some()) | (u8::from(apei_kept) << 1),
+                apei: out.apei.clone().filter(|_| apei_kept).map(Box::new),
+            }
+        });
+        (out, own)
+    }
+
+    /// Keeps `found` (each site's [`Found`] of a first pass, in input order) for the pass
+    /// after it, in place of any kept before.
+    pub fn keep(&self, found: Vec<Found>) {
+        *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = found;
+    }
+
+    /// What [`Context::keep`] kept, taken (the context keeps nothing after).
+    pub fn kept(&self) -> Vec<Found> {
+        std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     fn protected_area(&self, g: &SiteGeometry, p: geo::Point<f64>) -> Option<ProtectedArea> {
@@ -557,6 +655,52 @@ mod tests {
         // One degree of latitude at the equator: 110.574 km on WGS84.
         let km = geodesic_km(geo::Point::new(0.0, 0.0), geo::Point::new(0.0, 1.0));
         assert!((km - 110.574).abs() < 0.01, "{km}");
+    }
+
+    /// A site located from what a first pass found is the site located afresh, for land
+    /// and seabed points, a seabed licence polygon (whose APEI is measured again) and a
+    /// record without a site; what was found at another point is not taken.
+    #[test]
+    fn a_site_located_from_a_first_pass_is_the_site_located_afresh() {
+        let c = Context::builtin().unwrap();
+        let licence = geo::Polygon::new(
+            geo::LineString::from(vec![
+                (-150.0, 8.0),
+                (-149.0, 8.0),
+                (-149.0, 9.0),
+                (-150.0, 9.0),
+                (-150.0, 8.0),
+            ]),
+            vec![],
+        );
+        let mut polygon = site(0.0, 0.0, DepositType::PolymetallicNodules);
+        polygon.geometry = Some(licence.into());
+        let mut nowhere = site(0.0, 0.0, DepositType::Carbonatite);
+        nowhere.geometry = None;
+        let sites = [
+            site(122.55, -28.86, DepositType::Carbonatite),
+            site(153.8, 22.0, DepositType::SeabedMud),
+            site(-116.8, 11.0, DepositType::PolymetallicNodules),
+            site(-160.0, -15.98, DepositType::PolymetallicNodules),
+            polygon,
+            nowhere,
+        ];
+        let found: Vec<Found> = sites
+            .iter()
+            .map(|r| c.locate_in(r, None, true).1.unwrap())
+            .collect();
+        for (r, f) in sites.iter().zip(&found) {
+            assert_eq!(c.locate_in(r, Some(f), false).0, c.locate(r));
+        }
+        // Each site given another's finds: each is measured, the same again.
+        for (k, r) in sites.iter().enumerate() {
+            let other = &found[(k + 1) % found.len()];
+            assert_eq!(c.locate_in(r, Some(other), false).0, c.locate(r));
+        }
+        // A seabed point's APEI is kept; the polygon's is not.
+        assert!(found[2].apei.is_some() && found[2].flags & 2 != 0);
+        assert!(found[4].apei.is_none() && found[4].flags & 2 == 0);
+        assert_eq!(found[5].flags & SITE, 0);
     }
 
     #[test]
@@ -655,7 +799,7 @@ mod tests {
                     .copied()
                     .unwrap_or_else(|| (next() * 360.0 - 180.0, next() * 180.0 - 90.0));
                 let p = geo::Point::new(lon, lat);
-                let (_, km) = layer.nearest(p).unwrap();
+                let (_, km) = layer.nearest_at(p).unwrap();
                 let brute = layer
                     .index
                     .iter()
