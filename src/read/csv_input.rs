@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::Event;
 use super::build::RecordBuilder;
+use super::csv_rows::{Row, Rows};
 use super::schema::{Cell, Field};
 use crate::diagnostic::Diagnostic;
 use crate::read::record::Location;
@@ -25,16 +26,9 @@ pub(super) fn visit(
     crs: Option<&super::crs::Reprojector>,
     sink: &mut dyn FnMut(Event),
 ) -> io::Result<()> {
-    let lines = LineIndex::default();
-    let reader = Counted {
-        inner: reader,
-        lines: lines.clone(),
-    };
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let headers = match csv.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return csv_failure(file, Location::Line(1), e, sink),
-    };
+    let mut rows = Rows::new(reader);
+    let mut headers = Row::default();
+    rows.next_row(&mut headers)?;
     let problem = |d: Diagnostic| Event::Problem(d.at(file, Location::Line(1), None));
     let mut names = Vec::with_capacity(headers.len());
     let mut columns = Vec::with_capacity(headers.len());
@@ -105,24 +99,18 @@ pub(super) fn visit(
         ));
     }
 
-    let mut row = csv::ByteRecord::new();
-    let mut rows = 0usize;
-    loop {
-        let line = lines.line_at(csv.position().byte());
-        match csv.read_byte_record(&mut row) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                csv_failure(file, Location::Line(line), e, sink)?;
-                continue;
-            }
-        }
-        let line = row.position().map_or(line, |p| lines.line_at(p.byte()));
-        if row.len() == 1 && row[0].iter().all(u8::is_ascii_whitespace) {
+    let mut row = Row::default();
+    let mut records = 0usize;
+    while rows.next_row(&mut row)? {
+        if row.len() == 1
+            && row
+                .get(0)
+                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
             continue; // a blank line
         }
-        rows += 1;
-        let mut b = RecordBuilder::new(Location::Line(line));
+        records += 1;
+        let mut b = RecordBuilder::new(Location::Line(row.line));
         if row.len() != headers.len() {
             b.push(
                 Diagnostic::error(None, format!("the row has {} fields but the header has {}", row.len(), headers.len()))
@@ -160,7 +148,7 @@ pub(super) fn visit(
         }
         sink(Event::Record(Box::new(b.finish_with(file, crs))));
     }
-    if rows == 0 {
+    if records == 0 {
         sink(Event::Problem(
             Diagnostic::warning(None, "the file has a header but no records").at(
                 file,
@@ -170,89 +158,6 @@ pub(super) fn visit(
         ));
     }
     Ok(())
-}
-
-/// Line numbers of byte offsets, for messages: a line ends at LF, CRLF or a lone CR (the
-/// csv crate reads all three, but counts LFs only, so CRLF and CR-only files were
-/// reported on the wrong lines). Holds only the line breaks of the read-ahead window;
-/// offsets must be asked for in increasing order, as records come.
-#[derive(Clone, Default)]
-struct LineIndex(std::rc::Rc<std::cell::RefCell<Breaks>>);
-
-#[derive(Default)]
-struct Breaks {
-    /// Offsets at which a line starts, beyond those already passed.
-    starts: std::collections::VecDeque<u64>,
-    /// Lines that start before the first of `starts`.
-    passed: u64,
-    /// Bytes seen so far.
-    seen: u64,
-    /// Whether the last byte seen was a CR (a following LF ends no new line).
-    after_cr: bool,
-}
-
-impl LineIndex {
-    /// The 1-based line on which the byte at `offset` lies.
-    fn line_at(&self, offset: u64) -> u64 {
-        let mut b = self.0.borrow_mut();
-        while b.starts.front().is_some_and(|s| *s <= offset) {
-            b.starts.pop_front();
-            b.passed += 1;
-        }
-        b.passed + 1
-    }
-
-    fn note(&self, bytes: &[u8]) {
-        let mut b = self.0.borrow_mut();
-        let Some(&last) = bytes.last() else { return };
-        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            let after_cr = match i {
-                0 => b.after_cr,
-                _ => bytes[i - 1] == b'\r',
-            };
-            // CRLF: the line ended at the CR (the csv crate may start the next record at
-            // the LF itself).
-            if !(bytes[i] == b'\n' && after_cr) {
-                let at = b.seen + i as u64 + 1;
-                b.starts.push_back(at);
-            }
-        }
-        b.after_cr = last == b'\r';
-        b.seen += bytes.len() as u64;
-    }
-}
-
-/// A reader that tells a [`LineIndex`] what passes through it.
-struct Counted<R> {
-    inner: R,
-    lines: LineIndex,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.lines.note(&buf[..n]);
-        Ok(n)
-    }
-}
-
-/// Reports a CSV error as a problem of the file, or hands an I/O failure back.
-fn csv_failure(
-    file: &str,
-    location: Location,
-    e: csv::Error,
-    sink: &mut dyn FnMut(Event),
-) -> io::Result<()> {
-    let message = format!("malformed CSV: {e}");
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => Err(io),
-        _ => {
-            sink(Event::Problem(
-                Diagnostic::error(None, message).at(file, location, None),
-            ));
-            Ok(())
-        }
-    }
 }
 
 /// The warning for an unknown column or property whose name is near a schema field.
@@ -280,26 +185,6 @@ mod tests {
         found
     }
 
-    /// Line starts by hand: in "a\r\nb\rc\n\r\nd" lines start after each CR (bytes 2, 5
-    /// and 8; the LF of a CRLF counts with the next line) and after the lone LF (byte 7);
-    /// the same wherever the reads split the text, even inside a CRLF.
-    #[test]
-    fn line_breaks_split_across_reads_count_once() {
-        let text = b"a\r\nb\rc\n\r\nd";
-        // Line of each byte offset: 0-1 on line 1, 2-4 on 2, 5-6 on 3, 7 on 4, 8-9 on 5.
-        let expected = [1, 1, 2, 2, 2, 3, 3, 4, 5, 5];
-        for cut in 0..=text.len() {
-            for cut2 in cut..=text.len() {
-                let lines = LineIndex::default();
-                lines.note(&text[..cut]);
-                lines.note(&text[cut..cut2]);
-                lines.note(&text[cut2..]);
-                let found: Vec<u64> = (0..text.len() as u64).map(|o| lines.line_at(o)).collect();
-                assert_eq!(found, expected, "reads split at {cut} and {cut2}");
-            }
-        }
-    }
-
     /// Records come in the file's order, each on its own line, lines of spaces skipped.
     #[test]
     fn records_keep_the_file_order_and_their_lines() {
@@ -324,6 +209,16 @@ mod tests {
         })
         .unwrap();
         assert_eq!(found, expected);
+    }
+
+    /// An empty line counts: the row after it is on the line after it (the csv crate's
+    /// record positions start at the skipped empty line, one line early).
+    #[test]
+    fn a_row_after_empty_lines_is_on_its_own_line() {
+        assert_eq!(
+            lines_of("id,name\nR0,A\n\nR1,B\n\n\nR2,C"),
+            ["line 2", "line 4", "line 7"]
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod check;
 pub mod contradictions;
 pub mod crs;
 mod csv_input;
+mod csv_rows;
 pub(crate) mod geojson_input;
 pub mod milestone;
 pub mod record;
