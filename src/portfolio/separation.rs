@@ -207,21 +207,18 @@ impl Room {
 /// Assigns each feed's year of output to plants; `plants` pairs each plant with its
 /// capacity this year. Deterministic and independent of the order of either list.
 pub fn allocate(feeds: &[Feed], plants: &[(&Plant, Capacity)], c: &Charges) -> Allocation {
-    // Distances once per pair.
+    // Distances once per pair, and only of the pairs that could take anything.
     let np = plants.len();
-    let km: Vec<Option<f64>> = feeds
-        .iter()
-        .flat_map(|f| {
-            plants
-                .iter()
-                .map(move |(p, _)| f.point.map(|q| geodesic_km(q, p.point)))
-        })
-        .collect();
+    let km: Vec<std::cell::OnceCell<Option<f64>>> =
+        vec![std::cell::OnceCell::new(); feeds.len() * np];
     allocate_by(
         feeds,
         plants,
         c,
-        |i, j| km[i * np + j],
+        |i, j| {
+            *km[i * np + j]
+                .get_or_init(|| feeds[i].point.map(|q| geodesic_km(q, plants[j].0.point)))
+        },
         |i, j, tier| owner_allows(&feeds[i], plants[j].0, tier),
     )
 }
@@ -405,7 +402,10 @@ fn allocate_by(
             }
             for &j in &plant_order {
                 let (p, cap) = plants[j];
-                if !eligible(f, p, cap, c) || !owns(i, j, tier) {
+                // A pair with no room for the feed now has none later in the tier (room
+                // and what is left of the feed only shrink), so it would take nothing.
+                if !eligible(f, p, cap, c) || !owns(i, j, tier) || room[j].fits(f, left[i]) <= 1e-12
+                {
                     continue;
                 }
                 // A feed with no position pays no freight but ranks after every priced pair.
