@@ -850,14 +850,22 @@ fn fnv1a64(text: &str) -> String {
 
 impl Assumptions {
     /// The compiled-in defaults.
+    /// Parsed once a process and cloned after: a command may ask for them several times
+    /// (`check` does, about 40 M instructions a parse).
     pub fn defaults() -> Assumptions {
-        Self::from_tables(None).expect("the compiled-in assumptions are valid (checked by a test)")
+        static DEFAULTS: std::sync::OnceLock<Assumptions> = std::sync::OnceLock::new();
+        DEFAULTS
+            .get_or_init(|| {
+                Self::from_tables(None)
+                    .expect("the compiled-in assumptions are valid (checked by a test)")
+            })
+            .clone()
     }
 
     /// The defaults with a user file merged over them.
     pub fn load(path: Option<&Path>) -> Result<Assumptions, AssumptionsError> {
         let over = match path {
-            None => None,
+            None => return Ok(Self::defaults()),
             Some(p) => {
                 // `-` is standard input (issue 20).
                 let name = crate::read::input_name(p);
