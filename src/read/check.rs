@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::assumptions::Assumptions;
 use crate::diagnostic::{Diagnostic, Tally};
-use crate::read::record::Location;
+use crate::read::record::{Location, ProjectRecord};
 use crate::read::{self, Event, assumed, validate::IdRegistry};
 
 /// The outcome of checking a set of files.
@@ -59,23 +59,26 @@ pub fn check_with(
     let mut diagnostics = Vec::new();
     for path in paths {
         let name = crate::read::input_name(path);
-        let result = read::visit_in(path, crs, &mut |event| match event {
+        let mut sink = |event| match event {
             Event::Record(parsed) => {
                 report.records += 1;
-                let read::Parsed {
-                    record,
-                    diagnostics: mut found,
-                } = *parsed;
-                let place = |d: Diagnostic| d.at(&name, record.location.clone(), Some(&record.id));
-                found.extend(assumed::references(&record, a).into_iter().map(place));
-                if let Some(regraded) = assumed::grade(&record, a) {
-                    regraded.apply(&mut found, place);
-                }
+                let (record, found) = problems(&name, *parsed, a);
                 diagnostics.extend(found);
                 diagnostics.extend(ids.register(&name, &record));
             }
             Event::Problem(d) => diagnostics.push(d),
-        });
+        };
+        let result = match crs {
+            Some(_) => read::visit_in(path, crs, &mut sink),
+            None => read::visit_halves(path, &mut sink, Later::new(&name, a)).and_then(|second| {
+                let Some(second) = second else { return Ok(()) };
+                report.records += second.part.records;
+                second
+                    .part
+                    .merge(second.lines_before, &mut diagnostics, &mut ids);
+                second.result
+            }),
+        };
         if let Err(e) = result {
             report.unreadable = true;
             diagnostics.push(
@@ -94,4 +97,182 @@ pub fn check_with(
     report.warnings = tally.warnings;
     report.diagnostics = diagnostics;
     report
+}
+
+/// A record's problems: the reader's, then the names it gives that `a` lacks and its grade
+/// against the ranges of `a`.
+fn problems(file: &str, parsed: read::Parsed, a: &Assumptions) -> (ProjectRecord, Vec<Diagnostic>) {
+    let read::Parsed {
+        record,
+        diagnostics: mut found,
+    } = parsed;
+    let place = |d: Diagnostic| d.at(file, record.location.clone(), Some(&record.id));
+    found.extend(assumed::references(&record, a).into_iter().map(place));
+    if let Some(regraded) = assumed::grade(&record, a) {
+        regraded.apply(&mut found, place);
+    }
+    (record, found)
+}
+
+/// The problems of a file's second half, checked on a thread of its own: each record's
+/// problems, and its id to register (after the first half's) when the halves meet.
+struct Later<'a> {
+    file: &'a str,
+    a: &'a Assumptions,
+    records: usize,
+    diagnostics: Vec<Diagnostic>,
+    /// Each record's id and place, and the end of its problems in `diagnostics`.
+    ids: Vec<(Box<str>, Location, usize)>,
+}
+
+impl<'a> Later<'a> {
+    fn new(file: &'a str, a: &'a Assumptions) -> Self {
+        Later {
+            file,
+            a,
+            records: 0,
+            diagnostics: Vec::new(),
+            ids: Vec::new(),
+        }
+    }
+
+    /// Adds the second half's problems to the first half's `diagnostics`, in file order,
+    /// its lines counted on past the `lines_before` of the first half, and registers its
+    /// ids in `registry` after the first half's.
+    fn merge(
+        self,
+        lines_before: u64,
+        diagnostics: &mut Vec<Diagnostic>,
+        registry: &mut IdRegistry,
+    ) {
+        let shift = |location: &mut Location| {
+            if let Location::Line(line) = location {
+                *line += lines_before;
+            }
+        };
+        let mut found = self.diagnostics.into_iter();
+        let mut taken = 0;
+        for (id, mut location, end) in self.ids {
+            shift(&mut location);
+            for mut d in found.by_ref().take(end - taken) {
+                shift(&mut d.location);
+                diagnostics.push(d);
+            }
+            taken = end;
+            diagnostics.extend(registry.register_id(self.file, &id, &location));
+        }
+        diagnostics.extend(found.map(|mut d| {
+            shift(&mut d.location);
+            d
+        }));
+    }
+}
+
+impl read::Part for Later<'_> {
+    fn take(&mut self, event: Event) {
+        match event {
+            Event::Record(parsed) => {
+                self.records += 1;
+                let (record, found) = problems(self.file, *parsed, self.a);
+                self.diagnostics.extend(found);
+                self.ids
+                    .push((record.id.into(), record.location, self.diagnostics.len()));
+            }
+            Event::Problem(d) => self.diagnostics.push(d),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report of `check` on `path` in a pool of `threads`, as JSON.
+    fn checked(path: &std::path::Path, threads: usize) -> (CheckReport, String) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let report = pool.install(|| check(&[path.to_path_buf()]));
+        let json = serde_json::to_string(&report).unwrap();
+        (report, json)
+    }
+
+    /// A file large enough to be checked as two halves: its problems, duplicate ids across
+    /// and within the halves among them, on the lines counted by hand, and the report the
+    /// same as one thread's reading it whole.
+    #[test]
+    fn a_large_file_checked_as_two_halves_reports_as_read_whole() {
+        let mut text = Vec::new();
+        crate::synth::write(12_000, 7, &mut text).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        // Line n of the file is lines[n - 1]; no synthetic field spans lines.
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        assert_eq!(lines.len(), 12_001);
+        let grade = lines[0]
+            .split(',')
+            .position(|c| c == "grade_treo_pct")
+            .unwrap();
+        let spoil = |line: &mut String| {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            cells[grade] = "abc";
+            *line = cells.join(",");
+        };
+        spoil(&mut lines[3_000]);
+        spoil(&mut lines[10_000]);
+        lines[9_000] = lines[10].clone();
+        lines[9_500] = lines[9_400].clone();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("large.csv");
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > read::HALVES_MIN_BYTES);
+
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let a = Assumptions::defaults();
+        let halves = pool.install(|| read::visit_halves(&path, &mut |_| {}, Later::new("x", &a)));
+        assert!(halves.unwrap().is_some(), "read as two halves");
+
+        let (report, two) = checked(&path, 2);
+        let errors: Vec<(String, String)> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+            .map(|d| (d.location.to_string(), d.field.clone().unwrap_or_default()))
+            .collect();
+        let expected = [
+            ("line 3001", "grade_treo_pct"),
+            ("line 9001", "id"),
+            ("line 9501", "id"),
+            ("line 10001", "grade_treo_pct"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(l, f)| (l.to_string(), f.to_string()))
+            .collect();
+        assert_eq!(errors, expected);
+        let duplicate = |line: &str| {
+            report
+                .diagnostics
+                .iter()
+                .find(|d| d.location.to_string() == line && d.field.as_deref() == Some("id"))
+                .unwrap()
+                .message
+                .clone()
+        };
+        assert!(
+            duplicate("line 9001").ends_with(" line 11"),
+            "{}",
+            duplicate("line 9001")
+        );
+        assert!(
+            duplicate("line 9501").ends_with(" line 9401"),
+            "{}",
+            duplicate("line 9501")
+        );
+        assert_eq!(report.records, 12_000);
+        assert_eq!(two, checked(&path, 1).1);
+    }
 }

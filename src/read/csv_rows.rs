@@ -84,6 +84,32 @@ pub(super) struct Rows<R> {
     core: csv_core::Reader,
     /// Whether `core` has been given any input yet.
     core_used: bool,
+    /// The stream position of `buf[0]`, bytes.
+    base: u64,
+    /// The position of a line feed at which to stop, if a row ends there (see
+    /// [`Rows::stop_at`]).
+    split: Option<u64>,
+    ended: Option<Ended>,
+}
+
+/// How a read given a line feed to stop at ([`Rows::stop_at`]) went past it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ended {
+    /// At the line feed, which ends a row (or an empty line): the rest of the stream is
+    /// rows of its own, the first on line `lines_before + 1`.
+    At { lines_before: u64 },
+    /// Past it, inside a row (a quoted field's line break): the read went on.
+    Past,
+}
+
+/// Where skipping the line ends before a row stopped.
+enum Skip {
+    /// At a row.
+    Row,
+    /// At the end of the stream.
+    Eof,
+    /// At the position it was not to pass.
+    Limit,
 }
 
 /// Bytes read at a time; a row longer than the buffer grows it.
@@ -102,7 +128,35 @@ impl<R: Read> Rows<R> {
             after_cr: false,
             core: csv_core::Reader::new(),
             core_used: false,
+            base: 0,
+            split: None,
+            ended: None,
         }
+    }
+
+    /// Rows from the middle of a stream, `inner` starting right after a line feed (no
+    /// byte order mark is looked for; lines count from 1, positions from 0).
+    pub fn resume(inner: R) -> Self {
+        Rows {
+            begun: true,
+            ..Rows::new(inner)
+        }
+    }
+
+    /// Stops the rows at the line feed at stream position `split` if it ends a row or an
+    /// empty line; [`Rows::ended`] then says how the read went past it.
+    pub fn stop_at(&mut self, split: u64) {
+        self.split = Some(split);
+    }
+
+    /// How the read went past the position given to [`Rows::stop_at`], once it has.
+    pub fn ended(&self) -> Option<Ended> {
+        self.ended
+    }
+
+    /// The stream position of the next unread byte.
+    fn position(&self) -> u64 {
+        self.base + self.start as u64
     }
 
     /// Reads more bytes behind the unread ones; false at the end of the stream.
@@ -111,6 +165,7 @@ impl<R: Read> Rows<R> {
             return Ok(false);
         }
         if self.start > 0 {
+            self.base += self.start as u64;
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
@@ -162,28 +217,59 @@ impl<R: Read> Rows<R> {
         self.after_cr = last == b'\r';
     }
 
-    /// Reads the next row into `row`; false when there is none left.
+    /// Skips the line ends before a row (empty lines, skipped as the csv crate does), up
+    /// to stream position `limit` at most.
+    fn skip_line_ends(&mut self, limit: u64) -> io::Result<Skip> {
+        loop {
+            let room = (limit - self.position()).min((self.end - self.start) as u64) as usize;
+            if room == 0 {
+                if self.position() == limit {
+                    return Ok(Skip::Limit);
+                }
+                if !self.fill()? {
+                    return Ok(Skip::Eof);
+                }
+                continue;
+            }
+            let n = self.buf[self.start..self.start + room]
+                .iter()
+                .position(|&b| b != b'\n' && b != b'\r');
+            let to = self.start + n.unwrap_or(room);
+            self.pass(self.start, to);
+            self.start = to;
+            if n.is_some() {
+                return Ok(Skip::Row);
+            }
+        }
+    }
+
+    /// Reads the next row into `row`; false when there is none left, or when the read
+    /// has reached the line feed given to [`Rows::stop_at`] between rows.
     pub fn next_row(&mut self, row: &mut Row) -> io::Result<bool> {
         row.clear();
         if !self.begun {
             self.begin()?;
         }
-        // Line ends before a row are empty lines: skipped, as the csv crate does.
-        loop {
-            if self.start == self.end {
-                if !self.fill()? {
-                    return Ok(false);
-                }
-                continue;
+        let mut limit = u64::MAX;
+        if let Some(split) = self.split {
+            if self.position() > split {
+                // The line feed was inside the last row (or a row ended on it by csv_core's
+                // reading, which takes the line end: read on all the same).
+                self.split = None;
+                self.ended = Some(Ended::Past);
+            } else {
+                limit = split + 1;
             }
-            let n = self.buf[self.start..self.end]
-                .iter()
-                .position(|&b| b != b'\n' && b != b'\r');
-            let to = n.map_or(self.end, |n| self.start + n);
-            self.pass(self.start, to);
-            self.start = to;
-            if n.is_some() {
-                break;
+        }
+        match self.skip_line_ends(limit)? {
+            Skip::Row => {}
+            Skip::Eof => return Ok(false),
+            Skip::Limit => {
+                self.split = None;
+                self.ended = Some(Ended::At {
+                    lines_before: self.line - 1,
+                });
+                return Ok(false);
             }
         }
         row.line = self.line;

@@ -556,14 +556,19 @@ fn id_hash(id: &str) -> u64 {
 impl IdRegistry {
     /// Registers a record's id; a problem if the id was already used.
     pub fn register(&mut self, file: &str, rec: &ProjectRecord) -> Option<Diagnostic> {
-        if rec.id.is_empty() {
+        self.register_id(file, &rec.id, &rec.location)
+    }
+
+    /// [`IdRegistry::register`] of the record `id` at `location`.
+    pub fn register_id(&mut self, file: &str, id: &str, location: &Location) -> Option<Diagnostic> {
+        if id.is_empty() {
             return None;
         }
         if self.files.last().is_none_or(|f| f != file) {
             self.files.push(file.to_owned());
         }
         let file_index = (self.files.len() - 1) as u32;
-        match self.seen.get(&id_hash(&rec.id)) {
+        match self.seen.get(&id_hash(id)) {
             Some((first_file, first_loc)) => {
                 let first_file = &self.files[*first_file as usize];
                 let place = match first_loc {
@@ -573,30 +578,31 @@ impl IdRegistry {
                 Some(
                     Diagnostic::error(
                         Some("id"),
-                        format!("duplicate id {:?}, first used at {place}", rec.id),
+                        format!("duplicate id {:?}, first used at {place}", id),
                     )
                     .with_hint("ids must be unique across all input files")
-                    .at(file, rec.location.clone(), Some(&rec.id)),
+                    .at(file, location.clone(), Some(id)),
                 )
             }
             None => {
                 self.seen
-                    .insert(id_hash(&rec.id), (file_index, rec.location.clone()));
-                self.lookalike(file, file_index, rec)
+                    .insert(id_hash(id), (file_index, location.clone()));
+                self.lookalike(file, file_index, id, location)
             }
         }
     }
 
-    /// A warning when `rec`'s id differs from an earlier one only by Unicode normalisation
+    /// A warning when `id` differs from an earlier one only by Unicode normalisation
     /// or invisible characters.
     fn lookalike(
         &mut self,
         file: &str,
         file_index: u32,
-        rec: &ProjectRecord,
+        id: &str,
+        location: &Location,
     ) -> Option<Diagnostic> {
-        let key = lookalike(&rec.id);
-        let hash = id_hash(key.as_deref().unwrap_or(&rec.id));
+        let key = lookalike(id);
+        let hash = id_hash(key.as_deref().unwrap_or(id));
         let earlier = match &key {
             Some(_) => self.seen.get(&hash).or_else(|| self.lookalikes.get(&hash)),
             None => self.lookalikes.get(&hash),
@@ -605,7 +611,7 @@ impl IdRegistry {
         if key.is_some() {
             self.lookalikes
                 .entry(hash)
-                .or_insert((file_index, rec.location.clone()));
+                .or_insert((file_index, location.clone()));
         }
         let (first_file, first_loc) = earlier?;
         let first_file = &self.files[first_file as usize];
@@ -618,11 +624,11 @@ impl IdRegistry {
                 Some("id"),
                 format!(
                     "id {:?} reads the same as the id at {place} (they differ only in Unicode normalisation or invisible characters)",
-                    rec.id
+                    id
                 ),
             )
             .with_hint("spell each id one way, without zero-width characters")
-            .at(file, rec.location.clone(), Some(&rec.id)),
+            .at(file, location.clone(), Some(id)),
         )
     }
 }
