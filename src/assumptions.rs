@@ -851,7 +851,7 @@ fn fnv1a64(text: &str) -> String {
 impl Assumptions {
     /// The compiled-in defaults.
     /// Parsed once a process and cloned after: a command may ask for them several times
-    /// (`check` does, about 40 M instructions a parse).
+    /// (`check` did, about 55 M instructions a parse).
     pub fn defaults() -> Assumptions {
         static DEFAULTS: std::sync::OnceLock<Assumptions> = std::sync::OnceLock::new();
         DEFAULTS
