@@ -7,7 +7,8 @@
 #   SIM_RECORDS=1000000 benches/run.sh  # the 1M x 1,000-draw memory run (+10 minutes)
 #   ONLY=simulation benches/run.sh      # the simulation beside numpy alone (about 2 minutes)
 #   ONLY=memory benches/run.sh          # peak memory of every ranking command at 1M alone
-#                                       # (about 20 minutes; MEM_RECORDS sets the size)
+#                                       # (about an hour; MEM_RECORDS sets the size, and
+#                                       # MEM_LIMIT_S the seconds each may run, 1,800)
 #
 # Needs bash, coreutils, bc and GNU time (/usr/bin/time); the peers need python3 with
 # numpy (and numpy-financial for the IRR cross-check) and GDAL's ogr2ogr. A missing peer
@@ -23,6 +24,7 @@ EXPORT_RECORDS=${EXPORT_RECORDS:-1000000} # synthetic features for export vs ogr
 SIM_RECORDS=${SIM_RECORDS:-100000}        # synthetic records x SIM_DRAWS for peak memory
 SIM_DRAWS=${SIM_DRAWS:-1000}
 MEM_RECORDS=${MEM_RECORDS:-1000000}       # synthetic records for each command's peak memory
+MEM_LIMIT_S=${MEM_LIMIT_S:-1800}          # seconds each of those commands may run (plan at 1M does not finish)
 
 cargo build --release --quiet
 BIN=$PWD/target/release/prospect
@@ -70,11 +72,17 @@ memory() {
       plan) args+=(--target ndpr=40000t@2034 --budget 2000 --format json -o "$WORK/mem.out") ;;
       report) args+=(-o "$WORK/mem.html") ;;
     esac
-    if ! /usr/bin/time -o "$WORK/mem.time" -f "%e %M" "${args[@]}" > /dev/null 2> "$WORK/mem.err"; then
+    local status=0
+    /usr/bin/time -o "$WORK/mem.time" -f "%e %M" timeout "$MEM_LIMIT_S" "${args[@]}" > /dev/null 2> "$WORK/mem.err" || status=$?
+    read -r t mb < <(tail -1 "$WORK/mem.time" | awk '{printf "%s %.0f\n", $1, $2 / 1024}')
+    if [ "$status" = 124 ]; then
+      echo "memory $cmd: $MEM_RECORDS sites, did not finish in $MEM_LIMIT_S s (MEM_LIMIT_S), peak $mb MB when stopped (target under 1,024 MB at 1,000,000: short)"
+      echo "  command: prospect $cmd mem.csv ${args[*]:3}" | sed "s|$WORK/||g"
+      continue
+    elif [ "$status" != 0 ]; then
       echo "memory $cmd: FAILED ($(tail -1 "$WORK/mem.err"))"
       continue
     fi
-    read -r t mb < <(awk '{printf "%s %.0f\n", $1, $2 / 1024}' "$WORK/mem.time")
     echo "memory $cmd: $MEM_RECORDS sites, peak $mb MB in ${t} s (target under 1,024 MB at 1,000,000: $(verdict 1024 "$mb"))"
     echo "  command: prospect $cmd mem.csv ${args[*]:3}" | sed "s|$WORK/||g"
     rm -f "$WORK/mem.out" "$WORK/mem.geojson" "$WORK/mem.html"
