@@ -79,11 +79,11 @@ pub fn references(rec: &ProjectRecord, a: &Assumptions) -> Vec<Diagnostic> {
 /// The grade check of reading, with `a`'s usual ranges in place of the defaults': `None`
 /// when they are the defaults (reading's own check stands), else what replaces reading's.
 pub fn grade(rec: &ProjectRecord, a: &Assumptions) -> Option<Regraded> {
-    let ranges = &a.validation.typical_grade_pct;
-    let defaults = validate::default_grade_ranges();
-    if ranges == defaults {
+    if !grade_ranges_differ(a) {
         return None;
     }
+    let ranges = &a.validation.typical_grade_pct;
+    let defaults = validate::default_grade_ranges();
     let mut by_default = Vec::new();
     validate::grade_range(rec, defaults, &mut by_default);
     let mut by_file = Vec::new();
@@ -92,6 +92,13 @@ pub fn grade(rec: &ProjectRecord, a: &Assumptions) -> Option<Regraded> {
         by_default,
         by_file,
     })
+}
+
+/// Whether the typical grade ranges of `a` differ from the defaults that reading checks
+/// grades against (only then has [`grade`] anything to say): a caller checking many
+/// records asks once.
+pub fn grade_ranges_differ(a: &Assumptions) -> bool {
+    a.validation.typical_grade_pct != *validate::default_grade_ranges()
 }
 
 /// The grade findings of reading (by the default ranges) and those of the assumptions

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::assumptions::Assumptions;
 use crate::diagnostic::{Diagnostic, Tally};
-use crate::read::record::{Location, ProjectRecord};
+use crate::read::record::Location;
 use crate::read::{self, Event, assumed, validate::IdRegistry};
 
 /// The outcome of checking a set of files.
@@ -57,27 +57,29 @@ pub fn check_with(
     let mut report = CheckReport::default();
     let mut ids = IdRegistry::default();
     let mut diagnostics = Vec::new();
+    let regrade = assumed::grade_ranges_differ(a);
     for path in paths {
         let name = crate::read::input_name(path);
         let mut sink = |event| match event {
-            Event::Record(parsed) => {
+            Event::Record(mut parsed) => {
                 report.records += 1;
-                let (record, found) = problems(&name, *parsed, a);
-                diagnostics.extend(found);
-                diagnostics.extend(ids.register(&name, &record));
+                diagnostics.extend(problems(&name, &mut parsed, a, regrade));
+                diagnostics.extend(ids.register(&name, &parsed.record));
             }
             Event::Problem(d) => diagnostics.push(d),
         };
         let result = match crs {
             Some(_) => read::visit_in(path, crs, &mut sink),
-            None => read::visit_halves(path, &mut sink, Later::new(&name, a)).and_then(|second| {
-                let Some(second) = second else { return Ok(()) };
-                report.records += second.part.records;
-                second
-                    .part
-                    .merge(second.lines_before, &mut diagnostics, &mut ids);
-                second.result
-            }),
+            None => read::visit_halves(path, &mut sink, Later::new(&name, a, regrade)).and_then(
+                |second| {
+                    let Some(second) = second else { return Ok(()) };
+                    report.records += second.part.records;
+                    second
+                        .part
+                        .merge(second.lines_before, &mut diagnostics, &mut ids);
+                    second.result
+                },
+            ),
         };
         if let Err(e) = result {
             report.unreadable = true;
@@ -99,19 +101,23 @@ pub fn check_with(
     report
 }
 
-/// A record's problems: the reader's, then the names it gives that `a` lacks and its grade
-/// against the ranges of `a`.
-fn problems(file: &str, parsed: read::Parsed, a: &Assumptions) -> (ProjectRecord, Vec<Diagnostic>) {
-    let read::Parsed {
-        record,
-        diagnostics: mut found,
-    } = parsed;
+/// A record's problems (taken from `parsed`): the reader's, then the names it gives that
+/// `a` lacks and, when `regrade` (the ranges of `a` are not the defaults), its grade
+/// against the ranges of `a`. The record stays where it is (it is large to move).
+fn problems(
+    file: &str,
+    parsed: &mut read::Parsed,
+    a: &Assumptions,
+    regrade: bool,
+) -> Vec<Diagnostic> {
+    let record = &parsed.record;
+    let mut found = std::mem::take(&mut parsed.diagnostics);
     let place = |d: Diagnostic| d.at(file, record.location.clone(), Some(&record.id));
-    found.extend(assumed::references(&record, a).into_iter().map(place));
-    if let Some(regraded) = assumed::grade(&record, a) {
+    found.extend(assumed::references(record, a).into_iter().map(place));
+    if regrade && let Some(regraded) = assumed::grade(record, a) {
         regraded.apply(&mut found, place);
     }
-    (record, found)
+    found
 }
 
 /// The problems of a file's second half, checked on a thread of its own: each record's
@@ -119,6 +125,7 @@ fn problems(file: &str, parsed: read::Parsed, a: &Assumptions) -> (ProjectRecord
 struct Later<'a> {
     file: &'a str,
     a: &'a Assumptions,
+    regrade: bool,
     records: usize,
     diagnostics: Vec<Diagnostic>,
     /// Each record's id and place, and the end of its problems in `diagnostics`.
@@ -126,10 +133,11 @@ struct Later<'a> {
 }
 
 impl<'a> Later<'a> {
-    fn new(file: &'a str, a: &'a Assumptions) -> Self {
+    fn new(file: &'a str, a: &'a Assumptions, regrade: bool) -> Self {
         Later {
             file,
             a,
+            regrade,
             records: 0,
             diagnostics: Vec::new(),
             ids: Vec::new(),
@@ -171,12 +179,16 @@ impl<'a> Later<'a> {
 impl read::Part for Later<'_> {
     fn take(&mut self, event: Event) {
         match event {
-            Event::Record(parsed) => {
+            Event::Record(mut parsed) => {
                 self.records += 1;
-                let (record, found) = problems(self.file, *parsed, self.a);
+                let found = problems(self.file, &mut parsed, self.a, self.regrade);
                 self.diagnostics.extend(found);
-                self.ids
-                    .push((record.id.into(), record.location, self.diagnostics.len()));
+                let record = &mut parsed.record;
+                self.ids.push((
+                    std::mem::take(&mut record.id).into(),
+                    std::mem::replace(&mut record.location, Location::File),
+                    self.diagnostics.len(),
+                ));
             }
             Event::Problem(d) => self.diagnostics.push(d),
         }
@@ -232,7 +244,8 @@ mod tests {
             .build()
             .unwrap();
         let a = Assumptions::defaults();
-        let halves = pool.install(|| read::visit_halves(&path, &mut |_| {}, Later::new("x", &a)));
+        let halves =
+            pool.install(|| read::visit_halves(&path, &mut |_| {}, Later::new("x", &a, false)));
         assert!(halves.unwrap().is_some(), "read as two halves");
 
         let (report, two) = checked(&path, 2);

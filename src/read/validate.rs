@@ -520,10 +520,34 @@ fn study(rec: &ProjectRecord, out: &mut Vec<Diagnostic>) {
 #[derive(Debug, Default)]
 pub struct IdRegistry {
     files: Vec<String>,
-    seen: HashMap<u64, (u32, Location)>,
+    seen: ByIdHash<(u32, Location)>,
     /// Ids whose look-alike form (see [`lookalike`]) differs from their text, by the hash
     /// of that form.
-    lookalikes: HashMap<u64, (u32, Location)>,
+    lookalikes: ByIdHash<(u32, Location)>,
+}
+
+/// A map keyed by an id's hash ([`id_hash`]), which is a hash already: not hashed again.
+type ByIdHash<V> = HashMap<u64, V, std::hash::BuildHasherDefault<IdHashed>>;
+
+/// The hasher of [`ByIdHash`]: a `u64` key is its own hash.
+#[derive(Debug, Default)]
+struct IdHashed(u64);
+
+impl std::hash::Hasher for IdHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; any other bytes are folded in all the same.
+        self.0 = bytes
+            .iter()
+            .fold(self.0, |h, &b| h.rotate_left(8) ^ u64::from(b));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// The form two ids share when a reader cannot tell them apart: Unicode compatibility
