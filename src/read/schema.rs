@@ -336,6 +336,15 @@ fn is_missing_text(text: &str) -> bool {
     text.is_empty()
 }
 
+/// `text` without the whitespace around it, as `str::trim` gives it: most cells start and
+/// end with a visible ASCII character and are returned at once, without Unicode's tables.
+fn trimmed(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -352,7 +361,7 @@ impl Cell<'_> {
     pub fn text(self) -> Result<Option<String>, CellError> {
         match self {
             Cell::Text(t) => {
-                let t = t.trim();
+                let t = trimmed(t);
                 Ok((!is_missing_text(t)).then(|| t.to_owned()))
             }
             Cell::Json(Value::Null) => Ok(None),
@@ -372,11 +381,11 @@ impl Cell<'_> {
     pub fn number(self) -> Result<Option<f64>, CellError> {
         let value = match self {
             Cell::Text(t) => {
-                let t = t.trim();
+                let t = trimmed(t);
                 if is_missing_text(t) {
                     return Ok(None);
                 }
-                let cleaned = match t.contains('_') {
+                let cleaned = match t.as_bytes().contains(&b'_') {
                     true => std::borrow::Cow::Owned(t.replace('_', "")),
                     false => std::borrow::Cow::Borrowed(t),
                 };
@@ -636,6 +645,15 @@ pub fn near_field(name: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    proptest::proptest! {
+        /// The quick trim is `str::trim`, for ASCII, control characters and Unicode
+        /// spaces (no-break, ideographic) at either end.
+        #[test]
+        fn trimmed_is_str_trim(text in "[ a1.,_\t\r\n\u{a0}\u{3000}\u{1}\u{7f}é]{0,8}") {
+            proptest::prop_assert_eq!(trimmed(&text), text.trim());
+        }
+    }
 
     #[test]
     fn fields_are_in_enum_order_and_unique() {
