@@ -2,7 +2,7 @@
 # Whole-command benchmarks of prospect on this machine, beside its peers: every figure of
 # issue 9 on one line, with the command that made it. docs/performance.md keeps a run.
 #
-#   benches/run.sh                      # default sizes (about 30 minutes on 2 cores)
+#   benches/run.sh                      # default sizes (about 80 minutes on 2 cores with RUNS=1)
 #   EXPORT_RECORDS=100000 benches/run.sh                 # a quicker export comparison
 #   SIM_RECORDS=1000000 benches/run.sh  # the 1M x 1,000-draw memory run (+10 minutes)
 #   ONLY=simulation benches/run.sh      # the simulation beside numpy alone (about 2 minutes)
