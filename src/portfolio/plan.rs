@@ -7,12 +7,15 @@ use serde::Serialize;
 
 use crate::appraisal::Appraisal;
 use crate::context::plants::{CapacityStep, Plant, PlantAccess, PlantCalendar};
-use crate::portfolio::separation::{Feed, Separation, Tier};
+use crate::portfolio::separation::{Feed, Separation};
 use crate::portfolio::timeline::{
     Binding, FeedSource, Output, Oxide, ProjectLine, Target, met_from,
 };
 use crate::read::record::ProductForm;
 use crate::read::record::ProjectRecord;
+
+mod gain;
+use gain::{Frontier, Probe, Replay};
 
 /// An annual budget: `2000musd/y` (or a plain number of US$ million a year).
 pub fn parse_budget(text: &str) -> Result<f64, String> {
@@ -1255,9 +1258,7 @@ pub fn plan_of(
             for f in &mut feeds {
                 f.own_plant = world_now.has_own_plant(f.form, f.operator.as_deref());
             }
-            let r = Replay::new(&frontier, feeds);
-            let base = r.separated(None);
-            (r, pick(base.0, base.1))
+            Replay::new(&frontier, feeds)
         });
         let probes: Vec<(usize, i32, (f64, f64))> = probes
             .into_par_iter()
@@ -1265,10 +1266,9 @@ pub fn plan_of(
                 let g = match g {
                     Ok(g) => g,
                     Err(f) => {
-                        let (r, base) = replay.as_ref()?;
-                        let with = r.separated(Some(&f));
+                        let with = replay.as_ref()?.gain(&f);
                         // The replay's own sums differ from the allocation's by rounding.
-                        (pick(with.0, with.1) - base, 2.0 * tol(&f))
+                        (pick(with.0, with.1), 2.0 * tol(&f))
                     }
                 };
                 (g.0 + g.1 >= MIN_GAIN_T).then_some((i, start, g))
@@ -1522,346 +1522,6 @@ pub fn plan_of(
         binding_in_target_year: binding,
         plants_financed,
     }
-}
-
-/// A year's allocation as one more feed would find it (issue 21): at each separating plant,
-/// what is left of its limits and the last (tier, cost, feed id) pair that took feed. A feed
-/// whose every pair ranks after that pair at its plant, or before it with room to spare for
-/// all the feed brings, changes no other feed's share; what it adds is then its own share,
-/// found here without allocating the year again.
-struct Frontier<'s> {
-    charges: &'s crate::portfolio::separation::Charges,
-    plants: Vec<FrontierPlant<'s>>,
-}
-
-struct FrontierPlant<'s> {
-    plant: &'s Plant,
-    cap: crate::context::plants::Capacity,
-    /// What is left of TREO, NdPr and Dy+Tb, t (null: no limit), to the rounding of the
-    /// allocation's own subtractions.
-    reo: Option<f64>,
-    ndpr: Option<f64>,
-    dytb: Option<f64>,
-    /// The last pair in the allocation's order that took feed here: tier, cost (US$/kg
-    /// TREO, `f64::MAX` without a distance) and feed id.
-    last: Option<(Tier, f64, String)>,
-}
-
-/// A remaining mine as a greedy step first sees it: candidate, start year, and its gain to
-/// rounding with that rounding, t, or its feed when only a replay of the year can say.
-type Probe = (usize, i32, Result<(f64, f64), Feed>);
-
-/// What a feed joining a [`Frontier`] takes: separated NdPr and Dy+Tb, t.
-struct Joined {
-    ndpr_t: f64,
-    dytb_t: f64,
-}
-
-impl<'s> Frontier<'s> {
-    /// The frontier of allocation `a` of the plants `caps` (their capacities in its year).
-    fn new(
-        caps: Vec<(&'s Plant, crate::context::plants::Capacity)>,
-        charges: &'s crate::portfolio::separation::Charges,
-        a: &crate::portfolio::separation::Allocation,
-    ) -> Frontier<'s> {
-        let mut plants: Vec<FrontierPlant<'s>> = caps
-            .into_iter()
-            .map(|(plant, cap)| {
-                let out = a.plants.iter().find(|o| o.id == plant.id);
-                let left = |c: Option<f64>, t: f64| c.map(|c| (c - t).max(0.0));
-                FrontierPlant {
-                    plant,
-                    cap,
-                    reo: left(cap.reo_t, out.map_or(0.0, |o| o.treo_t)),
-                    ndpr: left(cap.ndpr_t, out.map_or(0.0, |o| o.ndpr_t)),
-                    dytb: left(cap.dytb_t, out.map_or(0.0, |o| o.dytb_t)),
-                    last: None,
-                }
-            })
-            .collect();
-        let index: std::collections::HashMap<&str, usize> = plants
-            .iter()
-            .enumerate()
-            .map(|(j, p)| (p.plant.id.as_str(), j))
-            .collect();
-        for f in &a.feeds {
-            for s in &f.assignments {
-                let Some(&j) = s.plant.as_deref().and_then(|id| index.get(id)) else {
-                    continue;
-                };
-                let cost = if s.distance_km.is_none() {
-                    f64::MAX
-                } else {
-                    s.cost_usd_per_kg
-                };
-                let p = &mut plants[j];
-                if p.last
-                    .as_ref()
-                    .is_none_or(|l| rank(s.tier, cost, &f.id, l).is_gt())
-                {
-                    p.last = Some((s.tier, cost, f.id.clone()));
-                }
-            }
-        }
-        Frontier { charges, plants }
-    }
-
-    /// What feed `f` (its `own_plant` set) would take joining the allocation, or `None`
-    /// when it could change another feed's share (then only the allocation says).
-    fn join(&self, f: &Feed) -> Option<Joined> {
-        let mut out = Joined {
-            ndpr_t: 0.0,
-            dytb_t: 0.0,
-        };
-        if f.own_plant {
-            if f.ndpr_t > 0.0 || f.dytb_t > 0.0 {
-                (out.ndpr_t, out.dytb_t) = (f.ndpr_t, f.dytb_t);
-            }
-            return Some(out);
-        }
-        if f.ndpr_t <= 0.0 && f.dytb_t <= 0.0 {
-            return Some(out);
-        }
-        let pairs = self.pairs(f);
-        let mut room: Vec<[Option<f64>; 3]> = self
-            .plants
-            .iter()
-            .map(|p| [p.reo, p.ndpr, p.dytb])
-            .collect();
-        let mut left = 1.0_f64;
-        for (tier, cost, j) in pairs {
-            let p = &self.plants[j];
-            let heavy = p.cap.heavy;
-            let r = &mut room[j];
-            let needs = [f.treo_t, f.ndpr_t, if heavy { f.dytb_t } else { 0.0 }];
-            let mut share = left;
-            for (room, need) in r.iter().zip(needs) {
-                if let Some(v) = room
-                    && need > 0.0
-                {
-                    share = share.min((v / need).max(0.0));
-                }
-            }
-            let after = p
-                .last
-                .as_ref()
-                .is_none_or(|l| rank(tier, cost, &f.id, l).is_gt());
-            if !after {
-                // Before a pair that took feed here: harmless only when what is left holds
-                // all that is left of the feed with room to spare in every limit it uses
-                // (then every later pair here takes what it took).
-                if left <= 1e-12 {
-                    continue;
-                }
-                if share != left {
-                    return None;
-                }
-                for ((room, need), cap) in
-                    r.iter()
-                        .zip(needs)
-                        .zip([p.cap.reo_t, p.cap.ndpr_t, p.cap.dytb_t])
-                {
-                    if let Some(v) = room
-                        && need > 0.0
-                        && v - share * need <= 1e-6 + 1e-9 * cap.unwrap_or(0.0).abs()
-                    {
-                        return None;
-                    }
-                }
-            }
-            if share <= 1e-12 {
-                continue;
-            }
-            left -= share;
-            for (room, need) in r.iter_mut().zip(needs) {
-                if let Some(v) = room {
-                    *v = (*v - share * need).max(0.0);
-                }
-            }
-            if p.plant.light {
-                out.ndpr_t += share * f.ndpr_t;
-            }
-            if heavy {
-                out.dytb_t += share * f.dytb_t;
-            }
-        }
-        Some(out)
-    }
-
-    /// The pairs of feed `f` (not separated in a plant of its own, with NdPr or Dy+Tb) in
-    /// the allocation's order: (tier, cost, plant).
-    fn pairs(&self, f: &Feed) -> Vec<(Tier, f64, usize)> {
-        let mut pairs: Vec<(Tier, f64, usize)> = Vec::new();
-        if f.own_plant || (f.ndpr_t <= 0.0 && f.dytb_t <= 0.0) {
-            return pairs;
-        }
-        for (j, p) in self.plants.iter().enumerate() {
-            // The distance once per plant, for each of its tiers.
-            let mut km: Option<Option<f64>> = None;
-            for tier in [Tier::Named, Tier::Captive, Tier::ThirdParty] {
-                let d = || {
-                    *km.get_or_insert_with(|| {
-                        f.point
-                            .map(|q| crate::context::geodesic_km(q, p.plant.point))
-                    })
-                };
-                if let Some(cost) = crate::portfolio::separation::pair_cost(
-                    f,
-                    p.plant,
-                    p.cap,
-                    self.charges,
-                    tier,
-                    d,
-                ) {
-                    pairs.push((tier, cost, j));
-                }
-            }
-        }
-        pairs.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then(a.1.total_cmp(&b.1))
-                .then_with(|| self.plants[a.2].plant.id.cmp(&self.plants[b.2].plant.id))
-        });
-        pairs
-    }
-}
-
-/// A year's feeds and their pairs in the allocation's order (tier, cost, feed id, plant id),
-/// made once, so that the year with one more feed is replayed pair by pair without
-/// sorting or distances again (issue 21). It follows [`crate::portfolio::separation`]'s
-/// rule step for step, but the plan reads from it only an estimate of a mine's gain, to
-/// choose which mines to allocate; what the plan reports and compares is the allocation's.
-struct Replay<'s> {
-    frontier: &'s Frontier<'s>,
-    feeds: Vec<Feed>,
-    /// (tier, cost, feed, plant).
-    pairs: Vec<(Tier, f64, usize, usize)>,
-    /// NdPr and Dy+Tb separated in plants of the projects' own, t.
-    own: (f64, f64),
-}
-
-impl<'s> Replay<'s> {
-    fn new(frontier: &'s Frontier<'s>, feeds: Vec<Feed>) -> Replay<'s> {
-        use rayon::prelude::*;
-        let mut own = (0.0, 0.0);
-        for f in &feeds {
-            if f.own_plant && (f.ndpr_t > 0.0 || f.dytb_t > 0.0) {
-                own.0 += f.ndpr_t;
-                own.1 += f.dytb_t;
-            }
-        }
-        let mut pairs: Vec<(Tier, f64, usize, usize)> = (0..feeds.len())
-            .into_par_iter()
-            .flat_map_iter(|i| {
-                frontier
-                    .pairs(&feeds[i])
-                    .into_iter()
-                    .map(move |(t, c, j)| (t, c, i, j))
-            })
-            .collect();
-        let plants = &frontier.plants;
-        pairs.par_sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then(a.1.total_cmp(&b.1))
-                .then_with(|| feeds[a.2].id.cmp(&feeds[b.2].id))
-                .then_with(|| plants[a.3].plant.id.cmp(&plants[b.3].plant.id))
-        });
-        Replay {
-            frontier,
-            feeds,
-            pairs,
-            own,
-        }
-    }
-
-    /// NdPr and Dy+Tb separated in the year with feed `f` (its `own_plant` set) added, or
-    /// without one, t.
-    fn separated(&self, f: Option<&Feed>) -> (f64, f64) {
-        let plants = &self.frontier.plants;
-        let mut room: Vec<[Option<f64>; 3]> = plants
-            .iter()
-            .map(|p| [p.cap.reo_t, p.cap.ndpr_t, p.cap.dytb_t])
-            .collect();
-        let mut left = vec![1.0_f64; self.feeds.len()];
-        let mut left_f = 1.0_f64;
-        let mut out = self.own;
-        let mut extra: Vec<(Tier, f64, usize)> = Vec::new();
-        if let Some(f) = f {
-            if f.own_plant {
-                if f.ndpr_t > 0.0 || f.dytb_t > 0.0 {
-                    out.0 += f.ndpr_t;
-                    out.1 += f.dytb_t;
-                }
-            } else {
-                extra = self.frontier.pairs(f);
-            }
-        }
-        let mut take = |feed: &Feed, left: &mut f64, j: usize| {
-            let p = &plants[j];
-            let heavy = p.cap.heavy;
-            let needs = [
-                feed.treo_t,
-                feed.ndpr_t,
-                if heavy { feed.dytb_t } else { 0.0 },
-            ];
-            let r = &mut room[j];
-            let mut share = *left;
-            for (room, need) in r.iter().zip(needs) {
-                if let Some(v) = room
-                    && need > 0.0
-                {
-                    share = share.min((v / need).max(0.0));
-                }
-            }
-            if share <= 1e-12 {
-                return;
-            }
-            *left -= share;
-            for (room, need) in r.iter_mut().zip(needs) {
-                if let Some(v) = room {
-                    *v = (*v - share * need).max(0.0);
-                }
-            }
-            if p.plant.light {
-                out.0 += share * feed.ndpr_t;
-            }
-            if heavy {
-                out.1 += share * feed.dytb_t;
-            }
-        };
-        let mut k = 0;
-        for &(tier, cost, i, j) in &self.pairs {
-            if let Some(f) = f {
-                while let Some(&(t, c, pj)) = extra.get(k) {
-                    let first = t
-                        .cmp(&tier)
-                        .then(c.total_cmp(&cost))
-                        .then_with(|| f.id.cmp(&self.feeds[i].id))
-                        .then_with(|| plants[pj].plant.id.cmp(&plants[j].plant.id))
-                        .is_lt();
-                    if !first {
-                        break;
-                    }
-                    take(f, &mut left_f, pj);
-                    k += 1;
-                }
-            }
-            take(&self.feeds[i], &mut left[i], j);
-        }
-        if let Some(f) = f {
-            for &(_, _, pj) in &extra[k..] {
-                take(f, &mut left_f, pj);
-            }
-        }
-        out
-    }
-}
-
-/// The allocation's order of a pair (tier, cost, feed id) against `last` at the same plant.
-fn rank(tier: Tier, cost: f64, id: &str, last: &(Tier, f64, String)) -> std::cmp::Ordering {
-    tier.cmp(&last.0)
-        .then(cost.total_cmp(&last.1))
-        .then_with(|| id.cmp(last.2.as_str()))
 }
 
 /// Expected public cost `cost_musd` per tonne secured of an oxide mined at `t_per_y` at
