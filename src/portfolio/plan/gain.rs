@@ -252,11 +252,7 @@ fn limits(p: &FrontierPlant) -> ([bool; 3], [f64; 3]) {
 
 /// What feed `f` needs of each limit of plant `p` for all of it, t.
 fn needs(f: &Feed, p: &FrontierPlant) -> [f64; 3] {
-    [
-        f.treo_t,
-        f.ndpr_t,
-        if p.cap.heavy { f.dytb_t } else { 0.0 },
-    ]
+    [f.treo_t, f.ndpr_t, if p.cap.heavy { f.dytb_t } else { 0.0 }]
 }
 
 /// The share of a feed with `left` of it and `needs` that a plant with `room` in its
@@ -353,7 +349,10 @@ impl<'s> Replay<'s> {
         }
         let (feed_at, of_feed) = index(
             per_feed,
-            pairs.iter().enumerate().map(|(p, &(_, _, i, _))| (i, p as u32)),
+            pairs
+                .iter()
+                .enumerate()
+                .map(|(p, &(_, _, i, _))| (i, p as u32)),
         );
         let (plant_at, of_plant) = index(
             per_plant,
@@ -425,8 +424,10 @@ impl<'s> Replay<'s> {
         // Due pairs: (position, source: plant j, or np + feed i).
         let mut due: BinaryHeap<Reverse<(u32, usize)>> = BinaryHeap::new();
         let next = |of: &[u32], from: u32| of.get(of.partition_point(|&p| p < from)).copied();
-        let of_plant = |j: usize| &self.of_plant[self.plant_at[j] as usize..self.plant_at[j + 1] as usize];
-        let of_feed = |i: usize| &self.of_feed[self.feed_at[i] as usize..self.feed_at[i + 1] as usize];
+        let of_plant =
+            |j: usize| &self.of_plant[self.plant_at[j] as usize..self.plant_at[j + 1] as usize];
+        let of_feed =
+            |i: usize| &self.of_feed[self.feed_at[i] as usize..self.feed_at[i + 1] as usize];
         // The year's room at plant `j` before position `q`: after its last pair before
         // `q` that could take anything.
         let room_at = |j: usize, q: u32| {
@@ -634,7 +635,16 @@ mod tests {
 
     /// A plant: open, longitude, TREO, NdPr and Dy+Tb limits (t, none when `None`),
     /// whether it separates heavy rare earths and takes mixed carbonate, its owner.
-    type PlantFacts = (bool, f64, Option<f64>, Option<f64>, Option<f64>, bool, bool, usize);
+    type PlantFacts = (
+        bool,
+        f64,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        bool,
+        bool,
+        usize,
+    );
     /// A feed: longitude (none when `None`), TREO t, NdPr and Dy+Tb shares of it, its
     /// operator, whether it is mixed carbonate, its offtaker.
     type FeedFacts = (Option<f64>, f64, f64, f64, usize, bool, Option<usize>);
