@@ -217,9 +217,6 @@ pub(super) struct Replay<'s> {
     feeds: Vec<Feed>,
     /// (tier, cost, feed, plant).
     pairs: Vec<(Tier, f64, usize, usize)>,
-    /// NdPr and Dy+Tb separated in plants of the projects' own, t.
-    #[cfg_attr(not(test), allow(dead_code))]
-    own: (f64, f64),
     /// The year without another feed, before each pair: its plant's room (t, TREO, NdPr
     /// and Dy+Tb; 0 where the plant has no such limit) and its feed's share left.
     before: Vec<Before>,
@@ -300,13 +297,6 @@ fn index(counts: Vec<u32>, items: impl Iterator<Item = (usize, u32)>) -> (Vec<u3
 impl<'s> Replay<'s> {
     pub(super) fn new(frontier: &'s Frontier<'s>, feeds: Vec<Feed>) -> Replay<'s> {
         use rayon::prelude::*;
-        let mut own = (0.0, 0.0);
-        for f in &feeds {
-            if f.own_plant && (f.ndpr_t > 0.0 || f.dytb_t > 0.0) {
-                own.0 += f.ndpr_t;
-                own.1 += f.dytb_t;
-            }
-        }
         let mut pairs: Vec<(Tier, f64, usize, usize)> = (0..feeds.len())
             .into_par_iter()
             .flat_map_iter(|i| {
@@ -318,10 +308,11 @@ impl<'s> Replay<'s> {
             .collect();
         let plants = &frontier.plants;
         pairs.par_sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then(a.1.total_cmp(&b.1))
-                .then_with(|| feeds[a.2].id.cmp(&feeds[b.2].id))
-                .then_with(|| plants[a.3].plant.id.cmp(&plants[b.3].plant.id))
+            pair_order(
+                plants,
+                (a.0, a.1, &feeds[a.2].id, a.3),
+                (b.0, b.1, &feeds[b.2].id, b.3),
+            )
         });
         let (lim, mut room): (Vec<[bool; 3]>, Vec<[f64; 3]>) = plants.iter().map(limits).unzip();
         let mut left = vec![1.0_f64; feeds.len()];
@@ -367,7 +358,6 @@ impl<'s> Replay<'s> {
             frontier,
             feeds,
             pairs,
-            own,
             before,
             least_after,
             feed_at,
@@ -395,12 +385,6 @@ impl<'s> Replay<'s> {
         let plants = &self.frontier.plants;
         let np = plants.len();
         let lim: Vec<[bool; 3]> = plants.iter().map(|p| limits(p).0).collect();
-        let order = |a: (Tier, f64, &str, usize), b: (Tier, f64, &str, usize)| {
-            a.0.cmp(&b.0)
-                .then(a.1.total_cmp(&b.1))
-                .then_with(|| a.2.cmp(b.2))
-                .then_with(|| plants[a.3].plant.id.cmp(&plants[b.3].plant.id))
-        };
         // The new feed's pairs, each with the position of the first pair after it.
         let extra: Vec<(usize, u32)> = self
             .frontier
@@ -408,7 +392,7 @@ impl<'s> Replay<'s> {
             .into_iter()
             .map(|(t, c, j)| {
                 let q = self.pairs.partition_point(|&(bt, bc, bi, bj)| {
-                    order((bt, bc, &self.feeds[bi].id, bj), (t, c, &f.id, j)).is_lt()
+                    pair_order(plants, (bt, bc, &self.feeds[bi].id, bj), (t, c, &f.id, j)).is_lt()
                 });
                 (j, q as u32)
             })
@@ -543,7 +527,14 @@ impl<'s> Replay<'s> {
             .collect();
         let mut left = vec![1.0_f64; self.feeds.len()];
         let mut left_f = 1.0_f64;
-        let mut out = self.own;
+        // NdPr and Dy+Tb separated in plants of the projects' own.
+        let mut out = (0.0, 0.0);
+        for g in &self.feeds {
+            if g.own_plant && (g.ndpr_t > 0.0 || g.dytb_t > 0.0) {
+                out.0 += g.ndpr_t;
+                out.1 += g.dytb_t;
+            }
+        }
         let mut extra: Vec<(Tier, f64, usize)> = Vec::new();
         if let Some(f) = f {
             if f.own_plant {
@@ -592,6 +583,8 @@ impl<'s> Replay<'s> {
         for &(tier, cost, i, j) in &self.pairs {
             if let Some(f) = f {
                 while let Some(&(t, c, pj)) = extra.get(k) {
+                    // Written out, not `pair_order`, so that the reference stays apart
+                    // from the code it checks.
                     let first = t
                         .cmp(&tier)
                         .then(c.total_cmp(&cost))
@@ -614,6 +607,19 @@ impl<'s> Replay<'s> {
         }
         out
     }
+}
+
+/// The allocation's order of two pairs (tier, cost, feed id, plant): by tier, cost, feed id,
+/// then plant id.
+fn pair_order(
+    plants: &[FrontierPlant],
+    a: (Tier, f64, &str, usize),
+    b: (Tier, f64, &str, usize),
+) -> std::cmp::Ordering {
+    a.0.cmp(&b.0)
+        .then(a.1.total_cmp(&b.1))
+        .then_with(|| a.2.cmp(b.2))
+        .then_with(|| plants[a.3].plant.id.cmp(&plants[b.3].plant.id))
 }
 
 /// The allocation's order of a pair (tier, cost, feed id) against `last` at the same plant.
