@@ -345,6 +345,44 @@ fn trimmed(text: &str) -> &str {
     }
 }
 
+/// Powers of ten a binary64 holds exactly (up to 10^22), as far as `plain_decimal` needs.
+const EXACT_POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// A plain decimal (`[+-]digits[.digits]`, at most 15 digits, no exponent) as `str::parse`
+/// gives it, or `None` to leave the text to `str::parse`. Most cells are such decimals;
+/// their value is exact by Clinger's fast path (W. D. Clinger, "How to read floating
+/// point numbers accurately", PLDI 1990): the digits as an integer below 2^53 and 10^k
+/// (k at most 15) are both exact in binary64, so the one division is correctly rounded.
+fn plain_decimal(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let (negative, digits) = match bytes.first()? {
+        b'-' => (true, &bytes[1..]),
+        b'+' => (false, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0usize;
+    let mut fraction: Option<usize> = None;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' if count < 15 => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if fraction.is_none() => fraction = Some(i + 1),
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let scale = fraction.map_or(0, |start| digits.len() - start);
+    let magnitude = mantissa as f64 / EXACT_POWERS_OF_TEN[scale];
+    Some(if negative { -magnitude } else { magnitude })
+}
+
 fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -384,6 +422,9 @@ impl Cell<'_> {
                 let t = trimmed(t);
                 if is_missing_text(t) {
                     return Ok(None);
+                }
+                if let Some(value) = plain_decimal(t) {
+                    return Ok(Some(value));
                 }
                 let cleaned = match t.as_bytes().contains(&b'_') {
                     true => std::borrow::Cow::Owned(t.replace('_', "")),
@@ -652,6 +693,27 @@ mod tests {
         #[test]
         fn trimmed_is_str_trim(text in "[ a1.,_\t\r\n\u{a0}\u{3000}\u{1}\u{7f}é]{0,8}") {
             proptest::prop_assert_eq!(trimmed(&text), text.trim());
+        }
+
+        /// The plain-decimal path gives `str::parse`'s bits whenever it answers, and
+        /// answers for every plain decimal of up to 15 digits.
+        #[test]
+        fn plain_decimal_is_str_parse(text in "[+-]?[0-9]{0,17}(\\.[0-9]{0,17})?|[0-9.eE+-]{0,6}") {
+            let parsed = text.parse::<f64>().ok();
+            match plain_decimal(&text) {
+                Some(value) => proptest::prop_assert_eq!(
+                    Some(value.to_bits()),
+                    parsed.map(f64::to_bits)
+                ),
+                None => {
+                    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+                    let plain = text.bytes().all(|b| b.is_ascii_digit() || b"+-.".contains(&b));
+                    proptest::prop_assert!(
+                        !(plain && parsed.is_some() && (1..=15).contains(&digits)),
+                        "{text:?} is a plain decimal left to str::parse"
+                    );
+                }
+            }
         }
     }
 
