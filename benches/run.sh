@@ -2,12 +2,12 @@
 # Whole-command benchmarks of prospect on this machine, beside its peers: every figure of
 # issue 9 on one line, with the command that made it. docs/performance.md keeps a run.
 #
-#   benches/run.sh                      # default sizes (about 80 minutes on 2 cores with RUNS=1)
+#   benches/run.sh                      # default sizes (about 20 minutes on 2 cores with RUNS=1)
 #   EXPORT_RECORDS=100000 benches/run.sh                 # a quicker export comparison
 #   SIM_RECORDS=1000000 benches/run.sh  # the 1M x 1,000-draw memory run (+10 minutes)
 #   ONLY=simulation benches/run.sh      # the simulation beside numpy alone (about 2 minutes)
 #   ONLY=memory benches/run.sh          # peak memory of every ranking command at 1M alone
-#                                       # (about an hour; MEM_RECORDS sets the size, and
+#                                       # (about 10 minutes; MEM_RECORDS sets the size, and
 #                                       # MEM_LIMIT_S the seconds each may run, 1,800)
 #
 # Needs bash, coreutils, bc and GNU time (/usr/bin/time); the peers need python3 with
@@ -24,7 +24,7 @@ EXPORT_RECORDS=${EXPORT_RECORDS:-1000000} # synthetic features for export vs ogr
 SIM_RECORDS=${SIM_RECORDS:-100000}        # synthetic records x SIM_DRAWS for peak memory
 SIM_DRAWS=${SIM_DRAWS:-1000}
 MEM_RECORDS=${MEM_RECORDS:-1000000}       # synthetic records for each command's peak memory
-MEM_LIMIT_S=${MEM_LIMIT_S:-1800}          # seconds each of those commands may run (plan at 1M does not finish)
+MEM_LIMIT_S=${MEM_LIMIT_S:-1800}          # seconds each of those commands may run (plan at 1M finishes in about 2 minutes)
 
 cargo build --release --quiet
 BIN=$PWD/target/release/prospect
