@@ -232,7 +232,8 @@ pub fn allocate(feeds: &[Feed], plants: &[(&Plant, Capacity)], c: &Charges) -> A
 pub struct PairFacts {
     /// Separating plants (the order of [`Separation::capacities`]), by id.
     plants: Vec<String>,
-    /// Project-major, km; NaN where the project has no site.
+    /// Project-major, km; NaN where the project has no site or the pair can never take
+    /// feed.
     km: Vec<f64>,
     /// Project-major: bit 0 the plant's owners are offtakers, bit 1 the operator owns it.
     owns: Vec<u8>,
@@ -277,7 +278,13 @@ impl PairFacts {
                         let f = feed(c * CHUNK + k);
                         *own = own_of(&f);
                         for (j, p) in plants.iter().enumerate() {
-                            if let Some(q) = f.point {
+                            // A pair no year's allocation can rank ([`eligible`]: the
+                            // project separates in a plant of its own, or the plant takes
+                            // none of its product form) needs no distance.
+                            if let Some(q) = f.point
+                                && !*own
+                                && takes_form(&f, p)
+                            {
                                 km[k * np + j] = geodesic_km(q, p.point);
                             }
                             owns[k * np + j] = u8::from(owner_allows(&f, p, Tier::Named))
@@ -495,16 +502,20 @@ fn allocate_by(
 /// Whether plant `p` (with capacity `cap` this year) can take feed `f` (whatever the
 /// tier; [`owner_allows`] is the tier's part).
 fn eligible(f: &Feed, p: &Plant, cap: Capacity, c: &Charges) -> bool {
-    // Separated oxides not made in a plant of the project's own are made in the layer's
-    // plant of its operator, from whatever intermediate that plant takes.
-    let form_ok = f.form == ProductForm::SeparatedOxides || p.feeds.contains(&f.form);
-    if f.own_plant || !p.separates() || !cap.any() || !form_ok {
+    if f.own_plant || !p.separates() || !cap.any() || !takes_form(f, p) {
         return false;
     }
     if !cap.heavy && f.dytb_t > c.light_only_max_dytb_to_ndpr * f.ndpr_t {
         return false;
     }
     p.light || cap.heavy
+}
+
+/// Whether plant `p` takes feed `f`'s product form, whatever the year.
+fn takes_form(f: &Feed, p: &Plant) -> bool {
+    // Separated oxides not made in a plant of the project's own are made in the layer's
+    // plant of its operator, from whatever intermediate that plant takes.
+    f.form == ProductForm::SeparatedOxides || p.feeds.contains(&f.form)
 }
 
 /// Whether the tier lets plant `p` take feed `f`: its owners are the feed's offtakers
