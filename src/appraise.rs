@@ -563,7 +563,13 @@ fn appraise_in(
     allocation_only: bool,
 ) -> Appraisal {
     let sim = sim.filter(|_| !allocation_only);
-    let mut log = Provenance::default();
+    // The first pass's appraisals are read for their output and dates only: nothing reads
+    // where their inputs came from, so their log keeps nothing.
+    let mut log = if allocation_only {
+        Provenance::discarding()
+    } else {
+        Provenance::default()
+    };
     if rec.is_plant() {
         // A separation plant project (issue 16): dated like any project, then placed in the
         // allocation by the portfolio stage; it sells no product of its own to value.

@@ -30,9 +30,23 @@ pub struct Entry {
 /// Inputs by name (the output field they feed), in name order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
-pub struct Provenance(BTreeMap<String, Entry>);
+pub struct Provenance {
+    entries: BTreeMap<String, Entry>,
+    /// A log that keeps nothing, for a pass whose output nobody reads the origins of.
+    #[serde(skip)]
+    discard: bool,
+}
 
 impl Provenance {
+    /// A log that keeps nothing: for the first allocation pass, whose appraisals are read
+    /// only for their output and dates (`appraise::Run::allocation_only`).
+    pub fn discarding() -> Self {
+        Provenance {
+            entries: BTreeMap::new(),
+            discard: true,
+        }
+    }
+
     pub fn given(
         &mut self,
         name: &str,
@@ -67,13 +81,16 @@ impl Provenance {
         value: impl Into<serde_json::Value>,
         basis: impl Into<String>,
     ) {
+        if self.discard {
+            return;
+        }
         let value = match value.into() {
             serde_json::Value::Number(n) => {
                 n.as_f64().map_or(serde_json::Value::Number(n), round_json)
             }
             other => other,
         };
-        self.0.insert(
+        self.entries.insert(
             name.to_owned(),
             Entry {
                 origin,
@@ -84,12 +101,12 @@ impl Provenance {
     }
 
     pub fn get(&self, name: &str) -> Option<&Entry> {
-        self.0.get(name)
+        self.entries.get(name)
     }
 
     /// Names with their origin, for table and CSV outputs ("capex_musd=given; ...").
     pub fn origins(&self) -> impl Iterator<Item = (&str, Origin)> {
-        self.0.iter().map(|(k, e)| (k.as_str(), e.origin))
+        self.entries.iter().map(|(k, e)| (k.as_str(), e.origin))
     }
 }
 
