@@ -818,6 +818,28 @@ pub struct Outlook {
 /// The outlook of a lead time for a chance of production `chance` (0-1), looking
 /// `horizon_y` years past `as_of`.
 pub fn outlook(lt: &LeadTime, chance: f64, horizon_y: f64) -> Outlook {
+    let if_produces = IfProduces {
+        p10_year: year_of(lt, lt.quantile_if_proceeds(0.1)),
+        p50_year: year_of(lt, lt.quantile_if_proceeds(0.5)),
+        p90_year: year_of(lt, lt.quantile_if_proceeds(0.9)),
+        mean_years: lt.years_to_first_production,
+    };
+    outlook_with(lt, chance, horizon_y, if_produces)
+}
+
+/// The calendar year `t` years after `lt`'s as-of date.
+fn year_of(lt: &LeadTime, t: f64) -> i32 {
+    (f64::from(lt.as_of) + t).floor() as i32
+}
+
+/// [`outlook`] at another `chance`, given the percentiles if the project proceeds (which
+/// depend on `lt` alone) from an outlook of the same `lt`.
+pub fn outlook_with(
+    lt: &LeadTime,
+    chance: f64,
+    horizon_y: f64,
+    if_produces: IfProduces,
+) -> Outlook {
     let chance = if lt.produced {
         1.0
     } else {
@@ -825,7 +847,7 @@ pub fn outlook(lt: &LeadTime, chance: f64, horizon_y: f64) -> Outlook {
     };
     let as_of = f64::from(lt.as_of);
     let horizon_year = (as_of + horizon_y).floor() as i32;
-    let year = |t: f64| (as_of + t).floor() as i32;
+    let year = |t: f64| year_of(lt, t);
     let mut beyond = false;
     let mut pct = |p: f64| {
         if chance <= 0.0 || p >= chance {
@@ -868,12 +890,6 @@ pub fn outlook(lt: &LeadTime, chance: f64, horizon_y: f64) -> Outlook {
         }
         why.join("; ")
     });
-    let if_produces = IfProduces {
-        p10_year: year(lt.quantile_if_proceeds(0.1)),
-        p50_year: year(lt.quantile_if_proceeds(0.5)),
-        p90_year: year(lt.quantile_if_proceeds(0.9)),
-        mean_years: lt.years_to_first_production,
-    };
     Outlook {
         chance_of_production: chance,
         horizon_year,

@@ -207,14 +207,21 @@ pub fn value(
 /// production is the risk model's chance times `proceeds_share` (the share of outcomes in
 /// which the owner's value there is positive: 1 or 0 from the deterministic valuation, the
 /// simulation's share of draws), and the percentiles and the base case follow from it.
-/// A project already producing has passed its decision: its outlook is kept.
+/// A project already producing has passed its decision: its outlook is kept. `o` is an
+/// outlook of `lt` ([`leadtime::outlook`], decided or not).
 pub fn decided(o: &Outlook, lt: &LeadTime, proceeds_share: f64) -> Outlook {
     if lt.produced {
         return o.clone();
     }
     let share = proceeds_share.clamp(0.0, 1.0);
-    let horizon_y = f64::from(o.horizon_year - lt.as_of);
-    let mut out = leadtime::outlook(lt, o.chance_before_decision * share, horizon_y);
+    let mut out = if share == 1.0 && o.proceeds_share.is_none_or(|s| s == 1.0) {
+        // Already the outlook at the chance before the decision.
+        o.clone()
+    } else {
+        let horizon_y = f64::from(o.horizon_year - lt.as_of);
+        let chance = o.chance_before_decision * share;
+        leadtime::outlook_with(lt, chance, horizon_y, o.if_produces.clone())
+    };
     out.chance_before_decision = o.chance_before_decision;
     out.proceeds_share = Some(share);
     if share < 1.0
@@ -368,6 +375,41 @@ mod tests {
         let lt = leadtime::lead_time(&r, Some(Regime::Onshore), 3, 2.0, &a, 2026);
         let o = leadtime::outlook(&lt, 0.9, 40.0);
         assert_eq!(decided(&o, &lt, 0.0), o);
+    }
+
+    #[test]
+    fn a_decided_outlook_is_the_outlook_at_the_decided_chance() {
+        // Computed afresh at chance x share, whatever outlook of the same lead time the
+        // decision starts from.
+        let a = Assumptions::defaults();
+        let mut r = ProjectRecord::empty(Location::File);
+        r.id = "T".into();
+        r.country = Some("CA".into());
+        r.geology.deposit_type = Some(DepositType::Carbonatite);
+        r.development.stage = Some(StudyStage::Pfs);
+        r.development.stage_year = Some(2024);
+        let lt = leadtime::lead_time(&r, Some(Regime::Onshore), 3, 2.0, &a, 2026);
+        let before = leadtime::outlook(&lt, 0.7, 40.0);
+        for from in [
+            before.clone(),
+            decided(&before, &lt, 0.5),
+            decided(&before, &lt, 1.0),
+        ] {
+            for share in [0.0, 0.3, 0.5, 1.0] {
+                let mut fresh = leadtime::outlook(&lt, 0.7 * share, 40.0);
+                fresh.chance_before_decision = 0.7;
+                fresh.proceeds_share = Some(share);
+                let got = decided(&from, &lt, share);
+                assert_eq!(
+                    (got.chance_of_production, got.p10, got.p50, got.p90),
+                    (fresh.chance_of_production, fresh.p10, fresh.p50, fresh.p90),
+                    "share {share}"
+                );
+                assert_eq!(got.if_produces, fresh.if_produces);
+                assert_eq!(got.prob_by_horizon, fresh.prob_by_horizon);
+                assert_eq!(got.base_case_year, fresh.base_case_year);
+            }
+        }
     }
 
     #[test]
