@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::assumptions::Assumptions;
+use crate::assumptions::{Assumptions, Escalation};
 use crate::model::grade::{Production, Unvalued};
 use crate::model::provenance::Provenance;
 use crate::read::record::{Commodity, DepositType, ProjectRecord};
@@ -52,7 +52,10 @@ pub struct Remoteness {
 pub struct Money<'a> {
     currency: &'a str,
     usd_per_unit: f64,
-    basis: String,
+    /// US$ per unit of the currency in the year `fx_year` of the FX table (1 for US$).
+    fx_rate: f64,
+    fx_year: i32,
+    cpi: Escalation,
 }
 
 impl<'a> Money<'a> {
@@ -69,21 +72,12 @@ impl<'a> Money<'a> {
             });
         };
         let cpi = a.money.escalation(year);
-        let mut basis = if currency == "USD" {
-            "record, US$".to_owned()
-        } else {
-            format!("record, {currency} at {rate:.4} US$/{currency} ({at} average, FX table)")
-        };
-        if cpi.factor != 1.0 {
-            basis.push_str(&format!(
-                ", x {:.4} CPI {} to {} (money year)",
-                cpi.factor, cpi.from_year, cpi.to_year
-            ));
-        }
         Ok(Money {
             currency,
             usd_per_unit: rate * cpi.factor,
-            basis,
+            fx_rate: rate,
+            fx_year: at,
+            cpi,
         })
     }
 
@@ -92,8 +86,28 @@ impl<'a> Money<'a> {
         amount * self.usd_per_unit
     }
 
-    pub fn basis(&self) -> &str {
-        &self.basis
+    /// How the record's money was converted ("record, AUD at 0.6600 US$/AUD (2024
+    /// average, FX table), x 1.0312 CPI 2024 to 2025 (money year)"), written only when
+    /// shown.
+    pub fn basis(&self) -> impl std::fmt::Display + '_ {
+        std::fmt::from_fn(move |f| {
+            let c = self.currency;
+            if c == "USD" {
+                f.write_str("record, US$")?;
+            } else {
+                let (rate, at) = (self.fx_rate, self.fx_year);
+                write!(f, "record, {c} at {rate:.4} US$/{c} ({at} average, FX table)")?;
+            }
+            let cpi = &self.cpi;
+            if cpi.factor != 1.0 {
+                write!(
+                    f,
+                    ", x {:.4} CPI {} to {} (money year)",
+                    cpi.factor, cpi.from_year, cpi.to_year
+                )?;
+            }
+            Ok(())
+        })
     }
 
     pub fn currency(&self) -> &str {
@@ -140,7 +154,7 @@ pub fn costs(
             log.estimated(
                 "capex_musd",
                 v,
-                format!(
+                format_args!(
                     "{} x TREO^{} x {} ({deposit} factor), fitted on 10 published hard-rock studies (assumptions/calibration.toml)",
                     c.capex_a, c.capex_b, d.capex_factor
                 ),
@@ -164,7 +178,7 @@ pub fn costs(
             log.estimated(
                 "sustaining_musd_per_y",
                 v,
-                format!(
+                format_args!(
                     "(AISC US${} - cash cost US${}) /t Ni x {} t Ni = US${at_ref:.1}m/y at {} Mt/y, scaled to {q:.3} Mt/y (TMC NORI-D unit costs)",
                     u.aisc_usd_per_t_ni, u.cash_cost_usd_per_t_ni, u.ref_output_t.ni, u.ref_throughput_mtpa
                 ),
@@ -184,7 +198,7 @@ pub fn costs(
             log.estimated(
                 "logistics_musd_per_y",
                 v,
-                format!(
+                format_args!(
                     "{product_t:.0} t/y of {} x {km:.0} km x US${}/t·km",
                     p.product_form, c.logistics_usd_per_t_km
                 ),
@@ -210,13 +224,13 @@ pub fn costs(
     log.assumed(
         "closure_musd",
         closure,
-        format!("{} % of initial capex (assumption)", c.closure_pct_of_capex),
+        format_args!("{} % of initial capex (assumption)", c.closure_pct_of_capex),
     );
     let construction_y = construction_y(deposit, a);
     log.assumed(
         "construction_y",
         construction_y,
-        format!("usual construction time of {deposit} projects (assumption)"),
+        format_args!("usual construction time of {deposit} projects (assumption)"),
     );
     Ok(Costs {
         capex_musd: capex,
@@ -244,7 +258,7 @@ pub fn sustaining_share_of_capex(
     log.assumed(
         "sustaining_musd_per_y",
         v,
-        format!(
+        format_args!(
             "{} % of initial capex a year (assumption)",
             c.sustaining_pct_of_capex
         ),
@@ -307,7 +321,7 @@ fn seabed_capex(
     log.estimated(
         "capex_musd",
         v,
-        format!(
+        format_args!(
             "NORI-D US${}m at {} Mt/y (its initial capital: the first offshore system; onshore processing tolled, in opex), scaled by (Q/Qref)^{} and water depth {depth:.0} m (x{depth_factor:.2}){shore}",
             s.capex_ref_musd, s.capex_ref_mtpa, s.scale_exponent
         ),
@@ -332,7 +346,7 @@ fn opex(
         log.given(
             "opex_musd_per_y",
             v,
-            format!(
+            format_args!(
                 "{per_kg} {}/kg REO x annual TREO; {}",
                 money.currency(),
                 money.basis()
@@ -345,7 +359,7 @@ fn opex(
         log.given(
             "opex_musd_per_y",
             v,
-            format!(
+            format_args!(
                 "{per_t} {}/t ore x {q:.3} Mt/y; {}",
                 money.currency(),
                 money.basis()
@@ -365,7 +379,7 @@ fn opex(
         log.estimated(
             "opex_musd_per_y",
             v,
-            format!("US${per_t:.1}/wet t x {q:.3} Mt/y; {basis}"),
+            format_args!("US${per_t:.1}/wet t x {q:.3} Mt/y; {basis}"),
         );
         return Ok(v);
     }
@@ -374,7 +388,7 @@ fn opex(
     log.assumed(
         "opex_musd_per_y",
         v,
-        format!(
+        format_args!(
             "US${}/kg TREO for {} ({})",
             product.opex_usd_per_kg_treo, p.product_form, product.source
         ),
@@ -391,7 +405,7 @@ fn own_separation(p: &Production, log: &mut Provenance) -> f64 {
             log.estimated(
                 "own_separation_musd_per_y",
                 v,
-                format!(
+                format_args!(
                     "integrated route: US${:.2}/kg TREO x {:.0} t/y TREO, added to opex",
                     nb.charges_usd_per_kg, p.annual_treo_t
                 ),

@@ -120,7 +120,7 @@ pub fn terms(
             log.assumed(
                 "royalty_pct",
                 pct,
-                format!(
+                format_args!(
                     "the Area, ISA route: royalty scenario {name} of area_royalty_scenarios (--area-royalty); {}",
                     a.area_royalty_scenarios
                         .get("source")
@@ -141,7 +141,7 @@ pub fn terms(
                 log.assumed(
                     "royalty_pct",
                     f.intercept_pct,
-                    format!(
+                    format_args!(
                         "jurisdiction {jurisdiction}, {form}: {name} formula {} + EBIT/(gross sales x {}) x 100 %, at most {} %, set each year in the cash flow; {}",
                         f.intercept_pct, f.ebit_divisor, f.cap_pct, j.source
                     ),
@@ -151,14 +151,14 @@ pub fn terms(
                 log.assumed(
                     "royalty_pct",
                     *r,
-                    format!("jurisdiction {jurisdiction}, rate on {form}: {}", j.source),
+                    format_args!("jurisdiction {jurisdiction}, rate on {form}: {}", j.source),
                 );
                 *r
             } else {
                 log.assumed(
                     "royalty_pct",
                     j.royalty_pct,
-                    format!("jurisdiction {jurisdiction}: {}", j.source),
+                    format_args!("jurisdiction {jurisdiction}: {}", j.source),
                 );
                 j.royalty_pct
             }
@@ -173,7 +173,7 @@ pub fn terms(
             log.assumed(
                 "tax_rate_pct",
                 j.tax_rate_pct,
-                format!("jurisdiction {jurisdiction}: {}", j.source),
+                format_args!("jurisdiction {jurisdiction}: {}", j.source),
             );
             if let Some(r) = &j.rent_tax {
                 fiscal.rent_tax = Some(RentTax {
@@ -183,7 +183,7 @@ pub fn terms(
                 log.assumed(
                     "rent_tax_pct",
                     r.rate_pct,
-                    format!(
+                    format_args!(
                         "jurisdiction {jurisdiction}: resource-rent tax of {} % on after-tax cash flow above a {} % return; {}",
                         r.rate_pct, r.threshold_pct, r.source
                     ),
@@ -229,7 +229,7 @@ pub fn nameplate_royalty(t: &FiscalTerms, year: NameplateYear, log: &mut Provena
     log.estimated(
         "royalty_pct",
         rate,
-        format!(
+        format_args!(
             "{} + EBIT/(gross sales x {}) x 100 %, at most {} %, at nameplate: EBIT US${:.1} m on sales of US${:.1} m (revenue less opex, freight, sustaining capital and depreciation of US${:.1} m); the cash flow sets each year's rate from that year's EBIT",
             f.intercept_pct,
             f.ebit_divisor,

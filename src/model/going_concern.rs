@@ -83,7 +83,7 @@ pub fn basis(
                 log.estimated(
                     "capex_to_spend_musd",
                     r,
-                    format!("initial capex {capex:.1} less capex spent {s:.1} (US$ million)"),
+                    format_args!("initial capex {capex:.1} less capex spent {s:.1} (US$ million)"),
                 );
                 r
             }
@@ -112,7 +112,7 @@ pub fn basis(
                 log.estimated(
                     "capex_to_spend_musd",
                     r,
-                    format!("initial capex {capex:.1} less capex spent {s:.1} (US$ million)"),
+                    format_args!("initial capex {capex:.1} less capex spent {s:.1} (US$ million)"),
                 );
                 r
             }
@@ -126,7 +126,7 @@ pub fn basis(
                 log.estimated(
                     "capex_to_spend_musd",
                     r,
-                    format!(
+                    format_args!(
                         "initial capex x the share of construction still ahead ({left:.2} of {} years); give capex_remaining_musd or capex_spent_musd",
                         c.construction_y
                     ),
@@ -188,7 +188,7 @@ fn remaining_life(rec: &ProjectRecord, p: &Production, as_of: i32, log: &mut Pro
         log.estimated(
             "remaining_life_y",
             l,
-            format!("current ore reserve {r} Mt / throughput {q} Mt/y"),
+            format_args!("current ore reserve {r} Mt / throughput {q} Mt/y"),
         );
         return l;
     }
@@ -199,7 +199,7 @@ fn remaining_life(rec: &ProjectRecord, p: &Production, as_of: i32, log: &mut Pro
         log.estimated(
             "remaining_life_y",
             l,
-            format!(
+            format_args!(
                 "recoverable TREO in the current ore reserve ({r} Mt x {grade} % x {:.0} % recovery) / annual TREO {:.0} t",
                 p.recovery_pct, p.annual_treo_t
             ),
@@ -214,7 +214,7 @@ fn remaining_life(rec: &ProjectRecord, p: &Production, as_of: i32, log: &mut Pro
     log.estimated(
         "remaining_life_y",
         l,
-        format!(
+        format_args!(
             "mine life {:.1} years less {elapsed:.0} years produced since the stage year; give remaining_life_y or a current reserve",
             p.mine_life_y
         ),

@@ -202,7 +202,7 @@ pub(crate) fn mine_plan(
         log.estimated(
             "mineable_mt",
             cap,
-            format!("capped by the licence: {basis}"),
+            format_args!("capped by the licence: {basis}"),
         );
         plan = Some((
             cap,
@@ -227,7 +227,7 @@ pub(crate) fn mine_plan(
             log.assumed(
                 "throughput_mtpa",
                 q,
-                format!("one production system as at NORI-D ({})", a.seabed.source),
+                format_args!("one production system as at NORI-D ({})", a.seabed.source),
             );
             Some(q)
         }
@@ -237,7 +237,7 @@ pub(crate) fn mine_plan(
             log.estimated(
                 "throughput_mtpa",
                 q,
-                format!(
+                format_args!(
                     "Taylor's rule, Q = {} x R^{} (Long 2009 exponent), R = {basis}",
                     t.coefficient, t.exponent
                 ),
@@ -255,7 +255,7 @@ pub(crate) fn mine_plan(
             log.estimated(
                 "mine_life_y",
                 mt / q,
-                format!("mineable tonnage / throughput; {basis}"),
+                format_args!("mineable tonnage / throughput; {basis}"),
             );
             Some(mt / q)
         }
@@ -316,7 +316,7 @@ fn rare_earths(
             log.assumed(
                 "product_form",
                 p.as_str(),
-                format!("usual product of {t} projects (assumptions deposits.{t}.product)"),
+                format_args!("usual product of {t} projects (assumptions deposits.{t}.product)"),
             );
             p
         }
@@ -344,7 +344,7 @@ fn rare_earths(
         log.estimated(
             "annual_treo_t",
             treo,
-            format!("annual NdPr output / NdPr share of TREO ({ndpr_share:.1} %)"),
+            format_args!("annual NdPr output / NdPr share of TREO ({ndpr_share:.1} %)"),
         );
         treo
     } else if let Some(dytb) = e.annual_dytb_t.filter(|_| dytb_share > 0.0) {
@@ -352,7 +352,7 @@ fn rare_earths(
         log.estimated(
             "annual_treo_t",
             treo,
-            format!("annual Dy+Tb output / Dy+Tb share of TREO ({dytb_share:.2} %)"),
+            format_args!("annual Dy+Tb output / Dy+Tb share of TREO ({dytb_share:.2} %)"),
         );
         treo
     } else {
@@ -365,7 +365,7 @@ fn rare_earths(
         log.estimated(
             "annual_treo_t",
             treo,
-            format!("throughput {q:.3} Mt/y x grade {grade} % x recovery {recovery} %"),
+            format_args!("throughput {q:.3} Mt/y x grade {grade} % x recovery {recovery} %"),
         );
         treo
     };
@@ -385,7 +385,7 @@ fn rare_earths(
             log.estimated(
                 "oxide_shares_pct",
                 100.0,
-                format!(
+                format_args!(
                     "rescaled so that NdPr is {to_ndpr:.2} % and Dy+Tb {to_dytb:.2} % of TREO, as the record's annual outputs give"
                 ),
             );
@@ -395,7 +395,7 @@ fn rare_earths(
     log.estimated(
         "basket_price_usd_per_kg",
         basket_price,
-        format!("sum of oxide share x {} price", prices.scenario),
+        format_args!("sum of oxide share x {} price", prices.scenario),
     );
     let nb = netback::netback(
         rec,
@@ -430,7 +430,7 @@ fn rare_earths(
                 log.estimated(
                     "mine_life_y",
                     l,
-                    format!("recoverable TREO in {basis} / annual TREO"),
+                    format_args!("recoverable TREO in {basis} / annual TREO"),
                 );
                 l
             }
@@ -509,7 +509,7 @@ fn nodules(
     log.assumed(
         "metal_payable_pct",
         serde_json::to_value(payable).unwrap_or_default(),
-        format!(
+        format_args!(
             "{product} ({}), assumptions nodules.products",
             n.products[product].source
         ),

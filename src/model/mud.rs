@@ -187,7 +187,7 @@ pub fn case(
             log.assumed(
                 "throughput_mtpa",
                 q / 1e6,
-                format!(
+                format_args!(
                     "scenario {name}: {} t/day x {days} operating days ({})",
                     s.capacity_t_per_day, s.source
                 ),
@@ -203,7 +203,7 @@ pub fn case(
     log.assumed(
         "upgrade_factor",
         uf,
-        format!(
+        format_args!(
             "hydrocyclone grade factor, REO recovery {ur} % (assumptions [mud]; Takaya et al. 2018)"
         ),
     );
@@ -219,7 +219,7 @@ pub fn case(
             log.estimated(
                 "recovery_pct",
                 r,
-                format!(
+                format_args!(
                     "hydrocyclone {ur} % x leach {} % (assumptions [mud])",
                     m.leach_recovery_pct
                 ),
@@ -237,7 +237,7 @@ pub fn case(
             log.estimated(
                 "annual_treo_t",
                 t,
-                format!("{mud_t:.0} t/y dry mud x {grade_ppm} ppm x recovery {recovery:.1} %"),
+                format_args!("{mud_t:.0} t/y dry mud x {grade_ppm} ppm x recovery {recovery:.1} %"),
             );
             t
         }
@@ -250,7 +250,7 @@ pub fn case(
     log.estimated(
         "basket_price_usd_per_kg",
         basket,
-        format!(
+        format_args!(
             "sum of oxide share x {} price (separated oxides)",
             prices.scenario
         ),
@@ -277,7 +277,7 @@ pub fn case(
             log.assumed(
                 "mine_life_y",
                 m.design_life_y,
-                format!(
+                format_args!(
                     "design life of one system (assumptions mud.design_life_y); the resource would last {resource_life:.0} years at {tpd:.0} t/day"
                 ),
             );
@@ -387,7 +387,7 @@ pub fn case(
             log.estimated(
                 "capex_musd",
                 v,
-                format!(
+                format_args!(
                     "lift US${lift_capex:.0}m (NORI-D US${}m at {} t/day x ({tpd:.0}/{})^{} x depth {depth:.0} m factor {capex_depth:.2}) + leach plant US${plant_capex:.0}m ({} x TREO^{} x {})",
                     m.lift_capex_ref_musd,
                     m.lift_ref_t_per_day,
@@ -411,7 +411,7 @@ pub fn case(
             log.estimated(
                 "opex_musd_per_y",
                 v,
-                format!(
+                format_args!(
                     "lift {:.1} ({} vessel(s) x {days} d x US${}m/d x depth factor {opex_depth:.2} + US${}/t) + hydrocyclone {:.1} + dewatering {:.1} + leach {:.1} + separation outside China {:.1} + nodules {:.1}, US$m/y",
                     opex.lift_musd,
                     s.vessels,
@@ -430,7 +430,7 @@ pub fn case(
     log.estimated(
         "logistics_musd_per_y",
         opex.shipping_musd,
-        format!(
+        format_args!(
             "{concentrate_t:.0} t/y concentrate x {port_km:.0} km to {} x US${}/t·km",
             m.port, m.shipping_usd_per_t_km
         ),
@@ -458,7 +458,7 @@ pub fn case(
     log.assumed(
         "closure_musd",
         closure,
-        format!("{} % of initial capex (assumption)", c.closure_pct_of_capex),
+        format_args!("{} % of initial capex (assumption)", c.closure_pct_of_capex),
     );
     let construction_y =
         crate::model::cost::construction_y(crate::read::record::DepositType::SeabedMud, a);
@@ -646,7 +646,7 @@ pub fn summary(
             let mut r = rec.clone();
             r.economics.throughput_mtpa = None;
             r.economics.capacity_scenario = Some(name.clone());
-            let c = self::case(&r, name, a, prices, &mut Provenance::default()).ok()?;
+            let c = self::case(&r, name, a, prices, &mut Provenance::discarding()).ok()?;
             let (u, npv) = unit(&c);
             Some(ScenarioResult {
                 scenario: name.clone(),

@@ -51,7 +51,7 @@ impl Provenance {
         &mut self,
         name: &str,
         value: impl Into<serde_json::Value>,
-        basis: impl Into<String>,
+        basis: impl std::fmt::Display,
     ) {
         self.put(name, Origin::Given, value, basis);
     }
@@ -60,7 +60,7 @@ impl Provenance {
         &mut self,
         name: &str,
         value: impl Into<serde_json::Value>,
-        basis: impl Into<String>,
+        basis: impl std::fmt::Display,
     ) {
         self.put(name, Origin::Estimated, value, basis);
     }
@@ -69,7 +69,7 @@ impl Provenance {
         &mut self,
         name: &str,
         value: impl Into<serde_json::Value>,
-        basis: impl Into<String>,
+        basis: impl std::fmt::Display,
     ) {
         self.put(name, Origin::Default, value, basis);
     }
@@ -79,7 +79,7 @@ impl Provenance {
         name: &str,
         origin: Origin,
         value: impl Into<serde_json::Value>,
-        basis: impl Into<String>,
+        basis: impl std::fmt::Display,
     ) {
         if self.discard {
             return;
@@ -95,7 +95,7 @@ impl Provenance {
             Entry {
                 origin,
                 value,
-                basis: basis.into(),
+                basis: basis.to_string(),
             },
         );
     }

@@ -119,12 +119,12 @@ pub fn production(
     log.assumed(
         "metal_recovery_pct",
         serde_json::to_value(s.recovery_pct).unwrap_or_default(),
-        format!("assumptions sulphides.recovery_pct ({})", s.source),
+        format_args!("assumptions sulphides.recovery_pct ({})", s.source),
     );
     log.assumed(
         "metal_payable_pct",
         serde_json::to_value(s.payable_pct).unwrap_or_default(),
-        format!(
+        format_args!(
             "concentrate terms, assumptions sulphides.payable_pct ({})",
             s.source
         ),
@@ -132,7 +132,7 @@ pub fn production(
     log.estimated(
         "nsr_usd_per_t_ore",
         serde_json::to_value(nsr).unwrap_or_default(),
-        format!(
+        format_args!(
             "grade x recovery x payable x {} price, by metal (total US${:.1}/t ore)",
             prices.scenario,
             nsr.total()
