@@ -27,7 +27,18 @@ fn record_money_converts_at_its_years_rate_then_by_cpi() {
     // A$100m of 2013: 0.9683 US$/A$ (Fed G.5A, 2013), then 321.943 / 232.957.
     let m = Money::of("AUD", Some(2013), &a).unwrap();
     assert!((m.usd(100.0) - 100.0 * 0.9683 * 321.943 / 232.957).abs() < 1e-9);
-    assert!(m.basis().contains("CPI 2013 to 2025"), "{}", m.basis());
+    assert_eq!(
+        m.basis().to_string(),
+        "record, AUD at 0.9683 US$/AUD (2013 average, FX table), x 1.3820 CPI 2013 to 2025 (money year)"
+    );
+    // US$ of the real year: neither converted nor moved, and the basis says so.
+    assert_eq!(
+        Money::of("USD", Some(2025), &a)
+            .unwrap()
+            .basis()
+            .to_string(),
+        "record, US$"
+    );
     // US$ of 2025 are not moved; neither is money of no stated year.
     assert_eq!(Money::of("USD", Some(2025), &a).unwrap().usd(100.0), 100.0);
     assert_eq!(Money::of("USD", None, &a).unwrap().usd(100.0), 100.0);
