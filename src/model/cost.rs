@@ -96,7 +96,10 @@ impl<'a> Money<'a> {
                 f.write_str("record, US$")?;
             } else {
                 let (rate, at) = (self.fx_rate, self.fx_year);
-                write!(f, "record, {c} at {rate:.4} US$/{c} ({at} average, FX table)")?;
+                write!(
+                    f,
+                    "record, {c} at {rate:.4} US$/{c} ({at} average, FX table)"
+                )?;
             }
             let cpi = &self.cpi;
             if cpi.factor != 1.0 {

@@ -56,7 +56,11 @@ pub fn grades(rec: &ProjectRecord, a: &Assumptions, log: &mut Provenance) -> Met
                 v
             }
             None => {
-                log.assumed(keys[i], region[i], format_args!("{name} nodules ({})", r.source));
+                log.assumed(
+                    keys[i],
+                    region[i],
+                    format_args!("{name} nodules ({})", r.source),
+                );
                 region[i]
             }
         };
