@@ -16,7 +16,7 @@ use crate::model::leadtime::{self, LeadTime};
 use crate::model::mud;
 use crate::model::owner;
 use crate::model::plant_terms::{self, PlantTerms, SeparationUsed};
-use crate::model::provenance::Provenance;
+use crate::model::provenance::{Keep, Provenance};
 use crate::model::risk;
 use crate::model::simulate::{self, DrawModel, FactorDist, SimOptions, SimSummary};
 use crate::model::study;
@@ -545,14 +545,23 @@ pub fn appraise_at(
     sim: Option<&SimOptions>,
     plant: Option<&PlantTerms>,
 ) -> Appraisal {
-    appraise_in(rec, site, a, terms, sim, plant, false)
+    appraise_in(rec, site, a, terms, sim, plant, Pass::Valuation(Keep::All))
 }
 
-/// [`appraise_at`]; with `allocation_only`, only what the first allocation pass reads
-/// (the output, product form, remaining life, lead time and first-production outlook,
-/// with the owner's decision) is made, the same as in the full appraisal: no IRR,
-/// breakeven, payback, funding, study comparison and bridge, mud summary, instruments or
-/// simulation.
+/// Which appraisal of a record is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Only what the first allocation pass reads (the output, product form, remaining
+    /// life, lead time and first-production outlook, with the owner's decision), the same
+    /// as in the full appraisal: no IRR, breakeven, payback, funding, study comparison and
+    /// bridge, mud summary, instruments or simulation. Nothing reads where its inputs came
+    /// from, so its log keeps nothing.
+    Allocation,
+    /// The full appraisal, its provenance log keeping this much of each input.
+    Valuation(Keep),
+}
+
+/// [`appraise_at`], for the `pass` asked.
 fn appraise_in(
     rec: &ProjectRecord,
     site: SiteContext,
@@ -560,16 +569,14 @@ fn appraise_in(
     terms: &Terms,
     sim: Option<&SimOptions>,
     plant: Option<&PlantTerms>,
-    allocation_only: bool,
+    pass: Pass,
 ) -> Appraisal {
+    let allocation_only = pass == Pass::Allocation;
     let sim = sim.filter(|_| !allocation_only);
-    // The first pass's appraisals are read for their output and dates only: nothing reads
-    // where their inputs came from, so their log keeps nothing.
-    let mut log = if allocation_only {
-        Provenance::discarding()
-    } else {
-        Provenance::default()
-    };
+    let mut log = Provenance::keeping(match pass {
+        Pass::Allocation => Keep::Nothing,
+        Pass::Valuation(keep) => keep,
+    });
     if rec.is_plant() {
         // A separation plant project (issue 16): dated like any project, then placed in the
         // allocation by the portfolio stage; it sells no product of its own to value.
@@ -1091,6 +1098,10 @@ pub struct Run<'a> {
     /// (its output and dates, `portfolio::assigned::SupplyLine` and
     /// `portfolio::plant_records::plant_of`), the rest left blank.
     pub allocation_only: bool,
+    /// How much of each input the appraisals' provenance logs keep (the first pass's keep
+    /// nothing): [`Keep::All`] for the JSON of docs/outputs.md, [`Keep::Origins`] for
+    /// outputs that show only the origins.
+    pub provenance: Keep,
 }
 
 /// Reads `paths` and appraises their records as they are read, for runs of any size:
@@ -1140,7 +1151,11 @@ pub fn appraise_files<T: Send>(
                             run.terms,
                             run.sim,
                             plant.as_ref(),
-                            run.allocation_only,
+                            if run.allocation_only {
+                                Pass::Allocation
+                            } else {
+                                Pass::Valuation(run.provenance)
+                            },
                         );
                         (map(r, p), f)
                     })
@@ -1193,9 +1208,11 @@ mod tests {
 
     /// The first allocation pass's appraisal gives the allocation what the full appraisal
     /// gives it: the same supply line and plant record for every sample project and a
-    /// synthetic set (every model path: valued and unvalued, seabed, plants, studies).
+    /// synthetic set (every model path: valued and unvalued, seabed, plants, studies); an
+    /// appraisal whose log keeps only the origins is the full one without the values and
+    /// bases.
     #[test]
-    fn the_allocation_only_appraisal_supplies_as_the_full_one() {
+    fn the_allocation_pass_and_a_log_of_origins_agree_with_the_full_appraisal() {
         let a = Assumptions::defaults();
         let terms = Terms::resolve(&a, &Options::at(2026)).unwrap();
         let context = Context::builtin().unwrap();
@@ -1216,10 +1233,18 @@ mod tests {
             },
         );
         assert!(records.len() > 600);
-        let mut supplying = 0;
+        let (mut supplying, mut logged) = (0, 0);
         for r in &records {
             let full = appraise_at(r, context.locate(r), &a, &terms, None, None);
-            let first = appraise_in(r, context.locate(r), &a, &terms, None, None, true);
+            let first = appraise_in(
+                r,
+                context.locate(r),
+                &a,
+                &terms,
+                None,
+                None,
+                Pass::Allocation,
+            );
             let line =
                 |p: &Appraisal| format!("{:?}", crate::portfolio::assigned::SupplyLine::of(p, r));
             assert_eq!(line(&first), line(&full), "{}", r.id);
@@ -1227,7 +1252,20 @@ mod tests {
             let plant =
                 |p: &Appraisal| format!("{:?}", crate::portfolio::plant_records::plant_of(r, p));
             assert_eq!(plant(&first), plant(&full), "{}", r.id);
+            // A log of origins alone changes nothing else: the full appraisal with each
+            // input's value and basis blanked.
+            let keep = Pass::Valuation(Keep::Origins);
+            let origins = appraise_in(r, context.locate(r), &a, &terms, None, None, keep);
+            let mut blanked = serde_json::to_value(&full).unwrap();
+            let log = blanked["provenance"].as_object_mut().unwrap();
+            logged += log.len();
+            for e in log.values_mut() {
+                e["value"] = serde_json::Value::Null;
+                e["basis"] = "".into();
+            }
+            assert_eq!(serde_json::to_value(&origins).unwrap(), blanked, "{}", r.id);
         }
         assert!(supplying > 100, "{supplying} supplying projects");
+        assert!(logged > 5 * records.len(), "{logged} inputs logged");
     }
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
+use prospect::model::provenance::Keep;
 use prospect::output::layer::{self, RankCell, Row, Schema, Slot, Spill};
 use prospect::portfolio::criteria::Criteria;
 use prospect::portfolio::rank::{Scored, Weights};
@@ -78,6 +79,8 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         progress: &progress,
         plants: Some(&plants),
         allocation_only: false,
+        // Features carry the inputs' origins, not their values and bases.
+        provenance: Keep::Origins,
     };
     let mut spill = Spill::new().context("cannot make a temporary file for the layer")?;
     let mut schema = Schema::default();

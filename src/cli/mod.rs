@@ -29,6 +29,7 @@ use prospect::appraise::{Options, Terms};
 use prospect::assumptions::Assumptions;
 use prospect::context::{Context, ContextPaths};
 use prospect::model::cashflow::Discounting;
+use prospect::model::provenance::Keep;
 use prospect::model::simulate::SimOptions;
 use prospect::read::crs::Reprojector;
 
@@ -515,6 +516,7 @@ pub fn assigned_plants(
         progress: &ProgressBar::hidden(),
         plants: None,
         allocation_only: true,
+        provenance: Keep::Nothing,
     };
     let mut lines = Vec::new();
     let mut plants = Vec::new();

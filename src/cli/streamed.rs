@@ -9,6 +9,7 @@ use prospect::appraisal::{Appraisal, Report};
 use prospect::appraise::Terms;
 use prospect::assumptions::Assumptions;
 use prospect::context::Context;
+use prospect::model::provenance::Keep;
 use prospect::portfolio::assigned::AssignedPlants;
 use prospect::read::record::ProjectRecord;
 
@@ -99,6 +100,8 @@ pub fn stream_each<T: Send>(
         progress: &progress,
         plants,
         allocation_only: false,
+        // Rankings, calendars, plans and the report show the inputs' origins at most.
+        provenance: Keep::Origins,
     };
     let tally = prospect::appraise::appraise_files(
         files,

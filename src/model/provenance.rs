@@ -27,24 +27,42 @@ pub struct Entry {
     pub basis: String,
 }
 
+/// How much of each input a log keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// Origin, value and basis: for the JSON of docs/outputs.md.
+    #[default]
+    All,
+    /// The origin alone (value null, basis empty): for outputs that show only which
+    /// inputs were given, estimated or assumed (CSV, table, GeoJSON, FlatGeobuf, the
+    /// report, and the commands that rank).
+    Origins,
+    /// Nothing: for the first allocation pass, whose appraisals are read only for their
+    /// output and dates (`appraise::Run::allocation_only`).
+    Nothing,
+}
+
 /// Inputs by name (the output field they feed), in name order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Provenance {
     entries: BTreeMap<String, Entry>,
-    /// A log that keeps nothing, for a pass whose output nobody reads the origins of.
     #[serde(skip)]
-    discard: bool,
+    keep: Keep,
 }
 
 impl Provenance {
-    /// A log that keeps nothing: for the first allocation pass, whose appraisals are read
-    /// only for their output and dates (`appraise::Run::allocation_only`).
-    pub fn discarding() -> Self {
+    /// An empty log keeping `keep` of each input.
+    pub fn keeping(keep: Keep) -> Self {
         Provenance {
             entries: BTreeMap::new(),
-            discard: true,
+            keep,
         }
+    }
+
+    /// A log that keeps nothing.
+    pub fn discarding() -> Self {
+        Self::keeping(Keep::Nothing)
     }
 
     pub fn given(
@@ -81,23 +99,25 @@ impl Provenance {
         value: impl Into<serde_json::Value>,
         basis: impl std::fmt::Display,
     ) {
-        if self.discard {
-            return;
-        }
-        let value = match value.into() {
-            serde_json::Value::Number(n) => {
-                n.as_f64().map_or(serde_json::Value::Number(n), round_json)
-            }
-            other => other,
-        };
-        self.entries.insert(
-            name.to_owned(),
-            Entry {
+        let entry = match self.keep {
+            Keep::Nothing => return,
+            Keep::Origins => Entry {
                 origin,
-                value,
+                value: serde_json::Value::Null,
+                basis: String::new(),
+            },
+            Keep::All => Entry {
+                origin,
+                value: match value.into() {
+                    serde_json::Value::Number(n) => {
+                        n.as_f64().map_or(serde_json::Value::Number(n), round_json)
+                    }
+                    other => other,
+                },
                 basis: basis.to_string(),
             },
-        );
+        };
+        self.entries.insert(name.to_owned(), entry);
     }
 
     pub fn get(&self, name: &str) -> Option<&Entry> {
