@@ -550,7 +550,7 @@ pub fn appraise_at(
 
 /// Which appraisal of a record is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pass {
+pub enum Pass {
     /// Only what the first allocation pass reads (the output, product form, remaining
     /// life, lead time and first-production outlook, with the owner's decision), the same
     /// as in the full appraisal: no IRR, breakeven, payback, funding, study comparison and
@@ -1094,14 +1094,13 @@ pub struct Run<'a> {
     /// Each record's assigned plant, by id, from a first allocation pass (none: every
     /// product is priced at its nearest plant).
     pub plants: Option<&'a crate::portfolio::assigned::AssignedPlants>,
-    /// The first allocation pass: each appraisal holds only what the allocation reads
-    /// (its output and dates, `portfolio::assigned::SupplyLine` and
-    /// `portfolio::plant_records::plant_of`), the rest left blank.
-    pub allocation_only: bool,
-    /// How much of each input the appraisals' provenance logs keep (the first pass's keep
-    /// nothing): [`Keep::All`] for the JSON of docs/outputs.md, [`Keep::Origins`] for
-    /// outputs that show only the origins.
-    pub provenance: Keep,
+    /// Which appraisal each record gets: [`Pass::Allocation`] for the first allocation
+    /// pass (only what the allocation reads: output and dates,
+    /// `portfolio::assigned::SupplyLine` and `portfolio::plant_records::plant_of`), else
+    /// [`Pass::Valuation`] with as much of each input as the output shows ([`Keep::All`]
+    /// for the JSON of docs/outputs.md, [`Keep::Origins`] for outputs that show only the
+    /// origins).
+    pub pass: Pass,
 }
 
 /// Reads `paths` and appraises their records as they are read, for runs of any size:
@@ -1126,7 +1125,8 @@ pub fn appraise_files<T: Send>(
     // The first pass keeps what it found of each site, in input order, for the pass after
     // it, which locates each record from it (`Context::locate_in`: a site at the same
     // point takes it, any other is measured).
-    let kept = if run.allocation_only {
+    let allocation_only = run.pass == Pass::Allocation;
+    let kept = if allocation_only {
         Vec::new()
     } else {
         run.context.kept()
@@ -1141,9 +1141,7 @@ pub fn appraise_files<T: Send>(
                     .enumerate()
                     .map(|(i, r)| {
                         let plant = run.plants.and_then(|m| m.get(&r.id));
-                        let (site, f) =
-                            run.context
-                                .locate_in(r, kept.get(at + i), run.allocation_only);
+                        let (site, f) = run.context.locate_in(r, kept.get(at + i), allocation_only);
                         let p = appraise_in(
                             r,
                             site,
@@ -1151,11 +1149,7 @@ pub fn appraise_files<T: Send>(
                             run.terms,
                             run.sim,
                             plant.as_ref(),
-                            if run.allocation_only {
-                                Pass::Allocation
-                            } else {
-                                Pass::Valuation(run.provenance)
-                            },
+                            run.pass,
                         );
                         (map(r, p), f)
                     })
@@ -1179,7 +1173,7 @@ pub fn appraise_files<T: Send>(
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         (read, found)
     });
-    if run.allocation_only {
+    if allocation_only {
         run.context.keep(found);
     }
     read

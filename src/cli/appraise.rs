@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
+use prospect::appraise::Pass;
 use prospect::model::provenance::Keep;
 
 use super::{ModelArgs, OutputFormat, assigned_plants, emit, nothing_appraised, reprojector};
@@ -83,14 +84,13 @@ pub fn run(args: AppraiseArgs) -> Result<u8> {
         sim: Some(&sim),
         progress: &progress,
         plants: plants.as_ref(),
-        allocation_only: false,
         // Only the JSON shows each input's value and basis; the table and CSV show the
         // origins.
-        provenance: if matches!(args.format, OutputFormat::Json) {
+        pass: Pass::Valuation(if matches!(args.format, OutputFormat::Json) {
             Keep::All
         } else {
             Keep::Origins
-        },
+        }),
     };
     // Projects stream through the writer, in every form.
     let mut failed = None;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
+use prospect::appraise::Pass;
 use prospect::model::provenance::Keep;
 use prospect::output::layer::{self, RankCell, Row, Schema, Slot, Spill};
 use prospect::portfolio::criteria::Criteria;
@@ -78,9 +79,8 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         sim: Some(&sim),
         progress: &progress,
         plants: Some(&plants),
-        allocation_only: false,
         // Features carry the inputs' origins, not their values and bases.
-        provenance: Keep::Origins,
+        pass: Pass::Valuation(Keep::Origins),
     };
     let mut spill = Spill::new().context("cannot make a temporary file for the layer")?;
     let mut schema = Schema::default();

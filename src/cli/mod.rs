@@ -25,11 +25,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
+use prospect::appraise::Pass;
 use prospect::appraise::{Options, Terms};
 use prospect::assumptions::Assumptions;
 use prospect::context::{Context, ContextPaths};
 use prospect::model::cashflow::Discounting;
-use prospect::model::provenance::Keep;
 use prospect::model::simulate::SimOptions;
 use prospect::read::crs::Reprojector;
 
@@ -515,8 +515,7 @@ pub fn assigned_plants(
         sim: None,
         progress: &ProgressBar::hidden(),
         plants: None,
-        allocation_only: true,
-        provenance: Keep::Nothing,
+        pass: Pass::Allocation,
     };
     let mut lines = Vec::new();
     let mut plants = Vec::new();

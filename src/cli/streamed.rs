@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use prospect::appraisal::{Appraisal, Report};
+use prospect::appraise::Pass;
 use prospect::appraise::Terms;
 use prospect::assumptions::Assumptions;
 use prospect::context::Context;
@@ -99,9 +100,8 @@ pub fn stream_each<T: Send>(
         sim: Some(&sim),
         progress: &progress,
         plants,
-        allocation_only: false,
         // Rankings, calendars, plans and the report show the inputs' origins at most.
-        provenance: Keep::Origins,
+        pass: Pass::Valuation(Keep::Origins),
     };
     let tally = prospect::appraise::appraise_files(
         files,

@@ -38,7 +38,7 @@ pub enum Keep {
     /// report, and the commands that rank).
     Origins,
     /// Nothing: for the first allocation pass, whose appraisals are read only for their
-    /// output and dates (`appraise::Run::allocation_only`).
+    /// output and dates (`appraise::Pass::Allocation`).
     Nothing,
 }
 
