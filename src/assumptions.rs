@@ -1378,19 +1378,21 @@ impl Assumptions {
             return Some((1.0, year.unwrap_or(0)));
         }
         let table = self.fx.rates.get(currency)?;
-        let years: Vec<(i32, f64)> = table
+        let years = table
             .iter()
-            .filter_map(|(y, r)| Some((y.parse().ok()?, *r)))
-            .collect();
-        let latest = years.iter().map(|(y, _)| *y).max()?;
-        let want = year.unwrap_or(latest);
-        let (y, rate) = years.iter().min_by_key(|(y, _)| ((y - want).abs(), -y))?;
+            .filter_map(|(y, r)| Some((y.parse::<i32>().ok()?, *r)));
+        let (y, rate) = match year {
+            // The nearest year, the later of two as near.
+            Some(want) => years.min_by_key(|&(y, _)| ((y - want).abs(), -y))?,
+            // The latest (the nearest to itself).
+            None => years.min_by_key(|&(y, _)| std::cmp::Reverse(y))?,
+        };
         let usd = if self.fx.usd_per_unit.iter().any(|c| c == currency) {
-            *rate
+            rate
         } else {
             1.0 / rate
         };
-        Some((usd, *y))
+        Some((usd, y))
     }
 
     /// Royalty and tax for a country (ISO alpha-2), or the Area (`None`), with the generic

@@ -325,11 +325,10 @@ impl RecordBuilder {
         let checks = validate::record(&self.record, &unreadable);
         diagnostics.extend(checks);
         let record = self.record;
-        for d in &mut diagnostics {
-            *d = d
-                .clone()
-                .at(file, record.location.clone(), Some(&record.id));
-        }
+        let diagnostics = diagnostics
+            .into_iter()
+            .map(|d| d.at(file, record.location.clone(), Some(&record.id)))
+            .collect();
         Parsed {
             record,
             diagnostics,

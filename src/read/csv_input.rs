@@ -226,14 +226,14 @@ impl Header {
                         .with_hint("check for an unquoted comma or a missing field; quote text that contains commas"),
                 );
             }
-            for (i, raw) in row.iter().enumerate().take(columns.len()) {
+            for (i, text) in row.texts().enumerate().take(columns.len()) {
                 // An empty cell of a known field is a missing value, which is what a fresh
                 // record holds already (a test sets every field from an empty cell and finds
                 // the record unchanged): most cells of a wide file are empty.
-                if raw.is_empty() && matches!(columns[i], Column::Known(_)) {
+                if text.is_ok_and(str::is_empty) && matches!(columns[i], Column::Known(_)) {
                     continue;
                 }
-                let text = match std::str::from_utf8(raw) {
+                let text = match text {
                     Ok(t) => t,
                     Err(e) => {
                         b.push(

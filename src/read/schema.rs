@@ -293,12 +293,31 @@ pub fn vocabulary_names() -> [&'static [&'static str]; 10] {
 /// ISO 3166-1 alpha-2 codes (249 officially assigned).
 const ISO_COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
-static ISO_SET: LazyLock<std::collections::HashSet<&'static str>> =
-    LazyLock::new(|| ISO_COUNTRIES.split(' ').collect());
+/// The codes of [`ISO_COUNTRIES`] as 26 rows of 26 bits: bit `b` of row `a` stands for
+/// the code of the letters `A + a` and `A + b`. Built when the program is compiled, which
+/// fails if the list is not two capital letters a code, one space between codes.
+const ISO_TABLE: [u32; 26] = {
+    let bytes = ISO_COUNTRIES.as_bytes();
+    let mut rows = [0u32; 26];
+    let mut i = 0;
+    while i < bytes.len() {
+        let (a, b) = (bytes[i], bytes[i + 1]);
+        assert!(a.is_ascii_uppercase() && b.is_ascii_uppercase());
+        assert!(i + 2 == bytes.len() || bytes[i + 2] == b' ');
+        rows[(a - b'A') as usize] |= 1 << (b - b'A');
+        i += 3;
+    }
+    rows
+};
 
 /// Whether `code` is an assigned ISO 3166-1 alpha-2 code (upper case).
 pub fn is_iso_country(code: &str) -> bool {
-    code.len() == 2 && ISO_SET.contains(code)
+    match *code.as_bytes() {
+        [a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => {
+            ISO_TABLE[usize::from(a - b'A')] >> (b - b'A') & 1 == 1
+        }
+        _ => false,
+    }
 }
 
 /// One value as a reader found it.
@@ -362,23 +381,27 @@ fn plain_decimal(text: &str) -> Option<f64> {
         b'+' => (false, &bytes[1..]),
         _ => (false, bytes),
     };
-    let mut mantissa: u64 = 0;
-    let mut count = 0usize;
-    let mut fraction: Option<usize> = None;
-    for (i, &b) in digits.iter().enumerate() {
-        match b {
-            b'0'..=b'9' if count < 15 => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                count += 1;
-            }
-            b'.' if fraction.is_none() => fraction = Some(i + 1),
-            _ => return None,
-        }
-    }
-    if count == 0 {
+    // At most 15 digits and a dot: the mantissa (below 10^16) cannot overflow.
+    if digits.len() > 16 {
         return None;
     }
-    let scale = fraction.map_or(0, |start| digits.len() - start);
+    let mut mantissa: u64 = 0;
+    let mut dot: Option<usize> = None;
+    for (i, &b) in digits.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if b == b'.' && dot.is_none() {
+            dot = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let count = digits.len() - usize::from(dot.is_some());
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let scale = dot.map_or(0, |at| digits.len() - 1 - at);
     let magnitude = mantissa as f64 / EXACT_POWERS_OF_TEN[scale];
     Some(if negative { -magnitude } else { magnitude })
 }
@@ -714,6 +737,25 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The table of codes answers as the list does, for every two ASCII characters and
+    /// for text of other lengths.
+    #[test]
+    fn the_table_of_country_codes_is_the_list() {
+        let listed = |code: &str| ISO_COUNTRIES.split(' ').any(|c| c == code);
+        let mut found = 0;
+        for a in 0..128u8 {
+            for b in 0..128u8 {
+                let code = String::from_utf8(vec![a, b]).unwrap();
+                assert_eq!(is_iso_country(&code), listed(&code), "{code:?}");
+                found += usize::from(is_iso_country(&code));
+            }
+        }
+        assert_eq!(found, 249);
+        for code in ["", "A", "AUS", "US ", "na", "Ü", "ÜS"] {
+            assert!(!is_iso_country(code), "{code:?}");
         }
     }
 
