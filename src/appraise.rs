@@ -416,7 +416,7 @@ fn attach_bridge(
     rec: &ProjectRecord,
     a: &Assumptions,
     study_inputs: &ScheduleInputs,
-    scratch: &std::cell::RefCell<Vec<cashflow::YearFlow>>,
+    scratch: &std::cell::RefCell<Vec<f64>>,
     terms: &Terms,
 ) {
     let (Some(model), Some(convention)) = (out.npv_musd.base, out.npv_convention.clone()) else {

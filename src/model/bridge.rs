@@ -39,7 +39,7 @@
 
 use serde::Serialize;
 
-use crate::model::cashflow::{self, Discounting, ScheduleInputs, YearFlow};
+use crate::model::cashflow::{self, Discounting, ScheduleInputs};
 
 /// One named step of the bridge.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -222,7 +222,7 @@ fn with_royalty(r: &mut ScheduleInputs, t: &OperatingTerms) -> bool {
 fn irr_implied(
     i: &ScheduleInputs,
     irr_pct: f64,
-    scratch: &std::cell::RefCell<Vec<YearFlow>>,
+    scratch: &std::cell::RefCell<Vec<f64>>,
     d: Discounting,
     after_tax: bool,
 ) -> Option<ScheduleInputs> {
@@ -242,7 +242,7 @@ fn irr_implied(
 fn rebuild_inputs(
     model: &ScheduleInputs,
     t: &OperatingTerms,
-    scratch: &std::cell::RefCell<Vec<YearFlow>>,
+    scratch: &std::cell::RefCell<Vec<f64>>,
     d: Discounting,
     after_tax: bool,
 ) -> (ScheduleInputs, &'static str, bool) {
@@ -304,7 +304,7 @@ fn rebuild_inputs(
 /// The rebuild of a study on the start-of-construction schedule `inputs`, and its bridge.
 pub fn bridge(
     inputs: &ScheduleInputs,
-    scratch: &std::cell::RefCell<Vec<YearFlow>>,
+    scratch: &std::cell::RefCell<Vec<f64>>,
     study: &StudyTerms,
     run: &RunTerms,
 ) -> Bridge {
@@ -328,12 +328,8 @@ pub fn bridge(
         .map(|i| at(&i, s.discount_rate_pct, s.after_tax) / s.cpi_factor);
     let rebuilt = rebuilt_real / s.cpi_factor;
     let rebuilt_irr_pct = {
-        let mut years = scratch.borrow_mut();
-        cashflow::schedule_into(&rebuild, 1.0, &mut years);
-        let flows: Vec<f64> = years
-            .iter()
-            .map(|y| if s.after_tax { y.net } else { y.pre_tax })
-            .collect();
+        let mut flows = scratch.borrow_mut();
+        cashflow::flows_into(&rebuild, 1.0, s.after_tax, &mut flows);
         cashflow::irr(&flows).pct()
     };
     let mut steps = Vec::new();

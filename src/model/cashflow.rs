@@ -852,12 +852,12 @@ pub fn schedule_into(inp: &ScheduleInputs, price_factor: f64, years: &mut Vec<Ye
     }
 }
 
-/// The after-tax net cash flow of each year of [`schedule_into`]'s schedule, and nothing
-/// else, into `net` (US$ million a year): the same figures by the same operations in the
-/// same order, so each equals that schedule's `net` to the last bit (a test checks it), in
-/// one pass without writing the other twelve columns of every year (a simulated draw
-/// needs only these).
-pub fn net_flows_into(inp: &ScheduleInputs, price_factor: f64, net: &mut Vec<f64>) {
+/// The cash flow of each year of [`schedule_into`]'s schedule, and nothing else, into
+/// `net` (US$ million a year): after tax (`net`) or before (`pre_tax`), the same figures by
+/// the same operations in the same order, so each equals that schedule's column to the
+/// last bit (a test checks it), in one pass without writing the other columns of every
+/// year (a simulated draw and the price searches need only these).
+pub fn flows_into(inp: &ScheduleInputs, price_factor: f64, after_tax: bool, net: &mut Vec<f64>) {
     net.clear();
     let c = inp.construction_y;
     let dep_years = inp.depreciation_y.max(1);
@@ -895,6 +895,9 @@ pub fn net_flows_into(inp: &ScheduleInputs, price_factor: f64, net: &mut Vec<f64
             let offset = losses.min(taxable);
             losses -= offset;
             tax = (taxable - offset) * inp.tax_rate_pct / 100.0;
+        }
+        if !after_tax {
+            return pre_tax;
         }
         let rent_tax = match &inp.fiscal.rent_tax {
             Some(rt) => rt.year(&mut rent_carry, pre_tax - tax),
@@ -954,19 +957,20 @@ pub fn value(years: &[YearFlow], rate_pct: f64, discounting: Discounting, after_
     npv_of(rate_pct / 100.0, flows, discounting)
 }
 
-/// NPV of the schedule with every price times `k`, built in `scratch` (the price searches
-/// evaluate it a dozen times per project).
+/// NPV of the schedule with every price times `k`, its flows built in `scratch` (the
+/// price searches evaluate it a dozen times per project): [`value`] of [`schedule`] to
+/// the last bit.
 pub fn value_at(
     inputs: &ScheduleInputs,
     k: f64,
-    scratch: &std::cell::RefCell<Vec<YearFlow>>,
+    scratch: &std::cell::RefCell<Vec<f64>>,
     rate_pct: f64,
     discounting: Discounting,
     after_tax: bool,
 ) -> f64 {
-    let mut years = scratch.borrow_mut();
-    schedule_into(inputs, k, &mut years);
-    value(&years, rate_pct, discounting, after_tax)
+    let mut flows = scratch.borrow_mut();
+    flows_into(inputs, k, after_tax, &mut flows);
+    npv_of(rate_pct / 100.0, flows.iter().copied(), discounting)
 }
 
 /// The schedule inputs of a project from its production and costs (fixed-money revenue,
@@ -1315,7 +1319,7 @@ mod tests {
     }
 
     #[test]
-    fn net_flows_are_the_schedules_net_to_the_last_bit() {
+    fn flows_are_the_schedules_net_and_pre_tax_to_the_last_bit() {
         let formula = crate::assumptions::RoyaltyFormula {
             intercept_pct: 0.5,
             ebit_divisor: 12.5,
@@ -1351,10 +1355,23 @@ mod tests {
                             inp.logistics_per_y = 4.0;
                             inp.ramp_up = vec![0.0, 0.5, 0.8];
                             let years = schedule(&inp, price_factor);
-                            net_flows_into(&inp, price_factor, &mut net);
-                            let want: Vec<u64> = years.iter().map(|y| y.net.to_bits()).collect();
-                            let got: Vec<u64> = net.iter().map(|x| x.to_bits()).collect();
-                            assert_eq!(got, want, "{inp:?} at {price_factor}");
+                            for after_tax in [true, false] {
+                                flows_into(&inp, price_factor, after_tax, &mut net);
+                                let want: Vec<u64> = years
+                                    .iter()
+                                    .map(|y| if after_tax { y.net } else { y.pre_tax }.to_bits())
+                                    .collect();
+                                let got: Vec<u64> = net.iter().map(|x| x.to_bits()).collect();
+                                assert_eq!(got, want, "{inp:?} at {price_factor}, {after_tax}");
+                                // The price searches' NPV is the schedule's.
+                                for d in [Discounting::EndOfYear, Discounting::MidYear] {
+                                    let scratch = std::cell::RefCell::new(Vec::new());
+                                    let npv =
+                                        value_at(&inp, price_factor, &scratch, 8.0, d, after_tax);
+                                    let want = value(&years, 8.0, d, after_tax);
+                                    assert_eq!(npv.to_bits(), want.to_bits(), "{inp:?}");
+                                }
+                            }
                             cases += 1;
                         }
                     }

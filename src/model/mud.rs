@@ -567,11 +567,11 @@ pub fn unit_costs(
         if t_per_y <= 0.0 {
             return None;
         }
+        let scratch = std::cell::RefCell::new(Vec::with_capacity(cashflow::MAX_YEARS));
         let npv_with = |usd_per_kg: f64| {
             let mut inp = inputs.clone();
             inp.revenue_per_y += usd_per_kg * t_per_y * 1000.0 / 1e6;
-            let flows = cashflow::schedule(&inp, 1.0);
-            cashflow::npv_of(r, flows.iter().map(|y| y.net), discounting)
+            cashflow::value_at(&inp, 1.0, &scratch, rate_pct, discounting, true)
         };
         if npv_with(0.0) >= 0.0 {
             return Some(0.0);

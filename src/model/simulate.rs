@@ -379,7 +379,7 @@ impl<'a> Evaluator<'a> {
             self.flows.extend(self.buffer.iter().map(|y| y.net));
         } else {
             // The net flows alone, the schedule's to the last bit.
-            cashflow::net_flows_into(inp, 1.0, &mut self.flows);
+            cashflow::flows_into(inp, 1.0, true, &mut self.flows);
         }
         self.discount.npv(&self.flows)
     }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::assumptions::Assumptions;
-use crate::model::cashflow::{self, ScheduleInputs, YearFlow};
+use crate::model::cashflow::{self, ScheduleInputs};
 use crate::model::cost::Money;
 use crate::model::grade::Production;
 use crate::model::terms::Terms;
@@ -102,7 +102,7 @@ pub fn compare(
     rec: &ProjectRecord,
     p: &Production,
     inputs: &ScheduleInputs,
-    scratch: &std::cell::RefCell<Vec<YearFlow>>,
+    scratch: &std::cell::RefCell<Vec<f64>>,
     a: &Assumptions,
     terms: &Terms,
 ) -> Option<StudyComparison> {
@@ -161,12 +161,8 @@ pub fn compare(
     // The IRR beside the NPV: a study can match on NPV and not on IRR when its capital is
     // larger or later than the record's initial capex.
     if out.published_irr_pct.is_some() {
-        let mut years = scratch.borrow_mut();
-        cashflow::schedule_into(inputs, out.price_factor, &mut years);
-        let flows: Vec<f64> = years
-            .iter()
-            .map(|y| if after_tax { y.net } else { y.pre_tax })
-            .collect();
+        let mut flows = scratch.borrow_mut();
+        cashflow::flows_into(inputs, out.price_factor, after_tax, &mut flows);
         out.model_irr_pct = cashflow::irr(&flows).pct();
     }
     out.deviation_pct = (published != 0.0).then(|| (model - published) / published.abs() * 100.0);
