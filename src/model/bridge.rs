@@ -229,8 +229,10 @@ fn irr_implied(
     let unit = i.capex.max(1.0) / 10.0;
     let probe = with_margin(i.clone(), 0.0);
     let revenue = probe.revenue_per_y + probe.fixed_revenue_per_y;
+    // One copy of the probe, its opex set at each step (not a clone a step).
+    let probe = std::cell::RefCell::new(probe);
     let k = cashflow::breakeven_factor(|k| {
-        let mut p = probe.clone();
+        let mut p = probe.borrow_mut();
         p.opex_per_y = revenue - k * unit;
         cashflow::value_at(&p, 1.0, scratch, irr_pct, d, after_tax)
     })?;

@@ -117,13 +117,7 @@ pub fn irr(flows: &[f64]) -> Irr {
         };
     }
     // Several sign changes: scan on a grid dense near usual rates, sparse far away.
-    let mut grid = vec![-0.99];
-    let mut r: f64 = -0.99;
-    while r < 10.0 {
-        r += if r.abs() < 1.0 { 0.01 } else { 0.1 };
-        grid.push(r.min(10.0));
-    }
-    let values: Vec<f64> = grid.iter().map(|r| f(*r)).collect();
+    let (grid, values) = roots_scan(flows);
     let mut roots = Vec::new();
     for (w, v) in grid.windows(2).zip(values.windows(2)) {
         let (a, b) = (w[0], w[1]);
@@ -256,29 +250,67 @@ fn irr_bracketed(flows: &[f64], falling_only: bool) -> Option<f64> {
     None
 }
 
-/// [`LANES`] rates of [`bracket_grid`] (fewer in the last group) and their discount
-/// factors year by year, lane by lane, as [`bracket_tables`] holds them.
+/// [`LANES`] rates of a grid (fewer in the last group) and their end-of-year discount
+/// factors year by year, lane by lane, as [`DiscountTable`] holds them.
 struct GridLanes {
     rates: Vec<f64>,
     factors: Vec<[f64; LANES]>,
 }
 
-fn bracket_lanes() -> &'static [GridLanes] {
-    static LANED: std::sync::OnceLock<Vec<GridLanes>> = std::sync::OnceLock::new();
-    LANED.get_or_init(|| {
-        let tables: Vec<(f64, &DiscountTable)> = bracket_tables().collect();
+impl GridLanes {
+    /// The rates in groups of [`LANES`].
+    fn of(rates: impl Iterator<Item = f64>) -> Vec<GridLanes> {
+        let tables: Vec<DiscountTable> = rates
+            .map(|r| DiscountTable::new(r, Discounting::EndOfYear))
+            .collect();
         tables
             .chunks(LANES)
             .map(|chunk| GridLanes {
-                rates: chunk.iter().map(|(r, _)| *r).collect(),
+                rates: chunk.iter().map(|t| t.rate).collect(),
                 factors: (0..=MAX_YEARS)
-                    .map(|k| {
-                        std::array::from_fn(|l| chunk.get(l).map_or(0.0, |(_, t)| t.factors[k]))
-                    })
+                    .map(|k| std::array::from_fn(|l| chunk.get(l).map_or(0.0, |t| t.factors[k])))
                     .collect(),
             })
             .collect()
-    })
+    }
+}
+
+fn bracket_lanes() -> &'static [GridLanes] {
+    static LANED: std::sync::OnceLock<Vec<GridLanes>> = std::sync::OnceLock::new();
+    LANED.get_or_init(|| GridLanes::of(bracket_grid()))
+}
+
+/// The grid on which [`irr`] looks for every root of flows that change sign more than
+/// once: -99 % to 1,000 %, in steps of one point below 100 % and ten points above.
+fn roots_grid() -> Vec<f64> {
+    let mut grid = vec![-0.99];
+    let mut r: f64 = -0.99;
+    while r < 10.0 {
+        r += if r.abs() < 1.0 { 0.01 } else { 0.1 };
+        grid.push(r.min(10.0));
+    }
+    grid
+}
+
+/// [`roots_grid`] and NPV (end-of-year) of `flows` at each of its rates, each `npv` to the
+/// last bit: eight rates at a time from discount tables built once (about 290 rates, so
+/// 290 powers and chains of products a project before).
+fn roots_scan(flows: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    static LANED: std::sync::OnceLock<Vec<GridLanes>> = std::sync::OnceLock::new();
+    let lanes = LANED.get_or_init(|| GridLanes::of(roots_grid().into_iter()));
+    let grid: Vec<f64> = lanes.iter().flat_map(|g| g.rates.iter().copied()).collect();
+    let values = if flows.len() <= MAX_YEARS + 1 {
+        let mut values = Vec::with_capacity(grid.len());
+        for g in lanes {
+            values.extend_from_slice(&npv_lanes(&g.factors, flows)[..g.rates.len()]);
+        }
+        values
+    } else {
+        grid.iter()
+            .map(|r| npv(*r, flows, Discounting::EndOfYear))
+            .collect()
+    };
+    (grid, values)
 }
 
 /// NPV of `flows` at each lane's discount factors: [`DiscountTable::npv`]'s sum in each
@@ -1026,6 +1058,44 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The scan of several roots gives `npv`'s bits at every rate of its grid, for flows
+    /// of every length up to the tables' and beyond.
+    #[test]
+    fn the_roots_scan_is_npv_at_each_rate_to_the_last_bit() {
+        let mut all = series();
+        // Flows with a closure outflow after production (two sign changes), up to and
+        // past the tables' length.
+        for len in [
+            3,
+            45,
+            MAX_YEARS,
+            MAX_YEARS + 1,
+            MAX_YEARS + 2,
+            MAX_YEARS + 9,
+        ] {
+            all.push(
+                (0..len)
+                    .map(|k| match k {
+                        0 => -500.0,
+                        k if k + 1 == len => -80.0,
+                        k => 60.0 + (k as f64 * 0.37).sin() * 9.0,
+                    })
+                    .collect(),
+            );
+        }
+        let grid = roots_grid();
+        for flows in all {
+            let (scanned, values) = roots_scan(&flows);
+            assert_eq!(scanned, grid);
+            let want: Vec<u64> = grid
+                .iter()
+                .map(|r| npv(*r, &flows, Discounting::EndOfYear).to_bits())
+                .collect();
+            let got: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "{} years", flows.len());
+        }
     }
 
     #[test]

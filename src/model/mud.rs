@@ -568,9 +568,11 @@ pub fn unit_costs(
             return None;
         }
         let scratch = std::cell::RefCell::new(Vec::with_capacity(cashflow::MAX_YEARS));
+        // One copy of the inputs, its revenue set at each step (not a clone a step).
+        let with = std::cell::RefCell::new(inputs.clone());
         let npv_with = |usd_per_kg: f64| {
-            let mut inp = inputs.clone();
-            inp.revenue_per_y += usd_per_kg * t_per_y * 1000.0 / 1e6;
+            let mut inp = with.borrow_mut();
+            inp.revenue_per_y = inputs.revenue_per_y + usd_per_kg * t_per_y * 1000.0 / 1e6;
             cashflow::value_at(&inp, 1.0, &scratch, rate_pct, discounting, true)
         };
         if npv_with(0.0) >= 0.0 {
