@@ -54,8 +54,173 @@ pub struct Netback {
     pub unseparated_share_pct: f64,
     /// What is paid for them, % of their separated-oxide value.
     pub unseparated_payable_pct: f64,
-    /// How it was made.
-    pub basis: String,
+    /// How it was made (written out only when shown).
+    pub basis: NetbackBasis,
+}
+
+/// How a netback was made, kept as its figures and written out only when shown (the
+/// provenance log's basis of `payable_price_usd_per_kg`, the JSON's `netback.basis`, a
+/// string): most netbacks are made by price searches and scenarios that show none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetbackBasis {
+    made: Made,
+    /// What came after, already written (an assigned plant's terms).
+    then: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Made {
+    SalePrice {
+        given: f64,
+        cpi: Cpi,
+    },
+    Payability {
+        pct: f64,
+    },
+    SeparatedOxides,
+    /// Oxides at the separator's recovery, less the charges (or, integrated, with the
+    /// charges as the project's own separation cost).
+    Recovered {
+        integrated: bool,
+        recovery: f64,
+        variable: f64,
+        basket: f64,
+        charges: f64,
+        charge: Charge,
+    },
+}
+
+/// Where the charges come from.
+#[derive(Debug, Clone, PartialEq)]
+enum Charge {
+    Tolling {
+        usd_per_kg: f64,
+        cpi: Cpi,
+    },
+    Separation {
+        light_usd_per_kg: f64,
+        light_share: f64,
+        heavy_usd_per_kg: f64,
+        unseparated: Vec<&'static str>,
+        unseparated_share: f64,
+        unseparated_payable_pct: f64,
+        cracking: f64,
+        source: String,
+    },
+}
+
+/// The CPI step a record's own figure took to the real year (none when the factor is 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cpi(f64, i32, i32);
+
+impl std::fmt::Display for Cpi {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let Cpi(factor, from, to) = *self;
+        if factor != 1.0 {
+            write!(f, " (x {factor:.4} CPI {from} to {to})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Charge {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Charge::Tolling { usd_per_kg, cpi } => {
+                write!(
+                    f,
+                    "the record's tolling charge US${usd_per_kg}/kg TREO{cpi}"
+                )
+            }
+            Charge::Separation {
+                light_usd_per_kg,
+                light_share,
+                heavy_usd_per_kg,
+                unseparated,
+                unseparated_share,
+                unseparated_payable_pct,
+                cracking,
+                source,
+            } => {
+                write!(
+                    f,
+                    "separation US${light_usd_per_kg}/kg light ({:.0} % of TREO) and US${heavy_usd_per_kg}/kg heavy on the oxides worth separating",
+                    light_share * 100.0
+                )?;
+                if !unseparated.is_empty() {
+                    write!(
+                        f,
+                        "; {} ({:.1} % of TREO) not separated, paid at {unseparated_payable_pct} % of their value",
+                        unseparated.join(", "),
+                        unseparated_share * 100.0
+                    )?;
+                }
+                if *cracking > 0.0 {
+                    write!(f, ", cracking US${cracking}/kg on all TREO")?;
+                }
+                write!(f, " ({source})")
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for NetbackBasis {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match &self.made {
+            Made::SalePrice { given, cpi } => write!(
+                f,
+                "the record's sale price, US${given}/kg TREO in product{cpi}"
+            )?,
+            Made::Payability { pct } => {
+                write!(f, "the record's payability, {pct} % of the basket")?
+            }
+            Made::SeparatedOxides => f.write_str("separated oxides at the basket")?,
+            Made::Recovered {
+                integrated: true,
+                recovery,
+                variable,
+                basket,
+                charges,
+                charge,
+            } => write!(
+                f,
+                "integrated route: oxides at {recovery} % of their value ({variable:.2} US$/kg TREO of a {basket:.2} basket); own separation cost {charges:.2} US$/kg TREO from {charge}"
+            )?,
+            Made::Recovered {
+                integrated: false,
+                recovery,
+                variable,
+                basket,
+                charges,
+                charge,
+            } => write!(
+                f,
+                "netback: oxides at {recovery} % of their value ({variable:.2} US$/kg TREO of a {basket:.2} basket) less {charges:.2} US$/kg TREO of charges: {charge}"
+            )?,
+        }
+        f.write_str(&self.then)
+    }
+}
+
+impl Serialize for NetbackBasis {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl NetbackBasis {
+    fn made(made: Made) -> NetbackBasis {
+        NetbackBasis {
+            made,
+            then: String::new(),
+        }
+    }
+
+    /// Adds what came after the netback was made (`more` starts with its separator).
+    pub fn then(&mut self, more: std::fmt::Arguments) {
+        use std::fmt::Write;
+        let _ = self.then.write_fmt(more);
+    }
 }
 
 /// The netback of a product with oxide `shares` (% of TREO), `basket` (US$/kg TREO) and
@@ -73,15 +238,8 @@ pub fn netback(
     let e = &rec.economics;
     let integrated = rec.ownership.processing_route == Some(ProcessingRoute::Integrated);
     let in_real = |v: f64| v * money.factor;
-    let cpi_note = if money.factor != 1.0 {
-        format!(
-            " (x {:.4} CPI {} to {})",
-            money.factor, money.from_year, money.to_year
-        )
-    } else {
-        String::new()
-    };
-    let whole = |price: f64, variable: f64, recovery: f64, charges: f64, basis: String| Netback {
+    let cpi = Cpi(money.factor, money.from_year, money.to_year);
+    let whole = |price: f64, variable: f64, recovery: f64, charges: f64, made: Made| Netback {
         basket_usd_per_kg: basket,
         recovery_at_separator_pct: recovery,
         charges_usd_per_kg: charges,
@@ -91,36 +249,18 @@ pub fn netback(
         unseparated_oxides: Vec::new(),
         unseparated_share_pct: 0.0,
         unseparated_payable_pct: n.unseparated_payable_pct,
-        basis,
+        basis: NetbackBasis::made(made),
     };
     if let Some(given) = e.sale_price_usd_per_kg {
         let price = in_real(given);
-        return whole(
-            price,
-            price,
-            100.0,
-            0.0,
-            format!("the record's sale price, US${given}/kg TREO in product{cpi_note}"),
-        );
+        return whole(price, price, 100.0, 0.0, Made::SalePrice { given, cpi });
     }
     if let Some(pct) = e.payable_pct {
         let price = basket * pct / 100.0;
-        return whole(
-            price,
-            price,
-            pct,
-            0.0,
-            format!("the record's payability, {pct} % of the basket"),
-        );
+        return whole(price, price, pct, 0.0, Made::Payability { pct });
     }
     if form == ProductForm::SeparatedOxides {
-        return whole(
-            basket,
-            basket,
-            100.0,
-            0.0,
-            "separated oxides at the basket".into(),
-        );
+        return whole(basket, basket, 100.0, 0.0, Made::SeparatedOxides);
     }
     let recovery = n.separator_recovery_pct;
     let total: f64 = shares.iter().sum::<f64>().max(1e-12);
@@ -131,77 +271,59 @@ pub fn netback(
     };
     // The record's own tolling charge is on every kilogram, as given; the default charges
     // fall only on the oxides worth separating.
-    let (variable, charges, unseparated, unseparated_share, charge_basis) = match e
-        .tolling_usd_per_kg
-    {
-        Some(t) => (
-            basket * recovery / 100.0,
-            in_real(t),
-            Vec::new(),
-            0.0,
-            format!("the record's tolling charge US${t}/kg TREO{cpi_note}"),
-        ),
-        None => {
-            let split = per_oxide(shares, prices, n);
-            let light: f64 = shares[LIGHT].iter().sum::<f64>() / total;
-            let names = split.unseparated.join(", ");
-            (
-                split.variable,
-                split.charges + cracking,
-                split.unseparated,
-                split.unseparated_share * 100.0,
-                format!(
-                    "separation US${}/kg light ({:.0} % of TREO) and US${}/kg heavy on the oxides worth separating{}{} ({})",
-                    n.separation_light_usd_per_kg,
-                    light * 100.0,
-                    n.separation_heavy_usd_per_kg,
-                    if names.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            "; {names} ({:.1} % of TREO) not separated, paid at {} % of their value",
-                            split.unseparated_share * 100.0,
-                            n.unseparated_payable_pct
-                        )
+    let (variable, charges, unseparated, unseparated_share, charge_basis) =
+        match e.tolling_usd_per_kg {
+            Some(t) => (
+                basket * recovery / 100.0,
+                in_real(t),
+                Vec::new(),
+                0.0,
+                Charge::Tolling { usd_per_kg: t, cpi },
+            ),
+            None => {
+                let split = per_oxide(shares, prices, n);
+                let light: f64 = shares[LIGHT].iter().sum::<f64>() / total;
+                (
+                    split.variable,
+                    split.charges + cracking,
+                    split.unseparated.clone(),
+                    split.unseparated_share * 100.0,
+                    Charge::Separation {
+                        light_usd_per_kg: n.separation_light_usd_per_kg,
+                        light_share: light,
+                        heavy_usd_per_kg: n.separation_heavy_usd_per_kg,
+                        unseparated: split.unseparated,
+                        unseparated_share: split.unseparated_share,
+                        unseparated_payable_pct: n.unseparated_payable_pct,
+                        cracking,
+                        source: n.source.clone(),
                     },
-                    if cracking > 0.0 {
-                        format!(", cracking US${cracking}/kg on all TREO")
-                    } else {
-                        String::new()
-                    },
-                    n.source
-                ),
-            )
-        }
-    };
-    let made = |price: f64, borne: bool, basis: String| Netback {
+                )
+            }
+        };
+    Netback {
         basket_usd_per_kg: basket,
         recovery_at_separator_pct: recovery,
         charges_usd_per_kg: charges,
-        borne_by_project: borne,
-        price_usd_per_kg: price,
+        borne_by_project: integrated,
+        // Integrated, the project sells at the recovered value and bears the charges.
+        price_usd_per_kg: if integrated {
+            variable
+        } else {
+            variable - charges
+        },
         price_variable_usd_per_kg: variable,
-        unseparated_oxides: unseparated.clone(),
+        unseparated_oxides: unseparated,
         unseparated_share_pct: unseparated_share,
         unseparated_payable_pct: n.unseparated_payable_pct,
-        basis,
-    };
-    if integrated {
-        made(
+        basis: NetbackBasis::made(Made::Recovered {
+            integrated,
+            recovery,
             variable,
-            true,
-            format!(
-                "integrated route: oxides at {recovery} % of their value ({variable:.2} US$/kg TREO of a {basket:.2} basket); own separation cost {charges:.2} US$/kg TREO from {charge_basis}"
-            ),
-        )
-    } else {
-        made(
-            variable - charges,
-            false,
-            format!(
-                "netback: oxides at {recovery} % of their value ({variable:.2} US$/kg TREO of a {basket:.2} basket) less {charges:.2} US$/kg TREO of charges: {charge_basis}"
-            ),
-        )
+            basket,
+            charges,
+            charge: charge_basis,
+        }),
     }
 }
 
@@ -428,6 +550,10 @@ mod tests {
             &n(),
         );
         assert!(close(nb.price_usd_per_kg, 15.988));
+        assert_eq!(
+            nb.basis.to_string(),
+            "the record's payability, 70 % of the basket"
+        );
         r.economics.sale_price_usd_per_kg = Some(12.0);
         let nb = netback(
             &r,
@@ -439,6 +565,10 @@ mod tests {
             &n(),
         );
         assert_eq!(nb.price_usd_per_kg, 12.0);
+        assert_eq!(
+            serde_json::to_value(&nb).unwrap()["basis"],
+            "the record's sale price, US$12/kg TREO in product"
+        );
         let mut r = ProjectRecord::empty(Location::File);
         r.ownership.processing_route = Some(ProcessingRoute::Integrated);
         let nb = netback(
@@ -475,7 +605,11 @@ mod tests {
         );
         assert!(close(nb.charges_usd_per_kg, 4.0 * f));
         assert!(close(nb.price_usd_per_kg, 21.698 - 4.0 * f));
-        assert!(nb.basis.contains("CPI 2013 to 2025"), "{}", nb.basis);
+        assert!(
+            nb.basis.to_string().contains("CPI 2013 to 2025"),
+            "{}",
+            nb.basis
+        );
         r.economics.sale_price_usd_per_kg = Some(10.0);
         let nb = netback(
             &r,
@@ -487,6 +621,11 @@ mod tests {
             &n(),
         );
         assert!(close(nb.price_usd_per_kg, 10.0 * f));
+        // 321.943 / 232.957 = 1.38198, to four places.
+        assert_eq!(
+            nb.basis.to_string(),
+            "the record's sale price, US$10/kg TREO in product (x 1.3820 CPI 2013 to 2025)"
+        );
         assert!(
             (nb.price_usd_per_kg - 13.819847).abs() < 1e-6,
             "{}",

@@ -233,12 +233,11 @@ pub fn apply(
         .as_deref()
         .or(t.plant.as_deref())
         .unwrap_or("no plant outside China");
-    nb.basis = format!(
-        "{}; assigned plant {plant} ({} % of output at {at_plant:.2} US$/kg TREO: {basis}), {:.0} % sold to China at {china_pct} % of the basket",
-        nb.basis,
+    nb.basis.then(format_args!(
+        "; assigned plant {plant} ({} % of output at {at_plant:.2} US$/kg TREO: {basis}), {:.0} % sold to China at {china_pct} % of the basket",
         format_pct((1.0 - s) * 100.0),
         s * 100.0
-    );
+    ));
     let payable = price.max(0.0);
     p.payable_price_usd_per_kg = payable;
     p.annual_revenue_musd = p.annual_treo_t * 1000.0 * payable / 1e6;
