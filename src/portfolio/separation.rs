@@ -274,9 +274,32 @@ impl PairFacts {
                 .zip(owns.par_chunks_mut(CHUNK * np))
                 .enumerate()
                 .for_each(|(c, ((own, km), owns))| {
+                    // Which plants each company owns, found once a chunk for each name
+                    // (projects share operators and offtakers): `owner_allows` of the
+                    // named and captive tiers, a pair at a time.
+                    let mut owned_by: std::collections::HashMap<String, Vec<bool>> =
+                        std::collections::HashMap::new();
+                    let mut of = |company: &str| -> Vec<bool> {
+                        if let Some(v) = owned_by.get(company) {
+                            return v.clone();
+                        }
+                        let v: Vec<bool> = plants.iter().map(|p| p.owned_by(company)).collect();
+                        owned_by.insert(company.to_owned(), v.clone());
+                        v
+                    };
                     for (k, own) in own.iter_mut().enumerate() {
                         let f = feed(c * CHUNK + k);
                         *own = own_of(&f);
+                        let mut named = vec![false; np];
+                        for o in &f.offtakers {
+                            for (n, by) in named.iter_mut().zip(of(o)) {
+                                *n |= by;
+                            }
+                        }
+                        let captive = f
+                            .operator
+                            .as_deref()
+                            .map_or_else(|| vec![false; np], &mut of);
                         for (j, p) in plants.iter().enumerate() {
                             // A pair no year's allocation can rank ([`eligible`]: the
                             // project separates in a plant of its own, or the plant takes
@@ -287,8 +310,7 @@ impl PairFacts {
                             {
                                 km[k * np + j] = geodesic_km(q, p.point);
                             }
-                            owns[k * np + j] = u8::from(owner_allows(&f, p, Tier::Named))
-                                | (u8::from(owner_allows(&f, p, Tier::Captive)) << 1);
+                            owns[k * np + j] = u8::from(named[j]) | (u8::from(captive[j]) << 1);
                         }
                     }
                 });
@@ -985,6 +1007,12 @@ pub(crate) mod tests {
                     .enumerate()
                     .map(|(i, (o, lon, ndpr, dytb, ratio, mixed))| {
                         let mut f = feed(&format!("F{i}"), owners[o], lon, ndpr);
+                        // Some feeds with offtakers (the named tier), one or two.
+                        f.offtakers = match i % 3 {
+                            0 => Vec::new(),
+                            1 => vec![owners[(o + 1) % 3].into()],
+                            _ => vec![owners[(o + 2) % 3].into(), "Delta Trading".into()],
+                        };
                         f.dytb_t = dytb;
                         f.treo_t = (ndpr + dytb) * ratio;
                         if mixed {
