@@ -176,27 +176,31 @@ impl std::fmt::Display for NetbackBasis {
             }
             Made::SeparatedOxides => f.write_str("separated oxides at the basket")?,
             Made::Recovered {
-                integrated: true,
+                integrated,
                 recovery,
                 variable,
                 basket,
                 charges,
                 charge,
-            } => write!(
-                f,
-                "integrated route: oxides at {recovery} % of their value ({variable:.2} US$/kg TREO of a {basket:.2} basket); own separation cost {charges:.2} US$/kg TREO from {charge}"
-            )?,
-            Made::Recovered {
-                integrated: false,
-                recovery,
-                variable,
-                basket,
-                charges,
-                charge,
-            } => write!(
-                f,
-                "netback: oxides at {recovery} % of their value ({variable:.2} US$/kg TREO of a {basket:.2} basket) less {charges:.2} US$/kg TREO of charges: {charge}"
-            )?,
+            } => {
+                let route = if *integrated {
+                    "integrated route"
+                } else {
+                    "netback"
+                };
+                write!(
+                    f,
+                    "{route}: oxides at {recovery} % of their value ({variable:.2} US$/kg TREO of a {basket:.2} basket)"
+                )?;
+                if *integrated {
+                    write!(
+                        f,
+                        "; own separation cost {charges:.2} US$/kg TREO from {charge}"
+                    )?
+                } else {
+                    write!(f, " less {charges:.2} US$/kg TREO of charges: {charge}")?
+                }
+            }
         }
         f.write_str(&self.then)
     }
