@@ -1468,6 +1468,8 @@ mod tests {
             Assumptions::with_override("gap.toml", "[fx.rates.XXX]\n2020 = 2.0\n2022 = 4.0\n")
                 .unwrap();
         assert_eq!(gap.usd_per_unit("XXX", Some(2021)), Some((0.25, 2022)));
+        // No year asked: the latest year's rate (4.0 units per US$ in 2022).
+        assert_eq!(gap.usd_per_unit("XXX", None), Some((0.25, 2022)));
         let (cad, _) = a.usd_per_unit("CAD", Some(2013)).unwrap();
         assert!((cad - 1.0 / 1.03).abs() < 1e-12);
         assert_eq!(a.usd_per_unit("USD", None).unwrap().0, 1.0);

@@ -258,11 +258,8 @@ struct GridLanes {
 }
 
 impl GridLanes {
-    /// The rates in groups of [`LANES`].
-    fn of(rates: impl Iterator<Item = f64>) -> Vec<GridLanes> {
-        let tables: Vec<DiscountTable> = rates
-            .map(|r| DiscountTable::new(r, Discounting::EndOfYear))
-            .collect();
+    /// The end-of-year `tables` in groups of [`LANES`].
+    fn of(tables: &[&DiscountTable]) -> Vec<GridLanes> {
         tables
             .chunks(LANES)
             .map(|chunk| GridLanes {
@@ -277,7 +274,10 @@ impl GridLanes {
 
 fn bracket_lanes() -> &'static [GridLanes] {
     static LANED: std::sync::OnceLock<Vec<GridLanes>> = std::sync::OnceLock::new();
-    LANED.get_or_init(|| GridLanes::of(bracket_grid()))
+    LANED.get_or_init(|| {
+        let tables: Vec<&DiscountTable> = bracket_tables().map(|(_, t)| t).collect();
+        GridLanes::of(&tables)
+    })
 }
 
 /// The grid on which [`irr`] looks for every root of flows that change sign more than
@@ -297,7 +297,13 @@ fn roots_grid() -> Vec<f64> {
 /// 290 powers and chains of products a project before).
 fn roots_scan(flows: &[f64]) -> (Vec<f64>, Vec<f64>) {
     static LANED: std::sync::OnceLock<Vec<GridLanes>> = std::sync::OnceLock::new();
-    let lanes = LANED.get_or_init(|| GridLanes::of(roots_grid().into_iter()));
+    let lanes = LANED.get_or_init(|| {
+        let tables: Vec<DiscountTable> = roots_grid()
+            .into_iter()
+            .map(|r| DiscountTable::new(r, Discounting::EndOfYear))
+            .collect();
+        GridLanes::of(&tables.iter().collect::<Vec<_>>())
+    });
     let grid: Vec<f64> = lanes.iter().flat_map(|g| g.rates.iter().copied()).collect();
     let values = if flows.len() <= MAX_YEARS + 1 {
         let mut values = Vec::with_capacity(grid.len());

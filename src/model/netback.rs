@@ -79,7 +79,9 @@ enum Made {
     },
     SeparatedOxides,
     /// Oxides at the separator's recovery, less the charges (or, integrated, with the
-    /// charges as the project's own separation cost).
+    /// charges as the project's own separation cost). The figures are the ones the text
+    /// states, kept here because an assigned plant's terms change the netback's own
+    /// fields afterwards (`plant_terms::apply`).
     Recovered {
         integrated: bool,
         recovery: f64,
