@@ -2,12 +2,14 @@
 //! percentiles and the rank correlations are made of.
 //!
 //! A bucket sort on the bits of each value, in the order of [`f64::total_cmp`] (-NaN, -∞,
-//! ..., -0, +0, ..., +∞, NaN): the keys spread over buckets of equal width, each bucket
-//! then sorted by comparison. Values that `total_cmp` calls equal have the same bits, so
-//! the sorted values are exactly those of any correct sort by `total_cmp`; equal keys keep
-//! their indices' order, so the ranks (ties averaged, NaNs each at its own place) are those
-//! of a stable comparison sort, bit for bit (the simulation sorted every driver's column of draws by
-//! comparison, 30 % of its instructions; then by an eight-pass radix sort).
+//! ..., -0, +0, ..., +∞, NaN): the keys spread over buckets of equal width, and each bucket
+//! spread again over its own span until its runs are short enough to sort by insertion.
+//! Values that `total_cmp` calls equal have the same bits, so the sorted values are
+//! exactly those of any correct sort by `total_cmp`; equal keys keep their indices' order,
+//! so the ranks (ties averaged, NaNs each at its own place) are those of a stable
+//! comparison sort, bit for bit (the simulation sorted every driver's column of draws by
+//! comparison, 30 % of its instructions; then by an eight-pass radix sort; then by one
+//! spreading pass and a comparison sort of each bucket).
 
 /// The unsigned integer whose order is `total_cmp`'s order of `x`.
 fn key(x: f64) -> u64 {
@@ -23,18 +25,91 @@ fn key(x: f64) -> u64 {
 pub struct Sorter {
     pairs: Vec<(u64, u32)>,
     spare: Vec<(u64, u32)>,
-    /// Where each bucket starts in the sorted pairs, and the next free place in each.
-    starts: Vec<usize>,
-    next: Vec<usize>,
+    /// The bucket ends of every level of spreading under way, one level after another.
+    ends: Vec<usize>,
+}
+
+/// Bits of the key a spreading pass looks at: up to 2,048 buckets.
+const BUCKET_BITS: u32 = 11;
+
+/// Runs of at most this many pairs are sorted by insertion rather than spread again.
+const SMALL_RUN: usize = 8;
+
+/// The `f64` whose [`key`] is `k` (the inverse of [`key`]).
+fn value_of(k: u64) -> f64 {
+    let signed = (k ^ (1 << 63)) as i64;
+    f64::from_bits((signed ^ ((((signed >> 63) as u64) >> 1) as i64)) as u64)
+}
+
+/// Sorts `run` by key, pairs of equal keys kept in the order they came (so in their
+/// indices' order when they came so). A run of more than [`SMALL_RUN`] pairs is spread over
+/// up to 2,048 buckets of equal width between its smallest and its largest key, in one
+/// stable pass through `spare` (of the same length), and each bucket is sorted the same
+/// way: a bucket's keys span at most 1/2,048 of its run's, so a column whose draws crowd a
+/// few buckets of the first pass (the NPVs, whose keys span every binade between the
+/// largest loss and the largest gain) is spread again over its own span, never
+/// compared pair by pair in long runs.
+fn sort_run(run: &mut [(u64, u32)], spare: &mut [(u64, u32)], ends: &mut Vec<usize>) {
+    if run.len() <= SMALL_RUN {
+        // Insertion by key alone: stable, so equal keys keep the order they came in.
+        for i in 1..run.len() {
+            let p = run[i];
+            let mut j = i;
+            while j > 0 && run[j - 1].0 > p.0 {
+                run[j] = run[j - 1];
+                j -= 1;
+            }
+            run[j] = p;
+        }
+        return;
+    }
+    let (lo, hi) = run
+        .iter()
+        .fold((u64::MAX, 0), |(lo, hi), &(k, _)| (lo.min(k), hi.max(k)));
+    if lo == hi {
+        return;
+    }
+    let span = hi - lo;
+    // About one bucket a pair, up to 2,048.
+    let bits = (usize::BITS - run.len().leading_zeros()).min(BUCKET_BITS);
+    let shift = (u64::BITS - span.leading_zeros()).saturating_sub(bits);
+    let buckets = (span >> shift) as usize + 1;
+    let bucket = |k: u64| ((k - lo) >> shift) as usize;
+    // This level's counts, then where each bucket starts, then (after the spreading pass)
+    // where each ends, at `ends[base..base + buckets]`.
+    let base = ends.len();
+    ends.resize(base + buckets, 0);
+    let level = &mut ends[base..];
+    for &(k, _) in run.iter() {
+        level[bucket(k)] += 1;
+    }
+    let mut start = 0;
+    for slot in level.iter_mut() {
+        let count = *slot;
+        *slot = start;
+        start += count;
+    }
+    for &pair in run.iter() {
+        let b = bucket(pair.0);
+        spare[level[b]] = pair;
+        level[b] += 1;
+    }
+    run.copy_from_slice(spare);
+    let mut from = 0;
+    for b in 0..buckets {
+        let to = ends[base + b];
+        if to - from > 1 {
+            sort_run(&mut run[from..to], &mut spare[from..to], ends);
+        }
+        from = to;
+    }
+    ends.truncate(base);
 }
 
 impl Sorter {
-    /// Sorts `(key, index)` pairs of `values` into `self.pairs` by key. One pass spreads
-    /// the pairs over up to 2,048 buckets of equal width between the smallest and the
-    /// largest key, and each bucket is then sorted on its own (a few pairs each for a
-    /// column of draws, where eight byte-wise radix passes were needed before). Pairs with
-    /// equal keys keep the order of their indices, as a stable sort keeps them (the
-    /// averaged ranks of NaNs, unequal to themselves, depend on it).
+    /// Sorts `(key, index)` pairs of `values` into `self.pairs` by key, pairs with equal
+    /// keys in the order of their indices, as a stable sort keeps them (the averaged ranks
+    /// of NaNs, unequal to themselves, depend on it).
     fn sort_pairs(&mut self, values: &[f64]) {
         assert!(
             u32::try_from(values.len()).is_ok(),
@@ -43,52 +118,17 @@ impl Sorter {
         self.pairs.clear();
         self.pairs
             .extend(values.iter().enumerate().map(|(i, v)| (key(*v), i as u32)));
-        let n = self.pairs.len();
-        let (lo, hi) = self
-            .pairs
-            .iter()
-            .fold((u64::MAX, 0), |(lo, hi), &(k, _)| (lo.min(k), hi.max(k)));
-        if n < 2 || lo == hi {
-            return;
-        }
-        const BUCKET_BITS: u32 = 11;
-        let span = hi - lo;
-        let shift = (u64::BITS - span.leading_zeros()).saturating_sub(BUCKET_BITS);
-        let buckets = (span >> shift) as usize + 1;
-        let bucket = |k: u64| ((k - lo) >> shift) as usize;
-        self.starts.clear();
-        self.starts.resize(buckets + 1, 0);
-        for &(k, _) in &self.pairs {
-            self.starts[bucket(k) + 1] += 1;
-        }
-        for b in 1..=buckets {
-            self.starts[b] += self.starts[b - 1];
-        }
         self.spare.clear();
-        self.spare.resize(n, (0, 0));
-        self.next.clear();
-        self.next.extend_from_slice(&self.starts[..buckets]);
-        for &(k, i) in &self.pairs {
-            let b = bucket(k);
-            self.spare[self.next[b]] = (k, i);
-            self.next[b] += 1;
-        }
-        std::mem::swap(&mut self.pairs, &mut self.spare);
-        for w in self.starts.windows(2) {
-            if w[1] - w[0] > 1 {
-                // By key, then by index: the order a stable sort gives. Ties of equal
-                // bits are one value, but NaNs are not equal by `==`, so each NaN ranks at
-                // its own place and that place must not depend on the sort.
-                self.pairs[w[0]..w[1]].sort_unstable();
-            }
-        }
+        self.spare.resize(self.pairs.len(), (0, 0));
+        sort_run(&mut self.pairs, &mut self.spare, &mut self.ends);
     }
 
     /// `values` sorted by [`f64::total_cmp`], into `sorted`.
     pub fn sorted_into(&mut self, values: &[f64], sorted: &mut Vec<f64>) {
         self.sort_pairs(values);
         sorted.clear();
-        sorted.extend(self.pairs.iter().map(|&(_, i)| values[i as usize]));
+        // Each value from its key, in the sorted order: its own bits, read in sequence.
+        sorted.extend(self.pairs.iter().map(|&(k, _)| value_of(k)));
     }
 
     /// Ranks of `values` (1-based, ties averaged: values equal by `==` share the mean of
@@ -193,8 +233,20 @@ mod tests {
         tail[17] = 1e12;
         let few: Vec<f64> = (0..5_000).map(|_| (next() * 4.0).floor() - 1.0).collect();
         let one = vec![2.5; 3_000];
+        // NPV-like draws across zero: their keys span every binade between the largest
+        // loss and the largest gain, so most of them crowd a few of the first buckets and
+        // are spread again; with repeated values among them.
+        let across: Vec<f64> = (0..20_000)
+            .map(|i| {
+                if i % 7 == 0 {
+                    -12.5
+                } else {
+                    (next() - 0.3) * 2_000.0
+                }
+            })
+            .collect();
         let mut s = Sorter::default();
-        for v in [lognormal, tail, few, one] {
+        for v in [lognormal, tail, few, one, across] {
             let (mut r, mut sorted) = (Vec::new(), Vec::new());
             s.ranks_into(&v, &mut r, &mut sorted);
             let (er, es) = by_comparison(&v);
