@@ -587,6 +587,30 @@ impl DiscountTable {
         }
         total
     }
+
+    /// [`DiscountTable::npv`] of `flows` and of the series `derived` makes of them (called
+    /// with each year's index and flow, in order), in one pass: two independent sums the
+    /// processor runs side by side, each the bits of its own [`DiscountTable::npv`].
+    pub fn npv_with(
+        &self,
+        flows: &[f64],
+        mut derived: impl FnMut(usize, f64) -> f64,
+    ) -> (f64, f64) {
+        if flows.len() > self.factors.len() {
+            let other: Vec<f64> = flows
+                .iter()
+                .enumerate()
+                .map(|(i, f)| derived(i, *f))
+                .collect();
+            return (self.npv(flows), self.npv(&other));
+        }
+        let (mut total, mut other) = (0.0, 0.0);
+        for (i, (f, d)) in flows.iter().zip(&self.factors).enumerate() {
+            total += f * d;
+            other += derived(i, *f) * d;
+        }
+        (total, other)
+    }
 }
 
 /// Bisects `f` on [a, b], where f(a) = `fa` and f(b) have opposite signs, to 1e-12.

@@ -142,15 +142,40 @@ pub fn terms(
 /// free carry, h the post-production hazard and k the production years before t.
 pub fn owner_flows_into(net: &[f64], t: &OwnerTerms, out: &mut Vec<f64>) {
     out.clear();
-    let s = t.free_carried_pct / 100.0;
-    let keep = 1.0 - t.post_production_hazard_pct / 100.0;
-    let start = t.construction_y as usize;
-    let mut survive = 1.0;
-    for (i, cf) in net.iter().enumerate() {
-        if i > start {
-            survive *= keep;
+    let mut share = OwnerShare::new(t);
+    out.extend(net.iter().enumerate().map(|(i, cf)| share.of(i, *cf)));
+}
+
+/// The owner's share of a project's net flows, one year after another (the flows of
+/// [`owner_flows_into`], for a caller that uses each year's share as it comes).
+#[derive(Debug, Clone, Copy)]
+pub struct OwnerShare {
+    /// The free carry, a fraction of positive flows.
+    carried: f64,
+    /// The chance of surviving one more production year, a fraction.
+    keep: f64,
+    /// The index of the first production year's predecessor (construction years).
+    start: usize,
+    survive: f64,
+}
+
+impl OwnerShare {
+    pub fn new(t: &OwnerTerms) -> OwnerShare {
+        OwnerShare {
+            carried: t.free_carried_pct / 100.0,
+            keep: 1.0 - t.post_production_hazard_pct / 100.0,
+            start: t.construction_y as usize,
+            survive: 1.0,
         }
-        out.push((cf - s * cf.max(0.0)) * survive);
+    }
+
+    /// The owner's share of `cf`, the net flow of year `i` (US$ million); years in order
+    /// from 0.
+    pub fn of(&mut self, i: usize, cf: f64) -> f64 {
+        if i > self.start {
+            self.survive *= self.keep;
+        }
+        (cf - self.carried * cf.max(0.0)) * self.survive
     }
 }
 

@@ -310,7 +310,6 @@ struct Evaluator<'a> {
     inputs: ScheduleInputs,
     buffer: Vec<YearFlow>,
     flows: Vec<f64>,
-    owner_flows: Vec<f64>,
     /// Discount factors at the project's rate (no power per NPV).
     discount: DiscountTable,
 }
@@ -322,22 +321,28 @@ impl<'a> Evaluator<'a> {
             inputs: m.inputs.clone(),
             buffer: Vec::with_capacity(cashflow::MAX_YEARS),
             flows: Vec::with_capacity(cashflow::MAX_YEARS),
-            owner_flows: Vec::with_capacity(cashflow::MAX_YEARS),
             discount: DiscountTable::new(m.rate_pct / 100.0, m.discounting),
         }
-    }
-
-    /// The owner's NPV of the last evaluated draw (after the free carry and the
-    /// post-production hazard), US$ million.
-    fn owner_npv(&mut self) -> f64 {
-        let m = self.m;
-        crate::model::owner::owner_flows_into(&self.flows, &m.owner, &mut self.owner_flows);
-        self.discount.npv(&self.owner_flows)
     }
 
     /// The NPV of a draw with these driver values, US$ million; its net flows are left in
     /// `self.flows`.
     fn npv(&mut self, v: &[f64; 14]) -> f64 {
+        self.flows_of(v);
+        self.discount.npv(&self.flows)
+    }
+
+    /// The NPV of a draw with these driver values and the owner's NPV of it (after the
+    /// free carry and the post-production hazard), US$ million, in one pass over its net
+    /// flows, which are left in `self.flows`.
+    fn npv_and_owners(&mut self, v: &[f64; 14]) -> (f64, f64) {
+        self.flows_of(v);
+        let mut share = crate::model::owner::OwnerShare::new(&self.m.owner);
+        self.discount.npv_with(&self.flows, |i, cf| share.of(i, cf))
+    }
+
+    /// The net flows of a draw with these driver values into `self.flows`.
+    fn flows_of(&mut self, v: &[f64; 14]) {
         let m = self.m;
         let base = &m.inputs;
         let output = v[GRADE] * v[RECOVERY];
@@ -381,7 +386,6 @@ impl<'a> Evaluator<'a> {
             // The net flows alone, the schedule's to the last bit.
             cashflow::flows_into(inp, 1.0, true, &mut self.flows);
         }
-        self.discount.npv(&self.flows)
     }
 }
 
@@ -560,14 +564,13 @@ fn simulate_in(
         // decision, and proceeds only if the owner's value there is positive in this draw.
         let reached =
             fixed(REGULATORY) || rngs[REGULATORY].random::<f64>() < m.owner.chance_of_decision;
-        let npv = eval.npv(&v);
+        let (npv, owner_npv) = eval.npv_and_owners(&v);
         if may_have_irr(&eval.flows) {
             lanes.push(&eval.flows);
             if lanes.len() == cashflow::LANES {
                 solve_irrs(lanes, guess, found, irrs);
             }
         }
-        let owner_npv = eval.owner_npv();
         let at_decision =
             crate::model::owner::value_if_proceeds(owner_npv, m.inputs.capex * v[CAPEX], &m.owner);
         if at_decision > 0.0 {
