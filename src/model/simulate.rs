@@ -516,16 +516,20 @@ fn simulate_in(
     let mut eval = Evaluator::new(m);
     let mut floor_draws = crate::model::instruments::FloorDraws::default();
     let guess = m.base_irr.unwrap_or(0.1);
+    // The price factors a draw uses: those of the drivers the project earns revenue from,
+    // and the first (NdPr), which a price floor reads. The others stay 1 (they move
+    // nothing: their revenue is zero, and the tornado and the correlations leave them out),
+    // so their `exp` is not taken; each driver's normal is still drawn from its stream.
+    let priced: [bool; PRICES] =
+        std::array::from_fn(|i| !fixed(i) && (i == 0 || m.revenue_parts[i] != 0.0));
     for _ in 0..n {
         let mut v = [1.0; 14];
         // Prices: correlated standard normals through the Cholesky factor, each normal from
         // its own driver's stream, so that adding a driver changes no other's draws.
         let z: [f64; PRICES] = std::array::from_fn(|k| normal.sample(&mut rngs[k]));
-        for i in 0..PRICES {
+        for i in (0..PRICES).filter(|i| priced[*i]) {
             let y: f64 = (0..=i).map(|k| chol[i][k] * z[k]).sum();
-            if !fixed(i) {
-                v[i] = (sigma[i] * y - sigma[i] * sigma[i] / 2.0).exp();
-            }
+            v[i] = (sigma[i] * y - sigma[i] * sigma[i] / 2.0).exp();
         }
         let g = 1.0 + m.grade_cv * normal.sample(&mut rngs[GRADE]);
         let t = 1.0 + m.tonnage_cv * normal.sample(&mut rngs[TONNAGE]);
