@@ -29,8 +29,9 @@ pub struct Sorter {
     ends: Vec<usize>,
 }
 
-/// Bits of the key a spreading pass looks at: up to 2,048 buckets.
-const BUCKET_BITS: u32 = 11;
+/// Bits of the key a spreading pass looks at: up to 16,384 buckets (a column of 10,000
+/// draws spreads over 16,384, fewer than one pair a bucket).
+const BUCKET_BITS: u32 = 14;
 
 /// Runs of at most this many pairs are sorted by insertion rather than spread again.
 const SMALL_RUN: usize = 8;
@@ -42,13 +43,13 @@ fn value_of(k: u64) -> f64 {
 }
 
 /// Sorts `run` by key, pairs of equal keys kept in the order they came (so in their
-/// indices' order when they came so). A run of more than [`SMALL_RUN`] pairs is spread over
-/// up to 2,048 buckets of equal width between its smallest and its largest key, in one
-/// stable pass through `spare` (of the same length), and each bucket is sorted the same
-/// way: a bucket's keys span at most 1/2,048 of its run's, so a column whose draws crowd a
-/// few buckets of the first pass (the NPVs, whose keys span every binade between the
-/// largest loss and the largest gain) is spread again over its own span, never
-/// compared pair by pair in long runs.
+/// indices' order when they came so). A run of more than [`SMALL_RUN`] pairs is spread
+/// over about one bucket a pair (up to 16,384), of equal width between its smallest and
+/// its largest key, in one stable pass through `spare` (of the same length), and each
+/// bucket is sorted the same way: a column whose draws crowd a few buckets of the first
+/// pass (the NPVs, whose keys span every binade between the largest loss and the largest
+/// gain) is spread again over each bucket's own span, never compared pair by pair in long
+/// runs.
 fn sort_run(run: &mut [(u64, u32)], spare: &mut [(u64, u32)], ends: &mut Vec<usize>) {
     if run.len() <= SMALL_RUN {
         // Insertion by key alone: stable, so equal keys keep the order they came in.
@@ -70,7 +71,7 @@ fn sort_run(run: &mut [(u64, u32)], spare: &mut [(u64, u32)], ends: &mut Vec<usi
         return;
     }
     let span = hi - lo;
-    // About one bucket a pair, up to 2,048.
+    // About one bucket a pair, up to 16,384.
     let bits = (usize::BITS - run.len().leading_zeros()).min(BUCKET_BITS);
     let shift = (u64::BITS - span.leading_zeros()).saturating_sub(bits);
     let buckets = (span >> shift) as usize + 1;
