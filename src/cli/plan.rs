@@ -133,6 +133,7 @@ impl InstrumentTermArgs {
 }
 
 pub fn run(args: PlanArgs) -> Result<u8> {
+    super::purge_freed_memory_after(100);
     if let Some(out) = &args.out.output {
         args.model.guard(&args.files, &[("--output", out)])?;
     }

@@ -125,6 +125,7 @@ fn write_geojson(
 }
 
 pub fn run(args: ReportArgs) -> Result<u8> {
+    super::purge_freed_memory_after(0);
     use prospect::portfolio::{committee, criteria::Criteria, plant_records, rank, timeline};
     let qml = args.geojson.as_ref().map(|g| g.with_extension("qml"));
     let mut outputs = vec![("--output", args.output.as_path())];

@@ -39,6 +39,7 @@ pub enum CsvRows {
 }
 
 pub fn run(args: TimelineArgs) -> Result<u8> {
+    super::purge_freed_memory_after(100);
     if args.rows == CsvRows::Projects && !matches!(args.out.format, OutputFormat::Csv) {
         anyhow::bail!(
             "--rows projects chooses the rows of the CSV; give it with --format csv (the table and the JSON hold the projects and the years both)"
