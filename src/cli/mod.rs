@@ -740,3 +740,30 @@ pub fn one_stdin(inputs: &[(&str, &Path)]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_purge_delay_is_the_option_it_names() {
+        // SAFETY: reads one of mimalloc's options.
+        let get = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        match std::env::var("MIMALLOC_PURGE_DELAY") {
+            // mimalloc 3's default purge delay, 1,000 ms (src/options.c); no other option
+            // of its table has that default.
+            Err(_) => {
+                assert_eq!(get(), 1000);
+                purge_freed_memory_after(100);
+                assert_eq!(get(), 100);
+            }
+            // A user's delay is read by mimalloc and left alone.
+            Ok(text) => {
+                let given: std::ffi::c_long = text.trim().parse().expect("a delay in ms");
+                assert_eq!(get(), given);
+                purge_freed_memory_after(100);
+                assert_eq!(get(), given);
+            }
+        }
+    }
+}

@@ -154,7 +154,8 @@ pub struct OwnerShare {
     carried: f64,
     /// The chance of surviving one more production year, a fraction.
     keep: f64,
-    /// The index of the first production year's predecessor (construction years).
+    /// The index of the first production year (the construction years before it); the
+    /// hazard compounds from the year after it.
     start: usize,
     survive: f64,
 }
