@@ -188,7 +188,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// counts in the process's memory: about 80 MB of `report`'s peak at 1,000,000 sites and
 /// 50 MB of `plan`'s (docs/performance.md, "Memory the allocator holds"). The commands
 /// that keep something of every project call it: `report` with 0 (its time unchanged),
-/// `plan` and `timeline` with 100 (at 0, `plan` spent 10 % longer in the system's calls);
+/// `plan` and `timeline` with 100 (at 0, `plan` took 10 % longer);
 /// `appraise` and `export`, whose throughput is measured, keep the default. A user's
 /// `MIMALLOC_PURGE_DELAY` is left to decide.
 pub fn purge_freed_memory_after(delay_ms: std::ffi::c_long) {
