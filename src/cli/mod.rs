@@ -747,6 +747,8 @@ mod tests {
 
     #[test]
     fn the_purge_delay_is_the_option_it_names() {
+        // The binary's unit tests share one process; none of the others runs a command
+        // that sets this option, so it still holds mimalloc's default here.
         // SAFETY: reads one of mimalloc's options.
         let get = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
         match std::env::var("MIMALLOC_PURGE_DELAY") {
