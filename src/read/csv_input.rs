@@ -255,7 +255,7 @@ impl Header {
                     Column::Duplicate => {}
                 }
             }
-            sink(Event::Record(Box::new(b.finish_with(file, crs))));
+            sink(Event::Record(b.finish_boxed(file, crs)));
         }
         Ok(records)
     }
