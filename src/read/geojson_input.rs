@@ -62,13 +62,13 @@ pub(super) fn visit(
             Some(declared) => declared.as_ref(),
             None => crs,
         };
-        sink(Event::Record(Box::new(feature(
+        sink(Event::Record(feature(
             file,
             index,
             parsed,
             transform,
             &mut near_warned,
-        ))));
+        )));
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
     let result = CollectionSeed {
@@ -160,7 +160,7 @@ fn feature(
     parsed: Parsed,
     crs: Option<&Reprojector>,
     near_warned: &mut std::collections::HashSet<String>,
-) -> super::Parsed {
+) -> Box<super::Parsed> {
     let mut b = RecordBuilder::new(Location::Feature(index));
     let Parsed { value, repeated } = parsed;
     for r in repeated {
@@ -187,7 +187,7 @@ fn feature(
     }
     let Value::Object(mut obj) = value else {
         b.push(Diagnostic::error(None, "a feature must be a JSON object"));
-        return b.finish_with(file, crs);
+        return b.finish_boxed(file, crs);
     };
     match obj.get("type").and_then(Value::as_str) {
         Some("Feature") => {}
@@ -237,7 +237,7 @@ fn feature(
     {
         b.set(Field::Id, "id", Cell::Json(&id));
     }
-    b.finish_with(file, crs)
+    b.finish_boxed(file, crs)
 }
 
 /// Whether every position of a geometry's `coordinates` holds at least two numbers, at
