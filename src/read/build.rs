@@ -305,16 +305,11 @@ impl RecordBuilder {
     /// Settles what depends on several cells (grade units, CSV geometry), runs the
     /// record's own checks and places every problem in `file`.
     pub fn finish(self, file: &str) -> Parsed {
-        self.finish_with(file, None)
+        *self.finish_boxed(file, None)
     }
 
     /// [`finish`](Self::finish), reprojecting the geometry to WGS84 first when the input
-    /// is in another CRS.
-    pub fn finish_with(self, file: &str, crs: Option<&super::crs::Reprojector>) -> Parsed {
-        *self.finish_boxed(file, crs)
-    }
-
-    /// [`finish_with`](Self::finish_with), the record left in its place on the heap.
+    /// is in another CRS, the record left in its place on the heap.
     pub fn finish_boxed(
         mut self,
         file: &str,
