@@ -591,6 +591,9 @@ mod tests {
             })
             .unwrap();
         assert_eq!(out.len(), expected.len());
-        assert!(out == expected, "the written bytes differ from report order");
+        assert!(
+            out == expected,
+            "the written bytes differ from report order"
+        );
     }
 }
