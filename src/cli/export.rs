@@ -158,9 +158,7 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         ExportFormat::Geojson => write_rows_collection(&name, &layout, &rows, &slots, w),
         ExportFormat::Geojsonseq => write_rows_sequence(&layout, &rows, &slots, w),
         ExportFormat::Fgb => {
-            let mut fgb = prospect::output::fgb::Writer::new(&name, &layout)?;
-            layer::for_each_row(&rows, &slots, &mut |row| fgb.add(&row))?;
-            fgb.finish(w)
+            prospect::output::fgb::Writer::new(&name, &layout).write(&rows, &slots, w)
         }
     })?;
     if let (true, Some(path)) = (args.qml, &args.output) {

@@ -616,29 +616,6 @@ pub fn for_each_feature(
     Ok(())
 }
 
-/// As [`for_each_feature`], giving each row decoded.
-pub fn for_each_row(
-    rows: &Rows,
-    slots: &[(Slot, Option<RankCell>)],
-    each: &mut dyn FnMut(Row) -> io::Result<()>,
-) -> io::Result<()> {
-    use rayon::prelude::*;
-    for chunk in slots.chunks(CHUNK) {
-        let decoded: Vec<io::Result<Row>> = chunk
-            .par_iter()
-            .map(|(slot, rank)| {
-                let mut row = rows.row(*slot)?;
-                row.set_rank(*rank);
-                Ok(row)
-            })
-            .collect();
-        for r in decoded {
-            each(r?)?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
