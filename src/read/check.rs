@@ -55,7 +55,7 @@ pub fn check_with(
     a: &Assumptions,
 ) -> CheckReport {
     let mut report = CheckReport::default();
-    let mut ids = IdRegistry::default();
+    let mut ids = IdRegistry::with_capacity(read::estimated_records(paths));
     let mut diagnostics = Vec::new();
     let regrade = assumed::grade_ranges_differ(a);
     for path in paths {

@@ -1,6 +1,7 @@
 //! Checks of one record as a whole (required fields, geometry, figures that contradict
 //! each other), and of a set of records (duplicate ids).
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use geo::{CoordsIter, Geometry};
@@ -578,6 +579,14 @@ fn id_hash(id: &str) -> u64 {
 }
 
 impl IdRegistry {
+    /// A registry with room for `records` ids before its table grows (an estimate:
+    /// [`crate::read::estimated_records`]).
+    pub fn with_capacity(records: usize) -> IdRegistry {
+        let mut ids = IdRegistry::default();
+        ids.seen.reserve(records);
+        ids
+    }
+
     /// Registers a record's id; a problem if the id was already used.
     pub fn register(&mut self, file: &str, rec: &ProjectRecord) -> Option<Diagnostic> {
         self.register_id(file, &rec.id, &rec.location)
@@ -592,8 +601,9 @@ impl IdRegistry {
             self.files.push(file.to_owned());
         }
         let file_index = (self.files.len() - 1) as u32;
-        match self.seen.get(&id_hash(id)) {
-            Some((first_file, first_loc)) => {
+        match self.seen.entry(id_hash(id)) {
+            Entry::Occupied(first) => {
+                let (first_file, first_loc) = first.get();
                 let first_file = &self.files[*first_file as usize];
                 let place = match first_loc {
                     Location::File => first_file.clone(),
@@ -608,9 +618,8 @@ impl IdRegistry {
                     .at(file, location.clone(), Some(id)),
                 )
             }
-            None => {
-                self.seen
-                    .insert(id_hash(id), (file_index, location.clone()));
+            Entry::Vacant(slot) => {
+                slot.insert((file_index, location.clone()));
                 self.lookalike(file, file_index, id, location)
             }
         }
