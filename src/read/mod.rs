@@ -234,9 +234,9 @@ fn visit_with<P: Part>(
 const FIRST_PART_PCT: u64 = 45;
 
 /// The file byte of the line feed a second half starts after: the first at or after
-/// [`FIRST_PART_PCT`] of a file of [`HALVES_MIN_BYTES`] or more, within 1 MiB of it. `None` for a
-/// smaller file, one with no line feed there, or where a file cannot be read at a byte
-/// without moving its position.
+/// [`FIRST_PART_PCT`] of a file of [`HALVES_MIN_BYTES`] or more, within 1 MiB of it.
+/// `None` for a smaller file, one with no line feed there, or where a file cannot be read
+/// at a byte without moving its position.
 fn second_half_start(file: &File, origin: u64) -> Option<u64> {
     let len = file.metadata().ok()?.len();
     if len < HALVES_MIN_BYTES {
@@ -284,7 +284,7 @@ pub fn estimated_records(paths: &[PathBuf]) -> usize {
         let mut file = File::open(path)?;
         let len = file.metadata()?.len();
         let mut sample = Vec::with_capacity(SAMPLE);
-        io::Read::take(&mut file, SAMPLE as u64).read_to_end(&mut sample)?;
+        file.by_ref().take(SAMPLE as u64).read_to_end(&mut sample)?;
         if InputFormat::detect(path, &sample) != InputFormat::Csv || sample.is_empty() {
             return Ok(0);
         }
@@ -543,5 +543,20 @@ mod tests {
         );
         let both = estimated_records(&[path.clone(), geo, "-".into(), "/no/such.csv".into(), path]);
         assert_eq!(both, 2 * n);
+    }
+
+    #[test]
+    fn an_estimate_past_any_memory_reserves_at_most_the_cap_and_still_finds_duplicates() {
+        let mut ids = validate::IdRegistry::with_capacity(usize::MAX);
+        let at = |n| Location::Line(n);
+        assert!(ids.register_id("a.csv", "MTW", &at(2)).is_none());
+        let dup = ids
+            .register_id("a.csv", "MTW", &at(3))
+            .expect("a duplicate");
+        assert!(
+            dup.message.contains("first used at a.csv line 2"),
+            "{}",
+            dup.message
+        );
     }
 }

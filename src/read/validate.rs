@@ -580,12 +580,19 @@ fn id_hash(id: &str) -> u64 {
 
 impl IdRegistry {
     /// A registry with room for `records` ids before its table grows (an estimate:
-    /// [`crate::read::estimated_records`]).
+    /// [`crate::read::estimated_records`]), at most [`IdRegistry::RESERVED_MAX`]: a
+    /// wrong estimate (a file's first rows far shorter than the rest) reserves no more
+    /// than that, and room that cannot be had is not reserved (the table grows as it goes).
     pub fn with_capacity(records: usize) -> IdRegistry {
         let mut ids = IdRegistry::default();
-        ids.seen.reserve(records);
+        // Failing leaves the table empty, as `default` makes it.
+        let _ = ids.seen.try_reserve(records.min(Self::RESERVED_MAX));
         ids
     }
+
+    /// The most ids a registry reserves room for at once (judgement: 2^21 ids, a table of
+    /// about 140 MB; a larger run's table grows by doubling from there).
+    pub const RESERVED_MAX: usize = 1 << 21;
 
     /// Registers a record's id; a problem if the id was already used.
     pub fn register(&mut self, file: &str, rec: &ProjectRecord) -> Option<Diagnostic> {
