@@ -273,16 +273,20 @@ pub fn is_stdin(path: &Path) -> bool {
 /// About how many records the CSV inputs `paths` hold, from the line breaks in each
 /// file's first 64 KiB scaled to its length: what a run's id table reserves at once, so
 /// that it does not grow by doubling through a large file (each doubling a fresh table
-/// the kernel zeroes and every id moved into it). Standard input and GeoJSON count none;
-/// a file that cannot be read counts none (its read reports it).
+/// the kernel zeroes and every id moved into it). Standard input, a pipe or other file
+/// that is not a regular one, and GeoJSON count none; a file that cannot be read counts
+/// none (its read reports it).
 pub fn estimated_records(paths: &[PathBuf]) -> usize {
     const SAMPLE: usize = 64 << 10;
     let one = |path: &Path| -> io::Result<usize> {
-        if is_stdin(path) {
+        // Only a regular file is read ahead: the first bytes of a pipe (a shell's
+        // `<(...)`) read here would be lost to the real read.
+        let meta = std::fs::metadata(path)?;
+        if is_stdin(path) || !meta.is_file() {
             return Ok(0);
         }
+        let len = meta.len();
         let mut file = File::open(path)?;
-        let len = file.metadata()?.len();
         let mut sample = Vec::with_capacity(SAMPLE);
         file.by_ref().take(SAMPLE as u64).read_to_end(&mut sample)?;
         if InputFormat::detect(path, &sample) != InputFormat::Csv || sample.is_empty() {
@@ -558,5 +562,28 @@ mod tests {
             "{}",
             dup.message
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_not_read_ahead_so_the_read_loses_none_of_its_rows() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let pipe = dir.path().join("input.csv");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let writer = {
+            let pipe = pipe.clone();
+            std::thread::spawn(move || std::fs::write(pipe, "id,lon,lat\nA,1,2\nB,3,4\n"))
+        };
+        assert_eq!(estimated_records(std::slice::from_ref(&pipe)), 0);
+        let mut ids = Vec::new();
+        visit(&pipe, &mut |e| {
+            if let Event::Record(p) = e {
+                ids.push(p.record.id.clone());
+            }
+        })
+        .expect("read");
+        writer.join().expect("the writer").expect("written");
+        assert_eq!(ids, ["A", "B"]);
     }
 }
